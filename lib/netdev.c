@@ -1,0 +1,726 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The netdev view: devices, their RX queues, page pools, rings and channels
+ * (netdev and ethtool generic netlink, sysfs, the ethtool ioctl), and whether
+ * an RX queue can host zcrx.  Every part the kernel cannot tell us is kept as
+ * an -errno in its *_err field; only ENOMEM and an unknown device fail a dump.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include "kabi.h"
+#include "nl.h"
+#include "zcrx.h"
+
+#define BIT(n)	(1U << (n))
+
+/* Drivers with the queue management API and a zcrx-capable page pool (§7). */
+static const char *const qapi_drivers[] = { "mlx5_core", "bnxt_en", "fbnic", "gve" };
+
+/* ------------------------------------------------------------------ */
+/* Devices: names, flags, driver, sysfs                                */
+/* ------------------------------------------------------------------ */
+
+static int dev_cmp(const void *a, const void *b)
+{
+	const struct zcrx_netdev *x = a, *y = b;
+
+	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+static int devs_list(const char *ifname, struct zcrx_netdev_list *out)
+{
+	struct if_nameindex *ni, *i;
+	unsigned int idx;
+	size_t n = 0;
+
+	if (ifname) {
+		if (!*ifname || strlen(ifname) >= IF_NAMESIZE)
+			return -ENODEV;
+		idx = if_nametoindex(ifname);
+		if (!idx)
+			return errno == ENOMEM ? -ENOMEM : -ENODEV;
+		out->dev = calloc(1, sizeof(*out->dev));
+		if (!out->dev)
+			return -ENOMEM;
+		out->dev[0].ifindex = idx;
+		/* ifname may be an altname: sysfs knows only the real name */
+		if (!if_indextoname(idx, out->dev[0].name))
+			return -ENODEV;
+		out->nr = 1;
+		return 0;
+	}
+
+	ni = if_nameindex();
+	if (!ni)
+		return errno ? -errno : -ENOMEM;
+	for (i = ni; i->if_index; i++)
+		n++;
+	out->dev = calloc(n ? n : 1, sizeof(*out->dev));
+	if (!out->dev) {
+		if_freenameindex(ni);
+		return -ENOMEM;
+	}
+	for (i = ni; i->if_index; i++) {
+		struct zcrx_netdev *dev = &out->dev[out->nr++];
+
+		dev->ifindex = i->if_index;
+		snprintf(dev->name, sizeof(dev->name), "%s", i->if_name);
+	}
+	if_freenameindex(ni);
+	qsort(out->dev, out->nr, sizeof(*out->dev), dev_cmp);
+	return 0;
+}
+
+static uint32_t sysfs_nr_rx(const char *name)
+{
+	char path[64 + IF_NAMESIZE];
+	struct dirent *de;
+	uint32_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", name);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, "rx-", 3))
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void dev_basics(int fd, struct zcrx_netdev *dev)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	char path[64 + IF_NAMESIZE];
+	struct ifreq ifr;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device", dev->name);
+	dev->has_parent = !access(path, F_OK);
+	dev->nr_rx_sysfs = sysfs_nr_rx(dev->name);
+
+	if (fd < 0) {
+		dev->driver_err = fd;
+		return;
+	}
+
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, dev->name, sizeof(ifr.ifr_name));
+	if (!ioctl(fd, SIOCGIFFLAGS, &ifr))
+		dev->flags = (unsigned short)ifr.ifr_flags;
+
+	ifr.ifr_data = (void *)&info;
+	if (ioctl(fd, SIOCETHTOOL, &ifr)) {
+		dev->driver_err = -errno;
+		return;
+	}
+	memcpy(dev->driver, info.driver, sizeof(dev->driver) - 1);
+	dev->driver[sizeof(dev->driver) - 1] = '\0';
+	if (!dev->driver[0])
+		dev->driver_err = -EOPNOTSUPP;
+}
+
+/* ethtool's choice: any socket reaches the device ioctls. */
+static int ioctl_socket(void)
+{
+	int fd;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* ------------------------------------------------------------------ */
+/* netdev family: queues, qstats, page pools                           */
+/* ------------------------------------------------------------------ */
+
+static struct zcrx_netdev *dev_by_ifindex(struct zcrx_netdev_list *list, int ifindex)
+{
+	size_t i;
+
+	for (i = 0; i < list->nr; i++)
+		if (list->dev[i].ifindex == ifindex)
+			return &list->dev[i];
+	return NULL;
+}
+
+static int rxq_cmp(const void *a, const void *b)
+{
+	const struct zcrx_rxq *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static int queue_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct zcrx_netdev *dev = arg;
+	struct zcrx_rxq q, *tmp;
+	int ret;
+
+	ret = zcrx_nl_parse_queue(nlh, dev->ifindex, &q);
+	if (ret <= 0)
+		return ret;
+	tmp = realloc(dev->rxq, (dev->nr_rxq + 1) * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	dev->rxq = tmp;
+	dev->rxq[dev->nr_rxq++] = q;
+	return 0;
+}
+
+static int qstats_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct zcrx_netdev *dev = arg;
+	struct zcrx_rxq q, *rxq;
+	int ret;
+
+	ret = zcrx_nl_parse_qstats(nlh, dev->ifindex, &q);
+	if (ret <= 0)
+		return ret;
+	rxq = (struct zcrx_rxq *)zcrx_netdev_rxq(dev, q.id);
+	if (!rxq)
+		return 0;
+	rxq->qstats_have = q.qstats_have;
+	memcpy(rxq->qstats, q.qstats, sizeof(rxq->qstats));
+	return 0;
+}
+
+/* A dump of cmd for one device, filtered by the kernel on ifindex attr. */
+static int dev_dump(struct zcrx_nl *nl, uint8_t cmd, struct zcrx_netdev *dev,
+		    int ifindex_attr, int scope, zcrx_nl_parse_fn fn)
+{
+	struct nl_msg *msg;
+
+	msg = zcrx_nl_msg(nl, cmd, NLM_F_DUMP);
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, ifindex_attr, dev->ifindex) ||
+	    (scope && nla_put_u32(msg, ZCRX_NETDEV_A_QSTATS_SCOPE, scope))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return zcrx_nl_request(nl, msg, fn, dev);
+}
+
+static int dev_queues(struct zcrx_nl *nl, struct zcrx_netdev *dev)
+{
+	int ret;
+
+	ret = dev_dump(nl, ZCRX_NETDEV_CMD_QUEUE_GET, dev, ZCRX_NETDEV_A_QUEUE_IFINDEX,
+		       0, queue_cb);
+	if (ret) {
+		free(dev->rxq);
+		dev->rxq = NULL;
+		dev->nr_rxq = 0;
+		dev->queues_err = ret;
+		return ret == -ENOMEM ? ret : 0;
+	}
+	/* The kernel skips the queues of a device that is down. */
+	if (!dev->nr_rxq && !(dev->flags & IFF_UP))
+		dev->queues_err = -ENETDOWN;
+	if (dev->nr_rxq > 1)
+		qsort(dev->rxq, dev->nr_rxq, sizeof(*dev->rxq), rxq_cmp);
+
+	ret = dev_dump(nl, ZCRX_NETDEV_CMD_QSTATS_GET, dev, ZCRX_NETDEV_A_QSTATS_IFINDEX,
+		       ZCRX_NETDEV_QSTATS_SCOPE_QUEUE, qstats_cb);
+	dev->qstats_err = ret;
+	return ret == -ENOMEM ? ret : 0;
+}
+
+static int pool_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct zcrx_netdev_list *list = arg;
+	struct zcrx_pool p, *tmp;
+	struct zcrx_netdev *dev;
+	int ret, ifindex;
+
+	ret = zcrx_nl_parse_pool(nlh, &p, &ifindex);
+	if (ret <= 0)
+		return ret;
+	dev = dev_by_ifindex(list, ifindex);
+	if (!dev)
+		return 0;
+	tmp = realloc(dev->pools, (dev->nr_pools + 1) * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	dev->pools = tmp;
+	dev->pools[dev->nr_pools++] = p;
+	return 0;
+}
+
+static int pool_stats_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct zcrx_netdev_list *list = arg;
+	struct zcrx_pool p;
+	size_t i, j;
+	int ret;
+
+	ret = zcrx_nl_parse_pool_stats(nlh, &p);
+	if (ret <= 0)
+		return ret;
+	for (i = 0; i < list->nr; i++) {
+		struct zcrx_netdev *dev = &list->dev[i];
+
+		for (j = 0; j < dev->nr_pools; j++) {
+			if (dev->pools[j].id != p.id)
+				continue;
+			dev->pools[j].stats_have = p.stats_have;
+			memcpy(dev->pools[j].stats, p.stats, sizeof(p.stats));
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/* Page pools cannot be filtered by the kernel: one dump for the whole list. */
+static int list_pools(struct zcrx_nl *nl, struct zcrx_netdev_list *list)
+{
+	struct nl_msg *msg;
+	int ret, sret;
+	size_t i;
+
+	msg = zcrx_nl_msg(nl, ZCRX_NETDEV_CMD_PAGE_POOL_GET, NLM_F_DUMP);
+	if (!msg)
+		return -ENOMEM;
+	ret = zcrx_nl_request(nl, msg, pool_cb, list);
+	if (ret) {
+		sret = ret;
+	} else {
+		msg = zcrx_nl_msg(nl, ZCRX_NETDEV_CMD_PAGE_POOL_STATS_GET, NLM_F_DUMP);
+		if (!msg)
+			return -ENOMEM;
+		sret = zcrx_nl_request(nl, msg, pool_stats_cb, list);
+	}
+
+	for (i = 0; i < list->nr; i++) {
+		struct zcrx_netdev *dev = &list->dev[i];
+
+		if (ret) {
+			free(dev->pools);
+			dev->pools = NULL;
+			dev->nr_pools = 0;
+		}
+		dev->pools_err = ret;
+		dev->pool_stats_err = sret;
+	}
+	return ret == -ENOMEM || sret == -ENOMEM ? -ENOMEM : 0;
+}
+
+static int netdev_family(struct zcrx_netdev_list *list)
+{
+	struct zcrx_nl nl;
+	size_t i;
+	int ret;
+
+	ret = zcrx_nl_open(&nl, "netdev");
+	if (ret) {
+		for (i = 0; i < list->nr; i++) {
+			struct zcrx_netdev *dev = &list->dev[i];
+
+			dev->queues_err = ret;
+			dev->qstats_err = ret;
+			dev->pools_err = ret;
+			dev->pool_stats_err = ret;
+		}
+		return ret == -ENOMEM ? ret : 0;
+	}
+
+	for (i = 0; i < list->nr; i++) {
+		ret = dev_queues(&nl, &list->dev[i]);
+		if (ret)
+			goto out;
+	}
+	ret = list_pools(&nl, list);
+out:
+	zcrx_nl_close(&nl);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* ethtool family: rings and channels                                  */
+/* ------------------------------------------------------------------ */
+
+struct ethtool_reply {
+	unsigned int	max;
+	uint32_t	*have;
+	uint32_t	*vals;
+};
+
+static int ethtool_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct ethtool_reply *r = arg;
+	int ret;
+
+	ret = zcrx_nl_parse_ethtool(nlh, r->max, r->have, r->vals);
+	return ret < 0 ? ret : 0;
+}
+
+static int ethtool_get(struct zcrx_nl *nl, uint8_t cmd, const struct zcrx_netdev *dev,
+		       struct ethtool_reply *r)
+{
+	struct nlattr *hdr;
+	struct nl_msg *msg;
+	int ret;
+
+	msg = zcrx_nl_msg(nl, cmd, NLM_F_ACK);
+	if (!msg)
+		return -ENOMEM;
+	/* both RINGS_HEADER and CHANNELS_HEADER are attribute 1 */
+	hdr = nla_nest_start(msg, ZCRX_ETHTOOL_A_RINGS_HEADER | NLA_F_NESTED);
+	if (!hdr || nla_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, dev->ifindex)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nla_nest_end(msg, hdr);
+
+	ret = zcrx_nl_request(nl, msg, ethtool_cb, r);
+	if (ret) {
+		*r->have = 0;
+		memset(r->vals, 0, (r->max + 1) * sizeof(*r->vals));
+	}
+	return ret;
+}
+
+static int ethtool_family(struct zcrx_netdev_list *list)
+{
+	struct ethtool_reply r;
+	struct zcrx_nl nl;
+	size_t i;
+	int ret;
+
+	ret = zcrx_nl_open(&nl, "ethtool");
+	if (ret) {
+		for (i = 0; i < list->nr; i++) {
+			list->dev[i].rings_err = ret;
+			list->dev[i].channels_err = ret;
+		}
+		return ret == -ENOMEM ? ret : 0;
+	}
+
+	for (i = 0; i < list->nr; i++) {
+		struct zcrx_netdev *dev = &list->dev[i];
+
+		r = (struct ethtool_reply){ ZCRX_RINGS_MAX, &dev->rings_have, dev->rings };
+		dev->rings_err = ethtool_get(&nl, ZCRX_ETHTOOL_MSG_RINGS_GET, dev, &r);
+		r = (struct ethtool_reply){ ZCRX_CHANNELS_MAX, &dev->channels_have,
+					    dev->channels };
+		dev->channels_err = ethtool_get(&nl, ZCRX_ETHTOOL_MSG_CHANNELS_GET, dev, &r);
+		if (dev->rings_err == -ENOMEM || dev->channels_err == -ENOMEM) {
+			ret = -ENOMEM;
+			break;
+		}
+	}
+	zcrx_nl_close(&nl);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Public: dump                                                        */
+/* ------------------------------------------------------------------ */
+
+int zcrx_netdev_dump(const char *ifname, struct zcrx_netdev_list *out)
+{
+	int saved_errno = errno;
+	size_t i;
+	int fd, ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = devs_list(ifname, out);
+	if (ret)
+		goto err_free;
+
+	fd = ioctl_socket();
+	for (i = 0; i < out->nr; i++)
+		dev_basics(fd, &out->dev[i]);
+	if (fd >= 0)
+		close(fd);
+
+	ret = netdev_family(out);
+	if (ret)
+		goto err_free;
+	ret = ethtool_family(out);
+	if (ret)
+		goto err_free;
+
+	errno = saved_errno;
+	return 0;
+
+err_free:
+	zcrx_netdev_list_free(out);
+	errno = saved_errno;
+	return ret;
+}
+
+void zcrx_netdev_list_free(struct zcrx_netdev_list *list)
+{
+	size_t i;
+
+	if (!list)
+		return;
+	for (i = 0; i < list->nr; i++) {
+		free(list->dev[i].rxq);
+		free(list->dev[i].pools);
+	}
+	free(list->dev);
+	list->dev = NULL;
+	list->nr = 0;
+}
+
+const struct zcrx_rxq *zcrx_netdev_rxq(const struct zcrx_netdev *dev, uint32_t queue)
+{
+	size_t i;
+
+	for (i = 0; i < dev->nr_rxq; i++)
+		if (dev->rxq[i].id == queue)
+			return &dev->rxq[i];
+	return NULL;
+}
+
+uint32_t zcrx_netdev_nr_rx(const struct zcrx_netdev *dev)
+{
+	uint32_t n = 0;
+	size_t i;
+
+	if (dev->queues_err || !dev->nr_rxq)
+		return dev->nr_rx_sysfs;
+	for (i = 0; i < dev->nr_rxq; i++)
+		if (dev->rxq[i].id >= n)
+			n = dev->rxq[i].id + 1;
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Readiness                                                           */
+/* ------------------------------------------------------------------ */
+
+static bool rings_has(const struct zcrx_netdev *dev, unsigned int id)
+{
+	return !dev->rings_err && (dev->rings_have & BIT(id));
+}
+
+static bool channels_has(const struct zcrx_netdev *dev, unsigned int id)
+{
+	return !dev->channels_err && (dev->channels_have & BIT(id));
+}
+
+static bool qapi_driver(const char *driver)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(qapi_drivers) / sizeof(qapi_drivers[0]); i++)
+		if (!strcmp(driver, qapi_drivers[i]))
+			return true;
+	return false;
+}
+
+unsigned int zcrx_rxq_readiness(const struct zcrx_netdev *dev, uint32_t queue,
+				unsigned int *unknown)
+{
+	unsigned int bits = 0, unk = 0;
+	const struct zcrx_rxq *q;
+	uint32_t nr;
+
+	if (!dev->has_parent)
+		bits |= ZCRX_UNREADY_VIRTUAL;
+
+	if (dev->driver_err == -EOPNOTSUPP)
+		bits |= ZCRX_UNREADY_NO_QUEUE_API;	/* no driver at all: lo */
+	else if (dev->driver_err)
+		unk |= ZCRX_UNREADY_NO_QUEUE_API;
+	else if (!strcmp(dev->driver, "netdevsim"))
+		bits |= ZCRX_UNREADY_NO_DMA;
+	else if (!qapi_driver(dev->driver))
+		bits |= ZCRX_UNREADY_NO_QUEUE_API;
+
+	/* rings-get leaves tcp-data-split out when it is "unknown" (auto) */
+	if (!rings_has(dev, ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT))
+		unk |= ZCRX_UNREADY_HDS_OFF;
+	else if (dev->rings[ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT] !=
+		 ZCRX_ETHTOOL_TCP_DATA_SPLIT_ENABLED)
+		bits |= ZCRX_UNREADY_HDS_OFF;
+
+	/*
+	 * hds-thresh is reported only by drivers that have a threshold; a
+	 * driver that reports data split but no threshold has none to clear.
+	 */
+	if (rings_has(dev, ZCRX_ETHTOOL_A_RINGS_HDS_THRESH)) {
+		if (dev->rings[ZCRX_ETHTOOL_A_RINGS_HDS_THRESH])
+			bits |= ZCRX_UNREADY_HDS_THRESH;
+	} else if (!rings_has(dev, ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT)) {
+		unk |= ZCRX_UNREADY_HDS_THRESH;
+	}
+
+	if (channels_has(dev, ZCRX_ETHTOOL_A_CHANNELS_RX_COUNT) ||
+	    channels_has(dev, ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT)) {
+		uint32_t rx = 0, comb = 0;
+
+		if (channels_has(dev, ZCRX_ETHTOOL_A_CHANNELS_RX_COUNT))
+			rx = dev->channels[ZCRX_ETHTOOL_A_CHANNELS_RX_COUNT];
+		if (channels_has(dev, ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT))
+			comb = dev->channels[ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT];
+		if ((uint64_t)rx + comb < 2)
+			bits |= ZCRX_UNREADY_FEW_CHANNELS;
+	} else {
+		unk |= ZCRX_UNREADY_FEW_CHANNELS;
+	}
+
+	nr = zcrx_netdev_nr_rx(dev);
+	if (!nr)
+		unk |= ZCRX_UNREADY_NO_QUEUE;
+	else if (queue >= nr)
+		bits |= ZCRX_UNREADY_NO_QUEUE;
+
+	q = zcrx_netdev_rxq(dev, queue);
+	if (q) {
+		if (q->mp & (ZCRX_MP_IO_URING | ZCRX_MP_DMABUF))
+			bits |= ZCRX_UNREADY_BOUND;
+		if (q->mp & ZCRX_MP_XSK)
+			bits |= ZCRX_UNREADY_XSK;
+	} else if (!(bits & ZCRX_UNREADY_NO_QUEUE)) {
+		unk |= ZCRX_UNREADY_BOUND | ZCRX_UNREADY_XSK;
+	}
+
+	if (unknown)
+		*unknown = unk;
+	return bits;
+}
+
+const char *zcrx_unready_str(unsigned int bit)
+{
+	switch (bit) {
+	case ZCRX_UNREADY_VIRTUAL:
+		return "virtual device: no bus device to DMA into";
+	case ZCRX_UNREADY_NO_QUEUE_API:
+		return "driver not known to have the queue management API zcrx needs";
+	case ZCRX_UNREADY_NO_DMA:
+		return "driver has the queue API but no DMA device (netdevsim)";
+	case ZCRX_UNREADY_HDS_OFF:
+		return "tcp-data-split (header/data split) is not enabled";
+	case ZCRX_UNREADY_HDS_THRESH:
+		return "hds-thresh is not 0";
+	case ZCRX_UNREADY_BOUND:
+		return "an io_uring or dmabuf memory provider is already bound to the queue";
+	case ZCRX_UNREADY_XSK:
+		return "an AF_XDP socket uses the queue";
+	case ZCRX_UNREADY_FEW_CHANNELS:
+		return "fewer than 2 RX channels (zcrx needs a queue outside RSS)";
+	case ZCRX_UNREADY_NO_QUEUE:
+		return "no such RX queue";
+	default:
+		return "unknown reason";
+	}
+}
+
+/* "ethtool -L" to at least want RX queues, if the device allows as many. */
+static int channels_fix(const struct zcrx_netdev *dev, uint32_t want, char *buf,
+			size_t len)
+{
+	if (channels_has(dev, ZCRX_ETHTOOL_A_CHANNELS_COMBINED_MAX) &&
+	    dev->channels[ZCRX_ETHTOOL_A_CHANNELS_COMBINED_MAX] >= want)
+		return snprintf(buf, len, "ethtool -L %s combined %u", dev->name, want);
+	if (channels_has(dev, ZCRX_ETHTOOL_A_CHANNELS_RX_MAX) &&
+	    dev->channels[ZCRX_ETHTOOL_A_CHANNELS_RX_MAX] >= want)
+		return snprintf(buf, len, "ethtool -L %s rx %u", dev->name, want);
+	return 0;
+}
+
+int zcrx_unready_fix(unsigned int bit, const struct zcrx_netdev *dev, uint32_t queue,
+		     char *buf, size_t len)
+{
+	if (buf && len)
+		buf[0] = '\0';
+	if (!dev)
+		return -EINVAL;
+
+	switch (bit) {
+	case ZCRX_UNREADY_HDS_OFF:
+		return snprintf(buf, len, "ethtool -G %s tcp-data-split on", dev->name);
+	case ZCRX_UNREADY_HDS_THRESH:
+		return snprintf(buf, len, "ethtool -G %s hds-thresh 0", dev->name);
+	case ZCRX_UNREADY_FEW_CHANNELS:
+		return channels_fix(dev, 2, buf, len);
+	case ZCRX_UNREADY_NO_QUEUE:
+		if (queue == UINT32_MAX)
+			return 0;
+		return channels_fix(dev, queue + 1 < 2 ? 2 : queue + 1, buf, len);
+	default:
+		return 0;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Names                                                               */
+/* ------------------------------------------------------------------ */
+
+static const char *const qstat_names[ZCRX_QSTATS_MAX + 1] = {
+	[1] = "ifindex",
+	[2] = "queue-type",
+	[3] = "queue-id",
+	[4] = "scope",
+	[8] = "rx-packets",
+	[9] = "rx-bytes",
+	[10] = "tx-packets",
+	[11] = "tx-bytes",
+	[12] = "rx-alloc-fail",
+	[13] = "rx-hw-drops",
+	[14] = "rx-hw-drop-overruns",
+	[15] = "rx-csum-complete",
+	[16] = "rx-csum-unnecessary",
+	[17] = "rx-csum-none",
+	[18] = "rx-csum-bad",
+	[19] = "rx-hw-gro-packets",
+	[20] = "rx-hw-gro-bytes",
+	[21] = "rx-hw-gro-wire-packets",
+	[22] = "rx-hw-gro-wire-bytes",
+	[23] = "rx-hw-drop-ratelimits",
+	[24] = "tx-hw-drops",
+	[25] = "tx-hw-drop-errors",
+	[26] = "tx-csum-none",
+	[27] = "tx-needs-csum",
+	[28] = "tx-hw-gso-packets",
+	[29] = "tx-hw-gso-bytes",
+	[30] = "tx-hw-gso-wire-packets",
+	[31] = "tx-hw-gso-wire-bytes",
+	[32] = "tx-hw-drop-ratelimits",
+	[33] = "tx-stop",
+	[34] = "tx-wake",
+};
+
+static const char *const pool_stat_names[ZCRX_POOL_STATS_MAX + 1] = {
+	[1] = "info",
+	[8] = "alloc-fast",
+	[9] = "alloc-slow",
+	[10] = "alloc-slow-high-order",
+	[11] = "alloc-empty",
+	[12] = "alloc-refill",
+	[13] = "alloc-waive",
+	[14] = "recycle-cached",
+	[15] = "recycle-cache-full",
+	[16] = "recycle-ring",
+	[17] = "recycle-ring-full",
+	[18] = "recycle-released-refcnt",
+};
+
+const char *zcrx_qstat_name(unsigned int id)
+{
+	return id <= ZCRX_QSTATS_MAX ? qstat_names[id] : NULL;
+}
+
+const char *zcrx_pool_stat_name(unsigned int id)
+{
+	return id <= ZCRX_POOL_STATS_MAX ? pool_stat_names[id] : NULL;
+}

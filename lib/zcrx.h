@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libzcrx: io_uring zero-copy receive (zcrx) for applications and tools.
+ *
+ * Conventions (liburing's): every call returns 0 or a value on success and
+ * -errno on failure; nothing prints, nothing sets errno.  Names follow the
+ * kernel ABI (zcrx_id, rq_entries, rx_buf_len, event_desc, alloc-fail).
+ */
+#ifndef LIBZCRX_H
+#define LIBZCRX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <liburing.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ZCRX_VERSION_MAJOR	0
+#define ZCRX_VERSION_MINOR	1
+
+/* ------------------------------------------------------------------ */
+/* Kernel capabilities                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Which generation of the zcrx event ABI a kernel (or the simulator) speaks. */
+enum zcrx_gen {
+	ZCRX_GEN_NONE		= 0,	/* no zcrx events */
+	ZCRX_GEN_MAY2026	= 1,	/* seed patch: alloc-fail only, no stats */
+	ZCRX_GEN_7_2		= 2,	/* Linux 7.2: alloc-fail, copy, stats */
+};
+
+/* Raw probe results.  Each *_err is 0 or the -errno the kernel gave. */
+struct zcrx_caps {
+	int		io_uring_disabled;	/* kernel.io_uring_disabled, or -errno */
+	int		ring_err;		/* setting up a zcrx-shaped ring */
+	int		query_err;		/* IORING_REGISTER_QUERY syscall */
+	int		opcodes_err;		/* query op 0 hdr.result */
+	uint32_t	nr_request_opcodes;
+	uint32_t	nr_register_opcodes;
+	uint32_t	nr_query_opcodes;
+	uint64_t	feature_flags;
+	uint64_t	ring_setup_flags;
+	uint64_t	enter_flags;
+	uint64_t	sqe_flags;
+	int		zcrx_reg_err;		/* op 32 with an unreadable arg: -EFAULT = present */
+	int		zcrx_query_err;		/* query op 1 hdr.result */
+	uint64_t	register_flags;
+	uint64_t	area_flags;
+	uint32_t	nr_ctrl_opcodes;
+	uint32_t	features;
+	uint32_t	rq_hdr_size;
+	uint32_t	rq_hdr_alignment;
+	int		event_query_err;	/* query op 3 hdr.result */
+	uint32_t	event_flags;
+	uint32_t	stats_size;
+	uint32_t	stats_off_alignment;
+	int		cap_net_admin;		/* 1, 0, or -errno */
+	bool		simulated;		/* filled by the simulator, not a kernel */
+	/* derived by the probe */
+	enum zcrx_gen	gen;
+	uint32_t	event_types;		/* mask of 1u << enum zcrx_event_type */
+	bool		stats;
+};
+
+/* Probe this kernel.  Never fails as a whole: each part records its error. */
+int zcrx_caps_probe(struct zcrx_caps *caps);
+
+enum zcrx_feature {
+	ZCRX_FEAT_IO_URING,		/* "io-uring" */
+	ZCRX_FEAT_QUERY,		/* "query" */
+	ZCRX_FEAT_ZCRX,			/* "zcrx" */
+	ZCRX_FEAT_ZCRX_QUERY,		/* "zcrx-query" */
+	ZCRX_FEAT_IMPORT,		/* "import" */
+	ZCRX_FEAT_NODEV,		/* "nodev" */
+	ZCRX_FEAT_DMABUF,		/* "dmabuf" */
+	ZCRX_FEAT_RX_PAGE_SIZE,		/* "rx-buf-len" */
+	ZCRX_FEAT_CTRL,			/* "ctrl" */
+	ZCRX_FEAT_EVENTS,		/* "events" */
+	ZCRX_FEAT_ALLOC_FAIL,		/* "alloc-fail" */
+	ZCRX_FEAT_COPY,			/* "copy" */
+	ZCRX_FEAT_STATS,		/* "stats" */
+	ZCRX_FEAT_CAP_NET_ADMIN,	/* "cap-net-admin" */
+	ZCRX_FEAT_COUNT,
+};
+
+enum zcrx_tri {
+	ZCRX_NO		= 0,
+	ZCRX_YES	= 1,
+	ZCRX_UNKNOWN	= 2,
+};
+
+const char *zcrx_feature_name(enum zcrx_feature f);
+/* Name (or "no-buffers" for alloc-fail) to feature; -EINVAL if unknown. */
+int zcrx_feature_parse(const char *name);
+/* ZCRX_YES / ZCRX_NO / ZCRX_UNKNOWN, and a one-line reason in buf. */
+enum zcrx_tri zcrx_caps_feature(const struct zcrx_caps *caps, enum zcrx_feature f,
+				char *why, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Events                                                              */
+/* ------------------------------------------------------------------ */
+
+enum zcrx_event {
+	ZCRX_EV_ALLOC_FAIL	= 0,	/* == ZCRX_EVENT_ALLOC_FAIL */
+	ZCRX_EV_COPY		= 1,	/* == ZCRX_EVENT_COPY */
+	ZCRX_EV_COUNT		= 2,
+};
+
+#define ZCRX_EV_MASK(t)		(1U << (t))
+#define ZCRX_EV_MASK_ALL	((1U << ZCRX_EV_COUNT) - 1)
+
+const char *zcrx_event_name(enum zcrx_event t);	/* "alloc-fail", "copy" */
+/* "alloc-fail" (or the seed patch's "no-buffers"), "copy": type or -EINVAL. */
+int zcrx_event_parse(const char *name);
+/* "all" or a comma list of names into a mask; -EINVAL names nothing valid. */
+int zcrx_event_list_parse(const char *list, uint32_t *mask);
+
+/* ------------------------------------------------------------------ */
+/* Netdev view (netdev + ethtool generic netlink)                      */
+/* ------------------------------------------------------------------ */
+
+/* memory providers bound to a queue */
+#define ZCRX_MP_IO_URING	(1U << 0)
+#define ZCRX_MP_DMABUF		(1U << 1)
+#define ZCRX_MP_XSK		(1U << 2)
+
+/* Values are indexed by the kernel's attribute id; have has bit (1 << id). */
+#define ZCRX_QSTATS_MAX		34
+#define ZCRX_POOL_STATS_MAX	18
+#define ZCRX_RINGS_MAX		19
+#define ZCRX_CHANNELS_MAX	9
+
+struct zcrx_rxq {
+	uint32_t	id;
+	bool		has_napi;
+	uint32_t	napi_id;
+	unsigned int	mp;		/* ZCRX_MP_* */
+	uint32_t	dmabuf;
+	uint64_t	qstats_have;
+	uint64_t	qstats[ZCRX_QSTATS_MAX + 1];
+};
+
+struct zcrx_pool {
+	uint32_t	id;
+	bool		has_napi;
+	uint32_t	napi_id;
+	bool		has_inflight;
+	uint64_t	inflight;
+	uint64_t	inflight_mem;
+	uint64_t	detach_time;	/* 0 = attached */
+	uint32_t	dmabuf;
+	bool		io_uring;
+	uint32_t	stats_have;
+	uint64_t	stats[ZCRX_POOL_STATS_MAX + 1];
+};
+
+struct zcrx_netdev {
+	int		ifindex;
+	char		name[IF_NAMESIZE];
+	unsigned int	flags;		/* IFF_* */
+	bool		has_parent;	/* backed by a bus device (has a DMA device) */
+	int		driver_err;	/* ethtool driver info */
+	char		driver[32];
+	uint32_t	nr_rx_sysfs;	/* rx-N directories in sysfs */
+
+	int		queues_err;	/* netdev family queue-get; -ENETDOWN when down */
+	size_t		nr_rxq;
+	struct zcrx_rxq	*rxq;
+	int		qstats_err;
+	int		pools_err;
+	size_t		nr_pools;
+	struct zcrx_pool *pools;
+	int		pool_stats_err;
+
+	int		rings_err;	/* ethtool rings-get */
+	uint32_t	rings_have;
+	uint32_t	rings[ZCRX_RINGS_MAX + 1];
+	int		channels_err;	/* ethtool channels-get */
+	uint32_t	channels_have;
+	uint32_t	channels[ZCRX_CHANNELS_MAX + 1];
+};
+
+struct zcrx_netdev_list {
+	size_t			nr;
+	struct zcrx_netdev	*dev;
+};
+
+/* All devices (ifname NULL) or one: -ENODEV when ifname does not exist. */
+int zcrx_netdev_dump(const char *ifname, struct zcrx_netdev_list *out);
+void zcrx_netdev_list_free(struct zcrx_netdev_list *list);
+const struct zcrx_rxq *zcrx_netdev_rxq(const struct zcrx_netdev *dev, uint32_t queue);
+/* number of RX queues the device has (netlink, else sysfs) */
+uint32_t zcrx_netdev_nr_rx(const struct zcrx_netdev *dev);
+
+/* Why an RX queue cannot host zcrx, as bits. */
+enum zcrx_unready {
+	ZCRX_UNREADY_VIRTUAL		= 1U << 0,	/* no parent bus device */
+	ZCRX_UNREADY_NO_QUEUE_API	= 1U << 1,	/* driver not known to have the queue API */
+	ZCRX_UNREADY_NO_DMA		= 1U << 2,	/* driver has the queue API but no DMA (netdevsim) */
+	ZCRX_UNREADY_HDS_OFF		= 1U << 3,	/* tcp-data-split not enabled */
+	ZCRX_UNREADY_HDS_THRESH		= 1U << 4,	/* hds-thresh not 0 */
+	ZCRX_UNREADY_BOUND		= 1U << 5,	/* io_uring or dmabuf provider bound */
+	ZCRX_UNREADY_XSK		= 1U << 6,	/* AF_XDP socket on the queue */
+	ZCRX_UNREADY_FEW_CHANNELS	= 1U << 7,	/* fewer than 2 RX channels */
+	ZCRX_UNREADY_NO_QUEUE		= 1U << 8,	/* queue index does not exist */
+	ZCRX_UNREADY_LAST		= 1U << 8,
+};
+
+/*
+ * Readiness of queue on dev: returns the ZCRX_UNREADY_* bits that hold.
+ * *unknown gets the bits that could not be checked (e.g. rings unavailable).
+ */
+unsigned int zcrx_rxq_readiness(const struct zcrx_netdev *dev, uint32_t queue,
+				unsigned int *unknown);
+/* One line describing a reason bit, for an operator. */
+const char *zcrx_unready_str(unsigned int bit);
+/* The command that fixes a reason, written to buf; 0 if none exists, else length. */
+int zcrx_unready_fix(unsigned int bit, const struct zcrx_netdev *dev, uint32_t queue,
+		     char *buf, size_t len);
+
+/* Names for kernel attribute ids, in the spec's kebab-case ("rx-alloc-fail"). */
+const char *zcrx_qstat_name(unsigned int id);
+const char *zcrx_pool_stat_name(unsigned int id);
+
+/* ------------------------------------------------------------------ */
+/* Context, ifq, receive, events (the engine)                          */
+/* ------------------------------------------------------------------ */
+
+struct zcrx_ctx;
+struct zcrx_ifq;
+
+enum zcrx_backend {
+	ZCRX_BACKEND_KERNEL	= 0,
+	ZCRX_BACKEND_SIM	= 1,
+};
+
+/* The simulator's traffic model and kernel personality. */
+struct zcrx_sim_params {
+	enum zcrx_gen	gen;		/* kernel generation to model; default 7.2 */
+	uint32_t	rx_ring;	/* RX descriptor ring size; 0 = 64 */
+	uint64_t	rate_pps;	/* packets per second; 0 = no synthetic traffic */
+	uint32_t	pkt_size;	/* bytes per packet; 0 = 1448 */
+	uint32_t	copy_permille;	/* share of fragments copied, 0..1000 */
+	uint64_t	seed;		/* determinism */
+	bool		step;		/* no timers: traffic only via zcrx_sim_step() */
+	int		inject_reg_err;	/* registration answers -inject_reg_err (0 = none) */
+};
+
+struct zcrx_ctx_opts {
+	enum zcrx_backend	backend;
+	uint32_t		sq_entries;	/* 0 = 256 */
+	const struct zcrx_sim_params *sim;	/* with ZCRX_BACKEND_SIM; NULL = defaults */
+};
+
+/* A context owning a new ring (SINGLE_ISSUER | DEFER_TASKRUN | CQE32). */
+int zcrx_ctx_create(struct zcrx_ctx **out, const struct zcrx_ctx_opts *opts);
+/* Adopt a caller's ring: -EINVAL unless it has those three flags. */
+int zcrx_ctx_adopt(struct zcrx_ctx **out, struct io_uring *ring,
+		   const struct zcrx_ctx_opts *opts);
+struct io_uring *zcrx_ctx_ring(struct zcrx_ctx *ctx);
+const struct zcrx_caps *zcrx_ctx_caps(const struct zcrx_ctx *ctx);
+/* Closes every ifq and, if owned, the ring (which releases kernel ifqs). */
+void zcrx_ctx_destroy(struct zcrx_ctx *ctx);
+
+enum zcrx_area_backing {
+	ZCRX_AREA_ANON		= 0,	/* anonymous memory */
+	ZCRX_AREA_HUGE_2M	= 1,	/* 2 MiB huge pages */
+	ZCRX_AREA_USER		= 2,	/* caller memory at area_addr */
+};
+
+struct zcrx_ifq_opts {
+	const char		*ifname;	/* or ifindex */
+	unsigned int		ifindex;
+	uint32_t		queue;
+	uint64_t		area_size;	/* 0 = 8 MiB */
+	enum zcrx_area_backing	backing;
+	void			*area_addr;	/* ZCRX_AREA_USER */
+	uint32_t		rq_entries;	/* 0 = 4096 */
+	uint32_t		rx_buf_len;	/* 0 = page size */
+	bool			events_default;	/* every type the kernel supports */
+	uint32_t		events;		/* else this ZCRX_EV_MASK() set */
+	uint64_t		event_user_data;/* 0 = ZCRX_EVENT_UD_DEFAULT */
+	bool			stats;
+};
+
+#define ZCRX_EVENT_UD_DEFAULT	0x7a637278ffff0000ULL	/* "zcrx" */
+
+/* Where an ifq_open failed, and why, in words. */
+enum zcrx_stage {
+	ZCRX_STAGE_ARGS,	/* options refused before anything was done */
+	ZCRX_STAGE_CAPS,	/* the kernel lacks what was asked (no syscall made) */
+	ZCRX_STAGE_DEVICE,	/* the device or queue does not exist */
+	ZCRX_STAGE_MEMORY,	/* area or refill region allocation */
+	ZCRX_STAGE_REGISTER,	/* IORING_REGISTER_ZCRX_IFQ refused */
+};
+
+struct zcrx_diag {
+	int		err;
+	enum zcrx_stage	stage;
+	char		msg[512];
+};
+
+int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
+		  struct zcrx_ifq **out, struct zcrx_diag *diag);
+void zcrx_ifq_close(struct zcrx_ifq *ifq);
+
+struct zcrx_ifq_info {
+	uint32_t	zcrx_id;
+	uint32_t	ifindex;
+	uint32_t	queue;
+	uint32_t	rq_entries;	/* as the kernel wrote it back */
+	uint32_t	rx_buf_len;	/* as the kernel wrote it back */
+	uint64_t	area_size;
+	uint32_t	nr_bufs;
+	void		*area;
+	uint32_t	events;		/* enabled mask */
+	uint64_t	event_user_data;
+	bool		stats;
+	bool		simulated;
+	enum zcrx_gen	gen;
+};
+
+int zcrx_ifq_info(const struct zcrx_ifq *ifq, struct zcrx_ifq_info *info);
+
+enum zcrx_cqe_kind {
+	ZCRX_CQE_NOT_OURS	= 0,	/* leave it to the caller */
+	ZCRX_CQE_EVENT		= 1,	/* info.event fired and is now latched */
+	ZCRX_CQE_DATA		= 2,	/* info.len bytes at info.addr; return it */
+	ZCRX_CQE_RECV_END	= 3,	/* the receive ended: info.err (0 = EOF) */
+	ZCRX_CQE_INTERNAL	= 4,	/* the backend's own; already handled */
+};
+
+struct zcrx_cqe_info {
+	enum zcrx_cqe_kind	kind;
+	enum zcrx_event		event;
+	uint64_t		user_data;
+	void			*addr;
+	uint32_t		len;
+	uint64_t		off;	/* the CQE's area token | offset */
+	int			err;
+	bool			more;
+};
+
+/* Decode a CQE seen on the ctx's ring.  Returns the kind (>= 0) or -errno. */
+int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
+		    struct zcrx_cqe_info *info);
+
+/* Re-arm one event type: -EINVAL when it has not fired since the last arm. */
+int zcrx_event_arm(struct zcrx_ifq *ifq, enum zcrx_event type);
+/* Whether a type is latched (fired, not yet re-armed), from our own books. */
+bool zcrx_event_latched(const struct zcrx_ifq *ifq, enum zcrx_event type);
+
+struct zcrx_stats_snap {
+	uint64_t	copy_count;
+	uint64_t	copy_bytes;
+};
+
+/* -EOPNOTSUPP when the ifq was opened without stats. */
+int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats_snap *snap);
+
+/* Prepare a multishot RECV_ZC on a TCP socket (sim: fd -1 = synthetic traffic). */
+int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
+		      uint32_t len, uint64_t user_data);
+
+/* Queue one buffer for return (no kernel-visible effect until commit). */
+int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len);
+/* Publish the queued returns with one store-release of the refill tail. */
+void zcrx_buf_commit(struct zcrx_ifq *ifq);
+/* Entries written but not yet consumed by the kernel (refill-ring fill). */
+uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq);
+
+/* ------------------------------------------------------------------ */
+/* Simulator controls                                                  */
+/* ------------------------------------------------------------------ */
+
+struct zcrx_sim_counters {
+	uint64_t	rx_packets;
+	uint64_t	rx_bytes;
+	uint64_t	rx_dropped;	/* packets that found the RX ring empty */
+	uint64_t	copied;
+	uint64_t	alloc_fail;	/* page-pool refills that found nothing */
+	uint32_t	free_bufs;	/* buffers on the pool's free list */
+	uint32_t	rx_ring_fill;	/* posted RX descriptors */
+};
+
+/* Deliver n packets now (step mode or not).  -EOPNOTSUPP on the kernel backend. */
+int zcrx_sim_step(struct zcrx_ifq *ifq, unsigned int n);
+int zcrx_sim_counters(const struct zcrx_ifq *ifq, struct zcrx_sim_counters *c);
+
+/* Capabilities the simulator reports when it models generation gen. */
+void zcrx_sim_caps(enum zcrx_gen gen, struct zcrx_caps *caps);
+
+/* ------------------------------------------------------------------ */
+/* Raw access through the seam                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Exactly io_uring_register(IORING_REGISTER_ZCRX_IFQ / _ZCRX_CTRL) on the
+ * ctx's ring, or the simulator's model of it, for conformance tests and
+ * callers who build their own structs (kabi.h).  -errno as the kernel.
+ */
+struct io_uring_zcrx_ifq_reg;
+struct zcrx_ctrl;
+int zcrx_register_raw(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg);
+int zcrx_ctrl_raw(struct zcrx_ctx *ctx, struct zcrx_ctrl *ctrl);
+
+/* ------------------------------------------------------------------ */
+/* Consumers: how an application gives buffers back                    */
+/* ------------------------------------------------------------------ */
+
+enum zcrx_consume {
+	ZCRX_CONSUME_NOW	= 0,	/* return each buffer at once (batched) */
+	ZCRX_CONSUME_DELAY	= 1,	/* return each buffer delay_ns after it arrived */
+	ZCRX_CONSUME_HOLD	= 2,	/* keep `hold` buffers, return the rest at once */
+};
+
+struct zcrx_consumer_params {
+	enum zcrx_consume	mode;
+	uint64_t		delay_ns;
+	uint32_t		hold;
+	uint32_t		batch;	/* returns per tail store; 0 = 32 */
+};
+
+struct zcrx_consumer;
+
+int zcrx_consumer_create(struct zcrx_ifq *ifq, const struct zcrx_consumer_params *p,
+			 struct zcrx_consumer **out);
+/* Take the buffer of a ZCRX_CQE_DATA CQE, per the policy.  now_ns: CLOCK_MONOTONIC. */
+int zcrx_consumer_take(struct zcrx_consumer *c, const struct zcrx_cqe_info *info,
+		       uint64_t now_ns);
+/* Return what is due and commit; *next_ns = the next deadline, 0 if none. */
+int zcrx_consumer_run(struct zcrx_consumer *c, uint64_t now_ns, uint64_t *next_ns);
+/* Buffers the consumer holds right now. */
+uint32_t zcrx_consumer_held(const struct zcrx_consumer *c);
+/* Return everything still held, commit, free. */
+void zcrx_consumer_destroy(struct zcrx_consumer *c);
+
+/* ------------------------------------------------------------------ */
+/* Diagnosis                                                           */
+/* ------------------------------------------------------------------ */
+
+enum zcrx_op {
+	ZCRX_OP_REGISTER,	/* binding an ifq */
+	ZCRX_OP_ARM,		/* re-arming an event */
+	ZCRX_OP_CTRL,		/* other zcrx control */
+	ZCRX_OP_RECV,		/* a RECV_ZC completion */
+};
+
+/*
+ * A sentence an operator can act on for (op, -errno), using what netlink
+ * says about dev/queue (dev may be NULL) and the probed caps (may be NULL).
+ * Returns the length written (snprintf-like).
+ */
+int zcrx_diagnose(enum zcrx_op op, int err, const struct zcrx_netdev *dev,
+		  uint32_t queue, const struct zcrx_caps *caps, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

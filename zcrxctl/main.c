@@ -1,0 +1,302 @@
+// SPDX-License-Identifier: MIT
+/* zcrxctl [OPTIONS] COMMAND [ARGS]: global options, command table, argp glue. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "zcrx.h"
+#include "main.h"
+
+#ifndef ZCRXCTL_VERSION
+#define ZCRXCTL_VERSION "0.1"
+#endif
+
+struct global_opts g_opts = { .color = COLOR_AUTO };
+const char *prog_name = "zcrxctl";
+
+static const struct cmd cmds[];
+
+/* Set by the --help/--usage handler: argp runs with ARGP_NO_EXIT. */
+static bool help_shown;
+/* argp's own error messages land here and are reported by p_err(). */
+static FILE *argp_errs;
+
+enum {
+	OPT_USAGE = 0x100,
+	OPT_COLOR,
+};
+
+static const struct argp_option help_options[] = {
+	{ "help", 'h', NULL, 0, "Give this help list", -1 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	{ 0 }
+};
+
+static error_t help_parser(int key, char *arg, struct argp_state *state)
+{
+	(void)arg;
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->err_stream = argp_errs;
+		return 0;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case OPT_USAGE:
+		argp_state_help(state, stdout, ARGP_HELP_USAGE);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	help_shown = true;
+	state->next = state->argc;	/* nothing else runs after help */
+	return 0;
+}
+
+static const struct argp help_argp = { help_options, help_parser, NULL, NULL, NULL, NULL, NULL };
+
+/*
+ * Run argp with our --help/--usage and without exit(): an error becomes one
+ * p_err() line naming the culprit and where to get help, and EXIT_USAGE.
+ * Returns -1 to go on, or the exit status.
+ */
+static int parse_with(const struct argp *argp, unsigned int flags, char *name,
+		      int argc, char **argv, void *input)
+{
+	struct argp_child children[] = { { &help_argp, 0, NULL, -1 }, { 0 } };
+	struct argp full = *argp;
+	char *errbuf = NULL, *msg, *nl;
+	size_t errlen = 0, nlen = strlen(name);
+	char *saved0 = argv[0];
+	FILE *saved_stderr;
+	int ret;
+
+	full.children = children;
+	argp_errs = open_memstream(&errbuf, &errlen);
+	if (!argp_errs) {
+		p_err("out of memory");
+		return EXIT_ERR;
+	}
+	help_shown = false;
+	argv[0] = name;
+	/* getopt reports unknown options on stderr itself: catch those too */
+	saved_stderr = stderr;
+	stderr = argp_errs;
+	ret = argp_parse(&full, argc, argv, flags | ARGP_NO_EXIT | ARGP_NO_HELP, NULL, input);
+	stderr = saved_stderr;
+	argv[0] = saved0;
+	fclose(argp_errs);
+	argp_errs = NULL;
+	if (help_shown) {
+		free(errbuf);
+		return EXIT_OK;
+	}
+	/* with ARGP_NO_EXIT, argp_error() reports but does not fail the parse */
+	if (!ret && !(errbuf && *errbuf)) {
+		free(errbuf);
+		return -1;
+	}
+	msg = errbuf;
+	if (msg && *msg) {
+		nl = strchr(msg, '\n');
+		if (nl)
+			*nl = '\0';
+		/* argp writes "NAME: message" */
+		if (!strncmp(msg, name, nlen) && msg[nlen] == ':' && msg[nlen + 1] == ' ')
+			msg += nlen + 2;
+	} else {
+		msg = strerror(ret ? ret : EINVAL);
+	}
+	p_err("%s (try '%s --help')", msg, name);
+	free(errbuf);
+	return EXIT_USAGE;
+}
+
+int cmd_parse(const struct argp *argp, int argc, char **argv, void *input)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s %s", prog_name, argv[0]);
+	return parse_with(argp, 0, name, argc, argv, input);
+}
+
+int cmd_select(const struct cmd *list, int argc, char **argv)
+{
+	const struct cmd *match = NULL;
+	size_t len = strlen(argv[0]);
+
+	for (const struct cmd *c = list; c->name; c++) {
+		if (!strcmp(c->name, argv[0])) {
+			match = c;
+			break;
+		}
+		if (len && !strncmp(c->name, argv[0], len)) {
+			if (match) {
+				p_err("command '%s' is ambiguous: '%s' or '%s' (try '%s help')",
+				      argv[0], match->name, c->name, prog_name);
+				return EXIT_USAGE;
+			}
+			match = c;
+		}
+	}
+	if (!match) {
+		p_err("unknown command '%s' (try '%s help')", argv[0], prog_name);
+		return EXIT_USAGE;
+	}
+	argv[0] = (char *)match->name;
+	return match->func(argc, argv);
+}
+
+static void print_commands(FILE *f)
+{
+	fprintf(f, "Usage: %s [OPTIONS] COMMAND [ARGS...]\n\nCommands:\n", prog_name);
+	for (const struct cmd *c = cmds; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	fprintf(f, "\nRun '%s COMMAND --help' for a command's options, '%s --help' for the "
+		"global ones.\n", prog_name, prog_name);
+}
+
+static error_t help_cmd_parser(int key, char *arg, struct argp_state *state)
+{
+	if (key != ARGP_KEY_ARG)
+		return ARGP_ERR_UNKNOWN;
+	argp_error(state, "unexpected argument '%s'", arg);
+	return 0;
+}
+
+static const struct argp help_cmd_argp = {
+	NULL, help_cmd_parser, "", "List the commands.", NULL, NULL, NULL
+};
+
+static int do_help(int argc, char **argv)
+{
+	int ret = cmd_parse(&help_cmd_argp, argc, argv, NULL);
+
+	if (ret >= 0)
+		return ret;
+	if (g_opts.json) {
+		open_json_object(NULL);
+		open_json_array("commands");
+		for (const struct cmd *c = cmds; c->name; c++) {
+			open_json_object(NULL);
+			print_string(PRINT_JSON, "name", NULL, c->name);
+			print_string(PRINT_JSON, "summary", NULL, c->summary);
+			close_json_object();
+		}
+		print_end();
+		return EXIT_OK;
+	}
+	print_commands(stdout);
+	return EXIT_OK;
+}
+
+static const struct cmd cmds[] = {
+	{ "features",	do_features,	"what this kernel offers for zcrx" },
+	{ "show",	do_show,	"netdevs, RX queues and their zcrx readiness" },
+	{ "help",	do_help,	"this list" },
+	{ 0 }
+};
+
+static const struct argp_option global_options[] = {
+	{ "json", 'j', NULL, 0, "JSON output (one object per line for streams)", 0 },
+	{ "pretty", 'p', NULL, 0, "indented JSON (implies --json)", 0 },
+	{ "quiet", 'q', NULL, 0, "no informational messages on stderr", 0 },
+	{ "color", OPT_COLOR, "WHEN", OPTION_ARG_OPTIONAL,
+	  "colour text output: auto (default; off when NO_COLOR is set), always, never", 0 },
+	{ "version", 'V', NULL, 0, "print the version and exit", 0 },
+	{ 0 }
+};
+
+struct global_state {
+	int	cmd_index;
+	bool	version;
+};
+
+static error_t global_parser(int key, char *arg, struct argp_state *state)
+{
+	struct global_state *gs = state->input;
+
+	switch (key) {
+	case 'j':
+		g_opts.json = true;
+		break;
+	case 'p':
+		g_opts.json = true;
+		g_opts.pretty = true;
+		break;
+	case 'q':
+		g_opts.quiet = true;
+		break;
+	case OPT_COLOR:
+		if (!arg || !strcmp(arg, "always"))
+			g_opts.color = COLOR_ALWAYS;
+		else if (!strcmp(arg, "auto"))
+			g_opts.color = COLOR_AUTO;
+		else if (!strcmp(arg, "never"))
+			g_opts.color = COLOR_NEVER;
+		else
+			argp_error(state, "--color takes auto, always or never, not '%s'", arg);
+		break;
+	case 'V':
+		gs->version = true;
+		break;
+	case ARGP_KEY_ARG:
+		/* the command: the rest belongs to it */
+		gs->cmd_index = state->next - 1;
+		state->next = state->argc;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static char global_doc[] =
+	"Inspect and drive io_uring zero-copy receive (zcrx): kernel features, "
+	"netdev queues, ifqs and their events.\v"
+	"Commands:\n"
+	"  features   what this kernel offers for zcrx\n"
+	"  show       netdevs, RX queues and their zcrx readiness\n"
+	"  help       list the commands\n"
+	"\nExit status: 0 ok, 1 runtime error, 2 timeout, 3 required feature "
+	"missing, 64 usage error.";
+
+static const struct argp global_argp = {
+	global_options, global_parser, "COMMAND [ARGS...]", global_doc, NULL, NULL, NULL
+};
+
+int main(int argc, char **argv)
+{
+	struct global_state gs = { .cmd_index = 0 };
+	int ret;
+
+	setlinebuf(stdout);
+	prog_name = "zcrxctl";
+	/* a global usage error is reported in JSON too when -j came first */
+	for (int i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--pretty") ||
+		    (argv[i][1] != '-' && strpbrk(argv[i], "jp")))
+			g_opts.json = true;
+	}
+	print_setup(stdout, g_opts.json, false, COLOR_NEVER);
+	ret = parse_with(&global_argp, ARGP_IN_ORDER, (char *)prog_name, argc, argv, &gs);
+	print_setup(stdout, g_opts.json, g_opts.pretty, g_opts.color);
+	print_set_quiet(g_opts.quiet);
+	if (ret >= 0)
+		return ret;
+	if (gs.version) {
+		printf("%s %s (libzcrx %d.%d)\n", prog_name, ZCRXCTL_VERSION,
+		       ZCRX_VERSION_MAJOR, ZCRX_VERSION_MINOR);
+		return EXIT_OK;
+	}
+	if (!gs.cmd_index) {
+		print_commands(stderr);
+		return EXIT_USAGE;
+	}
+	ret = cmd_select(cmds, argc - gs.cmd_index, argv + gs.cmd_index);
+	/* output that could not be written is a failure, if a quiet one */
+	if ((fflush(stdout) || ferror(stdout)) && ret == EXIT_OK)
+		ret = EXIT_ERR;
+	return ret;
+}

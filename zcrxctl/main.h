@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef ZCRXCTL_MAIN_H
+#define ZCRXCTL_MAIN_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "print.h"
+
+/* Exit status, documented in README and the man page. */
+#define EXIT_OK		0
+#define EXIT_ERR	1	/* runtime error */
+#define EXIT_TIMEOUT	2	/* timed out with no event */
+#define EXIT_MISSING	3	/* a required feature is missing */
+#define EXIT_USAGE	64	/* bad command line (EX_USAGE) */
+
+struct global_opts {
+	bool		json;
+	bool		pretty;
+	bool		quiet;
+	enum color_mode	color;
+};
+
+extern struct global_opts g_opts;
+extern const char *prog_name;
+
+struct cmd {
+	const char	*name;
+	int		(*func)(int argc, char **argv);
+	const char	*summary;
+};
+
+/* bpftool's cmd_select(): unique-prefix match of argv[0] against cmds. */
+int cmd_select(const struct cmd *cmds, int argc, char **argv);
+
+/*
+ * Parse a command's arguments with its argp (argv[0] is the command name).
+ * Adds --help/--usage; usage errors become one p_err() line.
+ * Returns -1 to continue, or an exit status (0 after --help, EXIT_USAGE).
+ */
+int cmd_parse(const struct argp *argp, int argc, char **argv, void *input);
+
+/* A usage error from inside an argp parser: one line, then EXIT_USAGE. */
+#define usage_error(state, ...) argp_error(state, __VA_ARGS__)
+
+/* Parse helpers shared by commands (parse.c); 0 or -EINVAL/-ERANGE. */
+int parse_u32(const char *s, uint32_t *out);
+int parse_u64(const char *s, uint64_t *out);
+
+/* commands */
+int do_features(int argc, char **argv);
+int do_show(int argc, char **argv);
+
+#endif

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: MIT
+/* Text-or-JSON printing from one call, and error reporting (p_err). */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "print.h"
+
+#define MAX_DEPTH 16
+
+static struct {
+	FILE	*out;
+	bool	json;
+	bool	pretty;
+	bool	color;
+	bool	quiet;
+	int	depth;
+	bool	in_array[MAX_DEPTH];
+	bool	need_comma[MAX_DEPTH];
+	bool	doc_open;
+} p = { .depth = 0 };
+
+static const char *const color_seq[] = {
+	[COLOR_NONE]	= "",
+	[COLOR_OK]	= "\033[32m",
+	[COLOR_BAD]	= "\033[31m",
+	[COLOR_WARN]	= "\033[33m",
+	[COLOR_NAME]	= "\033[1m",
+};
+
+void print_setup(FILE *out, bool json, bool pretty, enum color_mode cm)
+{
+	const char *nc = getenv("NO_COLOR");
+
+	p.out = out;
+	p.json = json;
+	p.pretty = pretty;
+	p.depth = 0;
+	p.doc_open = false;
+	switch (cm) {
+	case COLOR_ALWAYS:
+		p.color = !json;
+		break;
+	case COLOR_NEVER:
+		p.color = false;
+		break;
+	default:
+		p.color = !json && isatty(fileno(out)) && !(nc && *nc);
+		break;
+	}
+}
+
+bool print_is_json(void)
+{
+	return p.json;
+}
+
+FILE *print_stream(void)
+{
+	return p.out ? p.out : stdout;
+}
+
+void print_set_quiet(bool quiet)
+{
+	p.quiet = quiet;
+}
+
+static void jw_indent(void)
+{
+	if (!p.pretty)
+		return;
+	fputc('\n', p.out);
+	for (int i = 0; i < p.depth; i++)
+		fputs("  ", p.out);
+}
+
+static void jw_string(const char *s)
+{
+	fputc('"', p.out);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		switch (*c) {
+		case '"':
+			fputs("\\\"", p.out);
+			break;
+		case '\\':
+			fputs("\\\\", p.out);
+			break;
+		case '\n':
+			fputs("\\n", p.out);
+			break;
+		case '\t':
+			fputs("\\t", p.out);
+			break;
+		case '\r':
+			fputs("\\r", p.out);
+			break;
+		default:
+			if (*c < 0x20 || *c == 0x7f)
+				fprintf(p.out, "\\u%04x", *c);
+			else
+				fputc(*c, p.out);
+		}
+	}
+	fputc('"', p.out);
+}
+
+/* Comma, indentation and key before a value at the current depth. */
+static void jw_member(const char *key)
+{
+	if (p.depth == 0) {
+		if (p.doc_open)
+			fputc('\n', p.out);	/* a second document: NDJSON */
+		p.doc_open = true;
+		return;
+	}
+	if (p.need_comma[p.depth])
+		fputc(',', p.out);
+	p.need_comma[p.depth] = true;
+	jw_indent();
+	if (!p.in_array[p.depth]) {
+		jw_string(key ? key : "");
+		fputs(p.pretty ? ": " : ":", p.out);
+	}
+}
+
+static void jw_open(const char *key, bool array)
+{
+	jw_member(key);
+	fputc(array ? '[' : '{', p.out);
+	if (p.depth + 1 < MAX_DEPTH)
+		p.depth++;
+	p.in_array[p.depth] = array;
+	p.need_comma[p.depth] = false;
+}
+
+static void jw_close(void)
+{
+	bool array, had;
+
+	if (p.depth == 0)
+		return;
+	array = p.in_array[p.depth];
+	had = p.need_comma[p.depth];
+	p.depth--;
+	if (had)
+		jw_indent();
+	fputc(array ? ']' : '}', p.out);
+}
+
+void open_json_object(const char *key)
+{
+	if (p.json)
+		jw_open(key, false);
+}
+
+void close_json_object(void)
+{
+	if (p.json)
+		jw_close();
+}
+
+void open_json_array(const char *key)
+{
+	if (p.json)
+		jw_open(key, true);
+}
+
+void close_json_array(void)
+{
+	if (p.json)
+		jw_close();
+}
+
+static void text_out(enum color c, const char *fmt, const char *val)
+{
+	const char *pct, *conv;
+	char spec[16];
+
+	if (!fmt)
+		return;
+	pct = strchr(fmt, '%');
+	conv = pct ? pct + 1 + strspn(pct + 1, "-0123456789") : NULL;
+	if (!p.color || c == COLOR_NONE || !conv || *conv != 's' ||
+	    (size_t)(conv - pct) + 2 > sizeof(spec)) {
+		fprintf(p.out, fmt, val);
+		return;
+	}
+	/* colour only the value (with its padding), not the words around it */
+	memcpy(spec, pct, conv - pct + 1);
+	spec[conv - pct + 1] = '\0';
+	fwrite(fmt, 1, pct - fmt, p.out);
+	fputs(color_seq[c], p.out);
+	fprintf(p.out, spec, val);
+	fputs("\033[0m", p.out);
+	fputs(conv + 1, p.out);
+}
+
+void print_color_string(enum print_type t, enum color c, const char *key,
+			const char *fmt, const char *val)
+{
+	if (p.json) {
+		if (t & PRINT_JSON) {
+			jw_member(key);
+			if (val)
+				jw_string(val);
+			else
+				fputs("null", p.out);
+		}
+	} else if (t & PRINT_FP) {
+		text_out(c, fmt, val ? val : "n/a");
+	}
+}
+
+void print_string(enum print_type t, const char *key, const char *fmt, const char *val)
+{
+	print_color_string(t, COLOR_NONE, key, fmt, val);
+}
+
+void print_uint(enum print_type t, const char *key, const char *fmt, uint64_t val)
+{
+	if (p.json) {
+		if (t & PRINT_JSON) {
+			jw_member(key);
+			fprintf(p.out, "%llu", (unsigned long long)val);
+		}
+	} else if ((t & PRINT_FP) && fmt) {
+		fprintf(p.out, fmt, (unsigned long long)val);
+	}
+}
+
+void print_int(enum print_type t, const char *key, const char *fmt, int64_t val)
+{
+	if (p.json) {
+		if (t & PRINT_JSON) {
+			jw_member(key);
+			fprintf(p.out, "%lld", (long long)val);
+		}
+	} else if ((t & PRINT_FP) && fmt) {
+		fprintf(p.out, fmt, (long long)val);
+	}
+}
+
+void print_hex(enum print_type t, const char *key, const char *fmt, uint64_t val)
+{
+	char buf[24];
+
+	if (p.json) {
+		if (t & PRINT_JSON) {
+			snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)val);
+			jw_member(key);
+			jw_string(buf);
+		}
+	} else if ((t & PRINT_FP) && fmt) {
+		fprintf(p.out, fmt, (unsigned long long)val);
+	}
+}
+
+void print_bool(enum print_type t, const char *key, const char *fmt, bool val)
+{
+	if (p.json) {
+		if (t & PRINT_JSON) {
+			jw_member(key);
+			fputs(val ? "true" : "false", p.out);
+		}
+	} else if ((t & PRINT_FP) && fmt) {
+		fprintf(p.out, fmt, val ? "yes" : "no");
+	}
+}
+
+void print_null(enum print_type t, const char *key, const char *fmt)
+{
+	print_string(t, key, fmt, NULL);
+}
+
+void print_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p.json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(p.out, fmt, ap);
+	va_end(ap);
+}
+
+void print_nl(void)
+{
+	if (!p.json)
+		fputc('\n', p.out);
+}
+
+void print_end(void)
+{
+	if (!p.json) {
+		fflush(p.out);
+		return;
+	}
+	while (p.depth > 0)
+		jw_close();
+	if (p.doc_open)
+		fputc('\n', p.out);
+	p.doc_open = false;
+	fflush(p.out);
+}
+
+void print_record_end(void)
+{
+	print_end();
+}
+
+void p_err(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+
+	if (!p.out)
+		p.out = stdout;
+	if (p.json) {
+		/* inside a document: close arrays up to an object, add the error */
+		while (p.depth > 0 && p.in_array[p.depth])
+			jw_close();
+		if (p.depth == 0) {
+			jw_open(NULL, false);
+		}
+		jw_member("error");
+		jw_string(msg ? msg : fmt);
+		print_end();
+	} else {
+		fflush(p.out);
+		fprintf(stderr, "Error: %s\n", msg ? msg : fmt);
+	}
+	free(msg);
+}
+
+void p_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p.quiet)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
