@@ -74,11 +74,20 @@ tests/unit/%: tests/unit/%.c zcrxctl/libcli.a lib/libzcrx.a .flags
 tests/helpers/%: tests/helpers/%.c lib/libzcrx.a .flags
 	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libzcrx.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
+BENCH_BINS	:= bench/recycle
+
+bench/%: bench/%.c lib/libzcrx.a .flags
+	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libzcrx.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# Performance goals are measured here, never by timed tests.
+bench: all $(BENCH_BINS)
+	@bash bench/run.sh
+
 check: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash tests/run.sh
 
 clean:
 	rm -f lib/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/*.a zcrxctl/zcrxctl \
-		$(UNIT_BINS) $(HELPER_BINS) .flags
+		$(UNIT_BINS) $(HELPER_BINS) $(BENCH_BINS) .flags
 
-.PHONY: all check clean FORCE
+.PHONY: all check clean bench FORCE
