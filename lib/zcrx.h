@@ -306,6 +306,11 @@ struct zcrx_diag {
 
 int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
 		  struct zcrx_ifq **out, struct zcrx_diag *diag);
+/*
+ * Forget an ifq and unmap what ifq_open mapped.  The kernel cannot unregister
+ * an ifq: it stays bound, with the area and refill region pinned, until the
+ * ring is closed (zcrx_ctx_destroy on an owned ring).
+ */
 void zcrx_ifq_close(struct zcrx_ifq *ifq);
 
 struct zcrx_ifq_info {
@@ -345,7 +350,11 @@ struct zcrx_cqe_info {
 	bool			more;
 };
 
-/* Decode a CQE seen on the ctx's ring.  Returns the kind (>= 0) or -errno. */
+/*
+ * Decode a CQE seen on the ctx's ring.  Returns the kind (>= 0) or -EPROTO for
+ * a CQE that claims to be this ifq's but cannot be (an event type not enabled,
+ * data outside the area).
+ */
 int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		    struct zcrx_cqe_info *info);
 
@@ -362,11 +371,15 @@ struct zcrx_stats_snap {
 /* -EOPNOTSUPP when the ifq was opened without stats. */
 int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats_snap *snap);
 
-/* Prepare a multishot RECV_ZC on a TCP socket (sim: fd -1 = synthetic traffic). */
+/*
+ * Prepare a multishot RECV_ZC on a TCP socket (sim: fd -1 = synthetic traffic).
+ * user_data identifies its CQEs: -EEXIST if a receive with it is in flight,
+ * -EBUSY with 8 in flight, -EINVAL if it is the event user_data.
+ */
 int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 		      uint32_t len, uint64_t user_data);
 
-/* Queue one buffer for return (no kernel-visible effect until commit). */
+/* Queue one buffer for return (no kernel-visible effect until commit); -ENOSPC when full. */
 int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len);
 /* Publish the queued returns with one store-release of the refill tail. */
 void zcrx_buf_commit(struct zcrx_ifq *ifq);
@@ -385,6 +398,7 @@ struct zcrx_sim_counters {
 	uint64_t	alloc_fail;	/* page-pool refills that found nothing */
 	uint32_t	free_bufs;	/* buffers on the pool's free list */
 	uint32_t	rx_ring_fill;	/* posted RX descriptors */
+	uint64_t	rq_invalid;	/* RQEs ignored: bad area/offset/padding, not owned (double return) */
 };
 
 /* Deliver n packets now (step mode or not).  -EOPNOTSUPP on the kernel backend. */
@@ -429,10 +443,16 @@ struct zcrx_consumer;
 
 int zcrx_consumer_create(struct zcrx_ifq *ifq, const struct zcrx_consumer_params *p,
 			 struct zcrx_consumer **out);
-/* Take the buffer of a ZCRX_CQE_DATA CQE, per the policy.  now_ns: CLOCK_MONOTONIC. */
+/*
+ * Take the buffer of a ZCRX_CQE_DATA CQE, per the policy.  now_ns: CLOCK_MONOTONIC.
+ * A buffer the refill ring has no room for stays held until a later run.
+ */
 int zcrx_consumer_take(struct zcrx_consumer *c, const struct zcrx_cqe_info *info,
 		       uint64_t now_ns);
-/* Return what is due and commit; *next_ns = the next deadline, 0 if none. */
+/*
+ * Return what is due and commit: the number returned.  *next_ns (may be NULL)
+ * = the next future deadline, 0 if none.  Call it after each batch of CQEs.
+ */
 int zcrx_consumer_run(struct zcrx_consumer *c, uint64_t now_ns, uint64_t *next_ns);
 /* Buffers the consumer holds right now. */
 uint32_t zcrx_consumer_held(const struct zcrx_consumer *c);
@@ -452,8 +472,10 @@ enum zcrx_op {
 
 /*
  * A sentence an operator can act on for (op, -errno), using what netlink
- * says about dev/queue (dev may be NULL) and the probed caps (may be NULL).
- * Returns the length written (snprintf-like).
+ * says about dev/queue and the probed caps (may be NULL).  dev may be NULL,
+ * or carry only a name (ifindex 0) or only an ifindex (empty name) when
+ * netlink was not asked.  For ZCRX_OP_RECV, err 0 is the end of the stream.
+ * Returns the length it needed (snprintf-like), or -EINVAL for an unknown op.
  */
 int zcrx_diagnose(enum zcrx_op op, int err, const struct zcrx_netdev *dev,
 		  uint32_t queue, const struct zcrx_caps *caps, char *buf, size_t len);

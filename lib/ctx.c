@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/* A context: one io_uring, the backend behind it, and what that "kernel" offers. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "internal.h"
+
+#define ZCRX_SQ_ENTRIES_DEFAULT	256
+/* the simulator posts its CQEs through the same ring: leave it room */
+#define ZCRX_CQ_PER_SQ		4
+
+static const struct zcrx_backend_ops *backend_ops(enum zcrx_backend b)
+{
+	switch (b) {
+	case ZCRX_BACKEND_KERNEL:
+		return &zcrx_kernel_backend;
+	case ZCRX_BACKEND_SIM:
+		return &zcrx_sim_backend;
+	}
+	return NULL;
+}
+
+static bool ring_flags_ok(unsigned int flags)
+{
+	return (flags & ZCRX_SETUP_DEFER_TASKRUN) && (flags & ZCRX_SETUP_SINGLE_ISSUER) &&
+	       (flags & (ZCRX_SETUP_CQE32 | ZCRX_SETUP_CQE_MIXED));
+}
+
+/* The part of create and adopt after the ring exists. */
+static int ctx_start(struct zcrx_ctx *ctx, const struct zcrx_ctx_opts *opts)
+{
+	int ret;
+
+	ctx->ring_flags = ctx->ring->flags;
+	if (opts && opts->sim)
+		ctx->sim = *opts->sim;
+	else
+		ctx->sim.gen = ZCRX_GEN_7_2;
+
+	if (ctx->ops->init) {
+		ret = ctx->ops->init(ctx);
+		if (ret)
+			return ret;
+	}
+	ret = ctx->ops->probe(ctx, &ctx->caps);
+	if (ret && ctx->ops->fini)
+		ctx->ops->fini(ctx);
+	return ret;
+}
+
+/* A zeroed ctx for the backend opts asks for: 0, -EINVAL or -ENOMEM. */
+static int ctx_alloc(const struct zcrx_ctx_opts *opts, struct zcrx_ctx **out)
+{
+	const struct zcrx_backend_ops *ops = backend_ops(opts ? opts->backend : ZCRX_BACKEND_KERNEL);
+
+	if (!ops)
+		return -EINVAL;
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	(*out)->ops = ops;
+	return 0;
+}
+
+int zcrx_ctx_create(struct zcrx_ctx **out, const struct zcrx_ctx_opts *opts)
+{
+	struct io_uring_params p = { 0 };
+	unsigned int sq = opts && opts->sq_entries ? opts->sq_entries : ZCRX_SQ_ENTRIES_DEFAULT;
+	struct zcrx_ctx *ctx;
+	int ret;
+
+	ret = ctx_alloc(opts, &ctx);
+	if (ret)
+		return ret;
+
+	p.flags = ZCRX_SETUP_SINGLE_ISSUER | ZCRX_SETUP_DEFER_TASKRUN | ZCRX_SETUP_CQE32 |
+		  IORING_SETUP_CQSIZE;
+	p.cq_entries = sq * ZCRX_CQ_PER_SQ;
+	ret = io_uring_queue_init_params(sq, &ctx->ring_storage, &p);
+	if (ret)
+		goto err_free;
+	ctx->ring = &ctx->ring_storage;
+	ctx->owns_ring = true;
+
+	ret = ctx_start(ctx, opts);
+	if (ret)
+		goto err_ring;
+	*out = ctx;
+	return 0;
+
+err_ring:
+	io_uring_queue_exit(ctx->ring);
+err_free:
+	free(ctx);
+	return ret;
+}
+
+int zcrx_ctx_adopt(struct zcrx_ctx **out, struct io_uring *ring, const struct zcrx_ctx_opts *opts)
+{
+	struct zcrx_ctx *ctx;
+	int ret;
+
+	if (!ring || !ring_flags_ok(ring->flags))
+		return -EINVAL;
+	ret = ctx_alloc(opts, &ctx);
+	if (ret)
+		return ret;
+	ctx->ring = ring;
+
+	ret = ctx_start(ctx, opts);
+	if (ret) {
+		free(ctx);
+		return ret;
+	}
+	*out = ctx;
+	return 0;
+}
+
+struct io_uring *zcrx_ctx_ring(struct zcrx_ctx *ctx)
+{
+	return ctx->ring;
+}
+
+const struct zcrx_caps *zcrx_ctx_caps(const struct zcrx_ctx *ctx)
+{
+	return &ctx->caps;
+}
+
+void zcrx_ctx_destroy(struct zcrx_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	while (ctx->ifqs)
+		zcrx_ifq_close(ctx->ifqs);
+	if (ctx->ops->fini)
+		ctx->ops->fini(ctx);
+	/* closing the ring is what releases kernel ifqs and their pinned memory */
+	if (ctx->owns_ring)
+		io_uring_queue_exit(ctx->ring);
+	free(ctx);
+}
+
+int zcrx_register_raw(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg)
+{
+	return ctx->ops->register_ifq(ctx, reg);
+}
+
+int zcrx_ctrl_raw(struct zcrx_ctx *ctx, struct zcrx_ctrl *ctrl)
+{
+	return ctx->ops->ctrl(ctx, ctrl);
+}

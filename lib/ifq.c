@@ -1,0 +1,629 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One zcrx ifq: its area, refill ring, events and stats, and the data path
+ * above the seam (CQE decode, buffer returns), the same for every backend.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "backend.h"
+#include "internal.h"
+
+#define AREA_SIZE_DEFAULT	(8ULL << 20)
+#define RQ_ENTRIES_DEFAULT	4096U
+#define RQ_ENTRIES_MAX		32768U
+#define HUGE_2M			(2ULL << 20)
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB		(21 << MAP_HUGE_SHIFT)
+#endif
+
+/* What ifq_open settles on before it maps or registers anything. */
+struct ifq_plan {
+	uint32_t	rx_buf_len;	/* for the kernel: 0 = page */
+	uint32_t	rq_entries;	/* as asked, clamped */
+	uint64_t	stats_off;	/* 0 without stats */
+	char		ifname[IF_NAMESIZE];
+};
+
+static uint64_t round_up(uint64_t x, uint64_t a)
+{
+	return (x + a - 1) / a * a;
+}
+
+static bool is_pow2(uint64_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+static uint32_t roundup_pow2(uint32_t x)
+{
+	return x <= 1 ? 1 : 1U << (32 - __builtin_clz(x - 1));
+}
+
+static bool is_kernel(const struct zcrx_ctx *ctx)
+{
+	return ctx->ops == &zcrx_kernel_backend;
+}
+
+static __attribute__((format(printf, 4, 5)))
+int fail(struct zcrx_diag *d, enum zcrx_stage stage, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	d->stage = stage;
+	d->err = err;
+	va_start(ap, fmt);
+	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* "alloc-fail,copy" */
+static const char *event_list(uint32_t mask, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (int t = 0; t < ZCRX_EV_COUNT; t++)
+		if (mask & ZCRX_EV_MASK(t))
+			pos += snprintf(buf + pos, pos < len ? len - pos : 0, "%s%s",
+					pos ? "," : "", zcrx_event_name(t));
+	return buf;
+}
+
+/*
+ * A netdev view that knows only a name (or, without one, an ifindex): what
+ * diagnose gets when netlink was not asked.
+ */
+static void netdev_stub(struct zcrx_netdev *dev, const char *name, uint32_t ifindex)
+{
+	memset(dev, 0, sizeof(*dev));
+	dev->ifindex = ifindex;
+	snprintf(dev->name, sizeof(dev->name), "%s", name ? name : "");
+	dev->driver_err = dev->queues_err = dev->qstats_err = dev->pools_err = -ENODATA;
+	dev->pool_stats_err = dev->rings_err = dev->channels_err = -ENODATA;
+}
+
+static int check_args(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
+		      struct zcrx_ifq *ifq, struct ifq_plan *plan, struct zcrx_diag *d)
+{
+	uint64_t page = sysconf(_SC_PAGESIZE);
+	uint32_t buf = o->rx_buf_len ? o->rx_buf_len : page;
+
+	if (!o->ifname && !o->ifindex)
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "no device given: set ifname or ifindex");
+	if (o->rx_buf_len && (!is_pow2(o->rx_buf_len) || o->rx_buf_len < page))
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "rx_buf_len %u is not a power of two of at least the page size (%llu):"
+			    " use 0 for the page size", o->rx_buf_len, (unsigned long long)page);
+
+	ifq->area_size = o->area_size ? o->area_size : AREA_SIZE_DEFAULT;
+	if (o->backing == ZCRX_AREA_HUGE_2M)
+		ifq->area_size = round_up(ifq->area_size, HUGE_2M);
+	if (ifq->area_size % page || ifq->area_size < buf)
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "area_size %llu must be a multiple of the page size (%llu) and hold at"
+			    " least one %u-byte buffer", (unsigned long long)ifq->area_size,
+			    (unsigned long long)page, buf);
+	switch (o->backing) {
+	case ZCRX_AREA_ANON:
+	case ZCRX_AREA_HUGE_2M:
+		break;
+	case ZCRX_AREA_USER:
+		if (!o->area_addr || (uintptr_t)o->area_addr % page)
+			return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+				    "area_addr %p is not page-aligned: caller memory for the area"
+				    " must start on a page", o->area_addr);
+		break;
+	default:
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL, "unknown area backing %d", o->backing);
+	}
+
+	plan->rq_entries = o->rq_entries ? o->rq_entries : RQ_ENTRIES_DEFAULT;
+	if (plan->rq_entries > RQ_ENTRIES_MAX) {
+		if (!(ctx->ring_flags & ZCRX_SETUP_CLAMP))
+			return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+				    "rq_entries %u is above the kernel's limit of %u: use at most %u"
+				    " (or a ring set up with IORING_SETUP_CLAMP)",
+				    plan->rq_entries, RQ_ENTRIES_MAX, RQ_ENTRIES_MAX);
+		plan->rq_entries = RQ_ENTRIES_MAX;
+	}
+	if (!o->events_default && (o->events & ~ZCRX_EV_MASK_ALL))
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "events 0x%x has bits outside the known types (mask 0x%x)",
+			    o->events, ZCRX_EV_MASK_ALL);
+
+	plan->rx_buf_len = buf == page ? 0 : buf;
+	ifq->queue = o->queue;
+	ifq->event_ud = o->event_user_data ? o->event_user_data : ZCRX_EVENT_UD_DEFAULT;
+	return 0;
+}
+
+/* Why this kernel has no events at all, per §3.4. */
+static const char *no_events_why(const struct zcrx_caps *c)
+{
+	if (c->query_err)
+		return "io_uring has no query op, so no zcrx features";
+	if (c->zcrx_query_err)
+		return "io_uring answers no zcrx query, so no zcrx features";
+	return "the zcrx query lacks ZCRX_FEATURE_EVENT";
+}
+
+/* Refuse what this kernel generation lacks, before any syscall. */
+static int check_caps(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
+		      struct zcrx_ifq *ifq, struct ifq_plan *plan, struct zcrx_diag *d)
+{
+	const struct zcrx_caps *c = &ctx->caps;
+	uint32_t want = o->events_default ? c->event_types : o->events;
+	uint64_t page = sysconf(_SC_PAGESIZE), hdr = page;
+	char names[32];
+
+	if (c->zcrx_reg_err == -EOPNOTSUPP || c->zcrx_reg_err == -EINVAL)
+		return fail(d, ZCRX_STAGE_CAPS, -EOPNOTSUPP,
+			    "this kernel has no io_uring zcrx (registration probe answered %s: %s):"
+			    " use Linux 6.15+ built with CONFIG_IO_URING_ZCRX",
+			    strerrorname_np(-c->zcrx_reg_err),
+			    c->zcrx_reg_err == -EINVAL ? "unknown register opcode"
+			    : "kernel built without CONFIG_IO_URING_ZCRX");
+	if ((want || o->stats) && c->gen == ZCRX_GEN_NONE)
+		return fail(d, ZCRX_STAGE_CAPS, -EOPNOTSUPP,
+			    "asked for %s, but this kernel has no zcrx %s (Linux 7.2 adds them;"
+			    " %s): open without %s", want ? event_list(want, names, sizeof(names))
+			    : "stats", want ? "events" : "stats", no_events_why(c),
+			    want ? "events" : "stats");
+	if (want & ~c->event_types) {
+		event_list(want & ~c->event_types, names, sizeof(names));
+		if (c->gen == ZCRX_GEN_MAY2026)
+			return fail(d, ZCRX_STAGE_CAPS, -EOPNOTSUPP,
+				    "this kernel has the May 2026 zcrx events, which know alloc-fail"
+				    " only: open without %s", names);
+		return fail(d, ZCRX_STAGE_CAPS, -EOPNOTSUPP,
+			    "this kernel does not offer the %s event (its accepted types are 0x%x):"
+			    " open without %s", names, c->event_types, names);
+	}
+	if (o->stats && !c->stats)
+		return fail(d, ZCRX_STAGE_CAPS, -EOPNOTSUPP, "this kernel has %s: open without stats",
+			    c->gen == ZCRX_GEN_MAY2026 ? "the May 2026 zcrx events, which have no stats"
+			    : "no zcrx stats block (no IO_URING_QUERY_ZCRX_EVENT)");
+	if (plan->rx_buf_len && !(c->features & ZCRX_FEATURE_RX_PAGE_SIZE))
+		return fail(d, ZCRX_STAGE_CAPS, -EOPNOTSUPP,
+			    "rx_buf_len %u needs ZCRX_FEATURE_RX_PAGE_SIZE, which this kernel lacks:"
+			    " open with rx_buf_len 0 (the page size)", plan->rx_buf_len);
+
+	ifq->events = want;
+	ifq->gen = c->gen;
+
+	/*
+	 * Offsets are known only after registration: size the region from the
+	 * query's header, or a page without it, as liburing does (§2.5).
+	 */
+	if (!c->zcrx_query_err && c->rq_hdr_size)
+		hdr = round_up(c->rq_hdr_size, c->rq_hdr_alignment ? c->rq_hdr_alignment : 1);
+	ifq->region_size = hdr + sizeof(struct io_uring_zcrx_rqe) *
+			   (uint64_t)roundup_pow2(plan->rq_entries);
+	if (o->stats) {
+		plan->stats_off = round_up(ifq->region_size,
+					   c->stats_off_alignment ? c->stats_off_alignment : 8);
+		ifq->region_size = plan->stats_off + sizeof(struct zcrx_stats);
+	}
+	ifq->region_size = round_up(ifq->region_size, page);
+	return 0;
+}
+
+static int resolve_dev(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
+		       struct zcrx_ifq *ifq, struct ifq_plan *plan, struct zcrx_diag *d)
+{
+	struct zcrx_netdev stub;
+	int ret;
+
+	/* the simulator has no netdev: any name will do */
+	if (!is_kernel(ctx)) {
+		ifq->ifindex = o->ifname ? 0 : o->ifindex;
+		snprintf(plan->ifname, sizeof(plan->ifname), "%s", o->ifname ? o->ifname : "");
+		return 0;
+	}
+	if (o->ifname) {
+		snprintf(plan->ifname, sizeof(plan->ifname), "%s", o->ifname);
+		ifq->ifindex = strlen(o->ifname) < IF_NAMESIZE ? if_nametoindex(o->ifname) : 0;
+	} else if (if_indextoname(o->ifindex, plan->ifname)) {
+		ifq->ifindex = o->ifindex;
+	}
+	if (ifq->ifindex)
+		return 0;
+
+	ret = -ENODEV;
+	netdev_stub(&stub, o->ifname, o->ifname ? 0 : o->ifindex);
+	d->stage = ZCRX_STAGE_DEVICE;
+	d->err = ret;
+	zcrx_diagnose(ZCRX_OP_REGISTER, ret, &stub, o->queue, &ctx->caps, d->msg, sizeof(d->msg));
+	return ret;
+}
+
+static int map_memory(const struct zcrx_ifq_opts *o, struct zcrx_ifq *ifq, struct zcrx_diag *d)
+{
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	void *p;
+
+	if (o->backing == ZCRX_AREA_USER) {
+		ifq->area = o->area_addr;
+	} else {
+		if (o->backing == ZCRX_AREA_HUGE_2M)
+			flags |= MAP_HUGETLB | MAP_HUGE_2MB;
+		p = mmap(NULL, ifq->area_size, PROT_READ | PROT_WRITE, flags, -1, 0);
+		if (p == MAP_FAILED) {
+			int err = -errno;
+
+			if (o->backing == ZCRX_AREA_HUGE_2M)
+				return fail(d, ZCRX_STAGE_MEMORY, err,
+					    "mapping a %llu-byte area of 2 MiB huge pages got %s:"
+					    " reserve them (sysctl vm.nr_hugepages=%llu) or use normal"
+					    " pages", (unsigned long long)ifq->area_size,
+					    strerrorname_np(-err),
+					    (unsigned long long)(ifq->area_size / HUGE_2M));
+			return fail(d, ZCRX_STAGE_MEMORY, err,
+				    "mapping a %llu-byte area got %s: use a smaller area_size",
+				    (unsigned long long)ifq->area_size, strerrorname_np(-err));
+		}
+		ifq->area = p;
+		ifq->area_map_len = ifq->area_size;
+	}
+
+	p = mmap(NULL, ifq->region_size, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		if (ifq->area_map_len)
+			munmap(ifq->area, ifq->area_map_len);
+		return fail(d, ZCRX_STAGE_MEMORY, err,
+			    "mapping a %zu-byte refill region got %s: use fewer rq_entries",
+			    ifq->region_size, strerrorname_np(-err));
+	}
+	ifq->region = p;
+	return 0;
+}
+
+static void unmap_memory(struct zcrx_ifq *ifq)
+{
+	munmap(ifq->region, ifq->region_size);
+	if (ifq->area_map_len)
+		munmap(ifq->area, ifq->area_map_len);
+}
+
+/* The diagnosis of a refused registration, with what netlink says about the device. */
+static void diag_register(const struct zcrx_ctx *ctx, const struct zcrx_ifq *ifq,
+			  const struct ifq_plan *plan, int err, struct zcrx_diag *d)
+{
+	struct zcrx_netdev_list list = { 0 };
+	struct zcrx_netdev stub;
+	const struct zcrx_netdev *dev = &stub;
+	bool dumped;
+
+	dumped = is_kernel(ctx) && !zcrx_netdev_dump(plan->ifname, &list);
+	if (dumped && list.nr)
+		dev = &list.dev[0];
+	else
+		netdev_stub(&stub, plan->ifname, 0);
+	d->stage = ZCRX_STAGE_REGISTER;
+	d->err = err;
+	zcrx_diagnose(ZCRX_OP_REGISTER, err, dev, ifq->queue, &ctx->caps, d->msg, sizeof(d->msg));
+	if (dumped)
+		zcrx_netdev_list_free(&list);
+}
+
+/* Take the refill ring layout the kernel wrote back, refusing one that does not fit. */
+static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg *reg,
+		       const struct io_uring_zcrx_area_reg *area, const struct ifq_plan *plan)
+{
+	const struct io_uring_zcrx_offsets *off = &reg->offsets;
+	uint64_t rqes_end = off->rqes + sizeof(struct io_uring_zcrx_rqe) * (uint64_t)reg->rq_entries;
+
+	if (!is_pow2(reg->rq_entries) || rqes_end > ifq->region_size ||
+	    off->head + 4ULL > ifq->region_size || off->tail + 4ULL > ifq->region_size ||
+	    (off->head | off->tail) % 4 || off->rqes % 8 ||
+	    (plan->stats_off && plan->stats_off < rqes_end))
+		return -EPROTO;
+
+	ifq->zcrx_id = reg->zcrx_id;
+	ifq->rq_entries = reg->rq_entries;
+	ifq->rq_mask = reg->rq_entries - 1;
+	ifq->rq_head = (uint32_t *)((char *)ifq->region + off->head);
+	ifq->rq_tail = (uint32_t *)((char *)ifq->region + off->tail);
+	ifq->rqes = (struct io_uring_zcrx_rqe *)((char *)ifq->region + off->rqes);
+	ifq->rq_local_tail = __atomic_load_n(ifq->rq_tail, __ATOMIC_RELAXED);
+	ifq->rx_buf_len = reg->rx_buf_len ? reg->rx_buf_len : sysconf(_SC_PAGESIZE);
+	ifq->nr_bufs = ifq->area_size / ifq->rx_buf_len;
+	ifq->area_token = area->rq_area_token;
+	if (plan->stats_off)
+		ifq->stats = (struct zcrx_stats *)((char *)ifq->region + plan->stats_off);
+	return 0;
+}
+
+int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
+		  struct zcrx_ifq **out, struct zcrx_diag *diag)
+{
+	struct io_uring_zcrx_area_reg area = { 0 };
+	struct io_uring_region_desc region = { 0 };
+	struct zcrx_event_desc ed = { 0 };
+	struct io_uring_zcrx_ifq_reg reg = { 0 };
+	struct ifq_plan plan = { 0 };
+	struct zcrx_diag local;
+	struct zcrx_diag *d = diag ? diag : &local;
+	struct zcrx_ifq *ifq;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	if (!opts)
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL, "no options given");
+	ifq = calloc(1, sizeof(*ifq));
+	if (!ifq)
+		return fail(d, ZCRX_STAGE_MEMORY, -ENOMEM, "allocating an ifq got ENOMEM");
+	ifq->ctx = ctx;
+
+	ret = check_args(ctx, opts, ifq, &plan, d);
+	if (!ret)
+		ret = check_caps(ctx, opts, ifq, &plan, d);
+	if (!ret)
+		ret = resolve_dev(ctx, opts, ifq, &plan, d);
+	if (!ret)
+		ret = map_memory(opts, ifq, d);
+	if (ret)
+		goto err_free;
+
+	area.addr = (uintptr_t)ifq->area;
+	area.len = ifq->area_size;
+	region.user_addr = (uintptr_t)ifq->region;
+	region.size = ifq->region_size;
+	region.flags = IORING_MEM_REGION_TYPE_USER;
+	reg.if_idx = ifq->ifindex;
+	reg.if_rxq = ifq->queue;
+	reg.rq_entries = plan.rq_entries;
+	reg.area_ptr = (uintptr_t)&area;
+	reg.region_ptr = (uintptr_t)&region;
+	reg.rx_buf_len = plan.rx_buf_len;
+	/* no descriptor at all without events or stats: older kernels refuse one */
+	if (ifq->events || plan.stats_off) {
+		ed.user_data = ifq->event_ud;
+		ed.type_mask = ifq->events;
+		if (plan.stats_off) {
+			ed.flags = ZCRX_EVENT_DESC_FLAG_STATS;
+			ed.stats_offset = plan.stats_off;
+		}
+		reg.event_desc = (uintptr_t)&ed;
+	}
+
+	ret = ctx->ops->register_ifq(ctx, &reg);
+	if (ret) {
+		diag_register(ctx, ifq, &plan, ret, d);
+		goto err_unmap;
+	}
+	ret = setup_rings(ifq, &reg, &area, &plan);
+	if (ret) {
+		fail(d, ZCRX_STAGE_REGISTER, ret,
+		     "the %s backend registered zcrx_id %u but wrote back a refill ring that does"
+		     " not fit the %zu-byte region (rq_entries %u, head %u, tail %u, rqes %u):"
+		     " this is a libzcrx or kernel bug", ctx->ops->name, reg.zcrx_id,
+		     ifq->region_size, reg.rq_entries, reg.offsets.head, reg.offsets.tail,
+		     reg.offsets.rqes);
+		goto err_unregister;
+	}
+
+	ifq->next = ctx->ifqs;
+	ctx->ifqs = ifq;
+	*out = ifq;
+	return 0;
+
+err_unregister:
+	if (ctx->ops->unregister_ifq)
+		ctx->ops->unregister_ifq(ctx, reg.zcrx_id);
+err_unmap:
+	unmap_memory(ifq);
+err_free:
+	free(ifq);
+	return ret;
+}
+
+/*
+ * On the kernel backend the kernel's ifq stays registered, with the area and
+ * refill region pinned, until the ring is closed: io_uring has no way to
+ * unregister one.  Unmapping our view of that memory is still safe.
+ */
+void zcrx_ifq_close(struct zcrx_ifq *ifq)
+{
+	struct zcrx_ctx *ctx;
+	struct zcrx_ifq **pp;
+
+	if (!ifq)
+		return;
+	ctx = ifq->ctx;
+	for (pp = &ctx->ifqs; *pp; pp = &(*pp)->next) {
+		if (*pp == ifq) {
+			*pp = ifq->next;
+			break;
+		}
+	}
+	if (ctx->ops->unregister_ifq)
+		ctx->ops->unregister_ifq(ctx, ifq->zcrx_id);
+	unmap_memory(ifq);
+	free(ifq);
+}
+
+int zcrx_ifq_info(const struct zcrx_ifq *ifq, struct zcrx_ifq_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->zcrx_id = ifq->zcrx_id;
+	info->ifindex = ifq->ifindex;
+	info->queue = ifq->queue;
+	info->rq_entries = ifq->rq_entries;
+	info->rx_buf_len = ifq->rx_buf_len;
+	info->area_size = ifq->area_size;
+	info->nr_bufs = ifq->nr_bufs;
+	info->area = ifq->area;
+	info->events = ifq->events;
+	info->event_user_data = ifq->event_ud;
+	info->stats = ifq->stats != NULL;
+	info->simulated = ifq->ctx->caps.simulated;
+	info->gen = ifq->gen;
+	return 0;
+}
+
+static void recv_forget(struct zcrx_ifq *ifq, unsigned int i)
+{
+	ifq->recv_ud[i] = ifq->recv_ud[--ifq->nr_recv];
+}
+
+int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
+		    struct zcrx_cqe_info *info)
+{
+	struct zcrx_ctx *ctx = ifq->ctx;
+	unsigned int i;
+	uint64_t pos;
+
+	memset(info, 0, sizeof(*info));
+	info->user_data = cqe->user_data;
+
+	/* event CQE: res is the type index, not a mask (§4.3) */
+	if (ifq->events && cqe->user_data == ifq->event_ud) {
+		if ((unsigned int)cqe->res >= ZCRX_EV_COUNT ||
+		    !(ifq->events & ZCRX_EV_MASK(cqe->res)))
+			return -EPROTO;
+		info->kind = ZCRX_CQE_EVENT;
+		info->event = cqe->res;
+		ifq->latched |= ZCRX_EV_MASK(cqe->res);
+		return info->kind;
+	}
+
+	for (i = 0; i < ifq->nr_recv; i++)
+		if (ifq->recv_ud[i] == cqe->user_data)
+			break;
+	if (i == ifq->nr_recv) {
+		if (ctx->ops->own_cqe && ctx->ops->own_cqe(ctx, cqe))
+			info->kind = ZCRX_CQE_INTERNAL;
+		else
+			info->kind = ZCRX_CQE_NOT_OURS;
+		return info->kind;
+	}
+
+	info->more = ctx->ops->cqe_more(ctx, ifq->zcrx_id, cqe);
+	if (!info->more)
+		recv_forget(ifq, i);
+	if (cqe->res <= 0) {
+		info->kind = ZCRX_CQE_RECV_END;
+		info->err = cqe->res;
+		return info->kind;
+	}
+	/* the offset is in the CQE's second half: struct io_uring_zcrx_cqe */
+	info->off = cqe->big_cqe[0];
+	pos = info->off & ~IORING_ZCRX_AREA_MASK;
+	if (pos + (uint32_t)cqe->res > ifq->area_size)
+		return -EPROTO;
+	info->kind = ZCRX_CQE_DATA;
+	info->addr = (char *)ifq->area + pos;
+	info->len = cqe->res;
+	return info->kind;
+}
+
+int zcrx_event_arm(struct zcrx_ifq *ifq, enum zcrx_event type)
+{
+	struct zcrx_ctrl ctrl;
+	int ret;
+
+	if ((unsigned int)type >= ZCRX_EV_COUNT || !(ifq->events & ZCRX_EV_MASK(type)))
+		return -EINVAL;
+	/* every reserved byte zero: the kernel answers EFAULT otherwise */
+	memset(&ctrl, 0, sizeof(ctrl));
+	ctrl.zcrx_id = ifq->zcrx_id;
+	ctrl.op = ZCRX_CTRL_ARM_EVENT;
+	ctrl.zc_arm_event.event_type = type;
+	ret = ifq->ctx->ops->ctrl(ifq->ctx, &ctrl);
+	if (!ret)
+		ifq->latched &= ~ZCRX_EV_MASK(type);
+	return ret;
+}
+
+bool zcrx_event_latched(const struct zcrx_ifq *ifq, enum zcrx_event type)
+{
+	return (unsigned int)type < ZCRX_EV_COUNT && (ifq->latched & ZCRX_EV_MASK(type));
+}
+
+int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats_snap *snap)
+{
+	if (!ifq->stats)
+		return -EOPNOTSUPP;
+	/* the kernel stores these with plain 64-bit writes; relaxed loads never tear */
+	snap->copy_count = __atomic_load_n(&ifq->stats->copy_count, __ATOMIC_RELAXED);
+	snap->copy_bytes = __atomic_load_n(&ifq->stats->copy_bytes, __ATOMIC_RELAXED);
+	return 0;
+}
+
+int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
+		      uint32_t len, uint64_t user_data)
+{
+	struct zcrx_ctx *ctx = ifq->ctx;
+	int ret;
+
+	if (ifq->events && user_data == ifq->event_ud)
+		return -EINVAL;
+	for (unsigned int i = 0; i < ifq->nr_recv; i++)
+		if (ifq->recv_ud[i] == user_data)
+			return -EEXIST;
+	if (ifq->nr_recv == ZCRX_MAX_RECV)
+		return -EBUSY;
+
+	ifq->recv_ud[ifq->nr_recv++] = user_data;
+	ret = ctx->ops->prep_recv(ctx, ifq->zcrx_id, sqe, fd, len, user_data);
+	if (ret)
+		ifq->nr_recv--;
+	return ret;
+}
+
+int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
+{
+	uint32_t tail = ifq->rq_local_tail;
+	struct io_uring_zcrx_rqe *rqe;
+
+	/* acquire: the kernel has finished reading the RQEs it consumed */
+	if (tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) >= ifq->rq_entries)
+		return -ENOSPC;
+	rqe = &ifq->rqes[tail & ifq->rq_mask];
+	rqe->off = (off & ~IORING_ZCRX_AREA_MASK) | ifq->area_token;
+	rqe->len = len;
+	rqe->__pad = 0;
+	ifq->rq_local_tail = tail + 1;
+	return 0;
+}
+
+void zcrx_buf_commit(struct zcrx_ifq *ifq)
+{
+	/* release: the RQE writes above are visible before the kernel sees the tail */
+	__atomic_store_n(ifq->rq_tail, ifq->rq_local_tail, __ATOMIC_RELEASE);
+}
+
+uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq)
+{
+	return ifq->rq_local_tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE);
+}
+
+int zcrx_sim_step(struct zcrx_ifq *ifq, unsigned int n)
+{
+	struct zcrx_ctx *ctx = ifq->ctx;
+
+	if (!ctx->ops->sim_step)
+		return -EOPNOTSUPP;
+	return ctx->ops->sim_step(ctx, ifq->zcrx_id, n);
+}
+
+int zcrx_sim_counters(const struct zcrx_ifq *ifq, struct zcrx_sim_counters *c)
+{
+	struct zcrx_ctx *ctx = ifq->ctx;
+
+	if (!ctx->ops->sim_counters)
+		return -EOPNOTSUPP;
+	return ctx->ops->sim_counters(ctx, ifq->zcrx_id, c);
+}
