@@ -194,6 +194,11 @@ static int do_help(int argc, char **argv)
 static const struct cmd cmds[] = {
 	{ "features",	do_features,	"what this kernel offers for zcrx" },
 	{ "show",	do_show,	"netdevs, RX queues and their zcrx readiness" },
+	{ "bind",	do_bind,	"bind an ifq on a queue and hold the session" },
+	{ "watch",	do_watch,	"bind an ifq and print its events live" },
+	{ "arm",	do_arm,		"re-arm a fired event through its session" },
+	{ "subscribe",	do_subscribe,	"print the events of a running session" },
+	{ "status",	do_status,	"list the live sessions" },
 	{ "help",	do_help,	"this list" },
 	{ 0 }
 };
@@ -258,9 +263,14 @@ static char global_doc[] =
 	"Commands:\n"
 	"  features   what this kernel offers for zcrx\n"
 	"  show       netdevs, RX queues and their zcrx readiness\n"
+	"  bind       bind an ifq on a queue and hold the session\n"
+	"  watch      bind an ifq and print its events live\n"
+	"  arm        re-arm a fired event through its session\n"
+	"  subscribe  print the events of a running session\n"
+	"  status     list the live sessions\n"
 	"  help       list the commands\n"
 	"\nExit status: 0 ok, 1 runtime error, 2 timeout, 3 required feature "
-	"missing, 64 usage error.";
+	"missing, 4 nothing to re-arm, 64 usage error.";
 
 static const struct argp global_argp = {
 	global_options, global_parser, "COMMAND [ARGS...]", global_doc, NULL, NULL, NULL

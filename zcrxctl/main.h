@@ -13,6 +13,7 @@
 #define EXIT_ERR	1	/* runtime error */
 #define EXIT_TIMEOUT	2	/* timed out with no event */
 #define EXIT_MISSING	3	/* a required feature is missing */
+#define EXIT_NOT_FIRED	4	/* arm: the event had not fired (nothing to re-arm) */
 #define EXIT_USAGE	64	/* bad command line (EX_USAGE) */
 
 struct global_opts {
@@ -51,5 +52,10 @@ int parse_u64(const char *s, uint64_t *out);
 /* commands */
 int do_features(int argc, char **argv);
 int do_show(int argc, char **argv);
+int do_bind(int argc, char **argv);
+int do_watch(int argc, char **argv);
+int do_arm(int argc, char **argv);
+int do_subscribe(int argc, char **argv);
+int do_status(int argc, char **argv);
 
 #endif

@@ -1,0 +1,447 @@
+// SPDX-License-Identifier: MIT
+/*
+ * zcrxctl bind DEV QUEUE [BIND OPTIONS] [--check]: bind an ifq, print the
+ * binding report, hold the session.  Also the BIND OPTIONS parser that
+ * watch shares.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "main.h"
+#include "session.h"
+#include "units.h"
+
+/* ------------------------------------------------------------------ */
+/* BIND OPTIONS                                                        */
+/* ------------------------------------------------------------------ */
+
+void bind_opts_init(struct bind_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->simp.gen = ZCRX_GEN_7_2;
+	o->simp.rate_pps = 1000;
+	o->sim_consume.mode = ZCRX_CONSUME_NOW;
+	o->consume.mode = ZCRX_CONSUME_NOW;
+}
+
+bool dev_name_ok(const char *dev)
+{
+	size_t n = strlen(dev);
+
+	if (!n || n >= DEV_NAME_MAX || !strcmp(dev, ".") || !strcmp(dev, ".."))
+		return false;
+	for (const char *p = dev; *p; p++)
+		if (*p == '/' || *p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+void dev_queue_arg(struct argp_state *state, char *arg, const char **dev, uint32_t *queue,
+		   int *nr)
+{
+	if (*nr == 0) {
+		if (!dev_name_ok(arg))
+			argp_error(state, "DEV must be a device name of 1 to %d characters without"
+				   " '/' or white space, not '%s'", DEV_NAME_MAX - 1, arg);
+		*dev = arg;
+	} else if (*nr == 1) {
+		if (parse_u32(arg, queue))
+			argp_error(state, "QUEUE must be an RX queue number, not '%s'", arg);
+	} else {
+		argp_error(state, "unexpected argument '%s'", arg);
+	}
+	(*nr)++;
+}
+
+static int errno_parse(const char *s)
+{
+	uint32_t n;
+
+	if (!parse_u32(s, &n))
+		return n >= 1 && n < 4096 ? (int)n : -1;
+	for (int e = 1; e < 4096; e++) {
+		const char *name = strerrorname_np(e);
+
+		if (name && !strcasecmp(name, s))
+			return e;
+	}
+	return -1;
+}
+
+static int consumer_parse(const char *s, struct zcrx_consumer_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!strcmp(s, "now")) {
+		p->mode = ZCRX_CONSUME_NOW;
+		return 0;
+	}
+	if (!strncmp(s, "delay:", 6) && !parse_duration(s + 6, &p->delay_ns)) {
+		p->mode = ZCRX_CONSUME_DELAY;
+		return 0;
+	}
+	if (!strncmp(s, "hold:", 5) && !parse_u32(s + 5, &p->hold)) {
+		p->mode = ZCRX_CONSUME_HOLD;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int ratio_parse(const char *s, uint32_t *permille)
+{
+	char *end;
+	double r;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	r = strtod(s, &end);
+	if (end == s)
+		return -EINVAL;
+	if (*end == '%' && !end[1])
+		r /= 100;
+	else if (*end)
+		return -EINVAL;
+	if (!(r >= 0 && r <= 1))
+		return -ERANGE;
+	*permille = (uint32_t)(r * 1000 + 0.5);
+	return 0;
+}
+
+/* [ADDR:]PORT; ADDR may be [v6], v4, v6 or a host name; PORT 0 = any free port. */
+static int listen_parse(const char *arg, struct sockaddr_storage *ss, socklen_t *len)
+{
+	const char *colon = strrchr(arg, ':'), *port_s = colon ? colon + 1 : arg;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE };
+	struct addrinfo *res;
+	char host[256] = "";
+	uint32_t port;
+	size_t n;
+
+	if (parse_u32(port_s, &port) || port > 65535)
+		return -EINVAL;
+	if (colon) {
+		n = colon - arg;
+		if (n >= sizeof(host))
+			return -EINVAL;
+		memcpy(host, arg, n);
+		host[n] = '\0';
+		if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+			memmove(host, host + 1, n - 2);
+			host[n - 2] = '\0';
+		}
+	}
+	memset(ss, 0, sizeof(*ss));
+	if (!host[0]) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_addr = in6addr_any;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+	} else if (inet_pton(AF_INET, host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		*len = sizeof(*in);
+	} else if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*len = sizeof(*in6);
+	} else if (!getaddrinfo(host, NULL, &hints, &res)) {
+		memcpy(ss, res->ai_addr, res->ai_addrlen);
+		*len = res->ai_addrlen;
+		freeaddrinfo(res);
+		if (ss->ss_family == AF_INET)
+			in->sin_port = htons(port);
+		else if (ss->ss_family == AF_INET6)
+			in6->sin6_port = htons(port);
+		else
+			return -EINVAL;
+	} else {
+		return -ENOENT;
+	}
+	return 0;
+}
+
+/* One line for one bad value: the option, the value, what it takes. */
+#define bad_value(state, opt, arg, what) \
+	argp_error(state, "%s takes %s, not '%s'", opt, what, arg)
+
+error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct bind_opts *o)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t v;
+	int e;
+
+	switch (key) {
+	case ARGP_KEY_ARG:
+		dev_queue_arg(state, arg, &o->dev, &o->queue, &o->nr_args);
+		break;
+	case OPT_AREA_SIZE:
+		if (parse_size(arg, &v) || !v || v % page)
+			bad_value(state, "--area-size", arg, "a SIZE that is a multiple of the page"
+				  " size (4K), such as 256K or 8M");
+		o->area_size = v;
+		break;
+	case OPT_RQ_ENTRIES:
+		if (parse_u32(arg, &o->rq_entries) || !o->rq_entries || o->rq_entries > 32768)
+			bad_value(state, "--rq-entries", arg, "a number of refill entries from 1"
+				  " to 32768");
+		break;
+	case OPT_RX_BUF_LEN:
+		if (parse_size(arg, &v) || v < (uint64_t)page || v > (1ULL << 31) || (v & (v - 1)))
+			bad_value(state, "--rx-buf-len", arg, "a power of two of at least the page"
+				  " size, such as 4K or 64K");
+		o->rx_buf_len = v;
+		break;
+	case OPT_HUGEPAGES:
+		o->hugepages = true;
+		break;
+	case OPT_EVENTS:
+		if (zcrx_event_list_parse(arg, &o->events))
+			bad_value(state, "--events", arg, "alloc-fail (or no-buffers), copy, a"
+				  " comma-separated list of them, all or none");
+		o->events_set = true;
+		break;
+	case OPT_USER_DATA:
+		if (parse_u64(arg, &o->user_data) || !o->user_data)
+			bad_value(state, "--user-data", arg, "a non-zero number (decimal or 0x hex)");
+		else if (loop_ud_reserved(o->user_data))
+			argp_error(state, "--user-data %s is in a range zcrxctl uses for its own"
+				   " requests (0x6c70... and 0x7263...): pick another", arg);
+		break;
+	case OPT_STATS:
+		o->stats = true;
+		break;
+	case OPT_LISTEN:
+		e = listen_parse(arg, &o->listen_addr, &o->listen_len);
+		if (e == -ENOENT)
+			argp_error(state, "--listen %s: no such address or host name", arg);
+		else if (e)
+			bad_value(state, "--listen", arg, "[ADDR:]PORT with a port from 0 to 65535,"
+				  " such as 9000 or 127.0.0.1:9000");
+		o->listen = arg;
+		break;
+	case OPT_CONSUME_DELAY:
+	case OPT_HOLD:
+		if (o->consume_opt &&
+		    strcmp(o->consume_opt, key == OPT_HOLD ? "--hold" : "--consume-delay"))
+			argp_error(state, "--consume-delay and --hold cannot be combined: pick one");
+		if (key == OPT_HOLD) {
+			o->consume_opt = "--hold";
+			o->consume.mode = ZCRX_CONSUME_HOLD;
+			if (parse_u32(arg, &o->consume.hold))
+				bad_value(state, "--hold", arg, "a number of buffers to keep");
+		} else {
+			o->consume_opt = "--consume-delay";
+			o->consume.mode = ZCRX_CONSUME_DELAY;
+			if (parse_duration(arg, &o->consume.delay_ns))
+				bad_value(state, "--consume-delay", arg, "a DUR such as 500us, 10ms"
+					  " or 1s");
+		}
+		break;
+	case OPT_SIM:
+		o->sim = true;
+		break;
+	case OPT_SIM_RATE:
+		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-rate";
+		if (parse_u64(arg, &o->simp.rate_pps) || o->simp.rate_pps > 100000000)
+			bad_value(state, "--sim-rate", arg, "packets per second, 0 to 100000000");
+		break;
+	case OPT_SIM_CONSUMER:
+		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-consumer";
+		if (consumer_parse(arg, &o->sim_consume))
+			bad_value(state, "--sim-consumer", arg, "now, delay:DUR (such as delay:10ms)"
+				  " or hold:N (such as hold:60)");
+		break;
+	case OPT_SIM_COPY_RATIO:
+		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-copy-ratio";
+		if (ratio_parse(arg, &o->simp.copy_permille))
+			bad_value(state, "--sim-copy-ratio", arg, "a share from 0 to 1 (such as"
+				  " 0.25) or a percentage (such as 25%)");
+		break;
+	case OPT_SIM_SEED:
+		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-seed";
+		if (parse_u64(arg, &o->simp.seed))
+			bad_value(state, "--sim-seed", arg, "a number");
+		break;
+	case OPT_SIM_KERNEL:
+		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-kernel";
+		if (!strcmp(arg, "7.2"))
+			o->simp.gen = ZCRX_GEN_7_2;
+		else if (!strcmp(arg, "may-2026"))
+			o->simp.gen = ZCRX_GEN_MAY2026;
+		else if (!strcmp(arg, "none"))
+			o->simp.gen = ZCRX_GEN_NONE;
+		else
+			bad_value(state, "--sim-kernel", arg, "7.2, may-2026 or none");
+		break;
+	case OPT_SIM_INJECT_ERRNO:
+		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-inject-errno";
+		e = errno_parse(arg);
+		if (e < 0)
+			bad_value(state, "--sim-inject-errno", arg, "an errno name such as"
+				  " EOPNOTSUPP or a number from 1 to 4095");
+		o->simp.inject_reg_err = e;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+void bind_opts_check(struct argp_state *state, const struct bind_opts *o)
+{
+	if (o->nr_args == 0)
+		argp_error(state, "missing DEV and QUEUE (for a simulated queue: --sim sim0 0)");
+	else if (o->nr_args == 1)
+		argp_error(state, "missing QUEUE after DEV '%s'", o->dev);
+	else if (o->sim_opt && !o->sim)
+		argp_error(state, "%s needs --sim", o->sim_opt);
+	else if (o->need_events && o->events_set && !o->events)
+		argp_error(state, "--events none leaves watch nothing to watch (bind holds a"
+			   " queue without events)");
+	else if (o->consume_opt && !o->listen)
+		argp_error(state, "%s needs --listen (the simulator's consumer is --sim-consumer)",
+			   o->consume_opt);
+}
+
+/* ------------------------------------------------------------------ */
+/* bind                                                                */
+/* ------------------------------------------------------------------ */
+
+static char *do_help(int key, const char *text, void *input)
+{
+	(void)input;
+	if (key != ARGP_KEY_HELP_PRE_DOC)
+		return (char *)text;
+	return strdup("Bind an ifq on DEV's RX queue QUEUE, print the binding report (zcrx_id, "
+		      "refill entries and rx buffer length as the kernel returned them, area "
+		      "size and buffer count, events, stats) and hold the session until SIGINT "
+		      "or SIGTERM; `zcrxctl arm|subscribe|status` reach it through "
+		      "RUNDIR/DEV.QUEUE.sock.  With --check, bind and release at once: exit 0 "
+		      "means zcrx works on that queue, 1 prints the diagnosis.\n"
+		      "\n"
+		      "       DEV   := network device name, or any name with --sim\n"
+		      "       QUEUE := RX queue index\n"
+		      "       SIZE  := bytes with an optional K, M, G suffix: 4K, 8M, 1G\n"
+		      "       DUR   := a number with ns, us, ms, s, m or h: 500ms, 1s, 2m\n"
+		      "       LIST  := alloc-fail (or no-buffers), copy, comma-separated, or all\n"
+		      "       RUNDIR := $ZCRXCTL_RUNDIR, /run/zcrxctl (root), "
+		      "$XDG_RUNTIME_DIR/zcrxctl\n");
+}
+
+static const struct argp_option options[] = {
+	BIND_ARGP_OPTIONS,
+	{ "check", OPT_CHECK, NULL, 0,
+	  "bind and release at once: exit 0 when zcrx works on that queue", 0 },
+	{ 0 }
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct bind_opts *o = state->input;
+
+	switch (key) {
+	case OPT_CHECK:
+		o->check = true;
+		return 0;
+	case ARGP_KEY_END:
+		bind_opts_check(state, o);
+		return 0;
+	default:
+		return bind_opt_parse(key, arg, state, o);
+	}
+}
+
+static const struct argp bind_argp = {
+	options, parse_opt, "DEV QUEUE", "", NULL, do_help, NULL
+};
+
+static const char *const gen_name[] = {
+	[ZCRX_GEN_NONE]		= "none",
+	[ZCRX_GEN_MAY2026]	= "may-2026",
+	[ZCRX_GEN_7_2]		= "7.2",
+};
+
+static void print_report(struct session *s, bool check)
+{
+	const struct zcrx_ifq_info *i = session_info(s);
+	const struct bind_opts *o = session_opts(s);
+	const char *sock = session_sock_path(s), *lis = session_listen_addr(s);
+	char size[32], names[64] = "";
+	size_t pos = 0;
+
+	for (int t = 0; t < ZCRX_EV_COUNT; t++)
+		if (i->events & ZCRX_EV_MASK(t))
+			pos += snprintf(names + pos, sizeof(names) - pos, "%s%s", pos ? "," : "",
+					zcrx_event_name(t));
+	open_json_object(NULL);
+	print_text("bound");
+	print_string(PRINT_ANY, "dev", " dev=%s", session_dev(s));
+	print_uint(PRINT_ANY, "queue", " queue=%llu", o->queue);
+	if (!i->simulated)
+		print_uint(PRINT_ANY, "ifindex", " ifindex=%llu", i->ifindex);
+	print_uint(PRINT_ANY, "zcrx-id", " zcrx-id=%llu", i->zcrx_id);
+	print_uint(PRINT_ANY, "rq-entries", " rq-entries=%llu", i->rq_entries);
+	print_uint(PRINT_ANY, "rx-buf-len", " rx-buf-len=%llu", i->rx_buf_len);
+	print_uint(PRINT_JSON, "area-size", NULL, i->area_size);
+	print_string(PRINT_FP, NULL, " area-size=%s", fmt_size(i->area_size, size, sizeof(size)));
+	print_uint(PRINT_ANY, "buffers", " buffers=%llu", i->nr_bufs);
+	open_json_array("events");
+	for (int t = 0; t < ZCRX_EV_COUNT; t++)
+		if (i->events & ZCRX_EV_MASK(t))
+			print_string(PRINT_JSON, NULL, NULL, zcrx_event_name(t));
+	close_json_array();
+	print_string(PRINT_FP, NULL, " events=%s", pos ? names : "none");
+	print_hex(PRINT_ANY, "user-data", " user-data=0x%llx", i->event_user_data);
+	print_bool(PRINT_ANY, "stats", " stats=%s", i->stats);
+	print_string(PRINT_ANY, "event-abi", " event-abi=%s", gen_name[i->gen]);
+	if (lis)
+		print_string(PRINT_ANY, "listen", " listen=%s", lis);
+	if (sock) {
+		print_string(PRINT_ANY, "socket", " socket=%s", sock);
+		print_uint(PRINT_ANY, "pid", " pid=%llu", getpid());
+	}
+	if (check)
+		print_bool(PRINT_ANY, "released", " released=%s", true);
+	print_bool(PRINT_JSON, "simulated", NULL, i->simulated);
+	print_bool(PRINT_FP, NULL, " sim=%s", i->simulated);
+	close_json_object();
+	print_nl();
+	print_end();
+}
+
+int do_bind(int argc, char **argv)
+{
+	struct bind_opts o;
+	struct session *s;
+	int ret;
+
+	bind_opts_init(&o);
+	ret = cmd_parse(&bind_argp, argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	ret = session_open(&s, &o);
+	if (ret)
+		return ret;
+	if (o.check) {
+		print_report(s, true);
+		session_close(s);
+		return EXIT_OK;
+	}
+	ret = session_start(s, NULL);
+	if (!ret) {
+		print_report(s, false);
+		p_info("Holding %s queue %u: reach it with `zcrxctl status|arm|subscribe %s %u`;"
+		       " SIGINT or SIGTERM releases it", o.dev, o.queue, o.dev, o.queue);
+		ret = session_run(s);
+	}
+	session_close(s);
+	return ret;
+}

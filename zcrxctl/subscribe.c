@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: MIT
+/*
+ * zcrxctl subscribe DEV QUEUE [-c N] [-t DUR] [--timestamp=iso|mono|none]:
+ * attach to a running session and print its records exactly as watch does.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "main.h"
+#include "jsonl.h"
+#include "session.h"
+#include "units.h"
+
+#define SUB_LINE_MAX	(1 << 20)
+
+struct sub_args {
+	const char	*dev;
+	uint32_t	queue;
+	int		nr_args;
+	uint64_t	count;
+	uint64_t	timeout_ns;
+	enum ts_mode	ts;
+};
+
+struct sub {
+	const struct sub_args	*a;
+	struct loop		*l;
+	int			fd;
+	char			*buf;
+	size_t			len;
+	size_t			cap;
+	uint64_t		events;
+	uint64_t		fired[ZCRX_EV_COUNT];
+	uint64_t		start;
+	bool			done;
+	bool			timed_out;
+	bool			ended;		/* the session went away */
+	bool			out_gone;
+	bool			told_junk;
+	struct loop_op		rd;
+	struct loop_op		timeout_op;
+	struct loop_op		out_op;
+};
+
+static char *do_help(int key, const char *text, void *input)
+{
+	(void)input;
+	if (key != ARGP_KEY_HELP_PRE_DOC)
+		return (char *)text;
+	return strdup("Attach to the session that owns DEV queue QUEUE (started by bind or "
+		      "watch) and print its records exactly as watch prints them.  A subscriber "
+		      "that cannot keep up is sent a \"lost\" record and never stalls the "
+		      "session.  Exit 0 after -c N events, on SIGINT/SIGTERM or when the "
+		      "session ends; 2 when -t ran out with no event; 1 when no session owns "
+		      "the queue.\n"
+		      "\n"
+		      "       DEV   := network device name (or the --sim name)\n"
+		      "       QUEUE := RX queue index\n"
+		      "       DUR   := a number with ns, us, ms, s, m or h: 500ms, 1s, 2m\n");
+}
+
+static const struct argp_option options[] = {
+	{ "count", 'c', "N", 0, "exit 0 after N events", 0 },
+	{ "timeout", 't', "DUR", 0, "stop after DUR; exit 2 if no event came", 0 },
+	{ "timestamp", OPT_TIMESTAMP, "iso|mono|none", 0,
+	  "time of each record: ISO 8601 UTC (default), CLOCK_MONOTONIC ns, or none", 0 },
+	{ 0 }
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct sub_args *a = state->input;
+
+	switch (key) {
+	case 'c':
+		if (parse_u64(arg, &a->count) || !a->count)
+			argp_error(state, "--count takes a number of events of at least 1, not '%s'",
+				   arg);
+		break;
+	case 't':
+		if (parse_duration(arg, &a->timeout_ns) || !a->timeout_ns)
+			argp_error(state, "--timeout takes a DUR above 0 such as 500ms, 30s or 2m,"
+				   " not '%s'", arg);
+		break;
+	case OPT_TIMESTAMP:
+		if (ts_mode_parse(arg, &a->ts))
+			argp_error(state, "--timestamp takes iso, mono or none, not '%s'", arg);
+		break;
+	case ARGP_KEY_ARG:
+		dev_queue_arg(state, arg, &a->dev, &a->queue, &a->nr_args);
+		break;
+	case ARGP_KEY_END:
+		if (a->nr_args < 2)
+			argp_error(state, a->nr_args ? "missing QUEUE after DEV" : "missing DEV and"
+				   " QUEUE");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp sub_argp = {
+	options, parse_opt, "DEV QUEUE", "", NULL, do_help, NULL
+};
+
+static void stdout_gone(struct sub *s)
+{
+	int fd;
+
+	s->out_gone = s->done = true;
+	__fpurge(stdout);
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && fd != STDOUT_FILENO) {
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
+	clearerr(stdout);
+	loop_stop(s->l, EXIT_OK);
+}
+
+static bool stdout_broken(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO };
+	struct stat st;
+
+	if (fstat(STDOUT_FILENO, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return false;
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+static void on_line(struct sub *s, const char *line, size_t len)
+{
+	struct record r;
+	int ret = record_parse(line, len, &r);
+
+	if (ret) {
+		if (ret == -EINVAL && !s->told_junk) {
+			s->told_junk = true;
+			p_info("Ignoring a line from the session that is not a record: %.80s", line);
+		}
+		return;
+	}
+	errno = 0;
+	record_print(&r, s->a->ts);
+	if (ferror(stdout)) {
+		int err = errno ? errno : EIO;
+
+		if (err == EPIPE || stdout_broken()) {
+			stdout_gone(s);
+			return;
+		}
+		s->done = true;
+		fprintf(stderr, "Error: writing to stdout failed: %s: output lost\n",
+			strerror(err));
+		loop_stop(s->l, EXIT_ERR);
+		return;
+	}
+	if (r.kind != RECORD_EVENT)
+		return;
+	s->fired[r.event]++;
+	if (++s->events == s->a->count) {
+		s->done = true;
+		loop_stop(s->l, EXIT_OK);
+	}
+}
+
+static void on_readable(struct loop *l, struct loop_op *op, int res)
+{
+	struct sub *s = op->arg;
+	char *nl, *p;
+	ssize_t n;
+
+	if (res < 0)
+		return;
+	for (;;) {
+		if (s->cap - s->len < 4096) {
+			if (s->cap >= SUB_LINE_MAX) {
+				p_err("the session sent a line longer than %d bytes", SUB_LINE_MAX);
+				loop_stop(l, EXIT_ERR);
+				return;
+			}
+			p = realloc(s->buf, s->cap ? s->cap * 2 : 16384);
+			if (!p) {
+				p_err("out of memory");
+				loop_stop(l, EXIT_ERR);
+				return;
+			}
+			s->buf = p;
+			s->cap = s->cap ? s->cap * 2 : 16384;
+		}
+		n = recv(s->fd, s->buf + s->len, s->cap - s->len, MSG_DONTWAIT);
+		if (n > 0) {
+			s->len += n;
+			while (!s->done && (nl = memchr(s->buf, '\n', s->len))) {
+				*nl = '\0';
+				on_line(s, s->buf, nl - s->buf);
+				memmove(s->buf, nl + 1, s->len - (nl + 1 - s->buf));
+				s->len -= nl + 1 - s->buf;
+			}
+			if (s->done)
+				return;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		/* EOF or a reset: the session is gone */
+		s->ended = true;
+		s->done = true;
+		loop_stop(l, EXIT_OK);
+		return;
+	}
+	loop_poll(l, &s->rd, s->fd, POLLIN);
+}
+
+static void on_timeout(struct loop *l, struct loop_op *op, int res)
+{
+	struct sub *s = op->arg;
+
+	if (res != -ETIME)
+		return;
+	s->timed_out = s->done = true;
+	loop_stop(l, s->events ? EXIT_OK : EXIT_TIMEOUT);
+}
+
+static void on_stdout(struct loop *l, struct loop_op *op, int res)
+{
+	struct sub *s = op->arg;
+
+	(void)l;
+	if (res >= 0 && stdout_broken())
+		stdout_gone(s);
+}
+
+static void on_signal(struct loop *l, int signo, void *arg)
+{
+	(void)signo;
+	(void)arg;
+	loop_stop(l, EXIT_OK);
+}
+
+/* One request, one {"ok":true,...} reply: the parsed reply, or NULL after p_err(). */
+static struct json *ask(int fd, const char *req, const struct sub_args *a)
+{
+	char *line = NULL, err[256];
+	const char *msg;
+	struct json *j;
+	bool ok = false;
+	int e;
+
+	if (session_request(fd, req, &line, err, sizeof(err))) {
+		p_err("%s queue %u: %s", a->dev, a->queue, err);
+		return NULL;
+	}
+	j = json_parse(line, strlen(line), &e);
+	if (!j || !json_bool(json_get(j, "ok"), &ok) || !ok) {
+		msg = j ? json_str(json_get(j, "error")) : NULL;
+		p_err("%s queue %u: the session refused: %s", a->dev, a->queue,
+		      msg ? msg : "an answer that is not protocol v1");
+		if (j)
+			json_free(j);
+		j = NULL;
+	}
+	free(line);
+	return j;
+}
+
+int do_subscribe(int argc, char **argv)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, 0 };
+	struct sub_args a = { .ts = TS_ISO };
+	struct sub s = { .a = &a, .fd = -1 };
+	struct io_uring ring;
+	bool have_ring = false, sim = false;
+	const struct json *sess, *evs;
+	struct json *st = NULL, *ok;
+	char names[64] = "";
+	uint64_t id = 0;
+	size_t pos = 0;
+	struct stat sb;
+	int ret;
+
+	ret = cmd_parse(&sub_argp, argc, argv, &a);
+	if (ret >= 0)
+		return ret;
+	signal(SIGPIPE, SIG_IGN);
+	s.fd = session_connect(a.dev, a.queue, &ret);
+	if (s.fd < 0)
+		return ret;
+	ret = EXIT_ERR;
+	st = ask(s.fd, "{\"v\":1,\"cmd\":\"status\"}", &a);
+	if (!st)
+		goto out;
+	ok = ask(s.fd, "{\"v\":1,\"cmd\":\"subscribe\"}", &a);
+	if (!ok)
+		goto out;
+	json_free(ok);
+	sess = json_get(st, "session");
+	json_u64(json_get(sess, "zcrx-id"), &id);
+	json_bool(json_get(sess, "simulated"), &sim);
+	evs = json_get(sess, "events");
+	for (size_t i = 0; i < json_len(evs); i++)
+		if (json_str(json_at(evs, i)))
+			pos += snprintf(names + pos, sizeof(names) - pos, "%s%s", pos ? "," : "",
+					json_str(json_at(evs, i)));
+
+	ret = io_uring_queue_init(16, &ring, 0);
+	if (ret) {
+		p_err("cannot set up an io_uring to wait on: %s", strerror(-ret));
+		ret = EXIT_ERR;
+		goto out;
+	}
+	have_ring = true;
+	fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
+	ret = loop_create(&s.l, &ring);
+	if (!ret)
+		ret = loop_signals(s.l, sigs, on_signal, &s);
+	if (!ret)
+		ret = loop_op_init(s.l, &s.rd, on_readable, &s);
+	if (!ret)
+		ret = loop_poll(s.l, &s.rd, s.fd, POLLIN);
+	if (!ret && a.timeout_ns && !(ret = loop_op_init(s.l, &s.timeout_op, on_timeout, &s)))
+		ret = loop_timer_in(s.l, &s.timeout_op, a.timeout_ns);
+	if (!ret && !fstat(STDOUT_FILENO, &sb) && (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) &&
+	    !(ret = loop_op_init(s.l, &s.out_op, on_stdout, &s)))
+		ret = loop_poll(s.l, &s.out_op, STDOUT_FILENO, 0);
+	if (ret) {
+		p_err("cannot start the subscription: %s", strerror(-ret));
+		ret = EXIT_ERR;
+		goto out;
+	}
+	p_info("Watching %s queue %u (zcrx_id %llu): %s", a.dev, a.queue, (unsigned long long)id,
+	       pos ? names : "none");
+	s.start = mono_ns();
+	ret = loop_run(s.l);
+	if (ret < 0) {
+		p_err("waiting for completions on the io_uring failed: %s", strerror(-ret));
+		ret = EXIT_ERR;
+	}
+	if (s.ended && a.count && s.events < a.count) {
+		p_err("the session on %s queue %u ended after %llu of %llu events", a.dev, a.queue,
+		      (unsigned long long)s.events, (unsigned long long)a.count);
+		ret = EXIT_ERR;
+	} else if (s.ended) {
+		p_info("The session on %s queue %u ended", a.dev, a.queue);
+	}
+	if (ret != EXIT_ERR && !s.out_gone)
+		p_info("Watched %s queue %u for %.1fs: %llu event%s (alloc-fail %llu, copy %llu)%s%s",
+		       a.dev, a.queue, (mono_ns() - s.start) / 1e9, (unsigned long long)s.events,
+		       s.events == 1 ? "" : "s", (unsigned long long)s.fired[ZCRX_EV_ALLOC_FAIL],
+		       (unsigned long long)s.fired[ZCRX_EV_COPY], s.timed_out ? ", timed out" : "",
+		       sim ? ", simulated" : "");
+out:
+	if (st)
+		json_free(st);
+	loop_destroy(s.l);
+	if (have_ring)
+		io_uring_queue_exit(&ring);
+	if (s.fd >= 0)
+		close(s.fd);
+	free(s.buf);
+	return ret;
+}

@@ -1,0 +1,346 @@
+// SPDX-License-Identifier: MIT
+/*
+ * zcrxctl watch DEV QUEUE [BIND OPTIONS] [--rearm=auto|manual] [--holdoff DUR]
+ *               [-c N] [-t DUR] [--timestamp=iso|mono|none] [--stats-interval DUR]
+ * Bind like bind, then print each event live, one line (or NDJSON object)
+ * each, flushed per line, as iproute2's dpll monitor does; exit like
+ * inotifywait: 0 after -c N events, 2 when -t ran out with none.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "main.h"
+#include "session.h"
+#include "units.h"
+
+#define NSEC		1000000000ULL
+
+struct watch_args {
+	struct bind_opts	b;
+	bool			rearm_auto;
+	const char		*holdoff_arg;
+	uint64_t		holdoff_ns;
+	uint64_t		count;
+	uint64_t		timeout_ns;
+	enum ts_mode		ts;
+	uint64_t		stats_ns;
+};
+
+struct watch {
+	const struct watch_args	*a;
+	struct session		*s;
+	uint64_t		start;
+	uint64_t		events;
+	bool			done;		/* print nothing more */
+	bool			timed_out;
+	bool			out_gone;	/* stdout closed under us: end quietly */
+	bool			keys;		/* a terminal: key presses re-arm */
+	struct loop_op		timeout_op;
+	struct loop_op		stats_op;
+	uint64_t		next_stats;
+	struct loop_op		out_op;
+};
+
+static char *do_help(int key, const char *text, void *input)
+{
+	(void)input;
+	if (key != ARGP_KEY_HELP_PRE_DOC)
+		return (char *)text;
+	return strdup("Bind an ifq on DEV's RX queue QUEUE like bind, subscribe to its events "
+		      "and print each one live, one line each (one JSON object per line with "
+		      "-j), flushed per line.  Once events are subscribed, \"Watching DEV queue "
+		      "Q (zcrx_id N): EVENTS\" goes to stderr; at the end a summary does.  A "
+		      "fired type stays latched until re-armed: by `zcrxctl arm`, a key press "
+		      "(in a terminal), SIGUSR1, or --rearm=auto after --holdoff.  Exit 0 after "
+		      "-c N events, on SIGINT/SIGTERM, or when stdout is closed; 2 when -t ran "
+		      "out with no event.\n"
+		      "\n"
+		      "       DEV   := network device name, or any name with --sim\n"
+		      "       QUEUE := RX queue index\n"
+		      "       SIZE  := bytes with an optional K, M, G suffix: 4K, 8M, 1G\n"
+		      "       DUR   := a number with ns, us, ms, s, m or h: 500ms, 1s, 2m\n"
+		      "       LIST  := alloc-fail (or no-buffers), copy, comma-separated, or all\n");
+}
+
+static const struct argp_option options[] = {
+	{ "rearm", OPT_REARM, "auto|manual", 0,
+	  "manual (default): a fired type stays latched until re-armed; auto: re-arm"
+	  " it --holdoff later", 0 },
+	{ "holdoff", OPT_HOLDOFF, "DUR", 0, "--rearm=auto: wait DUR before re-arming"
+	  " (default 1s)", 0 },
+	{ "count", 'c', "N", 0, "exit 0 after N events", 0 },
+	{ "timeout", 't', "DUR", 0, "stop after DUR; exit 2 if no event came", 0 },
+	{ "timestamp", OPT_TIMESTAMP, "iso|mono|none", 0,
+	  "time of each record: ISO 8601 UTC (default), CLOCK_MONOTONIC ns, or none", 0 },
+	{ "stats-interval", OPT_STATS_INTERVAL, "DUR", 0, "print a stats line every DUR", 0 },
+	BIND_ARGP_OPTIONS,
+	{ 0 }
+};
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct watch_args *a = state->input;
+
+	switch (key) {
+	case OPT_REARM:
+		if (!strcmp(arg, "auto"))
+			a->rearm_auto = true;
+		else if (!strcmp(arg, "manual"))
+			a->rearm_auto = false;
+		else
+			argp_error(state, "--rearm takes auto or manual, not '%s'", arg);
+		break;
+	case OPT_HOLDOFF:
+		a->holdoff_arg = arg;
+		if (parse_duration(arg, &a->holdoff_ns))
+			argp_error(state, "--holdoff takes a DUR such as 0, 500ms or 1s, not '%s'",
+				   arg);
+		break;
+	case 'c':
+		if (parse_u64(arg, &a->count) || !a->count)
+			argp_error(state, "--count takes a number of events of at least 1, not '%s'",
+				   arg);
+		break;
+	case 't':
+		if (parse_duration(arg, &a->timeout_ns) || !a->timeout_ns)
+			argp_error(state, "--timeout takes a DUR above 0 such as 500ms, 30s or 2m,"
+				   " not '%s'", arg);
+		break;
+	case OPT_TIMESTAMP:
+		if (ts_mode_parse(arg, &a->ts))
+			argp_error(state, "--timestamp takes iso, mono or none, not '%s'", arg);
+		break;
+	case OPT_STATS_INTERVAL:
+		if (parse_duration(arg, &a->stats_ns) || !a->stats_ns)
+			argp_error(state, "--stats-interval takes a DUR above 0 such as 1s, not '%s'",
+				   arg);
+		break;
+	case ARGP_KEY_END:
+		bind_opts_check(state, &a->b);
+		if (a->holdoff_arg && !a->rearm_auto)
+			argp_error(state, "--holdoff %s applies to --rearm=auto only", a->holdoff_arg);
+		break;
+	default:
+		return bind_opt_parse(key, arg, state, &a->b);
+	}
+	return 0;
+}
+
+static const struct argp watch_argp = {
+	options, parse_opt, "DEV QUEUE", "", NULL, do_help, NULL
+};
+
+/* ------------------------------------------------------------------ */
+/* stdout                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Is stdout a pipe or socket whose reader has gone? */
+static bool stdout_broken(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO };
+	struct stat st;
+
+	if (fstat(STDOUT_FILENO, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return false;
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+/* Drop what stdio still holds for stdout and send the rest to /dev/null. */
+static void stdout_discard(void)
+{
+	int fd;
+
+	__fpurge(stdout);
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && fd != STDOUT_FILENO) {
+		dup2(fd, STDOUT_FILENO);
+		close(fd);
+	}
+	clearerr(stdout);
+}
+
+static void stdout_failed(struct watch *w, int err)
+{
+	w->done = true;
+	if (err == EPIPE || stdout_broken()) {
+		/* `| head -1`: the reader has what it wanted */
+		w->out_gone = true;
+		stdout_discard();
+		session_stop(w->s, EXIT_OK);
+		return;
+	}
+	stdout_discard();
+	/* stdout is where -j errors go, and it is gone: use stderr */
+	fprintf(stderr, "Error: writing to stdout failed: %s: output lost\n", strerror(err));
+	session_stop(w->s, EXIT_ERR);
+}
+
+static void on_stdout(struct loop *l, struct loop_op *op, int res)
+{
+	struct watch *w = op->arg;
+
+	(void)l;
+	if (res >= 0 && stdout_broken())
+		stdout_failed(w, EPIPE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Events                                                              */
+/* ------------------------------------------------------------------ */
+
+static void on_record(struct session *s, const struct record *r, void *arg)
+{
+	struct watch *w = arg;
+
+	if (w->done)
+		return;
+	errno = 0;
+	record_print(r, w->a->ts);
+	if (ferror(stdout)) {
+		stdout_failed(w, errno ? errno : EIO);
+		return;
+	}
+	if (r->kind != RECORD_EVENT)
+		return;
+	w->events++;
+	if (w->a->count && w->events >= w->a->count) {
+		w->done = true;
+		session_stop(s, EXIT_OK);
+	}
+}
+
+static void on_timeout(struct loop *l, struct loop_op *op, int res)
+{
+	struct watch *w = op->arg;
+
+	(void)l;
+	if (res != -ETIME)
+		return;
+	w->timed_out = true;
+	w->done = true;
+	session_stop(w->s, w->events ? EXIT_OK : EXIT_TIMEOUT);
+}
+
+static void on_stats(struct loop *l, struct loop_op *op, int res)
+{
+	struct watch *w = op->arg;
+	struct record r;
+	uint64_t now = mono_ns();
+
+	if (res != -ETIME || w->done)
+		return;
+	session_stats(w->s, &r);
+	session_emit(w->s, &r);
+	do
+		w->next_stats += w->a->stats_ns;
+	while (w->next_stats <= now);
+	loop_timer_at(l, &w->stats_op, w->next_stats);
+}
+
+static void on_key(struct loop *l, const char *keys, int n, void *arg)
+{
+	struct watch *w = arg;
+	char err[256];
+
+	(void)l;
+	(void)keys;
+	(void)n;
+	if (session_arm(w->s, 0, true, "key", err, sizeof(err)) < 0)
+		p_info("Nothing re-armed: %s", err);
+}
+
+static void events_str(uint32_t mask, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (int t = 0; t < ZCRX_EV_COUNT; t++)
+		if (mask & ZCRX_EV_MASK(t))
+			pos += snprintf(buf + pos, len - pos, "%s%s", pos ? "," : "",
+					zcrx_event_name(t));
+	if (!pos)
+		snprintf(buf, len, "none");
+}
+
+static int watch_setup(struct watch *w)
+{
+	struct loop *l = session_loop(w->s);
+	struct stat st;
+	int ret = 0;
+
+	loop_op_init(l, &w->timeout_op, on_timeout, w);
+	loop_op_init(l, &w->stats_op, on_stats, w);
+	loop_op_init(l, &w->out_op, on_stdout, w);
+	if (w->a->timeout_ns)
+		ret = loop_timer_in(l, &w->timeout_op, w->a->timeout_ns);
+	if (!ret && w->a->stats_ns) {
+		w->next_stats = w->start + w->a->stats_ns;
+		ret = loop_timer_at(l, &w->stats_op, w->next_stats);
+	}
+	/* a pipe's reader going away shows as POLLERR: end then, not at the next event */
+	if (!ret && !fstat(STDOUT_FILENO, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		ret = loop_poll(l, &w->out_op, STDOUT_FILENO, 0);
+	if (ret)
+		return ret;
+	ret = loop_keys(l, on_key, w);
+	w->keys = ret > 0;
+	return ret < 0 ? ret : 0;
+}
+
+int do_watch(int argc, char **argv)
+{
+	struct watch_args a = { .holdoff_ns = NSEC, .ts = TS_ISO };
+	struct session_hooks hooks = { .record = on_record };
+	struct watch w = { .a = &a };
+	const struct zcrx_ifq_info *info;
+	char names[64];
+	double secs;
+	int ret;
+
+	bind_opts_init(&a.b);
+	a.b.need_events = true;
+	ret = cmd_parse(&watch_argp, argc, argv, &a);
+	if (ret >= 0)
+		return ret;
+	ret = session_open(&w.s, &a.b);
+	if (ret)
+		return ret;
+	session_set_rearm(w.s, a.rearm_auto, a.holdoff_ns);
+	hooks.arg = &w;
+	w.start = mono_ns();
+	ret = session_start(w.s, &hooks);
+	if (!ret && (ret = watch_setup(&w))) {
+		p_err("cannot start watching: %s", strerror(-ret));
+		ret = EXIT_ERR;
+	}
+	if (ret)
+		goto out;
+
+	info = session_info(w.s);
+	events_str(info->events, names, sizeof(names));
+	p_info("Watching %s queue %u (zcrx_id %u): %s", a.b.dev, a.b.queue, info->zcrx_id, names);
+	if (session_listen_addr(w.s))
+		p_info("Receiving TCP connections on %s", session_listen_addr(w.s));
+	if (w.keys)
+		p_info("Press a key to re-arm the events that fired; Ctrl-C to stop");
+	ret = session_run(w.s);
+	loop_keys_restore();
+	if (ret != EXIT_ERR && !w.out_gone) {
+		secs = (mono_ns() - w.start) / 1e9;
+		p_info("Watched %s queue %u for %.1fs: %llu event%s (alloc-fail %llu, copy %llu)%s%s",
+		       a.b.dev, a.b.queue, secs, (unsigned long long)w.events,
+		       w.events == 1 ? "" : "s",
+		       (unsigned long long)session_fired(w.s, ZCRX_EV_ALLOC_FAIL),
+		       (unsigned long long)session_fired(w.s, ZCRX_EV_COPY),
+		       w.timed_out ? ", timed out" : "", info->simulated ? ", simulated" : "");
+	}
+out:
+	session_close(w.s);
+	return ret;
+}
