@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: MIT
+# Helpers for the live-session tests (test_watch.sh, test_session.sh), on top
+# of lib.sh: sessions run in the background, every wait is bounded, and
+# whatever a test started is stopped and removed on exit.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+USOCK=$TOP/tests/helpers/usock
+S_TMP=$(mktemp -d /tmp/zcrxt-out.XXXXXX)
+_s_pids=()
+_s_dirs=()
+
+# A starving simulated queue: 16 buffers of 4K and a consumer that keeps 16.
+STARVE=(--sim --area-size 64K --sim-consumer hold:16)
+
+# new_rundir: a fresh, exported ZCRXCTL_RUNDIR for one case.
+new_rundir() {
+	ZCRXCTL_RUNDIR=$(mktemp -d /tmp/zcrxt-run.XXXXXX)
+	export ZCRXCTL_RUNDIR
+	_s_dirs+=("$ZCRXCTL_RUNDIR")
+}
+
+# sock DEV QUEUE: the session socket's path in this case's RUNDIR.
+sock() { echo "$ZCRXCTL_RUNDIR/$1.$2.sock"; }
+
+# start NAME ARGS...: zcrxctl ARGS in the background, stdout in $S_TMP/NAME.out,
+# stderr in NAME.err; sets $pid.  SIGINT and SIGPIPE are set to default, as
+# for a foreground command in a terminal (bash ignores SIGINT in background
+# jobs of a script).
+start() {
+	local name=$1
+	shift
+	: >"$S_TMP/$name.out"
+	: >"$S_TMP/$name.err"
+	env --default-signal=INT,PIPE "$ZCRXCTL" "$@" >"$S_TMP/$name.out" 2>"$S_TMP/$name.err" &
+	pid=$!
+	_s_pids+=("$pid")
+}
+
+alive() { [ -e "/proc/$1" ] && ! grep -q '^[0-9]* (.*) Z ' "/proc/$1/stat" 2>/dev/null; }
+dead() { ! alive "$1"; }
+
+# wait_until SECS CMD...: poll CMD every 50 ms; false if still false after SECS.
+wait_until() {
+	local i n=$(($1 * 20))
+	shift
+	for ((i = 0; i < n; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	"$@"
+}
+
+# wait_exit PID SECS: wait for a background process to end and set $rc;
+# rc=124 when it did not end in time (it is then killed).
+wait_exit() {
+	if wait_until "$2" dead "$1"; then
+		{ wait "$1"; } 2>/dev/null
+		rc=$?
+	else
+		kill -KILL "$1" 2>/dev/null
+		{ wait "$1"; } 2>/dev/null
+		rc=124
+	fi
+}
+
+# stop PID: end a session we started (SIGTERM, then SIGKILL) and reap it.
+stop() {
+	ours "$1" || return 0
+	kill -CONT "$1" 2>/dev/null
+	kill -TERM "$1" 2>/dev/null
+	wait_until 3 dead "$1" || kill -KILL "$1" 2>/dev/null
+	{ wait "$1"; } 2>/dev/null
+	return 0
+}
+
+# ours PID: a live process this script started and not yet reaped.
+ours() {
+	local p
+	alive "$1" || return 1
+	for p in "${_s_pids[@]}"; do [ "$p" = "$1" ] && return 0; done
+	return 1
+}
+
+# ready NAME: the watch started as NAME printed its readiness line.
+ready() { wait_until 5 grep -q '^Watching ' "$S_TMP/$1.err"; }
+# has_sock DEV QUEUE: the session socket exists.
+has_sock() { wait_until 5 test -S "$(sock "$1" "$2")"; }
+
+# nrec FILE [RECORD]: how many NDJSON records (of type RECORD, default event).
+nrec() { jq -c "select(.record == \"${2:-event}\")" <"$1" 2>/dev/null | grep -c .; }
+# nlines FILE: non-empty lines.
+nlines() { grep -c . "$1" 2>/dev/null; }
+# at_least N CMD...: CMD prints a number >= N.
+at_least() { local n=$1; shift; [ "$("$@")" -ge "$n" ]; }
+# jqe ARGS...: jq -e on stdin, and false on empty input (jq 1.6 answers
+# true to no input at all).
+jqe() { local in; in=$(cat); [ -n "$in" ] && jq -e "$@" >/dev/null 2>&1 <<<"$in"; }
+one_line() { [ "$(grep -c . <<<"$1")" = 1 ]; }
+# f NAME: the contents of an output file.
+f() { cat "$S_TMP/$1" 2>/dev/null; }
+# short [TEXT]: TEXT (or stdin) on one line, shortened, for a failure message.
+short() { if [ $# -gt 0 ]; then printf '%s' "$1"; else cat; fi | tr '\n' '|' | cut -c1-300; }
+
+_s_cleanup() {
+	local p
+	for p in "${_s_pids[@]}"; do ours "$p" && { kill -CONT "$p"; kill -TERM "$p"; } 2>/dev/null; done
+	for p in "${_s_pids[@]}"; do
+		ours "$p" || continue
+		wait_until 2 dead "$p" || kill -KILL "$p" 2>/dev/null
+	done
+	rm -rf "${_s_dirs[@]}" "$S_TMP"
+	_t_cleanup
+}
+trap _s_cleanup EXIT
