@@ -36,6 +36,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,7 @@ struct sim {
 	struct sim_ifq		*ifqs;
 	int			budget;		/* CQ slots this round may still fill */
 	bool			queued;		/* SQEs prepared and not yet submitted */
+	uintptr_t		ctrl_page;	/* page a ctrl struct was last read from */
 };
 
 _Static_assert(ZCRX_MAX_RECV < SIM_NO_SLOT, "receive slots fit the user_data");
@@ -252,6 +254,25 @@ static bool all_zero(const void *p, size_t len)
 	return true;
 }
 
+/* getpid() is a syscall every time: cache it, and forget it in a fork child */
+static pid_t cached_pid;
+
+static void forget_pid(void)
+{
+	cached_pid = 0;
+}
+
+static pid_t self_pid(void)
+{
+	static bool registered;
+
+	if (!registered)
+		registered = !pthread_atfork(NULL, NULL, forget_pid);
+	if (!cached_pid)
+		cached_pid = getpid();
+	return cached_pid;
+}
+
 /*
  * copy_from_user / copy_to_user: an unreadable or unwritable pointer gives
  * EFAULT instead of a crash.  process_vm_* on ourselves does the checking;
@@ -264,7 +285,7 @@ static int copy_in(void *dst, uint64_t src, size_t len)
 
 	if (src < 4096)
 		return -EFAULT;
-	n = process_vm_readv(getpid(), &l, 1, &r, 1, 0);
+	n = process_vm_readv(self_pid(), &l, 1, &r, 1, 0);
 	if (n == (ssize_t)len)
 		return 0;
 	if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
@@ -281,7 +302,7 @@ static int copy_out(uint64_t dst, const void *src, size_t len)
 
 	if (dst < 4096)
 		return -EFAULT;
-	n = process_vm_writev(getpid(), &l, 1, &r, 1, 0);
+	n = process_vm_writev(self_pid(), &l, 1, &r, 1, 0);
 	if (n == (ssize_t)len)
 		return 0;
 	if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
@@ -783,8 +804,9 @@ static struct sim_recv *synth_recv(struct sim_ifq *q)
  */
 static void service(struct sim *s, struct sim_ifq *q, bool from_kick)
 {
-	bool blocked = false, retry = false;
+	bool blocked = false, retry = false, yielded = false;
 	uint64_t rate = s->p.rate_pps, now, n, sent = 0;
+	uint32_t latched = q->latched;
 	struct sim_recv *r;
 	enum pkt_ret ret;
 
@@ -820,11 +842,20 @@ static void service(struct sim *s, struct sim_ifq *q, bool from_kick)
 			}
 			if (ret != PKT_ENDED)
 				sent++;
+			/*
+			 * An event went out: let its owner see it (and re-arm)
+			 * before the rest of the credit is spent, as it could
+			 * while a real NIC keeps receiving.
+			 */
+			if (q->latched != latched) {
+				yielded = true;
+				break;
+			}
 		}
 		q->credit_ns -= (unsigned __int128)sent * NSEC / rate;
 	}
 
-	if (blocked && !from_kick)
+	if (yielded || (blocked && !from_kick))
 		arm_kick(s, q);
 	else if (blocked)
 		arm_timer(s, q, SIM_BACKOFF_NS);
@@ -1166,8 +1197,20 @@ static int sim_ctrl(struct zcrx_ctx *ctx, struct zcrx_ctrl *uctrl)
 	struct zcrx_ctrl c;
 	struct sim_ifq *q;
 
-	if (copy_in(&c, (uintptr_t)uctrl, sizeof(c)))
-		return -EFAULT;
+	/*
+	 * The kernel copies the ctrl struct in (EFAULT when unreadable).  It
+	 * comes from the same stack page call after call, so once that page
+	 * was read through copy_in a plain copy stands for it: re-arming in an
+	 * event storm then costs no process_vm_readv.
+	 */
+	if (s->ctrl_page && ((uintptr_t)uctrl & ~4095UL) == s->ctrl_page &&
+	    (((uintptr_t)uctrl + sizeof(c) - 1) & ~4095UL) == s->ctrl_page) {
+		memcpy(&c, uctrl, sizeof(c));
+	} else {
+		if (copy_in(&c, (uintptr_t)uctrl, sizeof(c)))
+			return -EFAULT;
+		s->ctrl_page = (uintptr_t)uctrl & ~4095UL;
+	}
 	if (c.__resv[0] || c.__resv[1])
 		return -EFAULT;
 	q = find_ifq(s, c.zcrx_id);
