@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -563,6 +564,8 @@ int loop_run(struct loop *l)
 		}
 		if (l->after)
 			l->after(l, l->after_arg);
+		/* never sleep on unwritten output: records leave once per batch */
+		fflush(stdout);
 	}
 	/* hand queued SQEs (cancels) to the kernel before the ring goes */
 	io_uring_submit(l->ring);

@@ -70,39 +70,45 @@ static void jw_indent(void)
 {
 	if (!p.pretty)
 		return;
-	fputc('\n', p.out);
+	fputc_unlocked('\n', p.out);
 	for (int i = 0; i < p.depth; i++)
-		fputs("  ", p.out);
+		fputs_unlocked("  ", p.out);
 }
 
 static void jw_string(const char *s)
 {
-	fputc('"', p.out);
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+	const unsigned char *c = (const unsigned char *)s, *run = c;
+
+	fputc_unlocked('"', p.out);
+	for (;; c++) {
+		/* write runs that need no escaping in one go */
+		if (*c >= 0x20 && *c != '"' && *c != '\\' && *c != 0x7f)
+			continue;
+		fwrite_unlocked(run, 1, c - run, p.out);
+		run = c + 1;
 		switch (*c) {
+		case '\0':
+			fputc_unlocked('"', p.out);
+			return;
 		case '"':
-			fputs("\\\"", p.out);
+			fputs_unlocked("\\\"", p.out);
 			break;
 		case '\\':
-			fputs("\\\\", p.out);
+			fputs_unlocked("\\\\", p.out);
 			break;
 		case '\n':
-			fputs("\\n", p.out);
+			fputs_unlocked("\\n", p.out);
 			break;
 		case '\t':
-			fputs("\\t", p.out);
+			fputs_unlocked("\\t", p.out);
 			break;
 		case '\r':
-			fputs("\\r", p.out);
+			fputs_unlocked("\\r", p.out);
 			break;
 		default:
-			if (*c < 0x20 || *c == 0x7f)
-				fprintf(p.out, "\\u%04x", *c);
-			else
-				fputc(*c, p.out);
+			fprintf(p.out, "\\u%04x", *c);
 		}
 	}
-	fputc('"', p.out);
 }
 
 /* Comma, indentation and key before a value at the current depth. */
@@ -110,24 +116,24 @@ static void jw_member(const char *key)
 {
 	if (p.depth == 0) {
 		if (p.doc_open)
-			fputc('\n', p.out);	/* a second document: NDJSON */
+			fputc_unlocked('\n', p.out);	/* a second document: NDJSON */
 		p.doc_open = true;
 		return;
 	}
 	if (p.need_comma[p.depth])
-		fputc(',', p.out);
+		fputc_unlocked(',', p.out);
 	p.need_comma[p.depth] = true;
 	jw_indent();
 	if (!p.in_array[p.depth]) {
 		jw_string(key ? key : "");
-		fputs(p.pretty ? ": " : ":", p.out);
+		fputs_unlocked(p.pretty ? ": " : ":", p.out);
 	}
 }
 
 static void jw_open(const char *key, bool array)
 {
 	jw_member(key);
-	fputc(array ? '[' : '{', p.out);
+	fputc_unlocked(array ? '[' : '{', p.out);
 	if (p.depth + 1 < MAX_DEPTH)
 		p.depth++;
 	p.in_array[p.depth] = array;
@@ -145,7 +151,7 @@ static void jw_close(void)
 	p.depth--;
 	if (had)
 		jw_indent();
-	fputc(array ? ']' : '}', p.out);
+	fputc_unlocked(array ? ']' : '}', p.out);
 }
 
 void open_json_object(const char *key)
@@ -189,11 +195,11 @@ static void text_out(enum color c, const char *fmt, const char *val)
 	/* colour only the value (with its padding), not the words around it */
 	memcpy(spec, pct, conv - pct + 1);
 	spec[conv - pct + 1] = '\0';
-	fwrite(fmt, 1, pct - fmt, p.out);
-	fputs(color_seq[c], p.out);
+	fwrite_unlocked(fmt, 1, pct - fmt, p.out);
+	fputs_unlocked(color_seq[c], p.out);
 	fprintf(p.out, spec, val);
-	fputs("\033[0m", p.out);
-	fputs(conv + 1, p.out);
+	fputs_unlocked("\033[0m", p.out);
+	fputs_unlocked(conv + 1, p.out);
 }
 
 void print_color_string(enum print_type t, enum color c, const char *key,
@@ -205,7 +211,7 @@ void print_color_string(enum print_type t, enum color c, const char *key,
 			if (val)
 				jw_string(val);
 			else
-				fputs("null", p.out);
+				fputs_unlocked("null", p.out);
 		}
 	} else if (t & PRINT_FP) {
 		text_out(c, fmt, val ? val : "n/a");
@@ -217,15 +223,36 @@ void print_string(enum print_type t, const char *key, const char *fmt, const cha
 	print_color_string(t, COLOR_NONE, key, fmt, val);
 }
 
+static void put_u64(uint64_t val)
+{
+	char buf[20];
+	int i = sizeof(buf);
+
+	do
+		buf[--i] = '0' + val % 10;
+	while (val /= 10);
+	fwrite_unlocked(buf + i, 1, sizeof(buf) - i, p.out);
+}
+
 void print_uint(enum print_type t, const char *key, const char *fmt, uint64_t val)
 {
+	const char *conv;
+
 	if (p.json) {
 		if (t & PRINT_JSON) {
 			jw_member(key);
-			fprintf(p.out, "%llu", (unsigned long long)val);
+			put_u64(val);
 		}
 	} else if ((t & PRINT_FP) && fmt) {
-		fprintf(p.out, fmt, (unsigned long long)val);
+		/* the common " key=%llu" without printf: event storms print many */
+		conv = strstr(fmt, "%llu");
+		if (conv && !strchr(conv + 4, '%') && memchr(fmt, '%', conv - fmt) == NULL) {
+			fwrite_unlocked(fmt, 1, conv - fmt, p.out);
+			put_u64(val);
+			fputs_unlocked(conv + 4, p.out);
+		} else {
+			fprintf(p.out, fmt, (unsigned long long)val);
+		}
 	}
 }
 
@@ -261,7 +288,7 @@ void print_bool(enum print_type t, const char *key, const char *fmt, bool val)
 	if (p.json) {
 		if (t & PRINT_JSON) {
 			jw_member(key);
-			fputs(val ? "true" : "false", p.out);
+			fputs_unlocked(val ? "true" : "false", p.out);
 		}
 	} else if ((t & PRINT_FP) && fmt) {
 		fprintf(p.out, fmt, val ? "yes" : "no");
@@ -287,7 +314,7 @@ void print_text(const char *fmt, ...)
 void print_nl(void)
 {
 	if (!p.json)
-		fputc('\n', p.out);
+		fputc_unlocked('\n', p.out);
 }
 
 void print_end(void)
@@ -299,14 +326,21 @@ void print_end(void)
 	while (p.depth > 0)
 		jw_close();
 	if (p.doc_open)
-		fputc('\n', p.out);
+		fputc_unlocked('\n', p.out);
 	p.doc_open = false;
 	fflush(p.out);
 }
 
 void print_record_end(void)
 {
-	print_end();
+	/* streams are flushed by their event loop before it sleeps */
+	if (!p.json)
+		return;
+	while (p.depth > 0)
+		jw_close();
+	if (p.doc_open)
+		fputc_unlocked('\n', p.out);
+	p.doc_open = false;
 }
 
 void p_err(const char *fmt, ...)
@@ -347,5 +381,5 @@ void p_info(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc_unlocked('\n', stderr);
 }

@@ -57,7 +57,11 @@ void print_nl(void);
 
 /* Close whatever JSON is open and end the document (newline in JSON mode). */
 void print_end(void);
-/* NDJSON: end one top-level object and flush, for streams. */
+/*
+ * NDJSON: end one top-level object, for streams.  It does not flush: a
+ * stream's event loop flushes once per wake-up, before it sleeps, so no
+ * line waits and an event storm costs one write(2) per batch, not per line.
+ */
 void print_record_end(void);
 
 /*

@@ -294,6 +294,8 @@ int do_subscribe(int argc, char **argv)
 	ret = cmd_parse(&sub_argp, argc, argv, &a);
 	if (ret >= 0)
 		return ret;
+	/* records leave once per loop wake-up (loop_run), not once per line */
+	setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
 	signal(SIGPIPE, SIG_IGN);
 	s.fd = session_connect(a.dev, a.queue, &ret);
 	if (s.fd < 0)

@@ -308,6 +308,8 @@ int do_watch(int argc, char **argv)
 	ret = cmd_parse(&watch_argp, argc, argv, &a);
 	if (ret >= 0)
 		return ret;
+	/* records leave once per loop wake-up (loop_run), not once per line */
+	setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
 	ret = session_open(&w.s, &a.b);
 	if (ret)
 		return ret;
