@@ -201,7 +201,7 @@ fi
 
 t_begin "the unit restarts on failure, keeps /run/zcrxctl, and is hardened to what zcrx needs"
 miss=
-for l in 'Restart=on-failure' 'RuntimeDirectory=zcrxctl' 'RuntimeDirectoryPreserve=yes' \
+for l in 'Restart=always' 'RuntimeDirectory=zcrxctl' 'RuntimeDirectoryPreserve=yes' \
 	'CapabilityBoundingSet=CAP_NET_ADMIN CAP_IPC_LOCK' 'NoNewPrivileges=yes' 'ProtectSystem=strict' \
 	'ProtectHome=yes' 'Documentation=man:zcrxctl(8)'; do
 	grep -qxF "$l" "$U" || miss+=" '$l'"

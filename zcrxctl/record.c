@@ -109,7 +109,6 @@ static void print_sim(const struct record *r)
 
 static void print_body(const struct record *r, enum ts_mode ts)
 {
-	char mbps[32];
 
 	open_json_object(NULL);
 	print_uint(PRINT_JSON, "v", NULL, PROTO_VERSION);
@@ -138,10 +137,7 @@ static void print_body(const struct record *r, enum ts_mode ts)
 		print_where(r);
 		print_uint(PRINT_ANY, "rx-packets", " rx-packets=%llu", r->rx_packets);
 		print_uint(PRINT_ANY, "rx-bytes", " rx-bytes=%llu", r->rx_bytes);
-		/* no floats in JSON: bits per second there, Mbit/s in text */
-		snprintf(mbps, sizeof(mbps), "%.1f", r->rx_bps / 1e6);
-		print_string(PRINT_FP, NULL, " rx-mbps=%s", mbps);
-		print_uint(PRINT_JSON, "rx-bps", NULL, r->rx_bps);
+		print_uint(PRINT_ANY, "rx-bps", " rx-bps=%llu", r->rx_bps);
 		print_uint(PRINT_ANY, "held", " held=%llu", r->held);
 		print_uint(PRINT_ANY, "rq-fill", " rq-fill=%llu", r->rq_fill);
 		for (int t = 0; t < ZCRX_EV_COUNT; t++) {
