@@ -399,4 +399,29 @@ else
 	else t_fail "rc=$rc out=$(short "$out") err=$(short "$err")"; fi
 fi
 
+t_begin "without XDG_RUNTIME_DIR a user's sessions live in a private /tmp/zcrxctl-UID"
+tdir=/tmp/zcrxctl-65534
+if ! have_root; then t_skip "needs root to act as another uid"
+elif [ -e "$tdir" ]; then t_skip "$tdir exists already: not touching it"
+else
+	run timeout 10 env -u XDG_RUNTIME_DIR -u ZCRXCTL_RUNDIR setpriv --reuid 65534 --regid 65534 \
+		--clear-groups "$ZCRXCTL" watch --sim sim0 0 --area-size 64K -c 1 -t 5s
+	mode=$(stat -c '%a %u' "$tdir" 2>/dev/null)
+	if [ "$rc" = 0 ] && [ "$mode" = "700 65534" ] && [ -z "$(ls -A "$tdir")" ]; then t_pass
+	else t_fail "rc=$rc mode='$mode' err=$(short "$err")"; fi
+	rm -rf "$tdir"
+fi
+
+t_begin "a /tmp/zcrxctl-UID that is not private is refused, naming it"
+if ! have_root; then t_skip "needs root to act as another uid"
+elif [ -e "$tdir" ]; then t_skip "$tdir exists already: not touching it"
+else
+	mkdir -m 0777 "$tdir" && chown 65534 "$tdir"
+	run timeout 10 env -u XDG_RUNTIME_DIR -u ZCRXCTL_RUNDIR setpriv --reuid 65534 --regid 65534 \
+		--clear-groups "$ZCRXCTL" watch --sim sim0 0 -c 1 -t 5s
+	if [ "$rc" = 1 ] && one_line "$err" && grep -q "$tdir" <<<"$err"; then t_pass
+	else t_fail "rc=$rc err=$(short "$err")"; fi
+	rm -rf "$tdir"
+fi
+
 exit 0

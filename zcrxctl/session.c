@@ -118,6 +118,30 @@ static void client_flush(struct client *c);
 /* Names and the runtime directory                                     */
 /* ------------------------------------------------------------------ */
 
+/*
+ * No XDG_RUNTIME_DIR (no login session): /tmp/zcrxctl-UID, as tmux does.
+ * /tmp is shared, so the directory must be ours, a real directory and
+ * private, or someone else could watch or squat our sessions.
+ */
+static int tmp_rundir(char *buf, size_t len, char *err, size_t errlen)
+{
+	struct stat st;
+
+	snprintf(buf, len, "/tmp/zcrxctl-%u", (unsigned int)geteuid());
+	if (mkdir(buf, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create the runtime directory %s: %s: set "
+			 "ZCRXCTL_RUNDIR to a private directory", buf, strerror(errno));
+		return -errno;
+	}
+	if (lstat(buf, &st) || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077)) {
+		snprintf(err, errlen, "refusing the runtime directory %s: it is not a private "
+			 "directory of yours (mode 0700): remove it or set ZCRXCTL_RUNDIR", buf);
+		return -EPERM;
+	}
+	return 0;
+}
+
 int rundir_get(char *buf, size_t len, char *err, size_t errlen)
 {
 	const char *env = getenv("ZCRXCTL_RUNDIR"), *xdg = getenv("XDG_RUNTIME_DIR");
@@ -130,11 +154,8 @@ int rundir_get(char *buf, size_t len, char *err, size_t errlen)
 		w = snprintf(buf, len, "/run/zcrxctl");
 	else if (xdg && *xdg)
 		w = snprintf(buf, len, "%s/zcrxctl", xdg);
-	else {
-		snprintf(err, errlen, "no runtime directory for sessions: XDG_RUNTIME_DIR is not"
-			 " set and this is not root: set ZCRXCTL_RUNDIR to a private directory");
-		return -ENOENT;
-	}
+	else
+		return tmp_rundir(buf, len, err, errlen);
 	if (w < 0 || (size_t)w >= len) {
 		snprintf(err, errlen, "the runtime directory name is too long: set ZCRXCTL_RUNDIR"
 			 " to a shorter one");
