@@ -1,0 +1,785 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The simulator's data path: for each registered ifq it runs a page pool
+ * over the area and delivers its completions into the ctx's own io_uring as
+ * injected NOPs (shared/zcrx-abi.md §11), so the application waits on its
+ * ring exactly as it would on a kernel.
+ *
+ * Per ifq: the area is cut into rx_buf_len buffers; an RX descriptor ring of
+ * params.rx_ring entries is kept full by the page pool, which takes buffers
+ * first from the refill ring the application writes and then from its free
+ * list.  A fragment received zero-copy consumes a descriptor; a copied one
+ * (params.copy_permille) takes a buffer straight from the free list, like
+ * the kernel's copy fallback.  Payload comes from a real TCP socket (the
+ * "NIC" recv()s its bytes into the buffer) or, with fd -1, is synthetic:
+ * byte i of a receive is byte i % 8 (little-endian) of mix64(seed + i / 8).
+ *
+ * Injected CQEs always have flags 0, so IORING_CQE_F_MORE is answered by
+ * cqe_more(); data always starts at offset 0 of its buffer, and an RQE whose
+ * offset is not rx_buf_len-aligned is ignored (the kernel would round it
+ * down).
+ *
+ * Sharing the ring: CQEs whose user_data has 0x5a53 in the top 16 bits are
+ * the simulator's (own_cqe), and it submits its SQEs with io_uring_submit(),
+ * which also submits any SQEs the application has prepared and not yet
+ * submitted.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+
+#include "sim.h"
+
+#define NSEC			1000000000ULL
+#define SIM_RETRY_NS		(10 * 1000000ULL)	/* "TCP retransmit" after a drop */
+#define SIM_BACKOFF_NS		(1000000ULL)		/* CQ still full after a kick */
+#define SIM_BACKLOG_NS		(100 * 1000000ULL)	/* synthetic credit kept while blocked */
+
+enum pkt_ret {
+	PKT_DONE,		/* delivered */
+	PKT_DROPPED,		/* the RX ring was empty */
+	PKT_BLOCKED,		/* no CQ room: the sender waits */
+	PKT_IDLE,		/* the socket has nothing to read */
+	PKT_ENDED,		/* the receive has ended */
+};
+
+static uint64_t mix64(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * NSEC + ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------------ */
+/* Posting into the ring                                               */
+/* ------------------------------------------------------------------ */
+
+static struct io_uring_sqe *sim_sqe(struct sim *s)
+{
+	struct io_uring *ring = s->ctx->ring;
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe) {
+		io_uring_submit(ring);
+		sqe = io_uring_get_sqe(ring);
+	}
+	if (sqe)
+		s->queued = true;
+	return sqe;
+}
+
+/*
+ * A round posts at most the free CQ space minus a margin (kept for the
+ * application's own completions and our final and event CQEs), so the CQ
+ * never overflows because of us; what does not fit waits.
+ */
+static void round_begin(struct sim *s)
+{
+	struct io_uring *ring = s->ctx->ring;
+	unsigned int entries = ring->cq.ring_entries;
+	unsigned int margin = entries / 8 < 4 ? 4 : entries / 8 > 64 ? 64 : entries / 8;
+
+	s->budget = (int)entries - (int)io_uring_cq_ready(ring) - (int)margin;
+	if (io_uring_cq_has_overflow(ring) || s->budget < 0)
+		s->budget = 0;
+}
+
+static void round_end(struct sim *s)
+{
+	if (s->queued)
+		io_uring_submit(s->ctx->ring);
+	s->queued = false;
+}
+
+/* CQ slots one CQE takes: a 32-byte one fills two in a CQE_MIXED ring */
+static int cqe_cost(const struct sim *s, bool big)
+{
+	return big && (s->ctx->ring_flags & ZCRX_SETUP_CQE_MIXED) ? 2 : 1;
+}
+
+/*
+ * A NOP that completes with res and, as a 32-byte CQE, off in bytes 16..23:
+ * byte-identical to what the kernel posts, except that flags are 0.
+ */
+static bool sim_post(struct sim *s, uint64_t ud, int res, bool big, uint64_t off)
+{
+	struct io_uring_sqe *sqe = sim_sqe(s);
+
+	if (!sqe)
+		return false;
+	io_uring_prep_nop(sqe);
+	sqe->rw_flags = ZCRX_NOP_INJECT_RESULT | (big ? ZCRX_NOP_CQE32 : 0);
+	sqe->len = (uint32_t)res;
+	sqe->off = off;
+	sqe->user_data = ud;
+	s->budget -= cqe_cost(s, big);
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Events                                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One CQE per type until re-armed (§4.2): res is the type index.  When the
+ * CQE cannot be queued the event is dropped and not latched, as the kernel
+ * does when its atomic allocation fails.
+ */
+static void raise_event(struct sim *s, struct sim_ifq *q, unsigned int type)
+{
+	uint32_t bit = 1U << type;
+
+	if (!q->target || !(q->type_mask & bit) || (q->latched & bit))
+		return;
+	if (sim_post(s, q->event_ud, type, false, 0))
+		q->latched |= bit;
+}
+
+/* ------------------------------------------------------------------ */
+/* The page pool, the RX ring and the refill ring                      */
+/* ------------------------------------------------------------------ */
+
+static void rx_post(struct sim_ifq *q, uint32_t idx)
+{
+	q->state[idx] = BUF_POSTED;
+	q->rx[(q->rx_head + q->rx_fill) % q->rx_size] = idx;
+	q->rx_fill++;
+}
+
+static uint32_t rx_take(struct sim_ifq *q)
+{
+	uint32_t idx = q->rx[q->rx_head];
+
+	q->rx_head = (q->rx_head + 1) % q->rx_size;
+	q->rx_fill--;
+	return idx;
+}
+
+/* RQEs published and not yet consumed; a tail that ran ahead counts as a full ring */
+static uint32_t rq_avail(struct sim_ifq *q)
+{
+	uint32_t n = __atomic_load_n(q->rq_tail, __ATOMIC_ACQUIRE) - q->rq_cached_head;
+
+	return n > q->rq_entries ? q->rq_entries : n;
+}
+
+/*
+ * Take the next RQE: the buffer it names, or false when the kernel would
+ * ignore it (foreign area, offset out of range or not a buffer start,
+ * padding set, or a buffer the application does not own, e.g. a double
+ * return).  The caller has done the acquire load of the tail.
+ */
+static bool rq_next(struct sim_ifq *q, uint32_t *idx)
+{
+	struct io_uring_zcrx_rqe rqe = q->rqes[q->rq_cached_head++ & (q->rq_entries - 1)];
+	uint64_t off = rqe.off & ~IORING_ZCRX_AREA_MASK;
+
+	if (rqe.__pad || rqe.off >> IORING_ZCRX_AREA_SHIFT)
+		goto invalid;
+	if (off % q->buf_len || off / q->buf_len >= q->nr_bufs)
+		goto invalid;
+	*idx = off / q->buf_len;
+	if (q->state[*idx] != BUF_USER && q->state[*idx] != BUF_USER_COPY)
+		goto invalid;
+	return true;
+invalid:
+	q->c.rq_invalid++;
+	return false;
+}
+
+static void rq_publish_head(struct sim_ifq *q)
+{
+	/* release: our reads of the RQEs happen before the application may reuse them */
+	__atomic_store_n(q->rq_head, q->rq_cached_head, __ATOMIC_RELEASE);
+}
+
+/*
+ * The driver refills its RX ring through the page pool: buffers come first
+ * from the refill ring, then from the free list.  Running out is a failed
+ * allocation, which raises ALLOC_FAIL.  Copy-fallback buffers coming back
+ * go to the free list, as in the kernel (they belong to no page pool).
+ */
+void zcrx_sim_rx_refill(struct sim *s, struct sim_ifq *q)
+{
+	uint32_t need = q->rx_size - q->rx_fill, avail, idx;
+	bool consumed = false;
+
+	if (!need)
+		return;
+	avail = rq_avail(q);
+	while (need && avail--) {
+		consumed = true;
+		if (!rq_next(q, &idx))
+			continue;
+		if (q->state[idx] == BUF_USER_COPY) {
+			buf_free(q, idx);
+			continue;
+		}
+		rx_post(q, idx);
+		need--;
+	}
+	if (consumed)
+		rq_publish_head(q);
+	while (need && q->nr_free) {
+		rx_post(q, q->free[--q->nr_free]);
+		need--;
+	}
+	if (need) {
+		q->c.alloc_fail++;
+		raise_event(s, q, ZCRX_EVENT_ALLOC_FAIL);
+	}
+}
+
+/* ZCRX_CTRL_FLUSH_RQ: every published RQE goes back to the free list. */
+void zcrx_sim_rx_flush_rq(struct sim_ifq *q)
+{
+	uint32_t avail = rq_avail(q), idx;
+
+	if (!avail)
+		return;
+	while (avail--)
+		if (rq_next(q, &idx))
+			buf_free(q, idx);
+	rq_publish_head(q);
+}
+
+/* ------------------------------------------------------------------ */
+/* Receives and traffic                                                */
+/* ------------------------------------------------------------------ */
+
+static void payload(uint64_t seed, uint64_t pos, uint8_t *dst, uint32_t len)
+{
+	uint32_t i = 0;
+	uint64_t v;
+
+	while (i < len && pos % 8) {
+		dst[i++] = mix64(seed + pos / 8) >> (pos % 8 * 8);
+		pos++;
+	}
+	for (; i + 8 <= len; i += 8, pos += 8) {
+		v = htole64(mix64(seed + pos / 8));
+		memcpy(dst + i, &v, 8);
+	}
+	for (; i < len; i++, pos++)
+		dst[i] = mix64(seed + pos / 8) >> (pos % 8 * 8);
+}
+
+static bool roll_copy(struct sim *s, struct sim_ifq *q)
+{
+	return s->p.copy_permille && mix64(q->rng++) % 1000 < s->p.copy_permille;
+}
+
+/* Per copied fragment: plain stores to the shared stats, whatever type_mask says. */
+static void count_copy(struct sim_ifq *q, uint32_t len)
+{
+	q->c.copied++;
+	if (q->stats) {
+		q->stats->copy_count = q->stats->copy_count + 1;
+		q->stats->copy_bytes = q->stats->copy_bytes + len;
+	}
+}
+
+static uint64_t recv_ud(const struct sim_ifq *q, const struct sim_recv *r, enum sim_kind kind)
+{
+	return SIM_UD(kind, r - q->recv, r->gen, q->id);
+}
+
+/* The final CQE (res <= 0, no F_MORE) and the end of the receive's books. */
+static void recv_end(struct sim *s, struct sim_ifq *q, struct sim_recv *r, int res)
+{
+	struct io_uring_sqe *sqe;
+
+	sim_post(s, r->user_data, res, false, 0);
+	if (r->poll_armed) {
+		sqe = sim_sqe(s);
+		if (sqe) {
+			io_uring_prep_poll_remove(sqe, recv_ud(q, r, SIM_POLL));
+			sqe->user_data = recv_ud(q, r, SIM_CANCEL);
+		}
+	}
+	if (r->fd >= 0)
+		close(r->fd);
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+}
+
+static void post_data(struct sim *s, struct sim_ifq *q, struct sim_recv *r, uint32_t idx,
+		      uint32_t len)
+{
+	/* area 0: its token is 0 << IORING_ZCRX_AREA_SHIFT */
+	sim_post(s, r->user_data, len, true, (uint64_t)idx * q->buf_len);
+	r->pos += len;
+}
+
+/* A receive that reached its len cap ends with res 0. */
+static void recv_consumed(struct sim *s, struct sim_ifq *q, struct sim_recv *r, uint32_t len)
+{
+	if (!r->capped)
+		return;
+	r->left -= len;
+	if (!r->left)
+		recv_end(s, q, r, 0);
+}
+
+/* One synthetic packet of pkt_size bytes, in rx_buf_len fragments. */
+static enum pkt_ret synth_packet(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
+{
+	uint32_t size = s->p.pkt_size, nfrag, zc = 0, len, idx;
+	uint64_t copy = 0;
+
+	if (r->capped && size > r->left)
+		size = r->left;
+	nfrag = (size + q->buf_len - 1) / q->buf_len;
+	if (s->budget < (int)nfrag * cqe_cost(s, true) + 3)
+		return PKT_BLOCKED;
+	for (uint32_t i = 0; i < nfrag; i++) {
+		if (roll_copy(s, q))
+			copy |= 1ULL << i;
+		else
+			zc++;
+	}
+	if (q->rx_fill < zc)
+		zcrx_sim_rx_refill(s, q);
+	if (q->rx_fill < zc) {
+		q->c.rx_dropped++;
+		return PKT_DROPPED;
+	}
+	for (uint32_t i = 0, off = 0; i < nfrag; i++, off += len) {
+		len = size - off < q->buf_len ? size - off : q->buf_len;
+		if (copy & (1ULL << i)) {
+			if (!q->nr_free) {
+				recv_end(s, q, r, -ENOMEM);
+				return PKT_ENDED;
+			}
+			idx = q->free[--q->nr_free];
+			q->state[idx] = BUF_USER_COPY;
+			count_copy(q, len);
+		} else {
+			idx = rx_take(q);
+			q->state[idx] = BUF_USER;
+		}
+		payload(s->p.seed, r->pos, q->area + (uint64_t)idx * q->buf_len, len);
+		post_data(s, q, r, idx, len);
+		/* the kernel posts events through task work: after the data CQE */
+		if (copy & (1ULL << i))
+			raise_event(s, q, ZCRX_EVENT_COPY);
+	}
+	q->c.rx_packets++;
+	q->c.rx_bytes += size;
+	recv_consumed(s, q, r, size);
+	zcrx_sim_rx_refill(s, q);
+	return PKT_DONE;
+}
+
+/* Does the socket hold a byte?  1 yes, 0 nothing yet, or the receive's end (EOF/-errno). */
+static int sock_pending(struct sim_recv *r, int *end)
+{
+	char b;
+	ssize_t n = recv(r->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	if (n > 0)
+		return 1;
+	if (n == 0) {
+		*end = 0;
+		return -1;
+	}
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return 0;
+	*end = -errno;
+	return -1;
+}
+
+/* One fragment read from the socket: up to min(pkt_size, rx_buf_len) bytes. */
+static enum pkt_ret sock_packet(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
+{
+	uint32_t len = s->p.pkt_size < q->buf_len ? s->p.pkt_size : q->buf_len;
+	bool copy;
+	uint32_t idx;
+	ssize_t n;
+	int pend, end = 0;
+
+	if (r->capped && len > r->left)
+		len = r->left;
+	if (s->budget < cqe_cost(s, true) + 3)
+		return PKT_BLOCKED;
+	copy = roll_copy(s, q);
+	if (!copy && !q->rx_fill)
+		zcrx_sim_rx_refill(s, q);
+	if ((copy && !q->nr_free) || (!copy && !q->rx_fill)) {
+		pend = sock_pending(r, &end);
+		if (pend < 0) {
+			recv_end(s, q, r, end);
+			return PKT_ENDED;
+		}
+		if (!pend)
+			return PKT_IDLE;
+		if (copy) {
+			recv_end(s, q, r, -ENOMEM);
+			return PKT_ENDED;
+		}
+		q->c.rx_dropped++;
+		return PKT_DROPPED;
+	}
+	idx = copy ? q->free[q->nr_free - 1] : q->rx[q->rx_head];
+	n = recv(r->fd, q->area + (uint64_t)idx * q->buf_len, len, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return PKT_IDLE;
+	if (n <= 0) {
+		recv_end(s, q, r, n ? -errno : 0);
+		return PKT_ENDED;
+	}
+	if (copy) {
+		q->nr_free--;
+		q->state[idx] = BUF_USER_COPY;
+		count_copy(q, n);
+	} else {
+		rx_take(q);
+		q->state[idx] = BUF_USER;
+	}
+	post_data(s, q, r, idx, n);
+	if (copy)
+		raise_event(s, q, ZCRX_EVENT_COPY);
+	q->c.rx_packets++;
+	q->c.rx_bytes += n;
+	recv_consumed(s, q, r, n);
+	zcrx_sim_rx_refill(s, q);
+	return PKT_DONE;
+}
+
+static void arm_timer(struct sim *s, struct sim_ifq *q, uint64_t ns)
+{
+	struct io_uring_sqe *sqe;
+
+	if (q->timer_armed)
+		return;
+	sqe = sim_sqe(s);
+	if (!sqe)
+		return;
+	q->ts.tv_sec = ns / NSEC;
+	q->ts.tv_nsec = ns % NSEC;
+	io_uring_prep_timeout(sqe, &q->ts, 0, 0);
+	sqe->user_data = SIM_UD(SIM_TIMER, SIM_NO_SLOT, 0, q->id);
+	q->timer_armed = true;
+}
+
+static void arm_kick(struct sim *s, struct sim_ifq *q)
+{
+	struct io_uring_sqe *sqe;
+
+	if (q->kick_armed)
+		return;
+	sqe = sim_sqe(s);
+	if (!sqe)
+		return;
+	io_uring_prep_nop(sqe);
+	sqe->user_data = SIM_UD(SIM_KICK, SIM_NO_SLOT, 0, q->id);
+	q->kick_armed = true;
+}
+
+static void arm_poll(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
+{
+	struct io_uring_sqe *sqe = sim_sqe(s);
+
+	if (!sqe)
+		return;
+	io_uring_prep_poll_multishot(sqe, r->fd, POLLIN | POLLRDHUP);
+	sqe->user_data = recv_ud(q, r, SIM_POLL);
+	r->poll_armed = true;
+}
+
+static struct sim_recv *synth_recv(struct sim_ifq *q)
+{
+	for (unsigned int i = 0; i < ZCRX_MAX_RECV; i++)
+		if (q->recv[i].active && q->recv[i].started && q->recv[i].fd < 0)
+			return &q->recv[i];
+	return NULL;
+}
+
+/*
+ * Run the queue now: read what the sockets hold, send the synthetic packets
+ * the elapsed time allows at rate_pps, then arm exactly what is still
+ * needed.  Without a receive, with rate 0 or in step mode nothing is armed.
+ */
+static void service(struct sim *s, struct sim_ifq *q, bool from_kick)
+{
+	bool blocked = false, retry = false, yielded = false;
+	uint64_t rate = s->p.rate_pps, now, n, sent = 0;
+	uint32_t latched = q->latched;
+	struct sim_recv *r;
+	enum pkt_ret ret;
+
+	if (s->p.step)
+		return;
+	round_begin(s);
+	for (unsigned int i = 0; i < ZCRX_MAX_RECV; i++) {
+		r = &q->recv[i];
+		if (!r->active || !r->started || r->fd < 0)
+			continue;
+		do
+			ret = sock_packet(s, q, r);
+		while (ret == PKT_DONE);
+		blocked |= ret == PKT_BLOCKED;
+		retry |= ret == PKT_DROPPED;
+		if (r->active && !r->poll_armed)
+			arm_poll(s, q, r);
+	}
+
+	r = synth_recv(q);
+	if (r && rate) {
+		now = now_ns();
+		q->credit_ns += now - q->last_ns;
+		q->last_ns = now;
+		if (q->credit_ns > SIM_BACKLOG_NS)
+			q->credit_ns = SIM_BACKLOG_NS;
+		n = (unsigned __int128)q->credit_ns * rate / NSEC;
+		while (sent < n && (r = synth_recv(q))) {
+			ret = synth_packet(s, q, r);
+			if (ret == PKT_BLOCKED) {
+				blocked = true;
+				break;
+			}
+			if (ret != PKT_ENDED)
+				sent++;
+			/*
+			 * An event went out: let its owner see it (and re-arm)
+			 * before the rest of the credit is spent, as it could
+			 * while a real NIC keeps receiving.
+			 */
+			if (q->latched != latched) {
+				yielded = true;
+				break;
+			}
+		}
+		q->credit_ns -= (unsigned __int128)sent * NSEC / rate;
+	}
+
+	if (yielded || (blocked && !from_kick))
+		arm_kick(s, q);
+	else if (blocked)
+		arm_timer(s, q, SIM_BACKOFF_NS);
+	if (synth_recv(q) && rate)
+		arm_timer(s, q, NSEC / rate > SIM_BACKOFF_NS ? NSEC / rate : SIM_BACKOFF_NS);
+	else if (retry)
+		arm_timer(s, q, SIM_RETRY_NS);
+	round_end(s);
+}
+
+/* Stop what is armed for a receive or an ifq; the cancellations' CQEs are ours. */
+void zcrx_sim_rx_disarm(struct sim *s, struct sim_ifq *q)
+{
+	struct io_uring_sqe *sqe;
+	struct sim_recv *r;
+
+	for (unsigned int i = 0; i < ZCRX_MAX_RECV; i++) {
+		r = &q->recv[i];
+		if (r->active && r->poll_armed && (sqe = sim_sqe(s))) {
+			io_uring_prep_poll_remove(sqe, recv_ud(q, r, SIM_POLL));
+			sqe->user_data = recv_ud(q, r, SIM_CANCEL);
+		}
+		if (r->fd >= 0)
+			close(r->fd);
+		r->fd = -1;
+		r->active = false;
+	}
+	if (q->timer_armed && (sqe = sim_sqe(s))) {
+		io_uring_prep_timeout_remove(sqe, SIM_UD(SIM_TIMER, SIM_NO_SLOT, 0, q->id), 0);
+		sqe->user_data = SIM_UD(SIM_CANCEL, SIM_NO_SLOT, 0, q->id);
+	}
+	round_end(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* The backend ops                                                     */
+/* ------------------------------------------------------------------ */
+
+/* What the kernel would answer at issue for this fd: 0, or the CQE's -errno. */
+static int recv_fd_check(int fd)
+{
+	int proto, type;
+	socklen_t len = sizeof(proto);
+
+	if (fd == -1)
+		return 0;
+	if (fd < 0)
+		return -EBADF;
+	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &len))
+		return -errno;
+	len = sizeof(type);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len))
+		return -errno;
+	if (type != SOCK_STREAM || proto != IPPROTO_TCP)
+		return -EPROTONOSUPPORT;
+	return 0;
+}
+
+/*
+ * The receive is on the books at once (so zcrx_sim_step() can feed it);
+ * sqe becomes our START NOP, and what drives the receive is armed when its
+ * CQE shows the SQE was issued.  A receive the kernel would refuse becomes
+ * a NOP completing with the kernel's -errno under the receive's user_data.
+ */
+int zcrx_sim_rx_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_uring_sqe *sqe,
+			  int fd, uint32_t len, uint64_t user_data)
+{
+	struct sim *s = ctx->backend;
+	struct sim_ifq *q = find_ifq(s, zcrx_id);
+	struct sim_recv *r = NULL;
+	int err = q ? recv_fd_check(fd) : -EINVAL;
+	int dup_fd = -1;
+	uint16_t gen;
+
+	if (!err && fd >= 0) {
+		dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+		if (dup_fd < 0)
+			return -errno;
+	}
+	for (unsigned int i = 0; !err && i < ZCRX_MAX_RECV; i++) {
+		if (!q->recv[i].active) {
+			r = &q->recv[i];
+			break;
+		}
+	}
+	if (!err && !r) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return -EBUSY;
+	}
+
+	io_uring_prep_nop(sqe);
+	if (err) {
+		sqe->rw_flags = ZCRX_NOP_INJECT_RESULT;
+		sqe->len = (uint32_t)err;
+		sqe->user_data = user_data;
+		return 0;
+	}
+	gen = r->gen + 1;
+	*r = (struct sim_recv){
+		.active		= true,
+		.fd		= dup_fd,
+		.user_data	= user_data,
+		.capped		= len != 0,
+		.left		= len,
+		.gen		= gen,
+	};
+	sqe->user_data = recv_ud(q, r, SIM_START);
+	return 0;
+}
+
+bool zcrx_sim_rx_cqe_more(struct zcrx_ctx *ctx, uint32_t zcrx_id, const struct io_uring_cqe *cqe)
+{
+	(void)ctx;
+	(void)zcrx_id;
+	/* every data CQE has more to come; the one ending a receive has res <= 0 */
+	return cqe->res > 0;
+}
+
+bool zcrx_sim_rx_own_cqe(struct zcrx_ctx *ctx, const struct io_uring_cqe *cqe)
+{
+	struct sim *s = ctx->backend;
+	uint64_t ud = cqe->user_data;
+	struct sim_recv *r = NULL;
+	struct sim_ifq *q;
+	unsigned int slot;
+
+	if (ud >> 48 != SIM_UD_MAGIC)
+		return false;
+	/* an ifq unregistered since, or a receive ended since: nothing to do */
+	q = find_ifq(s, SIM_UD_ID(ud));
+	if (!q)
+		return true;
+	slot = SIM_UD_SLOT(ud);
+	if (slot < ZCRX_MAX_RECV && q->recv[slot].active && q->recv[slot].gen == SIM_UD_GEN(ud))
+		r = &q->recv[slot];
+
+	switch (SIM_UD_KIND(ud)) {
+	case SIM_START:
+		if (!r)
+			break;
+		/* synthetic traffic starts now, not when the last synthetic receive ended */
+		if (r->fd < 0 && !synth_recv(q)) {
+			q->last_ns = now_ns();
+			q->credit_ns = 0;
+		}
+		r->started = true;
+		service(s, q, false);
+		break;
+	case SIM_POLL:
+		if (!r)
+			break;
+		if (!(cqe->flags & ZCRX_CQE_F_MORE))
+			r->poll_armed = false;
+		service(s, q, false);
+		break;
+	case SIM_TIMER:
+		q->timer_armed = false;
+		service(s, q, false);
+		break;
+	case SIM_KICK:
+		q->kick_armed = false;
+		service(s, q, true);
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+/*
+ * n packets arrive now, whatever the mode: each is delivered, or dropped
+ * when the RX ring is empty, until the CQ has no room (the sender waits) or
+ * the sockets have nothing more.  Returns the number delivered.
+ */
+int zcrx_sim_rx_step(struct zcrx_ctx *ctx, uint32_t zcrx_id, unsigned int n)
+{
+	struct sim *s = ctx->backend;
+	struct sim_ifq *q = find_ifq(s, zcrx_id);
+	unsigned int arrived = 0;
+	enum pkt_ret ret = PKT_DONE;
+	struct sim_recv *r;
+	int delivered = 0;
+
+	if (!q)
+		return -ENXIO;
+	round_begin(s);
+	for (unsigned int i = 0; i < ZCRX_MAX_RECV && ret != PKT_BLOCKED; i++) {
+		r = &q->recv[i];
+		while (arrived < n && r->active) {
+			ret = r->fd < 0 ? synth_packet(s, q, r) : sock_packet(s, q, r);
+			if (ret == PKT_BLOCKED || ret == PKT_IDLE ||
+			    (ret == PKT_DROPPED && r->fd >= 0))
+				break;
+			if (ret != PKT_ENDED)
+				arrived++;
+			delivered += ret == PKT_DONE;
+		}
+	}
+	round_end(s);
+	return delivered;
+}
+
+int zcrx_sim_rx_counters(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct zcrx_sim_counters *c)
+{
+	struct sim_ifq *q = find_ifq(ctx->backend, zcrx_id);
+
+	if (!q)
+		return -ENXIO;
+	*c = q->c;
+	c->free_bufs = q->nr_free;
+	c->rx_ring_fill = q->rx_fill;
+	return 0;
+}

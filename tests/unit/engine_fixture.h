@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A fake kernel behind the seam (a struct zcrx_backend_ops of our own), so a
+ * test can see exactly what ifq_open built and write back whatever a kernel
+ * might; with the query answers of each kernel generation.  Shared by
+ * test_engine.c and test_diag.c.
+ */
+#ifndef ENGINE_FIXTURE_H
+#define ENGINE_FIXTURE_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "zcrx.h"
+#include "kabi.h"
+#include "backend.h"
+#include "internal.h"
+
+#define PAGE		((uint64_t)sysconf(_SC_PAGESIZE))
+
+#define skip_because(...)					\
+	do {							\
+		print_message("# SKIP reason: " __VA_ARGS__);	\
+		print_message("\n");				\
+		skip();						\
+	} while (0)
+
+struct fake {
+	/* what ifq_open handed to the kernel */
+	int				nr_register;
+	struct io_uring_zcrx_ifq_reg	reg;
+	struct io_uring_zcrx_area_reg	area;
+	struct io_uring_region_desc	region;
+	struct zcrx_event_desc		ed;
+	/* what the kernel answers and writes back */
+	int				reg_ret;
+	uint32_t			wb_rq_entries;	/* 0: round up what was asked */
+	struct io_uring_zcrx_offsets	wb_off;
+	uint32_t			wb_zcrx_id;
+	uint32_t			wb_rx_buf_len;	/* 0: leave as asked */
+	uint64_t			wb_token;
+	/* control */
+	int				nr_ctrl;
+	struct zcrx_ctrl		ctrl;
+	int				ctrl_ret;
+	int				nr_unregister;
+};
+
+static int fake_probe(struct zcrx_ctx *ctx, struct zcrx_caps *caps)
+{
+	(void)ctx;
+	(void)caps;
+	return 0;
+}
+
+static int fake_register(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg)
+{
+	struct fake *f = ctx->backend;
+	struct io_uring_zcrx_area_reg *area = (void *)(uintptr_t)reg->area_ptr;
+
+	f->nr_register++;
+	f->reg = *reg;
+	f->area = *area;
+	f->region = *(struct io_uring_region_desc *)(uintptr_t)reg->region_ptr;
+	if (reg->event_desc)
+		f->ed = *(struct zcrx_event_desc *)(uintptr_t)reg->event_desc;
+	if (f->reg_ret)
+		return f->reg_ret;
+
+	if (f->wb_rq_entries) {
+		reg->rq_entries = f->wb_rq_entries;
+	} else {
+		uint32_t n = 1;
+
+		while (n < reg->rq_entries)
+			n <<= 1;
+		reg->rq_entries = n;
+	}
+	reg->offsets = f->wb_off;
+	reg->zcrx_id = f->wb_zcrx_id;
+	if (f->wb_rx_buf_len)
+		reg->rx_buf_len = f->wb_rx_buf_len;
+	area->rq_area_token = f->wb_token;
+	return 0;
+}
+
+static int fake_ctrl(struct zcrx_ctx *ctx, struct zcrx_ctrl *ctrl)
+{
+	struct fake *f = ctx->backend;
+
+	f->nr_ctrl++;
+	f->ctrl = *ctrl;
+	return f->ctrl_ret;
+}
+
+static void fake_unregister(struct zcrx_ctx *ctx, uint32_t zcrx_id)
+{
+	struct fake *f = ctx->backend;
+
+	(void)zcrx_id;
+	f->nr_unregister++;
+}
+
+static int fake_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_uring_sqe *sqe,
+			  int fd, uint32_t len, uint64_t user_data)
+{
+	(void)ctx;
+	(void)zcrx_id;
+	(void)len;
+	if (fd < -1)
+		return -EBADF;
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->user_data = user_data;
+	return 0;
+}
+
+#define FAKE_OWN_UD	0xfeedULL
+
+static bool fake_own_cqe(struct zcrx_ctx *ctx, const struct io_uring_cqe *cqe)
+{
+	(void)ctx;
+	return cqe->user_data == FAKE_OWN_UD;
+}
+
+static bool fake_cqe_more(struct zcrx_ctx *ctx, uint32_t zcrx_id, const struct io_uring_cqe *cqe)
+{
+	(void)ctx;
+	(void)zcrx_id;
+	return cqe->flags & ZCRX_CQE_F_MORE;
+}
+
+static const struct zcrx_backend_ops fake_ops = {
+	.name		= "fake",
+	.probe		= fake_probe,
+	.register_ifq	= fake_register,
+	.ctrl		= fake_ctrl,
+	.unregister_ifq	= fake_unregister,
+	.prep_recv	= fake_prep_recv,
+	.own_cqe	= fake_own_cqe,
+	.cqe_more	= fake_cqe_more,
+};
+
+/* Query answers as each kernel generation gives them (§3.3). */
+static void caps_618(struct zcrx_caps *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->nr_register_opcodes = 36;
+	c->nr_query_opcodes = 1;
+	c->zcrx_query_err = -EOPNOTSUPP;
+	c->event_query_err = -EOPNOTSUPP;
+	c->zcrx_reg_err = -EFAULT;
+	c->cap_net_admin = 1;
+	zcrx_caps_derive(c);
+}
+
+static void caps_71(struct zcrx_caps *c)
+{
+	caps_618(c);
+	c->nr_register_opcodes = 37;
+	c->nr_query_opcodes = 3;
+	c->zcrx_query_err = 0;
+	c->register_flags = ZCRX_REG_IMPORT | ZCRX_REG_NODEV;
+	c->nr_ctrl_opcodes = 2;
+	c->features = ZCRX_FEATURE_RX_PAGE_SIZE;
+	c->rq_hdr_size = 8;
+	c->rq_hdr_alignment = 64;
+	zcrx_caps_derive(c);
+}
+
+static void caps_may(struct zcrx_caps *c)
+{
+	caps_71(c);
+	c->nr_ctrl_opcodes = 3;
+	c->features |= ZCRX_FEATURE_EVENT;
+	zcrx_caps_derive(c);
+}
+
+static void caps_72(struct zcrx_caps *c)
+{
+	caps_may(c);
+	c->nr_register_opcodes = 38;
+	c->nr_query_opcodes = 4;
+	c->event_query_err = 0;
+	c->event_flags = 0x3;
+	c->stats_size = 16;
+	c->stats_off_alignment = 8;
+	zcrx_caps_derive(c);
+}
+
+struct fixture {
+	struct zcrx_ctx		*ctx;
+	struct fake		fake;
+	struct zcrx_diag	diag;
+};
+
+/* A real ring (so CQEs and SQEs are real) with the fake kernel behind it. */
+static int fake_setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	if (!fx)
+		return -1;
+	if (zcrx_ctx_create(&fx->ctx, NULL)) {
+		fx->ctx = NULL;
+	} else {
+		fx->ctx->ops = &fake_ops;
+		fx->ctx->backend = &fx->fake;
+		caps_72(&fx->ctx->caps);
+	}
+	fx->fake.wb_off = (struct io_uring_zcrx_offsets){ .head = 0, .tail = 4, .rqes = 64 };
+	*state = fx;
+	return 0;
+}
+
+static int fake_teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	if (fx->ctx) {
+		/* let the library forget the ifqs while the fake still answers */
+		while (fx->ctx->ifqs)
+			zcrx_ifq_close(fx->ctx->ifqs);
+		fx->ctx->ops = &zcrx_kernel_backend;
+		fx->ctx->backend = NULL;
+		zcrx_ctx_destroy(fx->ctx);
+	}
+	free(fx);
+	return 0;
+}
+
+static struct fixture *fixture(void **state)
+{
+	struct fixture *fx = *state;
+
+	if (!fx->ctx)
+		skip_because("no io_uring ring with SINGLE_ISSUER|DEFER_TASKRUN|CQE32 here");
+	return fx;
+}
+
+static struct zcrx_ifq_opts opts_eth0(void)
+{
+	return (struct zcrx_ifq_opts){ .ifname = "eth0", .queue = 3 };
+}
+
+static struct zcrx_ifq *open_ok(struct fixture *fx, const struct zcrx_ifq_opts *o)
+{
+	struct zcrx_ifq *ifq = NULL;
+	int ret = zcrx_ifq_open(fx->ctx, o, &ifq, &fx->diag);
+
+	if (ret)
+		print_message("# ifq_open: %d stage %d: %s\n", ret, fx->diag.stage, fx->diag.msg);
+	assert_int_equal(ret, 0);
+	assert_non_null(ifq);
+	return ifq;
+}
+
+#endif
