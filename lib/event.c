@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Event type names, in the kernel's words, and list parsing. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,4 +68,20 @@ int zcrx_event_list_parse(const char *list, uint32_t *mask)
 	}
 	*mask = m;
 	return 0;
+}
+
+const char *zcrx_event_list_str(uint32_t mask, char *buf, size_t len)
+{
+	size_t pos = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (int t = 0; t < ZCRX_EV_COUNT; t++)
+		if (mask & ZCRX_EV_MASK(t))
+			pos += snprintf(buf + pos, pos < len ? len - pos : 0, "%s%s",
+					pos ? "," : "", event_names[t]);
+	if (!(mask & ZCRX_EV_MASK_ALL))
+		snprintf(buf, len, "none");
+	return buf;
 }

@@ -63,19 +63,6 @@ int fail(struct zcrx_diag *d, enum zcrx_stage stage, int err, const char *fmt, .
 	return err;
 }
 
-/* "alloc-fail,copy" */
-static const char *event_list(uint32_t mask, char *buf, size_t len)
-{
-	size_t pos = 0;
-
-	buf[0] = '\0';
-	for (int t = 0; t < ZCRX_EV_COUNT; t++)
-		if (mask & ZCRX_EV_MASK(t))
-			pos += snprintf(buf + pos, pos < len ? len - pos : 0, "%s%s",
-					pos ? "," : "", zcrx_event_name(t));
-	return buf;
-}
-
 /*
  * A netdev view that knows only a name (or, without one, an ifindex): what
  * diagnose gets when netlink was not asked.
@@ -174,11 +161,11 @@ static int check_caps(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 	if ((want || o->stats) && c->gen == ZCRX_GEN_NONE)
 		return fail(d, ZCRX_STAGE_CAPS, -EOPNOTSUPP,
 			    "asked for %s, but this kernel has no zcrx %s (Linux 7.2 adds them;"
-			    " %s): open without %s", want ? event_list(want, names, sizeof(names))
+			    " %s): open without %s", want ? zcrx_event_list_str(want, names, sizeof(names))
 			    : "stats", want ? "events" : "stats", no_events_why(c),
 			    want ? "events" : "stats");
 	if (want & ~c->event_types) {
-		event_list(want & ~c->event_types, names, sizeof(names));
+		zcrx_event_list_str(want & ~c->event_types, names, sizeof(names));
 		if (c->gen == ZCRX_GEN_MAY2026)
 			return fail(d, ZCRX_STAGE_CAPS, -EOPNOTSUPP,
 				    "this kernel has the May 2026 zcrx events, which know alloc-fail"

@@ -118,6 +118,8 @@ const char *zcrx_event_name(enum zcrx_event t);	/* "alloc-fail", "copy" */
 int zcrx_event_parse(const char *name);
 /* "all" or a comma list of names into a mask; -EINVAL names nothing valid. */
 int zcrx_event_list_parse(const char *list, uint32_t *mask);
+/* The inverse: "alloc-fail,copy", or "none" for an empty mask.  Returns buf. */
+const char *zcrx_event_list_str(uint32_t mask, char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Netdev view (netdev + ethtool generic netlink)                      */

@@ -295,6 +295,27 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct bind
 	return 0;
 }
 
+error_t stream_opt_parse(int key, char *arg, struct argp_state *state, struct stream_opts *o)
+{
+	switch (key) {
+	case 'c':
+		if (parse_u64(arg, &o->count) || !o->count)
+			argp_error(state, "--count takes a number of events of at least 1, not '%s'",
+				   arg);
+		return 0;
+	case 't':
+		if (parse_duration(arg, &o->timeout_ns) || !o->timeout_ns)
+			argp_error(state, "--timeout takes a DUR above 0 such as 500ms, 30s or 2m,"
+				   " not '%s'", arg);
+		return 0;
+	case OPT_TIMESTAMP:
+		if (ts_mode_parse(arg, &o->ts))
+			argp_error(state, "--timestamp takes iso, mono or none, not '%s'", arg);
+		return 0;
+	}
+	return ARGP_ERR_UNKNOWN;
+}
+
 void bind_opts_check(struct argp_state *state, const struct bind_opts *o)
 {
 	if (o->nr_args == 0)
@@ -374,13 +395,9 @@ static void print_report(struct session *s, bool check)
 	const struct zcrx_ifq_info *i = session_info(s);
 	const struct bind_opts *o = session_opts(s);
 	const char *sock = session_sock_path(s), *lis = session_listen_addr(s);
-	char size[32], names[64] = "";
-	size_t pos = 0;
+	char size[32], names[64];
 
-	for (int t = 0; t < ZCRX_EV_COUNT; t++)
-		if (i->events & ZCRX_EV_MASK(t))
-			pos += snprintf(names + pos, sizeof(names) - pos, "%s%s", pos ? "," : "",
-					zcrx_event_name(t));
+	zcrx_event_list_str(i->events, names, sizeof(names));
 	open_json_object(NULL);
 	print_text("bound");
 	print_string(PRINT_ANY, "dev", " dev=%s", session_dev(s));
@@ -398,7 +415,7 @@ static void print_report(struct session *s, bool check)
 		if (i->events & ZCRX_EV_MASK(t))
 			print_string(PRINT_JSON, NULL, NULL, zcrx_event_name(t));
 	close_json_array();
-	print_string(PRINT_FP, NULL, " events=%s", pos ? names : "none");
+	print_string(PRINT_FP, NULL, " events=%s", names);
 	print_hex(PRINT_ANY, "user-data", " user-data=0x%llx", i->event_user_data);
 	print_bool(PRINT_ANY, "stats", " stats=%s", i->stats);
 	print_string(PRINT_ANY, "event-abi", " event-abi=%s", gen_name[i->gen]);

@@ -32,6 +32,9 @@ struct loop {
 	void			*filter_arg;
 	loop_hook_fn		after;
 	void			*after_arg;
+	loop_output_fn		output;
+	void			*output_arg;
+	unsigned int		overflow_seen;	/* cq.koverflow last reported */
 	bool			stopped;
 	int			status;
 
@@ -250,6 +253,12 @@ void loop_set_after(struct loop *l, loop_hook_fn fn, void *arg)
 {
 	l->after = fn;
 	l->after_arg = arg;
+}
+
+void loop_set_output(struct loop *l, loop_output_fn fn, void *arg)
+{
+	l->output = fn;
+	l->output_arg = arg;
 }
 
 int loop_op_init(struct loop *l, struct loop_op *op, loop_cb cb, void *arg)
@@ -539,6 +548,22 @@ static void dispatch(struct loop *l, struct io_uring_cqe *cqe)
 	op->cb(l, op, cqe->res);
 }
 
+/*
+ * With IORING_FEAT_NODROP a full CQ holds completions back, it does not
+ * lose them; the kernel counts in cq.koverflow those it had to drop all
+ * the same.  An event among them would be lost for good: say so.
+ */
+static void check_overflow(struct loop *l)
+{
+	unsigned int ov = __atomic_load_n(l->ring->cq.koverflow, __ATOMIC_RELAXED);
+
+	if (ov == l->overflow_seen)
+		return;
+	fprintf(stderr, "Warning: the completion queue overflowed: the kernel dropped %u "
+		"completions, and any event among them is lost\n", ov - l->overflow_seen);
+	l->overflow_seen = ov;
+}
+
 int loop_run(struct loop *l)
 {
 	struct io_uring_cqe *cqe;
@@ -564,8 +589,11 @@ int loop_run(struct loop *l)
 		}
 		if (l->after)
 			l->after(l, l->after_arg);
+		check_overflow(l);
 		/* never sleep on unwritten output: records leave once per batch */
-		fflush(stdout);
+		errno = 0;
+		if ((fflush(stdout) || ferror(stdout)) && l->output)
+			l->output(l, errno ? errno : EIO, l->output_arg);
 	}
 	/* hand queued SQEs (cancels) to the kernel before the ring goes */
 	io_uring_submit(l->ring);
@@ -574,7 +602,8 @@ int loop_run(struct loop *l)
 
 void loop_stop(struct loop *l, int status)
 {
-	if (!l->stopped) {
+	/* the first reason wins, but an error found later still fails the run */
+	if (!l->stopped || (!l->status && status)) {
 		l->stopped = true;
 		l->status = status;
 	}

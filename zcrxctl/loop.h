@@ -58,6 +58,12 @@ struct io_uring *loop_ring(struct loop *l);
 void loop_set_filter(struct loop *l, loop_filter_fn fn, void *arg);
 /* Called after every batch of CQEs, before the loop waits again. */
 void loop_set_after(struct loop *l, loop_hook_fn fn, void *arg);
+/*
+ * stdout is flushed once per batch, before the loop waits; fn hears of a
+ * failed flush (err = errno) so the command can say its output was lost.
+ */
+typedef void (*loop_output_fn)(struct loop *l, int err, void *arg);
+void loop_set_output(struct loop *l, loop_output_fn fn, void *arg);
 
 /* Register op (a slot for its user_data); release cancels what is in flight. */
 int loop_op_init(struct loop *l, struct loop_op *op, loop_cb cb, void *arg);

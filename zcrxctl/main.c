@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* zcrxctl [OPTIONS] COMMAND [ARGS]: global options, command table, argp glue. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "zcrx.h"
 #include "main.h"
@@ -281,7 +283,26 @@ int main(int argc, char **argv)
 	struct global_state gs = { .cmd_index = 0 };
 	int ret;
 
-	setlinebuf(stdout);
+	/*
+	 * A closed stdin, stdout or stderr would be reused by the next open
+	 * (the io_uring) and records written into it: hold them with
+	 * /dev/null read-only, so writes fail (EBADF) like on a closed fd.
+	 */
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+			int nfd = open("/dev/null", O_RDONLY);
+
+			if (nfd >= 0 && nfd != fd) {
+				dup2(nfd, fd);
+				close(nfd);
+			}
+		}
+	}
+	/*
+	 * stdout keeps glibc's buffering (by line on a terminal, else by
+	 * block): every writer flushes where a reader waits for it, print_end()
+	 * per document, the event loop before it sleeps, p_err() before stderr.
+	 */
 	prog_name = "zcrxctl";
 	/* a global usage error is reported in JSON too when -j came first */
 	for (int i = 1; i < argc && argv[i][0] == '-'; i++) {

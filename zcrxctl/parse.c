@@ -14,7 +14,8 @@ int parse_u64(const char *s, uint64_t *out)
 	if (!s || !isdigit((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	/* base 0 would read a leading 0 as octal: "010" is ten here */
+	v = strtoull(s, &end, s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10);
 	if (errno == ERANGE)
 		return -ERANGE;
 	if (errno || *end)

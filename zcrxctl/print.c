@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Text-or-JSON printing from one call, and error reporting (p_err). */
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +8,11 @@
 
 #include "print.h"
 
-#define MAX_DEPTH 16
+/*
+ * Deeper than anything we print: protocol values (at most JSON_MAX_DEPTH,
+ * 16) are reprinted by status inside an array inside the document.
+ */
+#define MAX_DEPTH 32
 
 static struct {
 	FILE	*out;
@@ -265,6 +270,21 @@ void print_int(enum print_type t, const char *key, const char *fmt, int64_t val)
 		}
 	} else if ((t & PRINT_FP) && fmt) {
 		fprintf(p.out, fmt, (long long)val);
+	}
+}
+
+void print_double(enum print_type t, const char *key, const char *fmt, double val)
+{
+	if (p.json) {
+		if (t & PRINT_JSON) {
+			jw_member(key);
+			if (isfinite(val))
+				fprintf(p.out, "%.17g", val);
+			else
+				fputs_unlocked("null", p.out);
+		}
+	} else if ((t & PRINT_FP) && fmt) {
+		fprintf(p.out, fmt, val);
 	}
 }
 

@@ -48,6 +48,8 @@ void print_color_string(enum print_type t, enum color c, const char *key,
 void print_uint(enum print_type t, const char *key, const char *fmt, uint64_t val);
 void print_int(enum print_type t, const char *key, const char *fmt, int64_t val);
 void print_hex(enum print_type t, const char *key, const char *fmt, uint64_t val);
+/* JSON: %.17g, or null when not finite */
+void print_double(enum print_type t, const char *key, const char *fmt, double val);
 void print_bool(enum print_type t, const char *key, const char *fmt, bool val);
 /* JSON null; text prints fmt with "n/a" as its %s */
 void print_null(enum print_type t, const char *key, const char *fmt);

@@ -346,8 +346,8 @@ void json_reprint(const struct json *j, const char *key)
 			print_uint(PRINT_JSON, key, NULL, u);
 		else if (json_i64(j, &i))
 			print_int(PRINT_JSON, key, NULL, i);
-		else if (json_num(j, &d))	/* the protocol sends no fractions */
-			print_int(PRINT_JSON, key, NULL, (int64_t)d);
+		else if (json_num(j, &d))	/* beyond 64-bit integers: as it came */
+			print_double(PRINT_JSON, key, NULL, d);
 		break;
 	case JSON_STR:
 		print_string(PRINT_JSON, key, NULL, json_str(j));

@@ -133,6 +133,22 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct bind
 /* At ARGP_KEY_END: DEV and QUEUE given, options that need another one. */
 void bind_opts_check(struct argp_state *state, const struct bind_opts *o);
 
+/* -c, -t and --timestamp: how watch and subscribe stream records */
+struct stream_opts {
+	uint64_t	count;		/* exit 0 after this many events; 0 = no limit */
+	uint64_t	timeout_ns;	/* stop after this long; 0 = never */
+	enum ts_mode	ts;
+};
+
+#define STREAM_ARGP_OPTIONS							\
+	{ "count", 'c', "N", 0, "exit 0 after N events", 0 },			\
+	{ "timeout", 't', "DUR", 0, "stop after DUR; exit 2 if no event came", 0 },	\
+	{ "timestamp", OPT_TIMESTAMP, "iso|mono|none", 0,			\
+	  "time of each record: ISO 8601 UTC (default), CLOCK_MONOTONIC ns, or none", 0 }
+
+/* An argp key of STREAM_ARGP_OPTIONS: 0 when taken, else ARGP_ERR_UNKNOWN. */
+error_t stream_opt_parse(int key, char *arg, struct argp_state *state, struct stream_opts *o);
+
 /* DEV: 1..15 characters, none of them '/' or white space, not "." or "..". */
 bool dev_name_ok(const char *dev);
 /* Positional DEV [QUEUE] of every session command; argp_error()s on bad ones. */

@@ -26,9 +26,7 @@ struct sub_args {
 	const char	*dev;
 	uint32_t	queue;
 	int		nr_args;
-	uint64_t	count;
-	uint64_t	timeout_ns;
-	enum ts_mode	ts;
+	struct stream_opts	st;
 };
 
 struct sub {
@@ -69,10 +67,7 @@ static char *do_help(int key, const char *text, void *input)
 }
 
 static const struct argp_option options[] = {
-	{ "count", 'c', "N", 0, "exit 0 after N events", 0 },
-	{ "timeout", 't', "DUR", 0, "stop after DUR; exit 2 if no event came", 0 },
-	{ "timestamp", OPT_TIMESTAMP, "iso|mono|none", 0,
-	  "time of each record: ISO 8601 UTC (default), CLOCK_MONOTONIC ns, or none", 0 },
+	STREAM_ARGP_OPTIONS,
 	{ 0 }
 };
 
@@ -82,19 +77,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'c':
-		if (parse_u64(arg, &a->count) || !a->count)
-			argp_error(state, "--count takes a number of events of at least 1, not '%s'",
-				   arg);
-		break;
 	case 't':
-		if (parse_duration(arg, &a->timeout_ns) || !a->timeout_ns)
-			argp_error(state, "--timeout takes a DUR above 0 such as 500ms, 30s or 2m,"
-				   " not '%s'", arg);
-		break;
 	case OPT_TIMESTAMP:
-		if (ts_mode_parse(arg, &a->ts))
-			argp_error(state, "--timestamp takes iso, mono or none, not '%s'", arg);
-		break;
+		return stream_opt_parse(key, arg, state, &a->st);
 	case ARGP_KEY_ARG:
 		dev_queue_arg(state, arg, &a->dev, &a->queue, &a->nr_args);
 		break;
@@ -138,6 +123,21 @@ static bool stdout_broken(void)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
 }
 
+static void out_failed(struct loop *l, int err, void *arg)
+{
+	struct sub *s = arg;
+
+	if (s->out_gone)
+		return;
+	if (err == EPIPE || stdout_broken()) {
+		stdout_gone(s);		/* `| head -1`: the reader has what it wanted */
+		return;
+	}
+	stdout_gone(s);
+	fprintf(stderr, "Error: writing to stdout failed: %s: output lost\n", strerror(err));
+	loop_stop(l, EXIT_ERR);
+}
+
 static void on_line(struct sub *s, const char *line, size_t len)
 {
 	struct record r;
@@ -151,24 +151,15 @@ static void on_line(struct sub *s, const char *line, size_t len)
 		return;
 	}
 	errno = 0;
-	record_print(&r, s->a->ts);
+	record_print(&r, s->a->st.ts);
 	if (ferror(stdout)) {
-		int err = errno ? errno : EIO;
-
-		if (err == EPIPE || stdout_broken()) {
-			stdout_gone(s);
-			return;
-		}
-		s->done = true;
-		fprintf(stderr, "Error: writing to stdout failed: %s: output lost\n",
-			strerror(err));
-		loop_stop(s->l, EXIT_ERR);
+		out_failed(s->l, errno ? errno : EIO, s);
 		return;
 	}
 	if (r.kind != RECORD_EVENT)
 		return;
 	s->fired[r.event]++;
-	if (++s->events == s->a->count) {
+	if (++s->events == s->a->st.count) {
 		s->done = true;
 		loop_stop(s->l, EXIT_OK);
 	}
@@ -279,7 +270,7 @@ static struct json *ask(int fd, const char *req, const struct sub_args *a)
 int do_subscribe(int argc, char **argv)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, 0 };
-	struct sub_args a = { .ts = TS_ISO };
+	struct sub_args a = { .st.ts = TS_ISO };
 	struct sub s = { .a = &a, .fd = -1 };
 	struct io_uring ring;
 	bool have_ring = false, sim = false;
@@ -327,13 +318,15 @@ int do_subscribe(int argc, char **argv)
 	fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
 	ret = loop_create(&s.l, &ring);
 	if (!ret)
+		loop_set_output(s.l, out_failed, &s);
+	if (!ret)
 		ret = loop_signals(s.l, sigs, on_signal, &s);
 	if (!ret)
 		ret = loop_op_init(s.l, &s.rd, on_readable, &s);
 	if (!ret)
 		ret = loop_poll(s.l, &s.rd, s.fd, POLLIN);
-	if (!ret && a.timeout_ns && !(ret = loop_op_init(s.l, &s.timeout_op, on_timeout, &s)))
-		ret = loop_timer_in(s.l, &s.timeout_op, a.timeout_ns);
+	if (!ret && a.st.timeout_ns && !(ret = loop_op_init(s.l, &s.timeout_op, on_timeout, &s)))
+		ret = loop_timer_in(s.l, &s.timeout_op, a.st.timeout_ns);
 	if (!ret && !fstat(STDOUT_FILENO, &sb) && (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) &&
 	    !(ret = loop_op_init(s.l, &s.out_op, on_stdout, &s)))
 		ret = loop_poll(s.l, &s.out_op, STDOUT_FILENO, 0);
@@ -350,9 +343,9 @@ int do_subscribe(int argc, char **argv)
 		p_err("waiting for completions on the io_uring failed: %s", strerror(-ret));
 		ret = EXIT_ERR;
 	}
-	if (s.ended && a.count && s.events < a.count) {
+	if (s.ended && a.st.count && s.events < a.st.count) {
 		p_err("the session on %s queue %u ended after %llu of %llu events", a.dev, a.queue,
-		      (unsigned long long)s.events, (unsigned long long)a.count);
+		      (unsigned long long)s.events, (unsigned long long)a.st.count);
 		ret = EXIT_ERR;
 	} else if (s.ended) {
 		p_info("The session on %s queue %u ended", a.dev, a.queue);

@@ -26,9 +26,7 @@ struct watch_args {
 	bool			rearm_auto;
 	const char		*holdoff_arg;
 	uint64_t		holdoff_ns;
-	uint64_t		count;
-	uint64_t		timeout_ns;
-	enum ts_mode		ts;
+	struct stream_opts	st;
 	uint64_t		stats_ns;
 };
 
@@ -74,10 +72,7 @@ static const struct argp_option options[] = {
 	  " it --holdoff later", 0 },
 	{ "holdoff", OPT_HOLDOFF, "DUR", 0, "--rearm=auto: wait DUR before re-arming"
 	  " (default 1s)", 0 },
-	{ "count", 'c', "N", 0, "exit 0 after N events", 0 },
-	{ "timeout", 't', "DUR", 0, "stop after DUR; exit 2 if no event came", 0 },
-	{ "timestamp", OPT_TIMESTAMP, "iso|mono|none", 0,
-	  "time of each record: ISO 8601 UTC (default), CLOCK_MONOTONIC ns, or none", 0 },
+	STREAM_ARGP_OPTIONS,
 	{ "stats-interval", OPT_STATS_INTERVAL, "DUR", 0, "print a stats line every DUR", 0 },
 	BIND_ARGP_OPTIONS,
 	{ 0 }
@@ -103,19 +98,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 				   arg);
 		break;
 	case 'c':
-		if (parse_u64(arg, &a->count) || !a->count)
-			argp_error(state, "--count takes a number of events of at least 1, not '%s'",
-				   arg);
-		break;
 	case 't':
-		if (parse_duration(arg, &a->timeout_ns) || !a->timeout_ns)
-			argp_error(state, "--timeout takes a DUR above 0 such as 500ms, 30s or 2m,"
-				   " not '%s'", arg);
-		break;
 	case OPT_TIMESTAMP:
-		if (ts_mode_parse(arg, &a->ts))
-			argp_error(state, "--timestamp takes iso, mono or none, not '%s'", arg);
-		break;
+		return stream_opt_parse(key, arg, state, &a->st);
 	case OPT_STATS_INTERVAL:
 		if (parse_duration(arg, &a->stats_ns) || !a->stats_ns)
 			argp_error(state, "--stats-interval takes a DUR above 0 such as 1s, not '%s'",
@@ -181,6 +166,15 @@ static void stdout_failed(struct watch *w, int err)
 	session_stop(w->s, EXIT_ERR);
 }
 
+static void on_output_error(struct loop *l, int err, void *arg)
+{
+	struct watch *w = arg;
+
+	(void)l;
+	if (!w->out_gone)
+		stdout_failed(w, err);
+}
+
 static void on_stdout(struct loop *l, struct loop_op *op, int res)
 {
 	struct watch *w = op->arg;
@@ -201,7 +195,7 @@ static void on_record(struct session *s, const struct record *r, void *arg)
 	if (w->done)
 		return;
 	errno = 0;
-	record_print(r, w->a->ts);
+	record_print(r, w->a->st.ts);
 	if (ferror(stdout)) {
 		stdout_failed(w, errno ? errno : EIO);
 		return;
@@ -209,7 +203,7 @@ static void on_record(struct session *s, const struct record *r, void *arg)
 	if (r->kind != RECORD_EVENT)
 		return;
 	w->events++;
-	if (w->a->count && w->events >= w->a->count) {
+	if (w->a->st.count && w->events >= w->a->st.count) {
 		w->done = true;
 		session_stop(s, EXIT_OK);
 	}
@@ -255,19 +249,6 @@ static void on_key(struct loop *l, const char *keys, int n, void *arg)
 		p_info("Nothing re-armed: %s", err);
 }
 
-static void events_str(uint32_t mask, char *buf, size_t len)
-{
-	size_t pos = 0;
-
-	buf[0] = '\0';
-	for (int t = 0; t < ZCRX_EV_COUNT; t++)
-		if (mask & ZCRX_EV_MASK(t))
-			pos += snprintf(buf + pos, len - pos, "%s%s", pos ? "," : "",
-					zcrx_event_name(t));
-	if (!pos)
-		snprintf(buf, len, "none");
-}
-
 static int watch_setup(struct watch *w)
 {
 	struct loop *l = session_loop(w->s);
@@ -277,8 +258,9 @@ static int watch_setup(struct watch *w)
 	loop_op_init(l, &w->timeout_op, on_timeout, w);
 	loop_op_init(l, &w->stats_op, on_stats, w);
 	loop_op_init(l, &w->out_op, on_stdout, w);
-	if (w->a->timeout_ns)
-		ret = loop_timer_in(l, &w->timeout_op, w->a->timeout_ns);
+	loop_set_output(l, on_output_error, w);
+	if (w->a->st.timeout_ns)
+		ret = loop_timer_in(l, &w->timeout_op, w->a->st.timeout_ns);
 	if (!ret && w->a->stats_ns) {
 		w->next_stats = w->start + w->a->stats_ns;
 		ret = loop_timer_at(l, &w->stats_op, w->next_stats);
@@ -295,7 +277,7 @@ static int watch_setup(struct watch *w)
 
 int do_watch(int argc, char **argv)
 {
-	struct watch_args a = { .holdoff_ns = NSEC, .ts = TS_ISO };
+	struct watch_args a = { .holdoff_ns = NSEC, .st.ts = TS_ISO };
 	struct session_hooks hooks = { .record = on_record };
 	struct watch w = { .a = &a };
 	const struct zcrx_ifq_info *info;
@@ -325,7 +307,7 @@ int do_watch(int argc, char **argv)
 		goto out;
 
 	info = session_info(w.s);
-	events_str(info->events, names, sizeof(names));
+	zcrx_event_list_str(info->events, names, sizeof(names));
 	p_info("Watching %s queue %u (zcrx_id %u): %s", a.b.dev, a.b.queue, info->zcrx_id, names);
 	if (session_listen_addr(w.s))
 		p_info("Receiving TCP connections on %s", session_listen_addr(w.s));

@@ -21,6 +21,13 @@ static void test_u32(void **state)
 	assert_int_equal(v, UINT32_MAX);
 	assert_int_equal(parse_u32("0x10", &v), 0);
 	assert_int_equal(v, 16);
+	/* decimal, not octal, whatever the leading zeros */
+	assert_int_equal(parse_u32("010", &v), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(parse_u32("08", &v), 0);
+	assert_int_equal(v, 8);
+	assert_int_equal(parse_u32("0x", &v), -EINVAL);
+	assert_int_equal(parse_u32("0xg", &v), -EINVAL);
 	assert_int_equal(parse_u32("4294967296", &v), -ERANGE);
 	assert_int_equal(parse_u32("-1", &v), -EINVAL);
 	assert_int_equal(parse_u32("+1", &v), -EINVAL);
@@ -78,6 +85,23 @@ static void test_event_lists(void **state)
 	assert_int_equal(m, 0x77);	/* untouched on error */
 }
 
+static void test_event_list_str_round_trips(void **state)
+{
+	char buf[32];
+	uint32_t m;
+
+	(void)state;
+	for (uint32_t mask = 0; mask <= ZCRX_EV_MASK_ALL; mask++) {
+		zcrx_event_list_str(mask, buf, sizeof(buf));
+		assert_int_equal(zcrx_event_list_parse(buf, &m), 0);
+		assert_int_equal(m, mask);
+	}
+	assert_string_equal(zcrx_event_list_str(0x3, buf, sizeof(buf)), "alloc-fail,copy");
+	assert_string_equal(zcrx_event_list_str(0, buf, sizeof(buf)), "none");
+	/* truncated, never overrun */
+	assert_string_equal(zcrx_event_list_str(0x3, buf, 6), "alloc");
+}
+
 static void test_feature_names_round_trip(void **state)
 {
 	(void)state;
@@ -99,6 +123,7 @@ int main(void)
 		cmocka_unit_test(test_u64),
 		cmocka_unit_test(test_event_names),
 		cmocka_unit_test(test_event_lists),
+		cmocka_unit_test(test_event_list_str_round_trips),
 		cmocka_unit_test(test_feature_names_round_trip),
 	};
 
