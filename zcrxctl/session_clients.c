@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The session's end of protocol v1: clients of the session socket, their
+ * requests (status, arm, subscribe) and replies, and the subscribers each
+ * record goes to.  Nothing here blocks: clients are non-blocking sockets
+ * written when the loop says they are writable, and a subscriber that
+ * cannot keep up loses records (then gets a "lost" record) instead of
+ * stalling the session.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "main.h"
+#include "jsonl.h"
+#include "session_int.h"
+
+#define MAX_CLIENTS		64
+
+struct client {
+	struct client		*next;
+	struct session		*s;
+	int			fd;
+	struct loop_op		rd;
+	struct loop_op		wr;
+	char			in[PROTO_REQ_MAX + 2];
+	size_t			in_len;
+	char			*out;
+	size_t			out_off;
+	size_t			out_len;
+	size_t			out_cap;
+	uint64_t		lost;
+	bool			subscribed;
+	bool			eof;		/* the peer sends no more */
+	bool			closing;	/* close once the output is out */
+	bool			dead;		/* closed; freed after the batch */
+};
+
+static void client_flush(struct client *c);
+
+/* ------------------------------------------------------------------ */
+/* Output queues, and records to subscribers                           */
+/* ------------------------------------------------------------------ */
+
+/* Queue a subscriber's line, or count it lost when its queue is full. */
+static bool out_append(struct client *c, const char *buf, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	if (c->out_len + n > c->out_cap && c->out_off) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	if (c->out_len + n > c->out_cap) {
+		for (cap = c->out_cap ? c->out_cap : 4096; cap < c->out_len + n; cap *= 2)
+			;
+		p = realloc(c->out, cap);
+		if (!p)
+			return false;
+		c->out = p;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, buf, n);
+	c->out_len += n;
+	return true;
+}
+
+static size_t out_pending(const struct client *c)
+{
+	return c->out_len - c->out_off;
+}
+
+/* The "lost" record owed to a subscriber, if its queue has room for it now. */
+static bool push_lost(struct client *c)
+{
+	struct record r = { .kind = RECORD_LOST, .lost = c->lost };
+	size_t len;
+	char *line = record_wire(&r, &len);
+	bool ok = out_pending(c) + len <= SUB_QUEUE_MAX && out_append(c, line, len);
+
+	free(line);
+	if (ok)
+		c->lost = 0;
+	return ok;
+}
+
+static void sub_send(struct client *c, const char *line, size_t len)
+{
+	if (c->dead)
+		return;
+	if ((c->lost && !push_lost(c)) || out_pending(c) + len > SUB_QUEUE_MAX ||
+	    !out_append(c, line, len)) {
+		c->lost++;
+		return;
+	}
+	client_flush(c);
+}
+
+void session_emit(struct session *s, const struct record *r)
+{
+	size_t len;
+	char *line;
+
+	if (s->hooks.record)
+		s->hooks.record(s, r, s->hooks.arg);
+	if (!s->nr_subs)
+		return;
+	line = record_wire(r, &len);
+	for (struct client *c = s->clients; c; c = c->next)
+		if (c->subscribed)
+			sub_send(c, line, len);
+	free(line);
+}
+
+/* ------------------------------------------------------------------ */
+/* Clients of the session socket                                       */
+/* ------------------------------------------------------------------ */
+
+static void client_kill(struct client *c)
+{
+	struct session *s = c->s;
+
+	if (c->dead)
+		return;
+	c->dead = true;
+	loop_op_release(s->loop, &c->rd);
+	loop_op_release(s->loop, &c->wr);
+	if (c->closing) {
+		/* unread input would turn our close into ECONNRESET before the reply */
+		char sink[4096];
+
+		for (int i = 0; i < 16 && recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT) > 0; i++)
+			;
+	}
+	close(c->fd);
+	c->fd = -1;
+	if (c->subscribed)
+		s->nr_subs--;
+}
+
+static void client_flush(struct client *c)
+{
+	ssize_t n;
+
+	while (!c->dead) {
+		while (out_pending(c)) {
+			n = send(c->fd, c->out + c->out_off, out_pending(c),
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (n > 0) {
+				c->out_off += n;
+			} else if (n < 0 && errno == EINTR) {
+				continue;
+			} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				loop_poll(c->s->loop, &c->wr, c->fd, POLLOUT);
+				return;
+			} else {
+				client_kill(c);
+				return;
+			}
+		}
+		/* drained: what was lost is owed now */
+		if (!c->lost || !push_lost(c))
+			break;
+	}
+	if (!c->dead && c->closing)
+		client_kill(c);
+}
+
+static void on_client_wr(struct loop *l, struct loop_op *op, int res)
+{
+	struct client *c = op->arg;
+
+	(void)l;
+	if (res < 0 || (res & (POLLERR | POLLHUP)))
+		client_kill(c);
+	else
+		client_flush(c);
+}
+
+/* One protocol line to one client (replies: never dropped). */
+static void client_send(struct client *c, char *line, size_t len)
+{
+	/* a client that asks and never reads the answers is cut off */
+	if (!line || out_pending(c) + len > 4 * SUB_QUEUE_MAX || !out_append(c, line, len))
+		c->closing = true;
+	free(line);
+	client_flush(c);
+}
+
+/* The protocol line built since wire_begin(), to c. */
+static void client_send_wire(struct client *c)
+{
+	size_t len;
+	char *line = wire_end(&len);
+
+	client_send(c, line, len);
+}
+
+static __attribute__((format(printf, 4, 5)))
+void reply_fail(struct client *c, const char *errno_name, bool close_after, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	size_t len;
+	char *line;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	wire_begin();
+	open_json_object(NULL);
+	print_uint(PRINT_JSON, "v", NULL, PROTO_VERSION);
+	print_bool(PRINT_JSON, "ok", NULL, false);
+	if (errno_name)
+		print_string(PRINT_JSON, "errno", NULL, errno_name);
+	print_string(PRINT_JSON, "error", NULL, msg);
+	close_json_object();
+	line = wire_end(&len);
+	if (close_after)
+		c->closing = true;
+	client_send(c, line, len);
+}
+
+static void reply_status(struct client *c)
+{
+	struct session *s = c->s;
+	struct zcrx_stats_snap st;
+
+	wire_begin();
+	open_json_object(NULL);
+	print_uint(PRINT_JSON, "v", NULL, PROTO_VERSION);
+	print_bool(PRINT_JSON, "ok", NULL, true);
+	open_json_object("session");
+	print_string(PRINT_JSON, "dev", NULL, s->dev);
+	print_uint(PRINT_JSON, "queue", NULL, s->o.queue);
+	print_uint(PRINT_JSON, "zcrx-id", NULL, s->info.zcrx_id);
+	print_uint(PRINT_JSON, "pid", NULL, getpid());
+	print_uint(PRINT_JSON, "uptime-s", NULL, (mono_ns() - s->start_mono) / 1000000000ULL);
+	print_bool(PRINT_JSON, "simulated", NULL, s->info.simulated);
+	open_json_array("events");
+	for (int t = 0; t < ZCRX_EV_COUNT; t++)
+		if (s->info.events & ZCRX_EV_MASK(t))
+			print_string(PRINT_JSON, NULL, NULL, zcrx_event_name(t));
+	close_json_array();
+	open_json_object("types");
+	for (int t = 0; t < ZCRX_EV_COUNT; t++) {
+		if (!(s->info.events & ZCRX_EV_MASK(t)))
+			continue;
+		open_json_object(zcrx_event_name(t));
+		print_string(PRINT_JSON, "state", NULL,
+			     zcrx_event_latched(s->ifq, t) ? "fired" : "armed");
+		print_uint(PRINT_JSON, "count", NULL, s->ev[t].count);
+		close_json_object();
+	}
+	close_json_object();
+	if (!zcrx_stats_read(s->ifq, &st)) {
+		print_uint(PRINT_JSON, "copy-count", NULL, st.copy_count);
+		print_uint(PRINT_JSON, "copy-bytes", NULL, st.copy_bytes);
+	} else {
+		print_null(PRINT_JSON, "copy-count", NULL);
+		print_null(PRINT_JSON, "copy-bytes", NULL);
+	}
+	close_json_object();
+	close_json_object();
+	client_send_wire(c);
+}
+
+static void reply_armed(struct client *c, uint32_t mask)
+{
+	wire_begin();
+	open_json_object(NULL);
+	print_uint(PRINT_JSON, "v", NULL, PROTO_VERSION);
+	print_bool(PRINT_JSON, "ok", NULL, true);
+	open_json_array("armed");
+	for (int t = 0; t < ZCRX_EV_COUNT; t++)
+		if (mask & ZCRX_EV_MASK(t))
+			print_string(PRINT_JSON, NULL, NULL, zcrx_event_name(t));
+	close_json_array();
+	close_json_object();
+	client_send_wire(c);
+}
+
+static void reply_ok(struct client *c)
+{
+	wire_begin();
+	open_json_object(NULL);
+	print_uint(PRINT_JSON, "v", NULL, PROTO_VERSION);
+	print_bool(PRINT_JSON, "ok", NULL, true);
+	close_json_object();
+	client_send_wire(c);
+}
+
+static void request_arm(struct client *c, const struct json *req)
+{
+	const struct json *ev = json_get(req, "event");
+	const char *name = ev ? json_str(ev) : "all";
+	char err[512];
+	bool all;
+	int t = 0, ret;
+
+	if (!name) {
+		reply_fail(c, NULL, true, "malformed arm request: \"event\" must be a string");
+		return;
+	}
+	all = !strcmp(name, "all");
+	if (!all && (t = zcrx_event_parse(name)) < 0) {
+		reply_fail(c, NULL, true, "unknown event \"%s\": alloc-fail, copy or all", name);
+		return;
+	}
+	ret = session_arm(c->s, t, all, "arm", err, sizeof(err));
+	if (ret < 0)
+		reply_fail(c, strerrorname_np(-ret), false, "%s", err);
+	else
+		reply_armed(c, ret);
+}
+
+static void client_request(struct client *c, const char *line, size_t len)
+{
+	struct json *req;
+	const char *cmd;
+	uint64_t v;
+	int err;
+
+	if (len && line[len - 1] == '\r')
+		len--;
+	if (!len)
+		return;
+	req = json_parse(line, len, &err);
+	if (!req) {
+		reply_fail(c, NULL, true, "malformed request: %s", err == -E2BIG ?
+			   "nested too deeply" : "not one JSON value");
+		return;
+	}
+	cmd = json_str(json_get(req, "cmd"));
+	if (json_type(req) != JSON_OBJ)
+		reply_fail(c, NULL, true, "malformed request: not a JSON object");
+	else if (!json_u64(json_get(req, "v"), &v) || v != PROTO_VERSION)
+		reply_fail(c, NULL, true, "unsupported request: this session speaks protocol"
+			   " version 1 (\"v\":1)");
+	else if (!cmd)
+		reply_fail(c, NULL, true, "malformed request: no \"cmd\" (status, arm or"
+			   " subscribe)");
+	else if (!strcmp(cmd, "status"))
+		reply_status(c);
+	else if (!strcmp(cmd, "arm"))
+		request_arm(c, req);
+	else if (!strcmp(cmd, "subscribe")) {
+		if (!c->subscribed) {
+			c->subscribed = true;
+			c->s->nr_subs++;
+		}
+		reply_ok(c);
+	} else
+		reply_fail(c, NULL, true, "unknown cmd \"%s\": status, arm or subscribe", cmd);
+	json_free(req);
+}
+
+static void client_lines(struct client *c)
+{
+	char *nl;
+	size_t n;
+
+	while (!c->dead && !c->closing && (nl = memchr(c->in, '\n', c->in_len))) {
+		n = nl - c->in;
+		client_request(c, c->in, n);
+		memmove(c->in, nl + 1, c->in_len - n - 1);
+		c->in_len -= n + 1;
+	}
+	if (!c->dead && !c->closing && c->in_len > PROTO_REQ_MAX) {
+		c->in_len = 0;
+		reply_fail(c, NULL, true, "request longer than %d bytes", PROTO_REQ_MAX);
+	}
+}
+
+static void on_client_rd(struct loop *l, struct loop_op *op, int res)
+{
+	struct client *c = op->arg;
+	ssize_t n;
+
+	if (res < 0) {
+		client_kill(c);
+		return;
+	}
+	for (;;) {
+		n = recv(c->fd, c->in + c->in_len, PROTO_REQ_MAX + 1 - c->in_len, MSG_DONTWAIT);
+		if (n > 0) {
+			c->in_len += n;
+			client_lines(c);
+			if (c->dead || c->closing)
+				return;
+			continue;
+		}
+		if (n == 0) {
+			c->eof = true;
+			/* a last request without its newline still counts */
+			if (c->in_len) {
+				client_request(c, c->in, c->in_len);
+				c->in_len = 0;
+			}
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			break;
+		client_kill(c);
+		return;
+	}
+	if (c->dead || c->closing)
+		return;
+	if (!c->eof) {
+		loop_poll(l, &c->rd, c->fd, POLLIN);
+	} else if (!c->subscribed) {
+		c->closing = true;
+		client_flush(c);
+	}
+	/*
+	 * A half-closed subscriber still gets its records: a poll would fire
+	 * at once (io_uring always reports RDHUP), so its going away shows as
+	 * a failed send, or in sweep_half_closed().
+	 */
+}
+
+/* Subscribers that half-closed and then went away entirely: close them. */
+static void sweep_half_closed(struct session *s)
+{
+	struct pollfd p;
+
+	for (struct client *c = s->clients; c; c = c->next) {
+		if (c->dead || !c->eof)
+			continue;
+		p = (struct pollfd){ .fd = c->fd };
+		if (poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
+			client_kill(c);
+	}
+}
+
+static void refuse(int fd, const char *fmt, ...)
+{
+	char msg[256], line[400];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n = snprintf(line, sizeof(line), "{\"v\":1,\"ok\":false,\"error\":\"%s\"}\n", msg);
+	if (n > 0 && n < (int)sizeof(line))
+		send(fd, line, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
+static void on_client_accept(struct loop *l, struct loop_op *op, int res)
+{
+	struct session *s = op->arg;
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	struct client *c;
+
+	if (res >= 0) {
+		if (getsockopt(res, SOL_SOCKET, SO_PEERCRED, &cr, &len)) {
+			close(res);
+		} else if (cr.uid != geteuid() && cr.uid != 0) {
+			refuse(res, "uid %u may not use this session: it belongs to uid %u",
+			       (unsigned int)cr.uid, (unsigned int)geteuid());
+		} else if (s->nr_clients >= MAX_CLIENTS &&
+			   (sweep_half_closed(s), session_clients_reap(s),
+			    s->nr_clients >= MAX_CLIENTS)) {
+			refuse(res, "this session already serves %d clients", MAX_CLIENTS);
+		} else if (!(c = calloc(1, sizeof(*c)))) {
+			close(res);
+		} else {
+			c->s = s;
+			c->fd = res;
+			loop_op_init(l, &c->rd, on_client_rd, c);
+			loop_op_init(l, &c->wr, on_client_wr, c);
+			loop_poll(l, &c->rd, c->fd, POLLIN);
+			c->next = s->clients;
+			s->clients = c;
+			s->nr_clients++;
+		}
+	} else if (res != -EAGAIN && res != -EINTR && res != -ECONNABORTED) {
+		p_info("accepting on %s failed: %s: trying again", s->path, strerror(-res));
+		loop_timer_in(l, &s->lretry, RETRY_NS);
+		return;
+	}
+	loop_accept(l, &s->lop, s->lfd);
+}
+
+static void on_client_retry(struct loop *l, struct loop_op *op, int res)
+{
+	struct session *s = op->arg;
+
+	if (res == -ETIME)
+		loop_accept(l, &s->lop, s->lfd);
+}
+
+void session_clients_reap(struct session *s)
+{
+	struct client **pp = &s->clients, *c;
+
+	while ((c = *pp)) {
+		if (!c->dead) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		s->nr_clients--;
+		free(c->out);
+		free(c);
+	}
+}
+
+void session_clients_start(struct session *s)
+{
+	loop_op_init(s->loop, &s->lretry, on_client_retry, s);
+	if (s->lfd >= 0) {
+		loop_op_init(s->loop, &s->lop, on_client_accept, s);
+		loop_accept(s->loop, &s->lop, s->lfd);
+	}
+}
+
+void session_clients_close(struct session *s)
+{
+	struct client *c;
+
+	while ((c = s->clients)) {
+		s->clients = c->next;
+		if (c->fd >= 0)
+			close(c->fd);
+		free(c->out);
+		free(c);
+	}
+}

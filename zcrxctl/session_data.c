@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A session's data path: the simulator's synthetic traffic, the TCP
+ * connections --listen accepts, each received zero-copy, and the consumers
+ * that hold their buffers (--sim-consumer, --consume-delay, --hold) before
+ * they go back on the refill ring.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "main.h"
+#include "session_int.h"
+
+#define RECV_UD(id)		((RECV_UD_TAG << 48) | (uint64_t)(id))
+#define RECV_ID(ud)		((uint32_t)((ud) & 0xffffffffULL))
+#define SYNTH_ID		0	/* the simulator's synthetic traffic */
+
+struct conn {
+	struct conn		*next;
+	int			fd;
+	uint32_t		id;
+	char			peer[64];
+};
+
+static int post_recv(struct session *s, int fd, uint32_t id)
+{
+	struct io_uring_sqe *sqe = loop_sqe(s->loop);
+	int ret;
+
+	if (!sqe)
+		return -EBUSY;
+	ret = zcrx_prep_recv_zc(s->ifq, sqe, fd, 0, RECV_UD(id));
+	if (ret) {
+		io_uring_prep_nop(sqe);
+		sqe->user_data = LOOP_UD_IGNORE;
+	}
+	return ret;
+}
+
+static struct conn *conn_find(struct session *s, uint32_t id, struct conn ***prev)
+{
+	struct conn **pp;
+
+	for (pp = &s->conns; *pp; pp = &(*pp)->next) {
+		if ((*pp)->id == id) {
+			if (prev)
+				*prev = pp;
+			return *pp;
+		}
+	}
+	return NULL;
+}
+
+static void conn_close(struct session *s, uint32_t id, const char *why)
+{
+	struct conn **pp, *c = conn_find(s, id, &pp);
+
+	if (!c)
+		return;
+	p_info("Connection from %s closed%s%s", c->peer, why ? ": " : "", why ? why : "");
+	*pp = c->next;
+	close(c->fd);
+	free(c);
+}
+
+void session_data_recv_end(struct session *s, const struct zcrx_cqe_info *info)
+{
+	uint32_t id = RECV_ID(info->user_data);
+	int err = info->err;
+	char why[512];
+
+	if (id == SYNTH_ID) {
+		/* synthetic traffic: start again, after a pause when it failed */
+		if (err && err != s->synth_err) {
+			zcrx_diagnose(ZCRX_OP_RECV, err, NULL, s->o.queue, zcrx_ctx_caps(s->ctx),
+				      why, sizeof(why));
+			p_info("The simulated receive ended (%s): posting it again", why);
+		}
+		s->synth_err = err;
+		if (err)
+			loop_timer_in(s->loop, &s->synth_retry, RETRY_NS);
+		else
+			post_recv(s, -1, SYNTH_ID);
+		return;
+	}
+	if (!conn_find(s, id, NULL))
+		return;
+	if (!err) {
+		conn_close(s, id, NULL);
+		return;
+	}
+	zcrx_diagnose(ZCRX_OP_RECV, err, NULL, s->o.queue, zcrx_ctx_caps(s->ctx), why,
+		      sizeof(why));
+	conn_close(s, id, why);
+}
+
+static void on_synth_retry(struct loop *l, struct loop_op *op, int res)
+{
+	struct session *s = op->arg;
+
+	(void)l;
+	if (res == -ETIME)
+		post_recv(s, -1, SYNTH_ID);
+}
+
+void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
+{
+	uint32_t id = RECV_ID(info->user_data);
+	struct zcrx_consumer *c = id == SYNTH_ID && s->o.sim ? s->sim_cons : s->net_cons;
+	struct conn *conn;
+
+	s->rx_packets++;
+	s->rx_bytes += info->len;
+	if (!c || zcrx_consumer_take(c, info, mono_ns())) {
+		/* no consumer, or it could not take it: give the buffer back now */
+		zcrx_buf_return(s->ifq, info->off, info->len);
+		zcrx_buf_commit(s->ifq);
+	}
+	if (info->more)
+		return;
+	/* the receive ended with this data: keep receiving */
+	if (id == SYNTH_ID)
+		post_recv(s, -1, SYNTH_ID);
+	else if ((conn = conn_find(s, id, NULL)) && post_recv(s, conn->fd, id))
+		conn_close(s, id, "could not post the next receive");
+}
+
+static void on_nothing(struct loop *l, struct loop_op *op, int res)
+{
+	(void)l;
+	(void)op;
+	(void)res;	/* the after-batch hook does the work */
+}
+
+static void format_peer(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned int port = 0;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		port = ntohs(in->sin_port);
+		snprintf(buf, len, "%s:%u", host, port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		port = ntohs(in6->sin6_port);
+		snprintf(buf, len, "[%s]:%u", host, port);
+	} else {
+		snprintf(buf, len, "?");
+	}
+}
+
+static void on_tcp_accept(struct loop *l, struct loop_op *op, int res)
+{
+	struct session *s = op->arg;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct conn *c;
+	int ret;
+
+	if (res < 0) {
+		if (res != -EAGAIN && res != -EINTR && res != -ECONNABORTED) {
+			p_info("accepting on %s failed: %s: trying again", s->listen_name,
+			       strerror(-res));
+			loop_timer_in(l, &s->tretry, RETRY_NS);
+			return;
+		}
+	} else if (!(c = calloc(1, sizeof(*c)))) {
+		close(res);
+	} else {
+		c->fd = res;
+		c->id = ++s->next_conn_id ? s->next_conn_id : ++s->next_conn_id;
+		if (getpeername(res, (struct sockaddr *)&ss, &sl))
+			snprintf(c->peer, sizeof(c->peer), "?");
+		else
+			format_peer(&ss, c->peer, sizeof(c->peer));
+		ret = post_recv(s, res, c->id);
+		if (ret) {
+			p_info("Refused a connection from %s: %s", c->peer, ret == -EBUSY ?
+			       "the ifq already receives on as many sockets as it can track" :
+			       strerror(-ret));
+			close(res);
+			free(c);
+		} else {
+			p_info("Receiving from %s", c->peer);
+			c->next = s->conns;
+			s->conns = c;
+		}
+	}
+	loop_accept(l, &s->top, s->tfd);
+}
+
+static void on_tcp_retry(struct loop *l, struct loop_op *op, int res)
+{
+	struct session *s = op->arg;
+
+	if (res == -ETIME)
+		loop_accept(l, &s->top, s->tfd);
+}
+
+static int tcp_listen(struct session *s)
+{
+	struct sockaddr_storage ss = s->o.listen_addr;
+	socklen_t len = s->o.listen_len;
+	int fd, one = 1, zero = 0;
+
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 && ss.ss_family == AF_INET6 && errno == EAFNOSUPPORT &&
+	    IN6_IS_ADDR_UNSPECIFIED(&((struct sockaddr_in6 *)&ss)->sin6_addr)) {
+		/* no IPv6 here: any IPv4 address will do for "PORT" */
+		struct sockaddr_in in = { .sin_family = AF_INET,
+					  .sin_port = ((struct sockaddr_in6 *)&ss)->sin6_port };
+
+		memset(&ss, 0, sizeof(ss));
+		memcpy(&ss, &in, sizeof(in));
+		len = sizeof(in);
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	}
+	if (fd < 0) {
+		p_err("--listen %s: cannot create a TCP socket: %s", s->o.listen, strerror(errno));
+		return EXIT_ERR;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 64)) {
+		p_err("--listen %s: cannot listen there: %s%s", s->o.listen, strerror(errno),
+		      errno == EADDRINUSE ? ": pick another port" :
+		      errno == EADDRNOTAVAIL ? ": no local interface has that address" :
+		      errno == EACCES ? ": ports below 1024 need root" : "");
+		close(fd);
+		return EXIT_ERR;
+	}
+	len = sizeof(ss);
+	getsockname(fd, (struct sockaddr *)&ss, &len);
+	format_peer(&ss, s->listen_name, sizeof(s->listen_name));
+	s->tfd = fd;
+	return EXIT_OK;
+}
+
+void session_data_init(struct session *s)
+{
+	loop_op_init(s->loop, &s->cons_timer, on_nothing, s);
+	loop_op_init(s->loop, &s->synth_retry, on_synth_retry, s);
+	loop_op_init(s->loop, &s->tretry, on_tcp_retry, s);
+}
+
+int session_data_start(struct session *s)
+{
+	struct zcrx_consumer_params now = { .mode = ZCRX_CONSUME_NOW };
+	int ret;
+
+	if (s->o.sim) {
+		ret = zcrx_consumer_create(s->ifq, &s->o.sim_consume, &s->sim_cons);
+		if (!ret)
+			ret = post_recv(s, -1, SYNTH_ID);
+		if (ret)
+			goto err;
+	}
+	if (s->o.listen) {
+		if (tcp_listen(s))
+			return EXIT_ERR;
+		ret = zcrx_consumer_create(s->ifq, s->o.consume_opt ? &s->o.consume : &now,
+					   &s->net_cons);
+		if (ret)
+			goto err;
+		loop_op_init(s->loop, &s->top, on_tcp_accept, s);
+		loop_accept(s->loop, &s->top, s->tfd);
+	}
+	return EXIT_OK;
+err:
+	p_err("cannot start the session on %s queue %u: %s", s->dev, s->o.queue, strerror(-ret));
+	return EXIT_ERR;
+}
+
+void session_data_consume(struct session *s)
+{
+	struct zcrx_consumer *cons[2] = { s->sim_cons, s->net_cons };
+	uint64_t now = mono_ns(), next = 0, n;
+
+	for (int i = 0; i < 2; i++) {
+		if (!cons[i])
+			continue;
+		zcrx_consumer_run(cons[i], now, &n);
+		if (n && (!next || n < next))
+			next = n;
+	}
+	/* a timer that fires early is harmless: the next batch moves it on */
+	if (next && (!s->cons_timer.pending || next < s->cons_timer.deadline))
+		loop_timer_at(s->loop, &s->cons_timer, next);
+}
+
+uint32_t session_data_held(const struct session *s)
+{
+	return (s->sim_cons ? zcrx_consumer_held(s->sim_cons) : 0) +
+	       (s->net_cons ? zcrx_consumer_held(s->net_cons) : 0);
+}
+
+void session_data_close(struct session *s)
+{
+	struct conn *cn;
+
+	while ((cn = s->conns)) {
+		s->conns = cn->next;
+		close(cn->fd);
+		free(cn);
+	}
+	if (s->tfd >= 0)
+		close(s->tfd);
+	zcrx_consumer_destroy(s->sim_cons);
+	zcrx_consumer_destroy(s->net_cons);
+}

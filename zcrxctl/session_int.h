@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside a session: struct session, shared by session.c (lifecycle,
+ * events, records), session_data.c (the data path) and session_clients.c
+ * (the session socket's clients).  Its users see session.h only.
+ */
+#ifndef ZCRXCTL_SESSION_INT_H
+#define ZCRXCTL_SESSION_INT_H
+
+#include <limits.h>
+#include <sys/un.h>
+
+#include "session.h"
+
+#define RETRY_NS		(100 * 1000000ULL)
+
+struct client;
+struct conn;
+
+struct evstate {
+	struct session		*s;
+	enum zcrx_event		type;
+	uint64_t		count;
+	struct loop_op		holdoff;
+};
+
+struct session {
+	struct bind_opts	o;
+	char			dev[DEV_NAME_MAX];
+	struct zcrx_ctx		*ctx;
+	struct zcrx_ifq		*ifq;
+	struct zcrx_ifq_info	info;
+	struct loop		*loop;
+	struct session_hooks	hooks;
+	uint64_t		start_mono;
+
+	/* the session socket */
+	char			rundir[PATH_MAX];
+	char			path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	bool			sock_made;
+	int			lfd;
+	struct loop_op		lop;
+	struct loop_op		lretry;
+	struct client		*clients;
+	unsigned int		nr_clients;
+	unsigned int		nr_subs;
+
+	/* events */
+	uint64_t		seq;
+	struct evstate		ev[ZCRX_EV_COUNT];
+	bool			rearm_auto;
+	uint64_t		holdoff_ns;
+
+	/* data path */
+	struct zcrx_consumer	*sim_cons;
+	struct zcrx_consumer	*net_cons;
+	struct loop_op		cons_timer;
+	struct loop_op		synth_retry;
+	int			synth_err;	/* last end of the synthetic receive */
+	int			tfd;		/* --listen */
+	struct loop_op		top;
+	struct loop_op		tretry;
+	char			listen_name[80];
+	struct conn		*conns;
+	uint32_t		next_conn_id;
+	uint64_t		rx_packets;
+	uint64_t		rx_bytes;
+	uint64_t		last_stats_mono;
+	uint64_t		last_stats_bytes;
+};
+
+/* session_data.c: synthetic traffic, --listen connections, their consumers */
+void session_data_init(struct session *s);
+/* Post the synthetic receive, listen on --listen: EXIT_OK, or EXIT_ERR after p_err(). */
+int session_data_start(struct session *s);
+/* A receive's data, and its end: CQEs the loop's filter decoded. */
+void session_data_recv(struct session *s, const struct zcrx_cqe_info *info);
+void session_data_recv_end(struct session *s, const struct zcrx_cqe_info *info);
+/* After each batch: run the consumers, and wake up when they are next due. */
+void session_data_consume(struct session *s);
+uint32_t session_data_held(const struct session *s);
+void session_data_close(struct session *s);
+
+/* session_clients.c: protocol v1, the session's end */
+/* Accept clients on the session socket (none under --check). */
+void session_clients_start(struct session *s);
+/* Free the clients that were closed (not while a batch may still touch them). */
+void session_clients_reap(struct session *s);
+void session_clients_close(struct session *s);
+
+#endif
