@@ -105,26 +105,27 @@ static void probe_query(struct zcrx_caps *caps)
  */
 static void probe_register(struct zcrx_caps *caps)
 {
-	struct io_uring ring;
+	struct io_uring_params p = {
+		.flags = ZCRX_SETUP_SINGLE_ISSUER | ZCRX_SETUP_DEFER_TASKRUN | ZCRX_SETUP_CQE32,
+	};
 	void *bad;
-	int ret;
+	int fd;
 
-	ret = io_uring_queue_init(4, &ring, ZCRX_SETUP_SINGLE_ISSUER |
-				  ZCRX_SETUP_DEFER_TASKRUN | ZCRX_SETUP_CQE32);
-	caps->ring_err = ret;
-	if (ret) {
-		caps->zcrx_reg_err = ret;
+	/* only the ring's fd is needed: no liburing rings to map */
+	fd = syscall(ZCRX_NR_io_uring_setup, 4, &p);
+	caps->ring_err = fd < 0 ? -errno : 0;
+	if (fd < 0) {
+		caps->zcrx_reg_err = caps->ring_err;
 		return;
 	}
 	bad = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (bad == MAP_FAILED) {
 		caps->zcrx_reg_err = -ENOMEM;
 	} else {
-		caps->zcrx_reg_err = zcrx_sys_register(ring.ring_fd, IORING_REGISTER_ZCRX_IFQ,
-						       bad, 1);
+		caps->zcrx_reg_err = zcrx_sys_register(fd, IORING_REGISTER_ZCRX_IFQ, bad, 1);
 		munmap(bad, 4096);
 	}
-	io_uring_queue_exit(&ring);
+	close(fd);
 }
 
 void zcrx_caps_derive(struct zcrx_caps *caps)
