@@ -67,7 +67,7 @@ zcrxctl/libcli.a: $(CLI_OBJS)
 zcrxctl/zcrxctl: zcrxctl/main.o zcrxctl/libcli.a lib/libzcrx.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-tests/unit/%: tests/unit/%.c zcrxctl/libcli.a lib/libzcrx.a .flags
+tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) zcrxctl/libcli.a lib/libzcrx.a .flags
 	$(CC) $(ALL_CFLAGS) -Izcrxctl -o $@ $< zcrxctl/libcli.a lib/libzcrx.a \
 		$(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
 
@@ -81,7 +81,7 @@ bench/%: bench/%.c lib/libzcrx.a .flags
 
 # Performance goals are measured here, never by timed tests.
 bench: all $(BENCH_BINS)
-	@bash bench/run.sh
+	@s=0; bash bench/run.sh || s=1; bash bench/peers.sh || s=1; exit $$s
 
 check: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash tests/run.sh
@@ -172,3 +172,80 @@ clean: clean-generated
 clean-generated:
 	rm -f lib/libzcrx.pc
 
+# ---------------------------------------------------------------------------
+# Fuzzing (libFuzzer, clang from Debian: clang and libclang-rt-14-dev).
+#   make fuzz [FUZZ_SECONDS=60]    run every fuzz/fuzz_*.c target that long
+#   make fuzz-build                only build them
+#   make fuzz-seeds                re-record fuzz/corpus/nl from this kernel
+# The targets build from the sources with clang, apart from the gcc build,
+# under ASan + UBSan; objects, binaries, the growing corpora and crash files
+# stay in fuzz/build.  The committed seeds (fuzz/corpus/TARGET) are only
+# read.  A crash fails `make fuzz` and names the input that caused it.
+
+FUZZ_CC		?= clang
+FUZZ_SECONDS	?= 60
+FUZZ_DIR	:= fuzz/build
+FUZZ_TARGETS	:= $(basename $(notdir $(wildcard fuzz/fuzz_*.c)))
+FUZZ_BINS	:= $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
+FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS	:= $(filter-out -Werror,$(BASE_CFLAGS)) -Izcrxctl -Ifuzz -g -O1 $(FUZZ_SAN)
+# the CLI's parsers and the print layer they use; all of libzcrx
+FUZZ_DEP_SRCS	:= $(LIB_SRCS) zcrxctl/jsonl.c zcrxctl/record.c zcrxctl/print.c \
+		   zcrxctl/units.c zcrxctl/parse.c zcrxctl/loop.c fuzz/glue.c
+FUZZ_DEP_OBJS	:= $(addprefix $(FUZZ_DIR)/obj/,$(FUZZ_DEP_SRCS:.c=.o))
+FUZZ_RUN_FLAGS	:= -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
+
+$(FUZZ_DIR)/obj/%.o: %.c $(wildcard lib/*.h zcrxctl/*.h fuzz/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/libfuzzdeps.a: $(FUZZ_DEP_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_DIR)/libfuzzdeps.a fuzz/fuzz.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libfuzzdeps.a $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Each target runs FUZZ_SECONDS on a scratch corpus seeded from the committed
+# one; every target runs even after one has crashed, then the verdict.
+fuzz: fuzz-build
+	@failed=; \
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/crash; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		   $(FUZZ_DIR)/$$t $(FUZZ_RUN_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+			-artifact_prefix=$(FUZZ_DIR)/crash/$$t- \
+			$(FUZZ_DIR)/corpus/$$t fuzz/corpus/$$t >$(FUZZ_DIR)/$$t.log 2>&1; then \
+			grep -E '^stat::number_of_executed_units|^Done' $(FUZZ_DIR)/$$t.log | sed 's/^/    /'; \
+		else \
+			failed="$$failed $$t"; \
+			grep -E 'ERROR|SUMMARY|oracle failed|Test unit written' $(FUZZ_DIR)/$$t.log | \
+				head -n 8 | sed 's/^/    /'; \
+		fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed (logs in $(FUZZ_DIR))"; exit 1; fi; \
+	echo "fuzz: no crash in $(words $(FUZZ_TARGETS)) targets"
+
+$(FUZZ_DIR)/nlrecord: fuzz/nlrecord.c lib/libzcrx.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libzcrx.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# Real replies of this kernel for lo and eth0 (and a veth pair when root).
+fuzz-seeds: $(FUZZ_DIR)/nlrecord
+	mkdir -p fuzz/corpus/fuzz_nl
+	@if [ "$$(id -u)" = 0 ] && ip link add zcrxfz0 type veth peer name zcrxfz1 2>/dev/null; then \
+		ip link set zcrxfz0 up; ip link set zcrxfz1 up; \
+		$(FUZZ_DIR)/nlrecord fuzz/corpus/fuzz_nl lo eth0 zcrxfz0; \
+		ip link del zcrxfz0; \
+	else \
+		$(FUZZ_DIR)/nlrecord fuzz/corpus/fuzz_nl lo eth0; \
+	fi
+
+clean: clean-fuzz
+clean-fuzz:
+	rm -rf $(FUZZ_DIR)
+
+.PHONY: fuzz fuzz-build fuzz-seeds clean-fuzz
