@@ -29,7 +29,10 @@ for t in "${tests[@]}"; do
 	fi
 	pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
 	printf '%-32s %3d passed, %d failed, %d skipped\n' "$t" "$p" "$f" "$s"
-	grep -E '^not ok|# [Ss][Kk][Ii][Pp]' <<<"$out" | sed 's/^/    /'
+	# every failure, and the first skips with their reasons
+	grep -E '^not ok' <<<"$out" | grep -v '# [Ss][Kk][Ii][Pp]' | sed 's/^/    /'
+	grep -E '# [Ss][Kk][Ii][Pp]' <<<"$out" | head -n 8 | sed 's/^/    /'
+	[ "$s" -gt 8 ] && echo "    (+$((s - 8)) more skips)"
 	if [ "$f" -gt 0 ]; then
 		grep -vE '^(ok|not ok|1\.\.|#)' <<<"$out" | tail -n 20 | sed 's/^/    | /'
 	fi

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The traffic sink: watch --listen receives real TCP connections zero-copy
+# through the ifq (the simulator's NIC reads the socket into area buffers),
+# and --hold / --consume-delay starve the queue on purpose.  Synthetic
+# traffic is off (--sim-rate 0), so every byte counted came over TCP.
+. "$(dirname "$0")/lib_session.sh"
+
+# listen_port NAME: the port a session started as NAME says it listens on
+listen_port() {
+	grep -o 'Receiving TCP connections on 127\.0\.0\.1:[0-9]*' "$S_TMP/$1.err" | head -n 1 |
+		sed 's/.*://'
+}
+
+# has_port NAME: the session started as NAME has said where it listens
+has_port() { [ -n "$(listen_port "$1")" ]; }
+
+# send PORT FILE: one TCP connection to 127.0.0.1:PORT carrying FILE
+send() { timeout 10 bash -c 'cat "$2" >"/dev/tcp/127.0.0.1/$1"' _ "$1" "$2"; }
+
+# last_stat NAME KEY: KEY of the last stats record a -j session printed
+last_stat() { jq -r "select(.record == \"stats\") | .[\"$2\"]" <"$S_TMP/$1.out" | tail -n 1; }
+
+head -c 300000 /dev/urandom >"$S_TMP/data"
+
+t_begin "--listen: a TCP stream arrives through the ifq, every byte counted"
+new_rundir
+start sink -j watch sim0 0 --sim --sim-rate 0 --listen 127.0.0.1:0 --stats-interval 100ms -t 20s
+if ! wait_until 5 has_port sink; then
+	t_fail "no listening line: $(f sink.err | short)"
+else
+	send "$(listen_port sink)" "$S_TMP/data"
+	wait_until 5 grep -q 'closed' "$S_TMP/sink.err"
+	# a stats record taken after the connection closed
+	sleep 0.4
+	got=$(last_stat sink rx-bytes)
+	if [ "$got" = 300000 ] && grep -q 'Connection from 127.0.0.1:[0-9]* closed' "$S_TMP/sink.err"
+	then t_pass
+	else t_fail "rx-bytes=$got of 300000: $(f sink.err | short)"; fi
+
+	t_begin "--listen: without --hold every buffer goes back once the stream ends"
+	if [ "$(last_stat sink held)" = 0 ]; then t_pass
+	else t_fail "held=$(last_stat sink held) after the connection closed"; fi
+fi
+stop "$pid"
+
+# 512K area: 128 buffers, 64 of them posted to the RX ring, 64 free
+t_begin "--hold keeps buffers from the queue: alloc-fail fires, held is reported"
+new_rundir
+start hold -j watch sim0 0 --sim --sim-rate 0 --area-size 512K --listen 127.0.0.1:0 \
+	--hold 100 -c 1 -t 20s
+if ! wait_until 5 has_port hold; then
+	t_fail "no listening line: $(f hold.err | short)"
+else
+	send "$(listen_port hold)" "$S_TMP/data"
+	wait_exit "$pid" 10
+	ev=$(jq -c 'select(.record == "event")' <"$S_TMP/hold.out")
+	if [ "$rc" = 0 ] && jqe '.event == "alloc-fail" and .held >= 64 and .simulated' <<<"$ev"; then
+		t_pass
+	else
+		t_fail "rc=$rc event=$(short "$ev") $(f hold.err | short)"
+	fi
+fi
+stop "$pid"
+
+t_begin "--consume-delay holds each buffer: a burst starves the queue"
+new_rundir
+start slow -j watch sim0 0 --sim --sim-rate 0 --area-size 512K --listen 127.0.0.1:0 \
+	--consume-delay 5s -c 1 -t 20s
+if ! wait_until 5 has_port slow; then
+	t_fail "no listening line: $(f slow.err | short)"
+else
+	send "$(listen_port slow)" "$S_TMP/data"
+	wait_exit "$pid" 10
+	if [ "$rc" = 0 ] && [ "$(jq -r 'select(.record == "event") | .event' <"$S_TMP/slow.out")" = alloc-fail ]
+	then t_pass
+	else t_fail "rc=$rc $(f slow.out | short) $(f slow.err | short)"; fi
+fi
+stop "$pid"
+
+exit 0
