@@ -64,7 +64,8 @@ static int parse_iso(const char *s, uint64_t *ns)
 	if (strcmp(p, "Z"))
 		return -EINVAL;
 	sec = timegm(&tm);
-	if (sec < 0)
+	/* nanoseconds in a u64 run out in 2554: later times are refused */
+	if (sec < 0 || (uint64_t)sec >= UINT64_MAX / 1000000000ULL)
 		return -EINVAL;
 	*ns = (uint64_t)sec * 1000000000ULL + frac;
 	return 0;
@@ -150,8 +151,7 @@ static void print_body(const struct record *r, enum ts_mode ts)
 		break;
 	case RECORD_LOST:
 		print_uint(PRINT_ANY, "count", " count=%llu", r->lost);
-		close_json_object();
-		return;
+		break;
 	}
 	print_sim(r);
 	close_json_object();
@@ -311,7 +311,8 @@ int record_parse(const char *line, size_t len, struct record *r)
 			ok = get_u64(o, zcrx_event_name(t), &r->fired[t]);
 	} else if (!strcmp(kind, "lost")) {
 		r->kind = RECORD_LOST;
-		ok = get_u64(o, "count", &r->lost);
+		ok = get_u64(o, "count", &r->lost) &&
+		     json_bool(json_get(o, "simulated"), &r->simulated);
 	} else {
 		ret = -ENOENT;
 	}

@@ -82,7 +82,11 @@ static size_t out_pending(const struct client *c)
 /* The "lost" record owed to a subscriber, if its queue has room for it now. */
 static bool push_lost(struct client *c)
 {
-	struct record r = { .kind = RECORD_LOST, .lost = c->lost };
+	struct record r = {
+		.kind = RECORD_LOST,
+		.lost = c->lost,
+		.simulated = session_info(c->s)->simulated,
+	};
 	size_t len;
 	char *line = record_wire(&r, &len);
 	bool ok = out_pending(c) + len <= SUB_QUEUE_MAX && out_append(c, line, len);
