@@ -60,9 +60,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		}
 		break;
 	case ARGP_KEY_END:
-		if (a->nr_args < 2)
-			argp_error(state, a->nr_args ? "missing QUEUE after DEV" : "missing DEV and"
-				   " QUEUE");
+		dev_queue_end(state, a->nr_args, a->dev, NULL);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

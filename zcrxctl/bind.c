@@ -60,6 +60,14 @@ void dev_queue_arg(struct argp_state *state, char *arg, const char **dev, uint32
 	(*nr)++;
 }
 
+void dev_queue_end(struct argp_state *state, int nr, const char *dev, const char *hint)
+{
+	if (nr == 0)
+		argp_error(state, "missing DEV and QUEUE%s", hint ? hint : "");
+	else if (nr == 1)
+		argp_error(state, "missing QUEUE after DEV '%s'", dev);
+}
+
 static int errno_parse(const char *s)
 {
 	uint32_t n;
@@ -318,10 +326,8 @@ error_t stream_opt_parse(int key, char *arg, struct argp_state *state, struct st
 
 void bind_opts_check(struct argp_state *state, const struct bind_opts *o)
 {
-	if (o->nr_args == 0)
-		argp_error(state, "missing DEV and QUEUE (for a simulated queue: --sim sim0 0)");
-	else if (o->nr_args == 1)
-		argp_error(state, "missing QUEUE after DEV '%s'", o->dev);
+	if (o->nr_args < 2)
+		dev_queue_end(state, o->nr_args, o->dev, " (for a simulated queue: --sim sim0 0)");
 	else if (o->sim_opt && !o->sim)
 		argp_error(state, "%s needs --sim", o->sim_opt);
 	else if (o->need_events && o->events_set && !o->events)

@@ -154,6 +154,8 @@ bool dev_name_ok(const char *dev);
 /* Positional DEV [QUEUE] of every session command; argp_error()s on bad ones. */
 void dev_queue_arg(struct argp_state *state, char *arg, const char **dev, uint32_t *queue,
 		   int *nr);
+/* At ARGP_KEY_END: argp_error()s unless DEV and QUEUE were both given. */
+void dev_queue_end(struct argp_state *state, int nr, const char *dev, const char *hint);
 
 /* ------------------------------------------------------------------ */
 /* Sessions                                                            */
