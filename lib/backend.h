@@ -54,6 +54,7 @@ extern const struct zcrx_backend_ops zcrx_sim_backend;
 
 struct zcrx_ctx {
 	struct io_uring			ring_storage;
+	uint32_t			nr_opened;	/* ifqs ever opened: default event user_data */
 	struct io_uring			*ring;
 	bool				owns_ring;
 	unsigned int			ring_flags;	/* IORING_SETUP_* of the ring */
@@ -97,8 +98,20 @@ struct zcrx_ifq {
 	struct zcrx_stats	*stats;		/* NULL without stats */
 
 	/* receives prepared on this ifq, to recognise their CQEs */
-	uint64_t		recv_ud[ZCRX_MAX_RECV];
+	struct zcrx_recv {
+		uint64_t	ud;
+		int		fd;
+		uint32_t	len;
+		bool		stalled;	/* ended with -ENOMEM: prepare again */
+	}			recv[ZCRX_MAX_RECV];
 	unsigned int		nr_recv;
+	unsigned int		nr_stalled;
+	uint64_t		recv_stalls;
+	uint32_t		bufs_out;	/* data CQEs not yet taken back by the kernel */
+	uint32_t		seen_head;	/* refill head when bufs_out was last settled */
+
+	bool			nodev;
+	uint32_t		flush_batch;	/* NODEV: flush once this many wait */
 };
 
 #endif

@@ -172,6 +172,7 @@ static const char *const feature_names[ZCRX_FEAT_COUNT] = {
 	[ZCRX_FEAT_COPY]		= "copy",
 	[ZCRX_FEAT_STATS]		= "stats",
 	[ZCRX_FEAT_CAP_NET_ADMIN]	= "cap-net-admin",
+	[ZCRX_FEAT_ADD_AREA]		= "add-area",
 };
 
 const char *zcrx_feature_name(enum zcrx_feature f)
@@ -369,6 +370,15 @@ enum zcrx_tri zcrx_caps_feature(const struct zcrx_caps *c, enum zcrx_feature f,
 		WHY("IORING_REGISTER_ZCRX_CTRL not offered (%u register opcodes, %u ctrl ops)",
 		    c->nr_register_opcodes, c->nr_ctrl_opcodes);
 		return ZCRX_NO;
+	case ZCRX_FEAT_ADD_AREA:
+		t = zq_bit(c, c->nr_ctrl_opcodes > ZCRX_CTRL_ADD_AREA, "ZCRX_CTRL_ADD_AREA", why, len);
+		if (t == ZCRX_YES)
+			WHY("ZCRX_CTRL_ADD_AREA is ctrl op %u of %u: a live ifq can take more areas",
+			    ZCRX_CTRL_ADD_AREA, c->nr_ctrl_opcodes);
+		else if (t == ZCRX_NO && !c->zcrx_query_err)
+			WHY("the zcrx query offers %u ctrl ops; ZCRX_CTRL_ADD_AREA (op %u) needs"
+			    " Linux 7.3", c->nr_ctrl_opcodes, ZCRX_CTRL_ADD_AREA);
+		return t;
 	case ZCRX_FEAT_EVENTS:
 		return feat_events(c, why, len);
 	case ZCRX_FEAT_ALLOC_FAIL:

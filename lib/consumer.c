@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "zcrx.h"
+#include "internal.h"
 
 #define BATCH_DEFAULT	32
 #define QUEUE_MIN	64
@@ -32,7 +33,7 @@ struct zcrx_consumer {
 static void flush(struct zcrx_consumer *c)
 {
 	if (c->pending) {
-		zcrx_buf_commit(c->ifq);
+		zcrx_ifq_publish(c->ifq);
 		c->pending = 0;
 	}
 }
@@ -147,7 +148,9 @@ int zcrx_consumer_run(struct zcrx_consumer *c, uint64_t now_ns, uint64_t *next_n
 {
 	int n = drain(c, now_ns, false);
 
-	flush(c);
+	/* even with nothing new: a stalled receive may wait for an earlier return */
+	zcrx_ifq_publish(c->ifq);
+	c->pending = 0;
 	if (next_ns) {
 		*next_ns = 0;
 		if (c->p.mode == ZCRX_CONSUME_DELAY && c->count && c->q[c->head].due_ns > now_ns)

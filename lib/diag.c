@@ -70,28 +70,39 @@ static bool ctrl_absent(const struct zcrx_caps *caps)
 	       caps->nr_register_opcodes <= IORING_REGISTER_ZCRX_CTRL;
 }
 
-static void reg_eopnotsupp(struct out *o, const struct dev_view *v, const struct zcrx_caps *caps)
+/* What a kernel with NODEV can show without the NIC that binding needs. */
+static void put_nodev_hint(struct out *o, const struct zcrx_caps *caps)
+{
+	if (caps && (caps->register_flags & ZCRX_REG_NODEV))
+		put(o, "; without one, this kernel's NIC-less zcrx (`zcrxctl selftest`, `zcrxctl"
+		       " watch --nodev NAME 0 --listen PORT`) shows the receive path, refill ring,"
+		       " %sbut never alloc-fail", caps->event_types & ZCRX_EV_MASK(ZCRX_EV_COPY) ?
+		       "copy events and stats, " : "");
+}
+
+/* Why EOPNOTSUPP; true when the answer is that binding needs a NIC. */
+static bool reg_eopnotsupp(struct out *o, const struct dev_view *v, const struct zcrx_caps *caps)
 {
 	const struct zcrx_netdev *dev = v->dev;
 
 	if (caps && caps->zcrx_reg_err == -EOPNOTSUPP) {
 		put(o, "this kernel is built without CONFIG_IO_URING_ZCRX: use a kernel with it");
-		return;
+		return false;
 	}
 	if (!v->probed) {
 		put(o, "the device or its driver cannot host zcrx (lo, veth, virtio_net and ifb"
 		       " have no RX queue management API or DMA device): zcrx needs " NIC_LIST);
-		return;
+		return true;
 	}
 	if (v->bits & ZCRX_UNREADY_NO_DMA) {
 		put(o, "%s has the queue API but no DMA device, so its pages cannot take zcrx"
 		       " buffers: zcrx needs " NIC_LIST, dev->driver);
-		return;
+		return true;
 	}
 	if (dev->flags & IFF_LOOPBACK) {
 		put(o, "%s is the loopback device: it has no driver with an RX queue management"
 		       " API and no DMA device: zcrx needs " NIC_LIST, v->name);
-		return;
+		return true;
 	}
 	if (v->bits & (ZCRX_UNREADY_VIRTUAL | ZCRX_UNREADY_NO_QUEUE_API)) {
 		if (!dev->driver_err)
@@ -100,13 +111,14 @@ static void reg_eopnotsupp(struct out *o, const struct dev_view *v, const struct
 		else
 			put(o, "%s is a virtual device with no RX queue management API or DMA"
 			       " device: zcrx needs " NIC_LIST, v->name);
-		return;
+		return true;
 	}
 	put(o, "the %s driver could not restart queue %u with zcrx buffers (the NIC or its"
 	       " firmware may lack header/data split, or the driver's page pool cannot take"
 	       " them): check that `ethtool -g %s` reports TCP data split on, and update the"
 	       " driver and firmware", dev->driver_err ? "device's" : dev->driver, v->queue,
 	    v->name);
+	return false;
 }
 
 static void reg_einval(struct out *o, const struct dev_view *v, const struct zcrx_caps *caps)
@@ -193,7 +205,8 @@ static void diag_register(struct out *o, int e, const struct dev_view *v,
 
 	switch (e) {
 	case EOPNOTSUPP:
-		reg_eopnotsupp(o, v, caps);
+		if (reg_eopnotsupp(o, v, caps))
+			put_nodev_hint(o, caps);
 		break;
 	case EINVAL:
 		reg_einval(o, v, caps);

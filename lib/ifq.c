@@ -82,9 +82,14 @@ static int check_args(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 	uint64_t page = sysconf(_SC_PAGESIZE);
 	uint32_t buf = o->rx_buf_len ? o->rx_buf_len : page;
 
-	if (!o->ifname && !o->ifindex)
+	if (o->nodev && (o->ifname || o->ifindex || o->queue))
 		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
-			    "no device given: set ifname or ifindex");
+			    "a NODEV ifq has no device or queue: leave ifname, ifindex and queue"
+			    " unset, or open without nodev");
+	if (!o->nodev && !o->ifname && !o->ifindex)
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "no device given: set ifname or ifindex (or nodev for an ifq"
+			    " without a NIC)");
 	if (o->rx_buf_len && (!is_pow2(o->rx_buf_len) || o->rx_buf_len < page))
 		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
 			    "rx_buf_len %u is not a power of two of at least the page size (%llu):"
@@ -128,7 +133,16 @@ static int check_args(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 
 	plan->rx_buf_len = buf == page ? 0 : buf;
 	ifq->queue = o->queue;
-	ifq->event_ud = o->event_user_data ? o->event_user_data : ZCRX_EVENT_UD_DEFAULT;
+	ifq->nodev = o->nodev;
+	/* one ring may carry several ifqs: each default user_data is its own */
+	ifq->event_ud = o->event_user_data ? o->event_user_data
+					   : ZCRX_EVENT_UD_DEFAULT + ctx->nr_opened;
+	for (const struct zcrx_ifq *q = ctx->ifqs; q; q = q->next)
+		if (q->events && q->event_ud == ifq->event_ud)
+			return fail(d, ZCRX_STAGE_ARGS, -EEXIST,
+				    "event user_data 0x%llx is already zcrx_id %u's on this ring:"
+				    " give each ifq its own", (unsigned long long)ifq->event_ud,
+				    q->zcrx_id);
 	return 0;
 }
 
@@ -158,6 +172,12 @@ static int check_caps(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 			    strerrorname_np(-c->zcrx_reg_err),
 			    c->zcrx_reg_err == -EINVAL ? "unknown register opcode"
 			    : "kernel built without CONFIG_IO_URING_ZCRX");
+	if (o->nodev && !(c->register_flags & ZCRX_REG_NODEV))
+		return fail(d, ZCRX_STAGE_CAPS, -EOPNOTSUPP,
+			    "this kernel has no NIC-less zcrx (ZCRX_REG_NODEV%s): it needs Linux"
+			    " 7.1 or later; bind a NIC queue instead",
+			    c->zcrx_query_err ? ", and no zcrx query to offer it" :
+			    " not in the zcrx query's register flags");
 	if ((want || o->stats) && c->gen == ZCRX_GEN_NONE)
 		return fail(d, ZCRX_STAGE_CAPS, -EOPNOTSUPP,
 			    "asked for %s, but this kernel has no zcrx %s (Linux 7.2 adds them;"
@@ -209,8 +229,8 @@ static int resolve_dev(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o
 	struct zcrx_netdev stub;
 	int ret;
 
-	/* the simulator has no netdev: any name will do */
-	if (!is_kernel(ctx)) {
+	/* the simulator has no netdev, and NODEV no device: any name will do */
+	if (!is_kernel(ctx) || o->nodev) {
 		ifq->ifindex = o->ifname ? 0 : o->ifindex;
 		snprintf(plan->ifname, sizeof(plan->ifname), "%s", o->ifname ? o->ifname : "");
 		return 0;
@@ -327,6 +347,11 @@ static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg 
 	ifq->rx_buf_len = reg->rx_buf_len ? reg->rx_buf_len : sysconf(_SC_PAGESIZE);
 	ifq->nr_bufs = ifq->area_size / ifq->rx_buf_len;
 	ifq->area_token = area->rq_area_token;
+	ifq->seen_head = __atomic_load_n(ifq->rq_head, __ATOMIC_RELAXED);
+	/* a flush is a syscall: one for every eighth of what can be in flight */
+	ifq->flush_batch = (ifq->nr_bufs < ifq->rq_entries ? ifq->nr_bufs : ifq->rq_entries) / 8;
+	if (!ifq->flush_batch)
+		ifq->flush_batch = 1;
 	if (plan->stats_off)
 		ifq->stats = (struct zcrx_stats *)((char *)ifq->region + plan->stats_off);
 	return 0;
@@ -370,6 +395,8 @@ int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
 	region.flags = IORING_MEM_REGION_TYPE_USER;
 	reg.if_idx = ifq->ifindex;
 	reg.if_rxq = ifq->queue;
+	if (opts->nodev)
+		reg.flags = ZCRX_REG_NODEV;
 	reg.rq_entries = plan.rq_entries;
 	reg.area_ptr = (uintptr_t)&area;
 	reg.region_ptr = (uintptr_t)&region;
@@ -403,6 +430,7 @@ int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
 
 	ifq->next = ctx->ifqs;
 	ctx->ifqs = ifq;
+	ctx->nr_opened++;
 	*out = ifq;
 	return 0;
 
@@ -456,13 +484,14 @@ int zcrx_ifq_info(const struct zcrx_ifq *ifq, struct zcrx_ifq_info *info)
 	info->event_user_data = ifq->event_ud;
 	info->stats = ifq->stats != NULL;
 	info->simulated = ifq->ctx->caps.simulated;
+	info->nodev = ifq->nodev;
 	info->gen = ifq->gen;
 	return 0;
 }
 
 static void recv_forget(struct zcrx_ifq *ifq, unsigned int i)
 {
-	ifq->recv_ud[i] = ifq->recv_ud[--ifq->nr_recv];
+	ifq->recv[i] = ifq->recv[--ifq->nr_recv];
 }
 
 int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
@@ -487,7 +516,7 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	}
 
 	for (i = 0; i < ifq->nr_recv; i++)
-		if (ifq->recv_ud[i] == cqe->user_data)
+		if (ifq->recv[i].ud == cqe->user_data && !ifq->recv[i].stalled)
 			break;
 	if (i == ifq->nr_recv) {
 		if (ctx->ops->own_cqe && ctx->ops->own_cqe(ctx, cqe))
@@ -498,6 +527,15 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	}
 
 	info->more = ctx->ops->cqe_more(ctx, ifq->zcrx_id, cqe);
+	if (!info->more && cqe->res == -ENOMEM) {
+		/* out of buffers: nothing is lost, it goes again once some are back */
+		ifq->recv[i].stalled = true;
+		ifq->nr_stalled++;
+		ifq->recv_stalls++;
+		info->kind = ZCRX_CQE_RECV_STALLED;
+		info->err = cqe->res;
+		return info->kind;
+	}
 	if (!info->more)
 		recv_forget(ifq, i);
 	if (cqe->res <= 0) {
@@ -511,6 +549,7 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	if (pos + (uint32_t)cqe->res > ifq->area_size)
 		return -EPROTO;
 	info->kind = ZCRX_CQE_DATA;
+	ifq->bufs_out++;
 	info->addr = (char *)ifq->area + pos;
 	info->len = cqe->res;
 	return info->kind;
@@ -555,18 +594,19 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 	struct zcrx_ctx *ctx = ifq->ctx;
 	int ret;
 
-	if (ifq->events && user_data == ifq->event_ud)
-		return -EINVAL;
+	for (const struct zcrx_ifq *q = ctx->ifqs; q; q = q->next)
+		if (q->events && user_data == q->event_ud)
+			return -EINVAL;
 	for (unsigned int i = 0; i < ifq->nr_recv; i++)
-		if (ifq->recv_ud[i] == user_data)
+		if (ifq->recv[i].ud == user_data)
 			return -EEXIST;
 	if (ifq->nr_recv == ZCRX_MAX_RECV)
 		return -EBUSY;
 
-	ifq->recv_ud[ifq->nr_recv++] = user_data;
 	ret = ctx->ops->prep_recv(ctx, ifq->zcrx_id, sqe, fd, len, user_data);
-	if (ret)
-		ifq->nr_recv--;
+	if (!ret)
+		ifq->recv[ifq->nr_recv++] = (struct zcrx_recv){ .ud = user_data, .fd = fd,
+								.len = len };
 	return ret;
 }
 
@@ -595,6 +635,72 @@ void zcrx_buf_commit(struct zcrx_ifq *ifq)
 uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq)
 {
 	return ifq->rq_local_tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE);
+}
+
+/* Prepare the stalled receives again if buffers are back: how many went. */
+static int recv_resume(struct zcrx_ifq *ifq)
+{
+	uint32_t head = __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE);
+	uint32_t back = head - ifq->seen_head;
+	struct io_uring_sqe *sqe;
+	int n = 0;
+
+	ifq->seen_head = head;
+	ifq->bufs_out -= back < ifq->bufs_out ? back : ifq->bufs_out;
+	if (ifq->bufs_out >= ifq->nr_bufs)
+		return 0;
+	for (unsigned int i = 0; i < ifq->nr_recv && ifq->nr_stalled; i++) {
+		struct zcrx_recv *r = &ifq->recv[i];
+
+		if (!r->stalled || !(sqe = io_uring_get_sqe(ifq->ctx->ring)))
+			continue;
+		if (ifq->ctx->ops->prep_recv(ifq->ctx, ifq->zcrx_id, sqe, r->fd, r->len, r->ud)) {
+			io_uring_prep_nop(sqe);
+			continue;
+		}
+		r->stalled = false;
+		ifq->nr_stalled--;
+		n++;
+	}
+	return n;
+}
+
+int zcrx_rq_flush(struct zcrx_ifq *ifq)
+{
+	uint32_t before = __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE);
+	struct zcrx_ctrl ctrl;
+	int ret;
+
+	zcrx_buf_commit(ifq);
+	memset(&ctrl, 0, sizeof(ctrl));
+	ctrl.zcrx_id = ifq->zcrx_id;
+	ctrl.op = ZCRX_CTRL_FLUSH_RQ;
+	ret = ifq->ctx->ops->ctrl(ifq->ctx, &ctrl);
+	if (ret)
+		return ret;
+	ret = __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) - before;
+	if (ifq->nr_stalled)
+		recv_resume(ifq);
+	return ret;
+}
+
+void zcrx_ifq_publish(struct zcrx_ifq *ifq)
+{
+	uint32_t fill;
+
+	zcrx_buf_commit(ifq);
+	if (!ifq->nodev && !ifq->nr_stalled)
+		return;
+	fill = zcrx_rq_fill(ifq);
+	if (fill && (ifq->nr_stalled || fill >= ifq->flush_batch))
+		zcrx_rq_flush(ifq);
+	else if (ifq->nr_stalled)
+		recv_resume(ifq);
+}
+
+uint64_t zcrx_recv_stalls(const struct zcrx_ifq *ifq)
+{
+	return ifq->recv_stalls;
 }
 
 int zcrx_sim_step(struct zcrx_ifq *ifq, unsigned int n)

@@ -138,6 +138,7 @@ enum zcrx_ctrl_op {
 	ZCRX_CTRL_FLUSH_RQ	= 0,
 	ZCRX_CTRL_EXPORT	= 1,
 	ZCRX_CTRL_ARM_EVENT	= 2,
+	ZCRX_CTRL_ADD_AREA	= 3,	/* Linux 7.3 */
 	__ZCRX_CTRL_LAST,
 };
 

@@ -84,6 +84,7 @@ enum zcrx_feature {
 	ZCRX_FEAT_COPY,			/* "copy" */
 	ZCRX_FEAT_STATS,		/* "stats" */
 	ZCRX_FEAT_CAP_NET_ADMIN,	/* "cap-net-admin" */
+	ZCRX_FEAT_ADD_AREA,		/* "add-area": ZCRX_CTRL_ADD_AREA, Linux 7.3 */
 	ZCRX_FEAT_COUNT,
 };
 
@@ -260,7 +261,11 @@ struct zcrx_ctx_opts {
 
 /* A context owning a new ring (SINGLE_ISSUER | DEFER_TASKRUN | CQE32). */
 int zcrx_ctx_create(struct zcrx_ctx **out, const struct zcrx_ctx_opts *opts);
-/* Adopt a caller's ring: -EINVAL unless it has those three flags. */
+/*
+ * Adopt a caller's ring: -EINVAL unless it has those three flags.  A ring
+ * set up with IORING_SETUP_CQE_MIXED is refused (-EINVAL) too: its 32-byte
+ * receive CQEs take two slots, which liburing 2.3's CQE walk cannot skip.
+ */
 int zcrx_ctx_adopt(struct zcrx_ctx **out, struct io_uring *ring,
 		   const struct zcrx_ctx_opts *opts);
 struct io_uring *zcrx_ctx_ring(struct zcrx_ctx *ctx);
@@ -278,6 +283,13 @@ struct zcrx_ifq_opts {
 	const char		*ifname;	/* or ifindex */
 	unsigned int		ifindex;
 	uint32_t		queue;
+	/*
+	 * No NIC (ZCRX_REG_NODEV, Linux 7.1+): ifname, ifindex and queue stay
+	 * unset; receives on any TCP socket copy every byte into the area, so
+	 * copy events and stats work, alloc-fail never fires, and returned
+	 * buffers come back only through zcrx_rq_flush().
+	 */
+	bool			nodev;
 	uint64_t		area_size;	/* 0 = 8 MiB */
 	enum zcrx_area_backing	backing;
 	void			*area_addr;	/* ZCRX_AREA_USER */
@@ -285,7 +297,8 @@ struct zcrx_ifq_opts {
 	uint32_t		rx_buf_len;	/* 0 = page size */
 	bool			events_default;	/* every type the kernel supports */
 	uint32_t		events;		/* else this ZCRX_EV_MASK() set */
-	uint64_t		event_user_data;/* 0 = ZCRX_EVENT_UD_DEFAULT */
+	uint64_t		event_user_data;/* 0 = ZCRX_EVENT_UD_DEFAULT + n, n the
+						 * ctx's n-th ifq: unique per ring */
 	bool			stats;
 };
 
@@ -328,6 +341,7 @@ struct zcrx_ifq_info {
 	uint64_t	event_user_data;
 	bool		stats;
 	bool		simulated;
+	bool		nodev;
 	enum zcrx_gen	gen;
 };
 
@@ -339,6 +353,13 @@ enum zcrx_cqe_kind {
 	ZCRX_CQE_DATA		= 2,	/* info.len bytes at info.addr; return it */
 	ZCRX_CQE_RECV_END	= 3,	/* the receive ended: info.err (0 = EOF) */
 	ZCRX_CQE_INTERNAL	= 4,	/* the backend's own; already handled */
+	/*
+	 * The receive ran out of buffers (res -ENOMEM: a starved NODEV ifq or
+	 * copy fallback).  Nothing was lost; the library keeps the receive and
+	 * prepares it again on the ctx ring's SQ once zcrx_rq_flush() brings
+	 * buffers back, for the caller's next submit.
+	 */
+	ZCRX_CQE_RECV_STALLED	= 5,
 };
 
 struct zcrx_cqe_info {
@@ -359,6 +380,17 @@ struct zcrx_cqe_info {
  */
 int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		    struct zcrx_cqe_info *info);
+
+/*
+ * ZCRX_CTRL_FLUSH_RQ: publish the queued returns and have the kernel take
+ * the refill ring now.  A NODEV ifq reuses returned buffers only after it
+ * (the consumer calls it for NODEV ifqs).  When the kernel took entries,
+ * stalled receives are prepared again on the ring's SQ.  Returns the number
+ * of entries the kernel took, or -errno.
+ */
+int zcrx_rq_flush(struct zcrx_ifq *ifq);
+/* Receives that ended with -ENOMEM and were (or will be) prepared again. */
+uint64_t zcrx_recv_stalls(const struct zcrx_ifq *ifq);
 
 /* Re-arm one event type: -EINVAL when it has not fired since the last arm. */
 int zcrx_event_arm(struct zcrx_ifq *ifq, enum zcrx_event type);
@@ -460,6 +492,53 @@ int zcrx_consumer_run(struct zcrx_consumer *c, uint64_t now_ns, uint64_t *next_n
 uint32_t zcrx_consumer_held(const struct zcrx_consumer *c);
 /* Return everything still held, commit, free. */
 void zcrx_consumer_destroy(struct zcrx_consumer *c);
+
+/* ------------------------------------------------------------------ */
+/* Self-test: does this kernel's zcrx work, end to end, without a NIC? */
+/* ------------------------------------------------------------------ */
+
+enum zcrx_check_id {
+	ZCRX_CHECK_REGISTER,	/* "register": a NODEV ifq with copy events and stats */
+	ZCRX_CHECK_LAYOUT,	/* "refill-layout": the offsets the kernel wrote back */
+	ZCRX_CHECK_RECEIVE,	/* "receive": a byte pattern over loopback TCP, intact */
+	ZCRX_CHECK_COPY_EVENT,	/* "copy-event": one CQE, our user_data, res copy */
+	ZCRX_CHECK_LATCH,	/* "latch": no second event until re-armed */
+	ZCRX_CHECK_ARM,		/* "arm": ARM_EVENT, and the next copy fires again */
+	ZCRX_CHECK_ARM_UNFIRED,	/* "arm-unfired": EINVAL for what has not fired */
+	ZCRX_CHECK_STATS,	/* "stats": copy-bytes equal the bytes sent */
+	ZCRX_CHECK_STARVE,	/* "starvation": no buffers back, the receive ends ENOMEM */
+	ZCRX_CHECK_RECOVER,	/* "recovery": return, FLUSH_RQ, receive again */
+	ZCRX_CHECK_COUNT,
+};
+
+enum zcrx_verdict {
+	ZCRX_VERDICT_NOT_RUN	= 0,
+	ZCRX_VERDICT_PASS	= 1,
+	ZCRX_VERDICT_FAIL	= 2,	/* the kernel misbehaved: detail says how */
+	ZCRX_VERDICT_MISSING	= 3,	/* the kernel lacks what the check needs */
+};
+
+struct zcrx_check {
+	const char		*name;
+	enum zcrx_verdict	verdict;
+	char			detail[256];
+};
+
+struct zcrx_selftest {
+	struct zcrx_check	check[ZCRX_CHECK_COUNT];
+	unsigned int		passed, failed, missing;
+	uint64_t		elapsed_ns;
+	struct zcrx_caps	caps;
+};
+
+/*
+ * Run every check on this kernel (needs CAP_NET_ADMIN and Linux 7.1+ for
+ * NODEV, 7.2+ for events and stats; what is missing is a MISSING verdict
+ * naming the kernel that brings it).  Opens and closes its own rings and a
+ * loopback TCP connection.  Returns 0; the verdicts are in res.
+ */
+int zcrx_selftest(struct zcrx_selftest *res);
+const char *zcrx_check_name(enum zcrx_check_id id);
 
 /* ------------------------------------------------------------------ */
 /* Diagnosis                                                           */

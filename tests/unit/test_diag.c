@@ -41,7 +41,7 @@ static void nic(struct zcrx_netdev *d, const char *name, const char *driver, boo
 
 enum tweak {
 	T_NONE, T_LO, T_TDS_OFF, T_TDS_AND_HDS, T_HDS, T_MP_IO_URING, T_MP_DMABUF, T_XSK,
-	T_NAME_ONLY, T_NO_DEV, T_CAPS_618, T_CAPS_NOZCRX, T_CAPS_MAY,
+	T_NAME_ONLY, T_NO_DEV, T_CAPS_618, T_CAPS_NOZCRX, T_CAPS_MAY, T_CAPS_NODEV,
 };
 
 struct diag_case {
@@ -60,6 +60,10 @@ static const struct diag_case diag_cases[] = {
 	{ ZCRX_OP_REGISTER, -EOPNOTSUPP, "+virtio_net", T_NONE, 0,
 	  { "virtio_net has no RX queue management API", "NIC such as mlx5" } },
 	{ ZCRX_OP_REGISTER, -EOPNOTSUPP, "", T_LO, 0, { "lo is the loopback device", "mlx5" } },
+	/* a kernel with NODEV (7.1+) says what it can show without the NIC */
+	{ ZCRX_OP_REGISTER, -EOPNOTSUPP, "+virtio_net", T_CAPS_NODEV, 0,
+	  { "NIC such as mlx5", "zcrxctl watch --nodev", "copy events and stats, but never"
+	    " alloc-fail" } },
 	{ ZCRX_OP_REGISTER, -EOPNOTSUPP, "+netdevsim", T_NONE, 0, { "no DMA device" } },
 	{ ZCRX_OP_REGISTER, -EOPNOTSUPP, "+mlx5_core", T_NONE, 1,
 	  { "mlx5_core driver could not restart queue 1", "ethtool -g eth0" } },
@@ -161,6 +165,9 @@ static void test_diagnosis_table(void **state)
 		case T_CAPS_NOZCRX:
 			caps.zcrx_reg_err = -EOPNOTSUPP;
 			break;
+		case T_CAPS_NODEV:
+			caps.register_flags |= ZCRX_REG_NODEV;
+			break;
 		case T_CAPS_MAY:
 			caps_may(&caps);
 			devp = NULL;
@@ -179,6 +186,8 @@ static void test_diagnosis_table(void **state)
 		for (int p = 0; p < 3 && dc->phrases[p]; p++)
 			if (!strstr(buf, dc->phrases[p]))
 				fail_msg("case %zu: \"%s\" lacks \"%s\"", i, buf, dc->phrases[p]);
+		if (!(caps.register_flags & ZCRX_REG_NODEV) && strstr(buf, "--nodev"))
+			fail_msg("case %zu: \"%s\" offers NODEV, which this kernel lacks", i, buf);
 		/* and what to do next, after the reason */
 		assert_non_null(strchr(strchr(buf, ':') + 1, ':'));
 	}
