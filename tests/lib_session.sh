@@ -112,3 +112,12 @@ _s_cleanup() {
 	_t_cleanup
 }
 trap _s_cleanup EXIT
+
+# listen_port NAME: the port a session started as NAME says it listens on
+listen_port() {
+	grep -o 'Receiving TCP connections on 127\.0\.0\.1:[0-9]*' "$S_TMP/$1.err" | head -n 1 |
+		sed 's/.*://'
+}
+
+# has_port NAME: the session started as NAME has said where it listens
+has_port() { [ -n "$(listen_port "$1")" ]; }

@@ -78,6 +78,18 @@ want=false
 if [ "$(jqv '.features["cap-net-admin"].supported')" = "$want" ]; then t_pass
 else t_fail "got $(jqv '.features["cap-net-admin"].supported'), CapEff $capeff"; fi
 
+t_begin "nodev reported as the zcrx query's register flags say (ZCRX_REG_NODEV, bit 1)"
+want=false
+if [ "${fact[op1_result]:-x}" = 0 ] && (( ${fact[zcrx_register_flags]} & 2 )); then want=true; fi
+if [ "$(jqv '.features.nodev.supported')" = "$want" ]; then t_pass
+else t_fail "nodev=$(jqv '.features.nodev.supported'), register flags ${fact[zcrx_register_flags]:-none}"; fi
+
+t_begin "add-area reported as the zcrx query's ctrl op count says (op 3, Linux 7.3)"
+want=false
+if [ "${fact[op1_result]:-x}" = 0 ] && [ "${fact[zcrx_nr_ctrl]}" -gt 3 ]; then want=true; fi
+if [ "$(jqv '.features["add-area"].supported')" = "$want" ]; then t_pass
+else t_fail "add-area=$(jqv '.features["add-area"].supported'), ctrl ops ${fact[zcrx_nr_ctrl]:-none}"; fi
+
 t_begin "every feature has a state and a reason, and text has one line each"
 run "$ZCRXCTL" features
 n=$(grep -cE '^[a-z-]+ +(supported|not supported|unknown) +[^ ]' <<<"$out")

@@ -6,15 +6,6 @@
 # traffic is off (--sim-rate 0), so every byte counted came over TCP.
 . "$(dirname "$0")/lib_session.sh"
 
-# listen_port NAME: the port a session started as NAME says it listens on
-listen_port() {
-	grep -o 'Receiving TCP connections on 127\.0\.0\.1:[0-9]*' "$S_TMP/$1.err" | head -n 1 |
-		sed 's/.*://'
-}
-
-# has_port NAME: the session started as NAME has said where it listens
-has_port() { [ -n "$(listen_port "$1")" ]; }
-
 # send PORT FILE: one TCP connection to 127.0.0.1:PORT carrying FILE
 send() { timeout 10 bash -c 'cat "$2" >"/dev/tcp/127.0.0.1/$1"' _ "$1" "$2"; }
 

@@ -32,7 +32,7 @@ static char *do_help(int key, const char *text, void *input)
 		      "ring that registered the ifq do it.  Exit 0 when re-armed, 4 when it had "
 		      "not fired since it was last armed, 1 when no session owns the queue.\n"
 		      "\n"
-		      "       DEV   := network device name (or the --sim name)\n"
+		      "       DEV   := network device name (or the --sim or --nodev name)\n"
 		      "       QUEUE := RX queue index\n"
 		      "       EVENT := alloc-fail (or no-buffers) | copy | all\n");
 }
@@ -80,6 +80,7 @@ int do_arm(int argc, char **argv)
 	char req[128], *line = NULL, err[256];
 	const char *msg, *eno;
 	bool ok = false, sim = false;
+	char mode[8] = "nic";
 	int fd, ret, e;
 
 	ret = cmd_parse(&arm_argp, argc, argv, &a);
@@ -102,8 +103,13 @@ int do_arm(int argc, char **argv)
 		      msg ? msg : "no reason given");
 		goto out;
 	}
-	if (j)
+	if (j) {
+		const char *m = json_str(json_get(json_get(j, "session"), "mode"));
+
 		json_bool(json_get(json_get(j, "session"), "simulated"), &sim);
+		snprintf(mode, sizeof(mode), "%s", m && !strcmp(m, "nodev") ? m
+			 : record_mode(sim, false));
+	}
 	if (j)
 		json_free(j);
 	j = NULL;
@@ -139,10 +145,11 @@ int do_arm(int argc, char **argv)
 		if (!name)
 			continue;
 		print_string(PRINT_JSON, NULL, NULL, name);
-		print_text("armed type=%s dev=%s queue=%u sim=%s\n", name, a.dev, a.queue,
-			   sim ? "yes" : "no");
+		print_text("armed type=%s dev=%s queue=%u mode=%s sim=%s\n", name, a.dev,
+			   a.queue, mode, sim ? "yes" : "no");
 	}
 	close_json_array();
+	print_string(PRINT_JSON, "mode", NULL, mode);
 	print_bool(PRINT_JSON, "simulated", NULL, sim);
 	close_json_object();
 	print_end();

@@ -256,6 +256,9 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct bind
 	case OPT_SIM:
 		o->sim = true;
 		break;
+	case OPT_NODEV:
+		o->nodev = true;
+		break;
 	case OPT_SIM_RATE:
 		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-rate";
 		if (parse_u64(arg, &o->simp.rate_pps) || o->simp.rate_pps > 100000000)
@@ -330,6 +333,12 @@ void bind_opts_check(struct argp_state *state, const struct bind_opts *o)
 		dev_queue_end(state, o->nr_args, o->dev, " (for a simulated queue: --sim sim0 0)");
 	else if (o->sim_opt && !o->sim)
 		argp_error(state, "%s needs --sim", o->sim_opt);
+	else if (o->nodev && o->sim)
+		argp_error(state, "--nodev and --sim cannot be combined: --nodev is a real kernel"
+			   " ifq without a NIC, --sim a simulated one");
+	else if (o->nodev && o->need_events && !o->listen)
+		argp_error(state, "--nodev needs --listen [ADDR:]PORT: without a NIC only the TCP"
+			   " connections it accepts can feed the ifq");
 	else if (o->need_events && o->events_set && !o->events)
 		argp_error(state, "--events none leaves watch nothing to watch (bind holds a"
 			   " queue without events)");
@@ -354,7 +363,7 @@ static char *do_help(int key, const char *text, void *input)
 		      "RUNDIR/DEV.QUEUE.sock.  With --check, bind and release at once: exit 0 "
 		      "means zcrx works on that queue, 1 prints the diagnosis.\n"
 		      "\n"
-		      "       DEV   := network device name, or any name with --sim\n"
+		      "       DEV   := network device name, or any name with --sim or --nodev\n"
 		      "       QUEUE := RX queue index\n"
 		      "       SIZE  := bytes with an optional K, M, G suffix: 4K, 8M, 1G\n"
 		      "       DUR   := a number with ns, us, ms, s, m or h: 500ms, 1s, 2m\n"
@@ -408,7 +417,7 @@ static void print_report(struct session *s, bool check)
 	print_text("bound");
 	print_string(PRINT_ANY, "dev", " dev=%s", session_dev(s));
 	print_uint(PRINT_ANY, "queue", " queue=%llu", o->queue);
-	if (!i->simulated)
+	if (!i->simulated && !i->nodev)
 		print_uint(PRINT_ANY, "ifindex", " ifindex=%llu", i->ifindex);
 	print_uint(PRINT_ANY, "zcrx-id", " zcrx-id=%llu", i->zcrx_id);
 	print_uint(PRINT_ANY, "rq-entries", " rq-entries=%llu", i->rq_entries);
@@ -433,6 +442,7 @@ static void print_report(struct session *s, bool check)
 	}
 	if (check)
 		print_bool(PRINT_ANY, "released", " released=%s", true);
+	print_string(PRINT_ANY, "mode", " mode=%s", record_mode(i->simulated, i->nodev));
 	print_bool(PRINT_JSON, "simulated", NULL, i->simulated);
 	print_bool(PRINT_FP, NULL, " sim=%s", i->simulated);
 	close_json_object();

@@ -30,7 +30,8 @@ static const char doc[] =
 	"Each line says supported, not supported or unknown, and why.\v"
 	"FEATURES for --require: io-uring, query, zcrx, zcrx-query, import, nodev, "
 	"dmabuf, rx-buf-len, ctrl, events, alloc-fail (or no-buffers), copy, stats, "
-	"cap-net-admin.  Exit status 3 when a required feature is not supported.";
+	"cap-net-admin, add-area.  Exit status 3 when a required feature is not "
+	"supported.";
 
 static const struct argp_option options[] = {
 	{ "require", 'r', "LIST", 0,

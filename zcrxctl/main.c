@@ -196,6 +196,7 @@ static int do_help(int argc, char **argv)
 static const struct cmd cmds[] = {
 	{ "features",	do_features,	"what this kernel offers for zcrx" },
 	{ "show",	do_show,	"netdevs, RX queues and their zcrx readiness" },
+	{ "selftest",	do_selftest,	"check this kernel's zcrx end to end, no NIC needed" },
 	{ "bind",	do_bind,	"bind an ifq on a queue and hold the session" },
 	{ "watch",	do_watch,	"bind an ifq and print its events live" },
 	{ "arm",	do_arm,		"re-arm a fired event through its session" },
@@ -265,6 +266,7 @@ static char global_doc[] =
 	"Commands:\n"
 	"  features   what this kernel offers for zcrx\n"
 	"  show       netdevs, RX queues and their zcrx readiness\n"
+	"  selftest   check this kernel's zcrx end to end, no NIC needed\n"
 	"  bind       bind an ifq on a queue and hold the session\n"
 	"  watch      bind an ifq and print its events live\n"
 	"  arm        re-arm a fired event through its session\n"

@@ -51,6 +51,7 @@ int parse_u64(const char *s, uint64_t *out);
 
 /* commands */
 int do_features(int argc, char **argv);
+int do_selftest(int argc, char **argv);
 int do_show(int argc, char **argv);
 int do_bind(int argc, char **argv);
 int do_watch(int argc, char **argv);

@@ -102,8 +102,14 @@ static void print_copy_stats(const struct record *r)
 	}
 }
 
+const char *record_mode(bool simulated, bool nodev)
+{
+	return simulated ? "sim" : nodev ? "nodev" : "nic";
+}
+
 static void print_sim(const struct record *r)
 {
+	print_string(PRINT_ANY, "mode", " mode=%s", record_mode(r->simulated, r->nodev));
 	print_bool(PRINT_JSON, "simulated", NULL, r->simulated);
 	print_bool(PRINT_FP, NULL, " sim=%s", r->simulated);
 }
@@ -136,7 +142,11 @@ static void print_body(const struct record *r, enum ts_mode ts)
 	case RECORD_STATS:
 		print_time(r, ts);
 		print_where(r);
-		print_uint(PRINT_ANY, "rx-packets", " rx-packets=%llu", r->rx_packets);
+		print_uint(PRINT_ANY, "rx-buffers", " rx-buffers=%llu", r->rx_buffers);
+		if (r->has_packets)
+			print_uint(PRINT_ANY, "rx-packets", " rx-packets=%llu", r->rx_packets);
+		else
+			print_null(PRINT_ANY, "rx-packets", " rx-packets=%s");
 		print_uint(PRINT_ANY, "rx-bytes", " rx-bytes=%llu", r->rx_bytes);
 		print_uint(PRINT_ANY, "rx-bps", " rx-bps=%llu", r->rx_bps);
 		print_uint(PRINT_ANY, "held", " held=%llu", r->held);
@@ -148,6 +158,7 @@ static void print_body(const struct record *r, enum ts_mode ts)
 			print_uint(PRINT_ANY, zcrx_event_name(t), fmt, r->fired[t]);
 		}
 		print_copy_stats(r);
+		print_uint(PRINT_ANY, "recv-stalls", " recv-stalls=%llu", r->recv_stalls);
 		break;
 	case RECORD_LOST:
 		print_uint(PRINT_ANY, "count", " count=%llu", r->lost);
@@ -257,6 +268,33 @@ static bool get_copy_stats(const struct json *o, struct record *r)
 	       get_u64(o, "copy-bytes", &r->copy_bytes);
 }
 
+/* "simulated", and "mode" where the session sent one (it says nodev) */
+static bool get_mode(const struct json *o, struct record *r)
+{
+	const struct json *m = json_get(o, "mode");
+	const char *s = json_str(m);
+
+	if (!json_bool(json_get(o, "simulated"), &r->simulated))
+		return false;
+	if (!m)
+		return true;
+	if (!s || strcmp(s, record_mode(r->simulated, !strcmp(s, "nodev"))))
+		return false;
+	r->nodev = !strcmp(s, "nodev");
+	return true;
+}
+
+/* "rx-packets": a number, or null where only the simulator knows it */
+static bool get_packets(const struct json *o, struct record *r)
+{
+	const struct json *p = json_get(o, "rx-packets");
+
+	if (p && json_type(p) == JSON_NULL)
+		return true;
+	r->has_packets = true;
+	return get_u64(o, "rx-packets", &r->rx_packets);
+}
+
 static bool get_common(const struct json *o, struct record *r)
 {
 	const char *dev = json_str(json_get(o, "dev"));
@@ -264,8 +302,7 @@ static bool get_common(const struct json *o, struct record *r)
 	if (!dev || strlen(dev) >= sizeof(r->dev))
 		return false;
 	strcpy(r->dev, dev);
-	return get_u32(o, "queue", &r->queue) &&
-	       json_bool(json_get(o, "simulated"), &r->simulated);
+	return get_u32(o, "queue", &r->queue) && get_mode(o, r);
 }
 
 int record_parse(const char *line, size_t len, struct record *r)
@@ -303,16 +340,15 @@ int record_parse(const char *line, size_t len, struct record *r)
 	} else if (!strcmp(kind, "stats")) {
 		r->kind = RECORD_STATS;
 		ok = get_time(o, r) && get_common(o, r) &&
-		     get_u64(o, "rx-packets", &r->rx_packets) &&
+		     get_u64(o, "rx-buffers", &r->rx_buffers) && get_packets(o, r) &&
 		     get_u64(o, "rx-bytes", &r->rx_bytes) && get_u64(o, "rx-bps", &r->rx_bps) &&
 		     get_u32(o, "held", &r->held) && get_u32(o, "rq-fill", &r->rq_fill) &&
-		     get_copy_stats(o, r);
+		     get_copy_stats(o, r) && get_u64(o, "recv-stalls", &r->recv_stalls);
 		for (int t = 0; ok && t < ZCRX_EV_COUNT; t++)
 			ok = get_u64(o, zcrx_event_name(t), &r->fired[t]);
 	} else if (!strcmp(kind, "lost")) {
 		r->kind = RECORD_LOST;
-		ok = get_u64(o, "count", &r->lost) &&
-		     json_bool(json_get(o, "simulated"), &r->simulated);
+		ok = get_u64(o, "count", &r->lost) && get_mode(o, r);
 	} else {
 		ret = -ENOENT;
 	}

@@ -39,6 +39,7 @@ struct record {
 	uint32_t		queue;
 	uint32_t		zcrx_id;
 	bool			simulated;
+	bool			nodev;		/* a kernel ifq without a NIC */
 	/* event */
 	uint64_t		seq;
 	enum zcrx_event		event;		/* event, armed */
@@ -52,7 +53,10 @@ struct record {
 	/* armed: who re-armed ("arm", "auto", "key", "signal") */
 	char			by[16];
 	/* stats */
+	uint64_t		rx_buffers;	/* data CQEs: one buffer each */
+	bool			has_packets;	/* rx_packets known (the simulator); null otherwise */
 	uint64_t		rx_packets;
+	uint64_t		recv_stalls;	/* receives that ran out of buffers, resubmitted */
 	uint64_t		rx_bytes;
 	uint64_t		rx_bps;		/* over the last interval */
 	uint64_t		fired[ZCRX_EV_COUNT];
@@ -66,6 +70,9 @@ void record_print(const struct record *r, enum ts_mode ts);
 char *record_wire(const struct record *r, size_t *len);
 /* Parse a protocol record line: 0, -EINVAL (malformed), -ENOENT (other record kind). */
 int record_parse(const char *line, size_t len, struct record *r);
+
+/* "nic", "nodev" or "sim": what kind of ifq a session holds */
+const char *record_mode(bool simulated, bool nodev);
 
 /* "iso", "mono", "none": 0 or -EINVAL */
 int ts_mode_parse(const char *s, enum ts_mode *m);

@@ -222,8 +222,9 @@ static int open_ifq(struct session *s)
 		.sim		= o->sim ? &o->simp : NULL,
 	};
 	struct zcrx_ifq_opts io = {
-		.ifname		= o->dev,
-		.queue		= o->queue,
+		.ifname		= o->nodev ? NULL : o->dev,
+		.queue		= o->nodev ? 0 : o->queue,
+		.nodev		= o->nodev,
 		.area_size	= o->area_size,
 		.backing	= o->hugepages ? ZCRX_AREA_HUGE_2M : ZCRX_AREA_ANON,
 		.rq_entries	= o->rq_entries,
@@ -254,6 +255,9 @@ static int open_ifq(struct session *s)
 		      "the simulated kernel (--sim-kernel none)" : "this kernel");
 		return EXIT_ERR;
 	}
+	/* a NODEV ifq copies every byte: its copy stats are the point, so on by default */
+	if (o->nodev && zcrx_ctx_caps(s->ctx)->stats)
+		io.stats = true;
 	ret = zcrx_ifq_open(s->ctx, &io, &s->ifq, &d);
 	if (ret) {
 		s->ifq = NULL;
@@ -327,6 +331,7 @@ void session_record(struct session *s, struct record *r, enum record_kind kind)
 	r->queue = s->o.queue;
 	r->zcrx_id = s->info.zcrx_id;
 	r->simulated = s->info.simulated;
+	r->nodev = s->info.nodev;
 	r->held = session_data_held(s);
 	r->rq_fill = zcrx_rq_fill(s->ifq);
 	if (!zcrx_stats_read(s->ifq, &st)) {
@@ -341,14 +346,17 @@ void session_record(struct session *s, struct record *r, enum record_kind kind)
 void session_stats(struct session *s, struct record *r)
 {
 	struct zcrx_sim_counters c;
-	uint64_t pkts = s->rx_packets, bytes = s->rx_bytes, dt;
+	uint64_t bytes = s->rx_bytes, dt;
 
 	session_record(s, r, RECORD_STATS);
+	/* only the simulator counts packets; a kernel ifq knows its CQEs */
 	if (s->o.sim && !zcrx_sim_counters(s->ifq, &c)) {
-		pkts = c.rx_packets;
+		r->has_packets = true;
+		r->rx_packets = c.rx_packets;
 		bytes = c.rx_bytes;
 	}
-	r->rx_packets = pkts;
+	r->rx_buffers = s->rx_buffers;
+	r->recv_stalls = zcrx_recv_stalls(s->ifq);
 	r->rx_bytes = bytes;
 	dt = r->mono_ns - s->last_stats_mono;
 	if (dt)
@@ -395,8 +403,10 @@ int session_arm(struct session *s, enum zcrx_event type, bool all, const char *b
 		if (!zcrx_event_latched(s->ifq, t)) {
 			if (all)
 				continue;
-			snprintf(err, len, "%s has not fired since it was last armed",
-				 zcrx_event_name(t));
+			snprintf(err, len, "%s has not fired since it was last armed%s",
+				 zcrx_event_name(t), s->info.nodev && t == ZCRX_EV_ALLOC_FAIL ?
+				 " (a NODEV ifq has no page pool: alloc-fail never fires there)"
+				 : "");
 			return -EINVAL;
 		}
 		ret = zcrx_event_arm(s->ifq, t);
@@ -492,6 +502,9 @@ static bool on_cqe(struct loop *l, struct io_uring_cqe *cqe, void *arg)
 		return true;
 	case ZCRX_CQE_RECV_END:
 		session_data_recv_end(s, &info);
+		return true;
+	case ZCRX_CQE_RECV_STALLED:
+		session_data_recv_stalled(s, &info);
 		return true;
 	case ZCRX_CQE_INTERNAL:
 		return true;

@@ -38,6 +38,7 @@ enum {
 	OPT_CONSUME_DELAY,
 	OPT_HOLD,
 	OPT_SIM,
+	OPT_NODEV,
 	OPT_SIM_RATE,
 	OPT_SIM_CONSUMER,
 	OPT_SIM_COPY_RATIO,
@@ -82,6 +83,9 @@ enum {
 	  BIND_OPTIONS_GROUP },							\
 	{ "hold", OPT_HOLD, "N", 0,						\
 	  "--listen: keep N buffers, return the rest", BIND_OPTIONS_GROUP },	\
+	{ "nodev", OPT_NODEV, NULL, 0,						\
+	  "no NIC (ZCRX_REG_NODEV, Linux 7.1+): DEV is any name, QUEUE any "	\
+	  "index; --listen feeds it real TCP", BIND_OPTIONS_GROUP },		\
 	{ "sim", OPT_SIM, NULL, 0,						\
 	  "use the built-in simulator: DEV is any name, no NIC is touched",	\
 	  BIND_OPTIONS_GROUP },							\
@@ -119,6 +123,7 @@ struct bind_opts {
 	socklen_t			listen_len;
 	const char			*consume_opt;	/* --consume-delay or --hold seen */
 	struct zcrx_consumer_params	consume;
+	bool				nodev;
 	bool				sim;
 	const char			*sim_opt;	/* first --sim-* seen */
 	struct zcrx_sim_params		simp;

@@ -86,6 +86,7 @@ static bool push_lost(struct client *c)
 		.kind = RECORD_LOST,
 		.lost = c->lost,
 		.simulated = session_info(c->s)->simulated,
+		.nodev = session_info(c->s)->nodev,
 	};
 	size_t len;
 	char *line = record_wire(&r, &len);
@@ -249,6 +250,7 @@ static void reply_status(struct client *c)
 	print_uint(PRINT_JSON, "zcrx-id", NULL, s->info.zcrx_id);
 	print_uint(PRINT_JSON, "pid", NULL, getpid());
 	print_uint(PRINT_JSON, "uptime-s", NULL, (mono_ns() - s->start_mono) / 1000000000ULL);
+	print_string(PRINT_JSON, "mode", NULL, record_mode(s->info.simulated, s->info.nodev));
 	print_bool(PRINT_JSON, "simulated", NULL, s->info.simulated);
 	open_json_array("events");
 	for (int t = 0; t < ZCRX_EV_COUNT; t++)
@@ -273,6 +275,7 @@ static void reply_status(struct client *c)
 		print_null(PRINT_JSON, "copy-count", NULL);
 		print_null(PRINT_JSON, "copy-bytes", NULL);
 	}
+	print_uint(PRINT_JSON, "recv-stalls", NULL, zcrx_recv_stalls(s->ifq));
 	close_json_object();
 	close_json_object();
 	client_send_wire(c);

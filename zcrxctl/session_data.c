@@ -100,6 +100,18 @@ void session_data_recv_end(struct session *s, const struct zcrx_cqe_info *info)
 	conn_close(s, id, why);
 }
 
+void session_data_recv_stalled(struct session *s, const struct zcrx_cqe_info *info)
+{
+	struct conn *c = conn_find(s, RECV_ID(info->user_data), NULL);
+
+	/* counted in stats and status (recv-stalls); said once, not per stall */
+	if (zcrx_recv_stalls(s->ifq) > 1)
+		return;
+	p_info("The receive from %s ran out of zcrx buffers (%s holds them): it goes on once"
+	       " buffers come back; stats and status count each stall as recv-stalls",
+	       c ? c->peer : "the simulator", s->dev);
+}
+
 static void on_synth_retry(struct loop *l, struct loop_op *op, int res)
 {
 	struct session *s = op->arg;
@@ -115,7 +127,7 @@ void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
 	struct zcrx_consumer *c = id == SYNTH_ID && s->o.sim ? s->sim_cons : s->net_cons;
 	struct conn *conn;
 
-	s->rx_packets++;
+	s->rx_buffers++;
 	s->rx_bytes += info->len;
 	if (!c || zcrx_consumer_take(c, info, mono_ns())) {
 		/* no consumer, or it could not take it: give the buffer back now */

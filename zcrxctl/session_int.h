@@ -63,7 +63,7 @@ struct session {
 	char			listen_name[80];
 	struct conn		*conns;
 	uint32_t		next_conn_id;
-	uint64_t		rx_packets;
+	uint64_t		rx_buffers;	/* data CQEs */
 	uint64_t		rx_bytes;
 	uint64_t		last_stats_mono;
 	uint64_t		last_stats_bytes;
@@ -76,6 +76,8 @@ int session_data_start(struct session *s);
 /* A receive's data, and its end: CQEs the loop's filter decoded. */
 void session_data_recv(struct session *s, const struct zcrx_cqe_info *info);
 void session_data_recv_end(struct session *s, const struct zcrx_cqe_info *info);
+/* A receive ran out of buffers: libzcrx posts it again once they are back. */
+void session_data_recv_stalled(struct session *s, const struct zcrx_cqe_info *info);
 /* After each batch: run the consumers, and wake up when they are next due. */
 void session_data_consume(struct session *s);
 uint32_t session_data_held(const struct session *s);

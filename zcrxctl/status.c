@@ -39,7 +39,7 @@ static char *do_help(int key, const char *text, void *input)
 		      "of session objects.  Exit 1 when DEV QUEUE is given and no session owns "
 		      "it.\n"
 		      "\n"
-		      "       DEV    := network device name (or a --sim name)\n"
+		      "       DEV    := network device name (or a --sim or --nodev name)\n"
 		      "       QUEUE  := RX queue index\n"
 		      "       RUNDIR := $ZCRXCTL_RUNDIR, /run/zcrxctl (root), "
 		      "$XDG_RUNTIME_DIR/zcrxctl\n");
@@ -157,6 +157,10 @@ static void print_text_entry(const struct json *sess)
 	} else {
 		print_text(" copy-count=n/a copy-bytes=n/a");
 	}
+	if (json_u64(json_get(sess, "recv-stalls"), &v))
+		print_text(" recv-stalls=%llu", (unsigned long long)v);
+	if (json_str(json_get(sess, "mode")))
+		print_text(" mode=%s", json_str(json_get(sess, "mode")));
 	json_bool(json_get(sess, "simulated"), &b);
 	print_text(" sim=%s\n", b ? "yes" : "no");
 }

@@ -61,7 +61,7 @@ static char *do_help(int key, const char *text, void *input)
 		      "session ends; 2 when -t ran out with no event; 1 when no session owns "
 		      "the queue.\n"
 		      "\n"
-		      "       DEV   := network device name (or the --sim name)\n"
+		      "       DEV   := network device name (or the --sim or --nodev name)\n"
 		      "       QUEUE := RX queue index\n"
 		      "       DUR   := a number with ns, us, ms, s, m or h: 500ms, 1s, 2m\n");
 }

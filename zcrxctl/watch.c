@@ -59,7 +59,7 @@ static char *do_help(int key, const char *text, void *input)
 		      "-c N events, on SIGINT/SIGTERM, or when stdout is closed; 2 when -t ran "
 		      "out with no event.\n"
 		      "\n"
-		      "       DEV   := network device name, or any name with --sim\n"
+		      "       DEV   := network device name, or any name with --sim or --nodev\n"
 		      "       QUEUE := RX queue index\n"
 		      "       SIZE  := bytes with an optional K, M, G suffix: 4K, 8M, 1G\n"
 		      "       DUR   := a number with ns, us, ms, s, m or h: 500ms, 1s, 2m\n"
@@ -322,7 +322,8 @@ int do_watch(int argc, char **argv)
 		       w.events == 1 ? "" : "s",
 		       (unsigned long long)session_fired(w.s, ZCRX_EV_ALLOC_FAIL),
 		       (unsigned long long)session_fired(w.s, ZCRX_EV_COPY),
-		       w.timed_out ? ", timed out" : "", info->simulated ? ", simulated" : "");
+		       w.timed_out ? ", timed out" : "", info->simulated ? ", simulated" :
+		       info->nodev ? ", NODEV" : "");
 	}
 out:
 	session_close(w.s);

@@ -59,6 +59,10 @@ int main(void)
 		printf("nr_query_opcodes=%u\n", u32);
 		memcpy(&u32, d[1] + 20, 4);
 		printf("zcrx_features=%u\n", u32);
+		memcpy(&u64, d[1] + 0, 8);
+		printf("zcrx_register_flags=%llu\n", (unsigned long long)u64);
+		memcpy(&u32, d[1] + 16, 4);
+		printf("zcrx_nr_ctrl=%u\n", u32);
 	}
 
 	/* io_uring_setup(4, SINGLE_ISSUER|DEFER_TASKRUN|CQE32) */

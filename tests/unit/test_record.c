@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Records on the wire: what a session sends is what `subscribe` parses back,
+ * for each kind of ifq (nic, nodev, sim).  The kernel knows buffers, not
+ * packets, so rx-packets is null there and a number only on the simulator.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "main.h"
+#include "record.h"
+
+struct global_opts g_opts = { .color = COLOR_NEVER };
+const char *prog_name = "zcrxctl";
+
+static struct record stats(bool simulated, bool nodev)
+{
+	struct record r = {
+		.kind = RECORD_STATS, .has_time = true, .real_ns = 1764600000000000000ULL,
+		.queue = 3, .simulated = simulated, .nodev = nodev, .rx_buffers = 290,
+		.has_packets = simulated, .rx_packets = simulated ? 288 : 0, .rx_bytes = 1119208,
+		.recv_stalls = 4, .has_stats = true, .copy_count = 61, .copy_bytes = 1119208,
+	};
+
+	strcpy(r.dev, "n0");
+	return r;
+}
+
+static void round_trip(const struct record *in, const char *mode, const char *packets)
+{
+	struct record out;
+	size_t len;
+	char *line = record_wire(in, &len);
+
+	if (!strstr(line, mode) || !strstr(line, packets))
+		fail_msg("%s lacks %s or %s", line, mode, packets);
+	assert_int_equal(record_parse(line, len, &out), 0);
+	assert_int_equal(out.simulated, in->simulated);
+	assert_int_equal(out.nodev, in->nodev);
+	assert_int_equal(out.rx_buffers, in->rx_buffers);
+	assert_int_equal(out.has_packets, in->has_packets);
+	assert_int_equal(out.rx_packets, in->rx_packets);
+	assert_int_equal(out.recv_stalls, in->recv_stalls);
+	assert_int_equal(out.copy_bytes, in->copy_bytes);
+	free(line);
+}
+
+static void test_nodev_stats_round_trip_with_null_packets(void **state)
+{
+	struct record r = stats(false, true);
+
+	(void)state;
+	round_trip(&r, "\"mode\":\"nodev\"", "\"rx-packets\":null");
+}
+
+static void test_nic_stats_round_trip_with_null_packets(void **state)
+{
+	struct record r = stats(false, false);
+
+	(void)state;
+	round_trip(&r, "\"mode\":\"nic\"", "\"rx-packets\":null");
+}
+
+static void test_sim_stats_round_trip_with_packets(void **state)
+{
+	struct record r = stats(true, false);
+
+	(void)state;
+	round_trip(&r, "\"mode\":\"sim\"", "\"rx-packets\":288");
+}
+
+/* a mode that contradicts "simulated" is not a record of ours */
+static void test_mode_must_agree_with_simulated(void **state)
+{
+	struct record r = stats(false, true);
+	struct record out;
+	size_t len;
+	char *line = record_wire(&r, &len), *m = strstr(line, "\"simulated\":false");
+
+	(void)state;
+	assert_non_null(m);
+	memcpy(m, "\"simulated\":true ", 17);
+	assert_int_equal(record_parse(line, len, &out), -EINVAL);
+	free(line);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nodev_stats_round_trip_with_null_packets),
+		cmocka_unit_test(test_nic_stats_round_trip_with_null_packets),
+		cmocka_unit_test(test_sim_stats_round_trip_with_packets),
+		cmocka_unit_test(test_mode_must_agree_with_simulated),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
