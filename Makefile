@@ -86,11 +86,16 @@ bench: all $(BENCH_BINS)
 check: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash tests/run.sh
 
+# The VM tier alone: Debian's kernels under QEMU (tests/vm/README.md).  `make
+# check` runs it too, unless ZCRX_VM=0.
+check-vm: all $(UNIT_BINS) $(HELPER_BINS)
+	@bash tests/vm/run.sh
+
 clean:
 	rm -f lib/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/*.a zcrxctl/zcrxctl \
 		$(UNIT_BINS) $(HELPER_BINS) $(BENCH_BINS) .flags
 
-.PHONY: all check clean bench FORCE install uninstall lint-man clean-generated
+.PHONY: all check check-vm clean bench FORCE install uninstall lint-man clean-generated
 
 # ---------------------------------------------------------------------------
 # Install, like any distribution tool:

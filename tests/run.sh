@@ -38,5 +38,38 @@ for t in "${tests[@]}"; do
 	fi
 done
 
+# The VM tier (tests/vm/README.md): Debian's kernels under QEMU, under a
+# timeout of its own; its progress and per-kernel lines are shown as they
+# come.  ZCRX_VM=0 turns it off, and says so.
+if [ "${ZCRX_VM:-1}" = 0 ]; then
+	out="ok - vm # SKIP disabled by ZCRX_VM=0"
+	rc=0
+else
+	echo "tests/vm/run.sh                  Debian kernels under QEMU"
+	out= rc=1
+	while IFS= read -r line; do
+		case $line in
+		"vm-exit "*) rc=${line#vm-exit } ;;
+		"vm "* | "vm: "* | "# serial log"*) echo "    $line" ;&
+		*) out+=$line$'\n' ;;
+		esac
+	done < <(timeout "${ZCRX_VM_TIER_TIMEOUT:-1800}" bash tests/vm/run.sh 2>&1; echo "vm-exit $?")
+fi
+s=$(grep -cE '^(not )?ok .*# [Ss][Kk][Ii][Pp]' <<<"$out")
+p=$(grep -E '^ok ' <<<"$out" | grep -vc '# [Ss][Kk][Ii][Pp]')
+f=$(grep -E '^not ok' <<<"$out" | grep -vc '# [Ss][Kk][Ii][Pp]')
+if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+	f=$((f + 1))
+	out+=$'\n'"not ok - tests/vm/run.sh exited $rc after $((p + s)) results"
+fi
+pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
+printf '%-32s %3d passed, %d failed, %d skipped\n' tests/vm/run.sh "$p" "$f" "$s"
+grep -E '^not ok' <<<"$out" | grep -v '# [Ss][Kk][Ii][Pp]' | sed 's/^/    /'
+# the series that did not boot, then the guests' first skips
+vs=$(grep -cE '^ok - vm .*# SKIP' <<<"$out")
+{ grep -E '^ok - vm .*# SKIP' <<<"$out"; grep -E '# [Ss][Kk][Ii][Pp]' <<<"$out" |
+	grep -vE '^ok - vm ' | head -n 8; } | sed 's/^/    /'
+[ $((s - vs)) -gt 8 ] && echo "    (+$((s - vs - 8)) more skips)"
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ]
