@@ -6,14 +6,17 @@
  * in the kernel's order (shared/zcrx-abi.md §5); the queue itself runs in
  * sim_rx.c.
  *
+ * ZCRX_REG_NODEV is modelled from the 7.2 generation on, as Linux 7.2 has
+ * it: no netdev, every byte copied, refill only through ZCRX_CTRL_FLUSH_RQ.
+ *
  * Not modelled, by design: CAP_NET_ADMIN (the simulator exists to run
- * unprivileged), ZCRX_REG_IMPORT/NODEV (register_flags 0), dmabuf areas
- * (area_flags 0), kernel-allocated refill regions (only
- * IORING_MEM_REGION_TYPE_USER; a region with flags 0 is refused with EINVAL
- * where a kernel would allocate one), ZCRX_CTRL_EXPORT (EOPNOTSUPP), the
- * netdev and driver checks (params.inject_reg_err answers in their place),
- * the ERANGE check of rx_buf_len against the area's physical contiguity,
- * and memlock accounting.
+ * unprivileged), ZCRX_REG_IMPORT (not in register_flags), dmabuf areas
+ * (area_flags 0: refused with EINVAL where a kernel would import one),
+ * kernel-allocated refill regions (only IORING_MEM_REGION_TYPE_USER; a
+ * region with flags 0 is refused with EINVAL where a kernel would allocate
+ * one), ZCRX_CTRL_EXPORT (EOPNOTSUPP), the netdev and driver checks
+ * (params.inject_reg_err answers in their place), the ERANGE check of
+ * rx_buf_len against the area's physical contiguity, and memlock accounting.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -32,6 +35,7 @@
 #define SIM_RQ_HDR_ALIGN	64U
 #define SIM_RQ_RQES		64U
 #define SIM_PKT_MAX		65535U
+#define SIM_AREA_MAX		(1ULL << 40)	/* io_validate_user_buf_range(): 1 TiB */
 #define SIM_RX_RING_DEFAULT	64U
 #define SIM_PKT_SIZE_DEFAULT	1448U
 
@@ -56,8 +60,8 @@ void zcrx_sim_caps(enum zcrx_gen gen, struct zcrx_caps *caps)
 	/* the simulator does not ask for CAP_NET_ADMIN */
 	caps->cap_net_admin = 1;
 
-	/* neither IMPORT nor NODEV nor dmabuf areas are modelled */
-	caps->register_flags = 0;
+	/* NODEV as Linux 7.2 has it; neither IMPORT nor dmabuf areas are modelled */
+	caps->register_flags = gen == ZCRX_GEN_7_2 ? ZCRX_REG_NODEV : 0;
 	caps->area_flags = 0;
 	caps->rq_hdr_size = SIM_RQ_HDR_SIZE;
 	caps->rq_hdr_alignment = SIM_RQ_HDR_ALIGN;
@@ -278,21 +282,28 @@ static int check_stats(const struct io_uring_zcrx_ifq_reg *reg,
 	return copy_out(rd->user_addr + ed->stats_offset, &zero, sizeof(zero));
 }
 
-/* rx_buf_len and the area, which the kernel looks at once it has the netdev */
-static int check_area(const struct sim *s, struct io_uring_zcrx_ifq_reg *reg,
-		      const struct io_uring_zcrx_area_reg *area, uint64_t page)
+/* io_zcrx_create_area(): rx_buf_len, which a NODEV ifq (no device) keeps at a page */
+static int check_buf_len(const struct sim *s, struct io_uring_zcrx_ifq_reg *reg, uint64_t page)
 {
-	uint64_t end;
-	int ret;
-
 	if (!reg->rx_buf_len)
 		reg->rx_buf_len = page;
 	if (!is_pow2(reg->rx_buf_len) || reg->rx_buf_len < page)
 		return -EINVAL;
 	if (reg->rx_buf_len > page && !(s->caps.features & ZCRX_FEATURE_RX_PAGE_SIZE))
 		return -EINVAL;
+	if (reg->rx_buf_len != page && (reg->flags & ZCRX_REG_NODEV))
+		return -EOPNOTSUPP;
+	return 0;
+}
 
-	if (area->flags & ~s->caps.area_flags)
+/* io_import_area(), io_validate_user_buf_range() and io_import_umem(), in their order */
+static int check_area(const struct io_uring_zcrx_ifq_reg *reg,
+		      const struct io_uring_zcrx_area_reg *area, uint64_t page)
+{
+	uint64_t end;
+	int ret;
+
+	if (area->flags & ~IORING_ZCRX_AREA_DMABUF)
 		return -EINVAL;
 	if (area->rq_area_token)
 		return -EINVAL;
@@ -300,9 +311,14 @@ static int check_area(const struct sim *s, struct io_uring_zcrx_ifq_reg *reg,
 		return -EINVAL;
 	if (!area->len)
 		return -EFAULT;
+	if (area->len > SIM_AREA_MAX)
+		return -EINVAL;
 	if (__builtin_add_overflow(area->addr, (area->len + page - 1) & ~(page - 1), &end))
 		return -EOVERFLOW;
 	if ((area->addr | area->len) & (page - 1))
+		return -EINVAL;
+	/* NODEV has no device to attach a dmabuf to; the simulator models none */
+	if (area->flags & IORING_ZCRX_AREA_DMABUF)
 		return -EINVAL;
 	if (area->dmabuf_fd)
 		return -EINVAL;
@@ -336,20 +352,27 @@ static struct sim_ifq *ifq_alloc(struct sim *s, const struct io_uring_zcrx_ifq_r
 
 	if (!q)
 		return NULL;
+	q->nodev = reg->flags & ZCRX_REG_NODEV;
 	q->area = (uint8_t *)(uintptr_t)area->addr;
 	q->buf_len = reg->rx_buf_len;
 	q->nr_bufs = area->len / reg->rx_buf_len;
-	q->rx_size = s->p.rx_ring;
+	/* NODEV: no NIC, so no RX descriptor ring either */
+	q->rx_size = q->nodev ? 0 : s->p.rx_ring;
 	q->state = calloc(q->nr_bufs, 1);
 	q->free = calloc(q->nr_bufs, sizeof(*q->free));
-	q->rx = calloc(q->rx_size, sizeof(*q->rx));
+	q->rx = calloc(q->rx_size ? q->rx_size : 1, sizeof(*q->rx));
 	if (!q->state || !q->free || !q->rx) {
 		ifq_free(q);
 		return NULL;
 	}
-	/* pop order 0, 1, 2...: the first buffers posted are the first in the area */
+	/*
+	 * The kernel's free list holds 0, 1, 2... and pops from the end, so a
+	 * NODEV copy lands in the last buffer of the area first.  A NIC queue
+	 * takes its buffers through the page pool in batches; there the first
+	 * buffers posted are the first in the area.
+	 */
 	for (uint32_t i = 0; i < q->nr_bufs; i++)
-		buf_free(q, q->nr_bufs - 1 - i);
+		buf_free(q, q->nodev ? i : q->nr_bufs - 1 - i);
 
 	q->rq_entries = reg->rq_entries;
 	q->rq_head = (uint32_t *)region;
@@ -406,6 +429,8 @@ static int sim_register_ifq(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *
 		return -EFAULT;
 	if (reg.if_rxq == ~0U || !reg.rq_entries)
 		return -EINVAL;
+	if ((reg.if_rxq || reg.if_idx) && (reg.flags & ZCRX_REG_NODEV))
+		return -EINVAL;
 	if (reg.rq_entries > SIM_RQ_MAX) {
 		if (!(ctx->ring_flags & ZCRX_SETUP_CLAMP))
 			return -EINVAL;
@@ -426,9 +451,11 @@ static int sim_register_ifq(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *
 	if (ret)
 		return ret;
 	/* netdev_get_by_index() and the driver's checks: the simulator's one knob */
-	if (s->p.inject_reg_err)
+	if (s->p.inject_reg_err && !(reg.flags & ZCRX_REG_NODEV))
 		return -abs(s->p.inject_reg_err);
-	ret = check_area(s, &reg, &area, page);
+	ret = check_buf_len(s, &reg, page);
+	if (!ret)
+		ret = check_area(&reg, &area, page);
 	if (ret)
 		return ret;
 
@@ -448,7 +475,7 @@ static int sim_register_ifq(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *
 		ifq_free(q);
 		return -EFAULT;
 	}
-	/* the queue restarts with its ring full; events have no target yet */
+	/* a NIC queue restarts with its ring full; events have no target yet */
 	zcrx_sim_rx_refill(s, q);
 	q->target = ed.type_mask != 0;
 	s->next_id++;
@@ -552,6 +579,7 @@ static int sim_init(struct zcrx_ctx *ctx)
 		return -ENOMEM;
 	s->ctx = ctx;
 	s->p = ctx->sim;
+	s->page = sysconf(_SC_PAGESIZE);
 	if (!s->p.rx_ring)
 		s->p.rx_ring = SIM_RX_RING_DEFAULT;
 	if (!s->p.pkt_size)

@@ -53,6 +53,7 @@ struct sim_recv {
 struct sim_ifq {
 	struct sim_ifq		*next;
 	uint32_t		id;
+	bool			nodev;		/* ZCRX_REG_NODEV: no RX ring, every byte copied */
 
 	uint8_t			*area;
 	uint32_t		buf_len;
@@ -91,6 +92,7 @@ struct sim {
 	struct zcrx_ctx		*ctx;
 	struct zcrx_sim_params	p;
 	struct zcrx_caps	caps;
+	uint32_t		page;		/* the copy fallback fills one page per buffer */
 	uint32_t		next_id;
 	struct sim_ifq		*ifqs;
 	int			budget;		/* CQ slots this round may still fill */

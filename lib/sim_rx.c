@@ -9,15 +9,17 @@
  * params.rx_ring entries is kept full by the page pool, which takes buffers
  * first from the refill ring the application writes and then from its free
  * list.  A fragment received zero-copy consumes a descriptor; a copied one
- * (params.copy_permille) takes a buffer straight from the free list, like
- * the kernel's copy fallback.  Payload comes from a real TCP socket (the
- * "NIC" recv()s its bytes into the buffer) or, with fd -1, is synthetic:
- * byte i of a receive is byte i % 8 (little-endian) of mix64(seed + i / 8).
+ * (params.copy_permille) takes buffers straight from the free list, like
+ * the kernel's copy fallback: one page of each, a CQE per page, counted
+ * once in the stats.  A NODEV ifq has no RX ring: every fragment is copied,
+ * and its refill ring moves only on FLUSH_RQ.  Payload comes from a real
+ * TCP socket (the "NIC" recv()s its bytes into the buffers) or, with fd -1,
+ * is synthetic: byte i of a receive is byte i % 8 (little-endian) of
+ * mix64(seed + i / 8).
  *
  * Injected CQEs always have flags 0, so IORING_CQE_F_MORE is answered by
- * cqe_more(); data always starts at offset 0 of its buffer, and an RQE whose
- * offset is not rx_buf_len-aligned is ignored (the kernel would round it
- * down).
+ * cqe_more(); data always starts at offset 0 of its buffer, and an RQE
+ * naming an offset inside a buffer returns that buffer, as in the kernel.
  *
  * Sharing the ring: CQEs whose user_data has 0x5a53 in the top 16 bits are
  * the simulator's (own_cqe), and it submits its SQEs with io_uring_submit(),
@@ -32,6 +34,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <netinet/in.h>
 
 #include "sim.h"
@@ -40,6 +43,8 @@
 #define SIM_RETRY_NS		(10 * 1000000ULL)	/* "TCP retransmit" after a drop */
 #define SIM_BACKOFF_NS		(1000000ULL)		/* CQ still full after a kick */
 #define SIM_BACKLOG_NS		(100 * 1000000ULL)	/* synthetic credit kept while blocked */
+#define SIM_FRAG_PAGES		8			/* NODEV: 32 KiB per socket read */
+#define SIM_COPY_BUFS		(65536 / 4096 + 1)	/* pages a copied fragment may take */
 
 enum pkt_ret {
 	PKT_DONE,		/* delivered */
@@ -178,28 +183,32 @@ static uint32_t rq_avail(struct sim_ifq *q)
 	return n > q->rq_entries ? q->rq_entries : n;
 }
 
+enum rqe_ret {
+	RQE_OK,		/* a buffer the application owned comes back */
+	RQE_BAD,	/* malformed: foreign area, padding set, offset past the area */
+	RQE_UNOWNED,	/* well-formed, but the application does not own it (a double return) */
+};
+
 /*
- * Take the next RQE: the buffer it names, or false when the kernel would
- * ignore it (foreign area, offset out of range or not a buffer start,
- * padding set, or a buffer the application does not own, e.g. a double
- * return).  The caller has done the acquire load of the tail.
+ * Take the next RQE, as io_parse_rqe() and the user reference count do: an
+ * offset inside a buffer names that buffer (the kernel shifts it down to
+ * the buffer's start).  The caller has done the acquire load of the tail.
  */
-static bool rq_next(struct sim_ifq *q, uint32_t *idx)
+static enum rqe_ret rq_next(struct sim_ifq *q, uint32_t *idx)
 {
 	struct io_uring_zcrx_rqe rqe = q->rqes[q->rq_cached_head++ & (q->rq_entries - 1)];
 	uint64_t off = rqe.off & ~IORING_ZCRX_AREA_MASK;
 
-	if (rqe.__pad || rqe.off >> IORING_ZCRX_AREA_SHIFT)
-		goto invalid;
-	if (off % q->buf_len || off / q->buf_len >= q->nr_bufs)
-		goto invalid;
+	if (rqe.__pad || rqe.off >> IORING_ZCRX_AREA_SHIFT || off / q->buf_len >= q->nr_bufs) {
+		q->c.rq_invalid++;
+		return RQE_BAD;
+	}
 	*idx = off / q->buf_len;
-	if (q->state[*idx] != BUF_USER && q->state[*idx] != BUF_USER_COPY)
-		goto invalid;
-	return true;
-invalid:
-	q->c.rq_invalid++;
-	return false;
+	if (q->state[*idx] != BUF_USER && q->state[*idx] != BUF_USER_COPY) {
+		q->c.rq_invalid++;
+		return RQE_UNOWNED;
+	}
+	return RQE_OK;
 }
 
 static void rq_publish_head(struct sim_ifq *q)
@@ -212,7 +221,8 @@ static void rq_publish_head(struct sim_ifq *q)
  * The driver refills its RX ring through the page pool: buffers come first
  * from the refill ring, then from the free list.  Running out is a failed
  * allocation, which raises ALLOC_FAIL.  Copy-fallback buffers coming back
- * go to the free list, as in the kernel (they belong to no page pool).
+ * go to the free list, as in the kernel (they belong to no page pool).  A
+ * NODEV ifq has no page pool: its refill ring moves only on FLUSH_RQ.
  */
 void zcrx_sim_rx_refill(struct sim *s, struct sim_ifq *q)
 {
@@ -224,7 +234,7 @@ void zcrx_sim_rx_refill(struct sim *s, struct sim_ifq *q)
 	avail = rq_avail(q);
 	while (need && avail--) {
 		consumed = true;
-		if (!rq_next(q, &idx))
+		if (rq_next(q, &idx) != RQE_OK)
 			continue;
 		if (q->state[idx] == BUF_USER_COPY) {
 			buf_free(q, idx);
@@ -245,16 +255,22 @@ void zcrx_sim_rx_refill(struct sim *s, struct sim_ifq *q)
 	}
 }
 
-/* ZCRX_CTRL_FLUSH_RQ: every published RQE goes back to the free list. */
+/*
+ * ZCRX_CTRL_FLUSH_RQ, as zcrx_parse_rq(): published RQEs go back to the free
+ * list in order until a malformed one, which is consumed and ends the flush.
+ */
 void zcrx_sim_rx_flush_rq(struct sim_ifq *q)
 {
 	uint32_t avail = rq_avail(q), idx;
+	enum rqe_ret ret = RQE_OK;
 
 	if (!avail)
 		return;
-	while (avail--)
-		if (rq_next(q, &idx))
+	while (avail-- && ret != RQE_BAD) {
+		ret = rq_next(q, &idx);
+		if (ret == RQE_OK)
 			buf_free(q, idx);
+	}
 	rq_publish_head(q);
 }
 
@@ -279,12 +295,23 @@ static void payload(uint64_t seed, uint64_t pos, uint8_t *dst, uint32_t len)
 		dst[i] = mix64(seed + pos / 8) >> (pos % 8 * 8);
 }
 
+/* NODEV: every byte is copied */
 static bool roll_copy(struct sim *s, struct sim_ifq *q)
 {
+	if (q->nodev)
+		return true;
 	return s->p.copy_permille && mix64(q->rng++) % 1000 < s->p.copy_permille;
 }
 
-/* Per copied fragment: plain stores to the shared stats, whatever type_mask says. */
+static uint32_t pages(const struct sim *s, uint32_t len)
+{
+	return (len + s->page - 1) / s->page;
+}
+
+/*
+ * Per copied fragment, however many CQEs it took: plain stores to the shared
+ * stats, whatever type_mask says.
+ */
 static void count_copy(struct sim_ifq *q, uint32_t len)
 {
 	q->c.copied++;
@@ -336,6 +363,57 @@ static void recv_consumed(struct sim *s, struct sim_ifq *q, struct sim_recv *r, 
 		recv_end(s, q, r, 0);
 }
 
+/*
+ * The copy fallback, as io_zcrx_copy_chunk(): up to len bytes go into the
+ * first page of free buffers, the top of the free list first.  Fills idx
+ * with the buffers a copy of len bytes would take, and returns how many
+ * there are (fewer than it needs when the free list runs short).
+ */
+static uint32_t copy_bufs(const struct sim *s, const struct sim_ifq *q, uint32_t len,
+			  uint32_t *idx)
+{
+	uint32_t n = pages(s, len);
+
+	if (n > q->nr_free)
+		n = q->nr_free;
+	for (uint32_t i = 0; i < n; i++)
+		idx[i] = q->free[q->nr_free - 1 - i];
+	return n;
+}
+
+/* Deliver a copied fragment of len bytes laid out by copy_bufs(): a CQE per buffer. */
+static void copy_post(struct sim *s, struct sim_ifq *q, struct sim_recv *r, const uint32_t *idx,
+		      uint32_t len)
+{
+	for (uint32_t i = 0, off = 0, n; off < len; i++, off += n) {
+		n = len - off < s->page ? len - off : s->page;
+		q->nr_free--;
+		q->state[idx[i]] = BUF_USER_COPY;
+		post_data(s, q, r, idx[i], n);
+	}
+	count_copy(q, len);
+	/* the kernel posts events through task work: after the data CQEs */
+	raise_event(s, q, ZCRX_EVENT_COPY);
+}
+
+/* A copied synthetic fragment; false when the free list ran short (the receive then ends). */
+static bool synth_copy(struct sim *s, struct sim_ifq *q, struct sim_recv *r, uint32_t len)
+{
+	uint32_t idx[SIM_COPY_BUFS], n = copy_bufs(s, q, len, idx);
+	uint64_t pos = r->pos;
+	bool whole = n * s->page >= len;
+
+	if (!whole)
+		len = n * s->page;
+	for (uint32_t i = 0, off = 0, k; off < len; i++, off += k, pos += k) {
+		k = len - off < s->page ? len - off : s->page;
+		payload(s->p.seed, pos, q->area + (uint64_t)idx[i] * q->buf_len, k);
+	}
+	if (len)
+		copy_post(s, q, r, idx, len);
+	return whole;
+}
+
 /* One synthetic packet of pkt_size bytes, in rx_buf_len fragments. */
 static enum pkt_ret synth_packet(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
 {
@@ -345,7 +423,8 @@ static enum pkt_ret synth_packet(struct sim *s, struct sim_ifq *q, struct sim_re
 	if (r->capped && size > r->left)
 		size = r->left;
 	nfrag = (size + q->buf_len - 1) / q->buf_len;
-	if (s->budget < (int)nfrag * cqe_cost(s, true) + 3)
+	/* all copied, it takes a CQE per page */
+	if (s->budget < (int)pages(s, size) * cqe_cost(s, true) + 3)
 		return PKT_BLOCKED;
 	for (uint32_t i = 0; i < nfrag; i++) {
 		if (roll_copy(s, q))
@@ -362,22 +441,16 @@ static enum pkt_ret synth_packet(struct sim *s, struct sim_ifq *q, struct sim_re
 	for (uint32_t i = 0, off = 0; i < nfrag; i++, off += len) {
 		len = size - off < q->buf_len ? size - off : q->buf_len;
 		if (copy & (1ULL << i)) {
-			if (!q->nr_free) {
+			if (!synth_copy(s, q, r, len)) {
 				recv_end(s, q, r, -ENOMEM);
 				return PKT_ENDED;
 			}
-			idx = q->free[--q->nr_free];
-			q->state[idx] = BUF_USER_COPY;
-			count_copy(q, len);
-		} else {
-			idx = rx_take(q);
-			q->state[idx] = BUF_USER;
+			continue;
 		}
+		idx = rx_take(q);
+		q->state[idx] = BUF_USER;
 		payload(s->p.seed, r->pos, q->area + (uint64_t)idx * q->buf_len, len);
 		post_data(s, q, r, idx, len);
-		/* the kernel posts events through task work: after the data CQE */
-		if (copy & (1ULL << i))
-			raise_event(s, q, ZCRX_EVENT_COPY);
 	}
 	q->c.rx_packets++;
 	q->c.rx_bytes += size;
@@ -404,39 +477,75 @@ static int sock_pending(struct sim_recv *r, int *end)
 	return -1;
 }
 
-/* One fragment read from the socket: up to min(pkt_size, rx_buf_len) bytes. */
-static enum pkt_ret sock_packet(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
+/*
+ * What one read from the socket may take: a NIC packet of up to
+ * min(pkt_size, rx_buf_len) bytes, or, NODEV, a fragment of up to 32 KiB
+ * (the page frag a loopback sender fills).  A copy takes a CQE per page:
+ * never more than the CQ has room for.
+ */
+static uint32_t sock_len(const struct sim *s, const struct sim_ifq *q, const struct sim_recv *r)
 {
-	uint32_t len = s->p.pkt_size < q->buf_len ? s->p.pkt_size : q->buf_len;
-	bool copy;
-	uint32_t idx;
-	ssize_t n;
-	int pend, end = 0;
+	uint32_t len = q->nodev ? SIM_FRAG_PAGES * s->page :
+		       s->p.pkt_size < q->buf_len ? s->p.pkt_size : q->buf_len;
+	int room = (s->budget - 3) / cqe_cost(s, true);
 
 	if (r->capped && len > r->left)
 		len = r->left;
-	if (s->budget < cqe_cost(s, true) + 3)
+	if (room <= 0)
+		return 0;
+	if (pages(s, len) > (uint32_t)room)
+		len = room * s->page;
+	return len;
+}
+
+/* Nothing to read into: the receive ends (EOF, error, or -ENOMEM for a copy), waits, or drops. */
+static enum pkt_ret sock_starved(struct sim *s, struct sim_ifq *q, struct sim_recv *r, bool copy)
+{
+	int pend, end = 0;
+
+	pend = sock_pending(r, &end);
+	if (pend < 0) {
+		recv_end(s, q, r, end);
+		return PKT_ENDED;
+	}
+	if (!pend)
+		return PKT_IDLE;
+	if (copy) {
+		recv_end(s, q, r, -ENOMEM);
+		return PKT_ENDED;
+	}
+	q->c.rx_dropped++;
+	return PKT_DROPPED;
+}
+
+/* One fragment read from the socket, zero-copy into an RX descriptor or copied. */
+static enum pkt_ret sock_packet(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
+{
+	uint32_t len = sock_len(s, q, r), idx[SIM_COPY_BUFS], nb;
+	struct iovec iov[SIM_COPY_BUFS];
+	struct msghdr msg = { .msg_iov = iov };
+	bool copy;
+	ssize_t n;
+
+	if (!len)
 		return PKT_BLOCKED;
 	copy = roll_copy(s, q);
 	if (!copy && !q->rx_fill)
 		zcrx_sim_rx_refill(s, q);
-	if ((copy && !q->nr_free) || (!copy && !q->rx_fill)) {
-		pend = sock_pending(r, &end);
-		if (pend < 0) {
-			recv_end(s, q, r, end);
-			return PKT_ENDED;
-		}
-		if (!pend)
-			return PKT_IDLE;
-		if (copy) {
-			recv_end(s, q, r, -ENOMEM);
-			return PKT_ENDED;
-		}
-		q->c.rx_dropped++;
-		return PKT_DROPPED;
+	if (copy) {
+		nb = copy_bufs(s, q, len, idx);
+	} else {
+		nb = q->rx_fill ? 1 : 0;
+		idx[0] = q->rx[q->rx_head];
 	}
-	idx = copy ? q->free[q->nr_free - 1] : q->rx[q->rx_head];
-	n = recv(r->fd, q->area + (uint64_t)idx * q->buf_len, len, MSG_DONTWAIT);
+	if (!nb)
+		return sock_starved(s, q, r, copy);
+	for (uint32_t i = 0; i < nb; i++) {
+		iov[i].iov_base = q->area + (uint64_t)idx[i] * q->buf_len;
+		iov[i].iov_len = copy && len - i * s->page > s->page ? s->page : len - i * s->page;
+	}
+	msg.msg_iovlen = nb;
+	n = recvmsg(r->fd, &msg, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		return PKT_IDLE;
 	if (n <= 0) {
@@ -444,16 +553,12 @@ static enum pkt_ret sock_packet(struct sim *s, struct sim_ifq *q, struct sim_rec
 		return PKT_ENDED;
 	}
 	if (copy) {
-		q->nr_free--;
-		q->state[idx] = BUF_USER_COPY;
-		count_copy(q, n);
+		copy_post(s, q, r, idx, n);
 	} else {
 		rx_take(q);
-		q->state[idx] = BUF_USER;
+		q->state[idx[0]] = BUF_USER;
+		post_data(s, q, r, idx[0], n);
 	}
-	post_data(s, q, r, idx, n);
-	if (copy)
-		raise_event(s, q, ZCRX_EVENT_COPY);
 	q->c.rx_packets++;
 	q->c.rx_bytes += n;
 	recv_consumed(s, q, r, n);
@@ -530,9 +635,10 @@ static void service(struct sim *s, struct sim_ifq *q, bool from_kick)
 		r = &q->recv[i];
 		if (!r->active || !r->started || r->fd < 0)
 			continue;
+		/* a packet that reached the len cap has ended the receive */
 		do
 			ret = sock_packet(s, q, r);
-		while (ret == PKT_DONE);
+		while (ret == PKT_DONE && r->active);
 		blocked |= ret == PKT_BLOCKED;
 		retry |= ret == PKT_DROPPED;
 		if (r->active && !r->poll_armed)

@@ -2,8 +2,10 @@
 /*
  * A fake kernel behind the seam (a struct zcrx_backend_ops of our own), so a
  * test can see exactly what ifq_open built and write back whatever a kernel
- * might; with the query answers of each kernel generation.  Shared by
- * test_engine.c and test_diag.c.
+ * might; with the query answers of each kernel generation, as measured on
+ * Debian's kernels (shared/zcrx-abi.md §12.2).  Shared by test_engine.c and
+ * test_diag.c; test_conformance.c checks the answers against the kernel it
+ * runs on, so the fakes cannot drift from what a kernel says.
  */
 #ifndef ENGINE_FIXTURE_H
 #define ENGINE_FIXTURE_H
@@ -53,14 +55,14 @@ struct fake {
 	int				nr_unregister;
 };
 
-static int fake_probe(struct zcrx_ctx *ctx, struct zcrx_caps *caps)
+static inline int fake_probe(struct zcrx_ctx *ctx, struct zcrx_caps *caps)
 {
 	(void)ctx;
 	(void)caps;
 	return 0;
 }
 
-static int fake_register(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg)
+static inline int fake_register(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg)
 {
 	struct fake *f = ctx->backend;
 	struct io_uring_zcrx_area_reg *area = (void *)(uintptr_t)reg->area_ptr;
@@ -91,7 +93,7 @@ static int fake_register(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg
 	return 0;
 }
 
-static int fake_ctrl(struct zcrx_ctx *ctx, struct zcrx_ctrl *ctrl)
+static inline int fake_ctrl(struct zcrx_ctx *ctx, struct zcrx_ctrl *ctrl)
 {
 	struct fake *f = ctx->backend;
 
@@ -100,7 +102,7 @@ static int fake_ctrl(struct zcrx_ctx *ctx, struct zcrx_ctrl *ctrl)
 	return f->ctrl_ret;
 }
 
-static void fake_unregister(struct zcrx_ctx *ctx, uint32_t zcrx_id)
+static inline void fake_unregister(struct zcrx_ctx *ctx, uint32_t zcrx_id)
 {
 	struct fake *f = ctx->backend;
 
@@ -108,8 +110,8 @@ static void fake_unregister(struct zcrx_ctx *ctx, uint32_t zcrx_id)
 	f->nr_unregister++;
 }
 
-static int fake_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_uring_sqe *sqe,
-			  int fd, uint32_t len, uint64_t user_data)
+static inline int fake_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id,
+				 struct io_uring_sqe *sqe, int fd, uint32_t len, uint64_t user_data)
 {
 	(void)ctx;
 	(void)zcrx_id;
@@ -123,13 +125,14 @@ static int fake_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_urin
 
 #define FAKE_OWN_UD	0xfeedULL
 
-static bool fake_own_cqe(struct zcrx_ctx *ctx, const struct io_uring_cqe *cqe)
+static inline bool fake_own_cqe(struct zcrx_ctx *ctx, const struct io_uring_cqe *cqe)
 {
 	(void)ctx;
 	return cqe->user_data == FAKE_OWN_UD;
 }
 
-static bool fake_cqe_more(struct zcrx_ctx *ctx, uint32_t zcrx_id, const struct io_uring_cqe *cqe)
+static inline bool fake_cqe_more(struct zcrx_ctx *ctx, uint32_t zcrx_id,
+				 const struct io_uring_cqe *cqe)
 {
 	(void)ctx;
 	(void)zcrx_id;
@@ -147,8 +150,8 @@ static const struct zcrx_backend_ops fake_ops = {
 	.cqe_more	= fake_cqe_more,
 };
 
-/* Query answers as each kernel generation gives them (§3.3). */
-static void caps_618(struct zcrx_caps *c)
+/* Query answers as each kernel gives them (§12.2, measured). */
+static inline void caps_618(struct zcrx_caps *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->nr_register_opcodes = 36;
@@ -160,21 +163,36 @@ static void caps_618(struct zcrx_caps *c)
 	zcrx_caps_derive(c);
 }
 
-static void caps_71(struct zcrx_caps *c)
+static inline void caps_619(struct zcrx_caps *c)
 {
 	caps_618(c);
 	c->nr_register_opcodes = 37;
 	c->nr_query_opcodes = 3;
 	c->zcrx_query_err = 0;
-	c->register_flags = ZCRX_REG_IMPORT | ZCRX_REG_NODEV;
+	c->register_flags = ZCRX_REG_IMPORT;
+	c->area_flags = IORING_ZCRX_AREA_DMABUF;
 	c->nr_ctrl_opcodes = 2;
-	c->features = ZCRX_FEATURE_RX_PAGE_SIZE;
 	c->rq_hdr_size = 8;
 	c->rq_hdr_alignment = 64;
 	zcrx_caps_derive(c);
 }
 
-static void caps_may(struct zcrx_caps *c)
+static inline void caps_70(struct zcrx_caps *c)
+{
+	caps_619(c);
+	c->nr_register_opcodes = 38;
+	c->features = ZCRX_FEATURE_RX_PAGE_SIZE;
+	zcrx_caps_derive(c);
+}
+
+static inline void caps_71(struct zcrx_caps *c)
+{
+	caps_70(c);
+	c->register_flags = ZCRX_REG_IMPORT | ZCRX_REG_NODEV;
+	zcrx_caps_derive(c);
+}
+
+static inline void caps_may(struct zcrx_caps *c)
 {
 	caps_71(c);
 	c->nr_ctrl_opcodes = 3;
@@ -182,7 +200,7 @@ static void caps_may(struct zcrx_caps *c)
 	zcrx_caps_derive(c);
 }
 
-static void caps_72(struct zcrx_caps *c)
+static inline void caps_72(struct zcrx_caps *c)
 {
 	caps_may(c);
 	c->nr_register_opcodes = 38;
@@ -200,8 +218,17 @@ struct fixture {
 	struct zcrx_diag	diag;
 };
 
+/* 7.3: ZCRX_CTRL_ADD_AREA, and head and tail on cache lines of their own (§12.3) */
+static inline void caps_73(struct zcrx_caps *c)
+{
+	caps_72(c);
+	c->nr_ctrl_opcodes = 4;
+	c->rq_hdr_size = 128;
+	zcrx_caps_derive(c);
+}
+
 /* A real ring (so CQEs and SQEs are real) with the fake kernel behind it. */
-static int fake_setup(void **state)
+static inline int fake_setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 
@@ -219,7 +246,7 @@ static int fake_setup(void **state)
 	return 0;
 }
 
-static int fake_teardown(void **state)
+static inline int fake_teardown(void **state)
 {
 	struct fixture *fx = *state;
 
@@ -235,7 +262,7 @@ static int fake_teardown(void **state)
 	return 0;
 }
 
-static struct fixture *fixture(void **state)
+static inline struct fixture *fixture(void **state)
 {
 	struct fixture *fx = *state;
 
@@ -244,12 +271,12 @@ static struct fixture *fixture(void **state)
 	return fx;
 }
 
-static struct zcrx_ifq_opts opts_eth0(void)
+static inline struct zcrx_ifq_opts opts_eth0(void)
 {
 	return (struct zcrx_ifq_opts){ .ifname = "eth0", .queue = 3 };
 }
 
-static struct zcrx_ifq *open_ok(struct fixture *fx, const struct zcrx_ifq_opts *o)
+static inline struct zcrx_ifq *open_ok(struct fixture *fx, const struct zcrx_ifq_opts *o)
 {
 	struct zcrx_ifq *ifq = NULL;
 	int ret = zcrx_ifq_open(fx->ctx, o, &ifq, &fx->diag);
