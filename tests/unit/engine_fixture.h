@@ -10,29 +10,7 @@
 #ifndef ENGINE_FIXTURE_H
 #define ENGINE_FIXTURE_H
 
-#include <errno.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-#include <cmocka.h>
-
-#include "zcrx.h"
-#include "kabi.h"
-#include "backend.h"
-#include "internal.h"
-
-#define PAGE		((uint64_t)sysconf(_SC_PAGESIZE))
-
-#define skip_because(...)					\
-	do {							\
-		print_message("# SKIP reason: " __VA_ARGS__);	\
-		print_message("\n");				\
-		skip();						\
-	} while (0)
+#include "flow.h"		/* the seam, cmocka, PAGE and skip_because() */
 
 struct fake {
 	/* what ifq_open handed to the kernel */

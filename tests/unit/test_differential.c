@@ -13,45 +13,24 @@
  */
 #include <fcntl.h>
 #include <stdio.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
-#include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/utsname.h>
 
-#include "engine_fixture.h"
+#include "flow.h"
 
 #define AREA_PAGES	16
 #define BIG_PAGES	256		/* the 8 MiB stream recycles these */
-#define REGION_PAGES	132
-#define RQ		64
-#define EV_UD		0x7a637278ffff0000ULL
-#define RECV_UD		0x1234ULL
 #define MAX_REC		128
 #define MAX_NOTES	384
-#define KV(maj, min)	((maj) * 100 + (min))
 
 static struct zcrx_caps kcaps;
 static char kver[64];
 static unsigned int kmaj, kmin;
-static int slow = 1;
 
 /* One backend running a scenario: the simulator or the kernel. */
 struct side {
+	struct flow		f;
 	bool			kernel;
 	const char		*name;
-	struct zcrx_ctx		*ctx;
-	struct io_uring		ring;		/* a hand-made ring for the ring rows */
-	struct zcrx_ctx		bare;
-	bool			has_ring, has_bare;
-	struct io_uring_zcrx_ifq_reg	reg;
-	struct io_uring_zcrx_area_reg	area;
-	struct io_uring_region_desc	rd;
-	struct zcrx_event_desc	ed;
-	uint8_t			*area_mem, *region_mem, *none;
-	uint32_t		id, rq_tail;
-	int			lfd, srv, cli;
-	uint64_t		tx, rx;
 	bool			stream_ok;
 };
 
@@ -64,14 +43,6 @@ struct note {
 struct notes {
 	int		n;
 	struct note	at[MAX_NOTES];
-};
-
-struct rec {
-	uint64_t	ud;
-	int		res;
-	uint32_t	flags;
-	uint64_t	off;
-	bool		more;
 };
 
 struct scenario {
@@ -93,18 +64,13 @@ void note(struct notes *o, int64_t v, const char *fmt, ...)
 	o->at[o->n++].v = v;
 }
 
-static int tmo(int ms)
-{
-	return ms * slow;
-}
-
 /* ------------------------------------------------------------------ */
 /* A side                                                              */
 /* ------------------------------------------------------------------ */
 
 static struct zcrx_ctx *C(struct side *s)
 {
-	return s->has_bare ? &s->bare : s->ctx;
+	return flow_ctx(&s->f);
 }
 
 static const struct zcrx_caps *caps_of(struct side *s)
@@ -119,44 +85,9 @@ static uint64_t rqes_end(struct side *s)
 	uint64_t align = c->rq_hdr_alignment ? c->rq_hdr_alignment : 1;
 	uint64_t entries = 1;
 
-	while (entries < s->reg.rq_entries)
+	while (entries < s->f.reg.rq_entries)
 		entries <<= 1;
 	return (c->rq_hdr_size + align - 1) / align * align + 16 * entries;
-}
-
-static void structs_init(struct side *s, unsigned int area_pages)
-{
-	memset(&s->reg, 0, sizeof(s->reg));
-	memset(&s->ed, 0, sizeof(s->ed));
-	s->area = (struct io_uring_zcrx_area_reg){
-		.addr = (uintptr_t)s->area_mem, .len = area_pages * PAGE,
-	};
-	s->rd = (struct io_uring_region_desc){
-		.user_addr = (uintptr_t)s->region_mem, .size = PAGE,
-		.flags = IORING_MEM_REGION_TYPE_USER,
-	};
-	s->reg.flags = ZCRX_REG_NODEV;
-	s->reg.rq_entries = RQ;
-	s->reg.area_ptr = (uintptr_t)&s->area;
-	s->reg.region_ptr = (uintptr_t)&s->rd;
-}
-
-/* A ring the engine would refuse, wrapped in a ctx the seam accepts. */
-static int bare_ctx(struct side *s, unsigned int flags)
-{
-	int ret = io_uring_queue_init(8, &s->ring, flags);
-
-	if (ret)
-		return ret;
-	s->has_ring = true;
-	s->bare.ring = &s->ring;
-	s->bare.ring_flags = flags;
-	s->bare.ops = s->kernel ? &zcrx_kernel_backend : &zcrx_sim_backend;
-	s->bare.sim.gen = ZCRX_GEN_7_2;
-	if (s->bare.ops->init && (ret = s->bare.ops->init(&s->bare)))
-		return ret;
-	s->has_bare = true;
-	return 0;
 }
 
 static void side_open(struct side *s, bool kernel, const struct scenario *sc)
@@ -164,231 +95,52 @@ static void side_open(struct side *s, bool kernel, const struct scenario *sc)
 	struct zcrx_sim_params sp = { .gen = ZCRX_GEN_7_2, .rx_ring = 8, .seed = 7 };
 	struct zcrx_ctx_opts o = { .sim = &sp };
 	unsigned int flags = ZCRX_SETUP_SINGLE_ISSUER | ZCRX_SETUP_DEFER_TASKRUN;
-	size_t area_len = BIG_PAGES * PAGE;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
 	s->kernel = kernel;
 	s->name = kernel ? "kernel" : "sim";
-	s->lfd = s->srv = s->cli = -1;
-	s->area_mem = mmap(NULL, area_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			   -1, 0);
-	s->region_mem = mmap(NULL, REGION_PAGES * PAGE, PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	s->none = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	assert_true(s->area_mem != MAP_FAILED && s->region_mem != MAP_FAILED &&
-		    s->none != MAP_FAILED);
-	structs_init(s, sc->area_pages ? sc->area_pages : AREA_PAGES);
+	assert_int_equal(flow_map(&s->f, BIG_PAGES), 0);
+	/* the 8 MiB stream takes CQEs a slice at a time */
+	s->f.reap_some = true;
+	flow_reg_init(&s->f, sc->area_pages ? sc->area_pages : AREA_PAGES);
+	s->f.reg.flags = ZCRX_REG_NODEV;
 
 	o.backend = kernel ? ZCRX_BACKEND_KERNEL : ZCRX_BACKEND_SIM;
 	if (sc->ring == RING_STD)
-		ret = zcrx_ctx_create(&s->ctx, &o);
+		ret = zcrx_ctx_create(&s->f.ctx, &o);
 	else
-		ret = bare_ctx(s, sc->ring == RING_NO_DEFER ? 0 : flags);
+		ret = flow_bare_ctx(&s->f, sc->ring == RING_NO_DEFER ? 0 : flags, kernel,
+				    &(struct zcrx_sim_params){ .gen = ZCRX_GEN_7_2 });
 	if (ret)
 		fail_msg("%s: no ctx: %s", s->name, strerror(-ret));
-}
-
-static void side_close(struct side *s)
-{
-	if (s->ctx)
-		zcrx_ctx_destroy(s->ctx);
-	if (s->has_bare && s->bare.ops->fini)
-		s->bare.ops->fini(&s->bare);
-	if (s->has_ring)
-		io_uring_queue_exit(&s->ring);
-	if (s->lfd >= 0)
-		close(s->lfd);
-	if (s->srv >= 0)
-		close(s->srv);
-	if (s->cli >= 0)
-		close(s->cli);
-	munmap(s->area_mem, BIG_PAGES * PAGE);
-	munmap(s->region_mem, REGION_PAGES * PAGE);
-	munmap(s->none, PAGE);
 }
 
 /* ------------------------------------------------------------------ */
 /* Driving a side like an application                                  */
 /* ------------------------------------------------------------------ */
 
-static struct io_uring *ring_of(struct side *s)
-{
-	return C(s)->ring;
-}
-
 static int do_register(struct side *s)
 {
-	return C(s)->ops->register_ifq(C(s), &s->reg);
+	return zcrx_register_raw(C(s), &s->f.reg);
 }
 
-static void with_events(struct side *s, uint32_t mask)
+static void stats_after_rqes(struct side *s)
 {
-	s->ed.user_data = EV_UD;
-	s->ed.type_mask = mask;
-	s->reg.event_desc = (uintptr_t)&s->ed;
-}
-
-static void with_stats(struct side *s)
-{
-	s->ed.flags = ZCRX_EVENT_DESC_FLAG_STATS;
-	s->ed.stats_offset = rqes_end(s);
-	s->reg.event_desc = (uintptr_t)&s->ed;
-}
-
-static struct zcrx_stats *stats_of(struct side *s)
-{
-	return (struct zcrx_stats *)(s->region_mem + s->ed.stats_offset);
+	with_stats(&s->f, rqes_end(s));
 }
 
 static void reg_good(struct side *s, int mask, bool stats)
 {
-	if (mask >= 0)
-		with_events(s, mask);
-	if (stats)
-		with_stats(s);
-	assert_int_equal(do_register(s), 0);
-	s->id = s->reg.zcrx_id;
-}
-
-static int ctrl(struct side *s, uint32_t op, uint32_t arg)
-{
-	struct zcrx_ctrl c = { .zcrx_id = s->id, .op = op };
-
-	c.zc_arm_event.event_type = arg;
-	return zcrx_ctrl_raw(C(s), &c);
-}
-
-static uint32_t rq_head(struct side *s)
-{
-	return __atomic_load_n((uint32_t *)(s->region_mem + s->reg.offsets.head),
-			       __ATOMIC_ACQUIRE);
-}
-
-static void give_back(struct side *s, uint64_t off)
-{
-	struct io_uring_zcrx_rqe *rqes = (void *)(s->region_mem + s->reg.offsets.rqes);
-	struct io_uring_zcrx_rqe *rqe = &rqes[s->rq_tail++ & (s->reg.rq_entries - 1)];
-
-	rqe->off = off;
-	rqe->len = PAGE;
-	rqe->__pad = 0;
-	__atomic_store_n((uint32_t *)(s->region_mem + s->reg.offsets.tail), s->rq_tail,
-			 __ATOMIC_RELEASE);
-}
-
-static int reap(struct side *s, struct rec *out, int max)
-{
-	const struct zcrx_backend_ops *ops = C(s)->ops;
-	struct io_uring_cqe *cqe;
-	int n = 0;
-
-	io_uring_submit(ring_of(s));
-	while (n < max && !io_uring_peek_cqe(ring_of(s), &cqe)) {
-		if (!ops->own_cqe || !ops->own_cqe(C(s), cqe))
-			out[n++] = (struct rec){
-				.ud = cqe->user_data, .res = cqe->res, .flags = cqe->flags,
-				.off = cqe->big_cqe[0], .more = ops->cqe_more(C(s), s->id, cqe),
-			};
-		io_uring_cqe_seen(ring_of(s), cqe);
-	}
-	return n;
-}
-
-static int reap_wait(struct side *s, struct rec *out, int max, int want, int timeout_ms)
-{
-	struct __kernel_timespec ts = { .tv_nsec = 10 * 1000000 };
-	struct io_uring_cqe *cqe;
-	int n = 0;
-
-	for (int waited = 0; n < want && waited < timeout_ms; waited += 10) {
-		io_uring_submit_and_wait_timeout(ring_of(s), &cqe, 1, &ts, NULL);
-		n += reap(s, out + n, max - n);
-	}
-	return n;
-}
-
-/* Until bytes of data came or the receive ended; then what else is due. */
-static int reap_data(struct side *s, struct rec *r, int max, uint32_t bytes)
-{
-	uint32_t got = 0;
-	bool ended = false;
-	int n = 0, k;
-
-	for (int waited = 0; got < bytes && !ended && waited < tmo(2000); waited += 10) {
-		k = reap_wait(s, r + n, max - n, 1, 10);
-		for (int i = n; i < n + k; i++) {
-			if (r[i].ud != RECV_UD)
-				continue;
-			got += r[i].res > 0 ? r[i].res : 0;
-			ended |= !r[i].more;
-		}
-		n += k;
-	}
-	return n + reap_wait(s, r + n, max - n, max - n, tmo(20));
-}
-
-static uint8_t tcp_byte(uint64_t i)
-{
-	return (i ^ (i >> 8) ^ (i >> 16)) * 31 + 5;
-}
-
-static void tcp_pair(struct side *s)
-{
-	struct sockaddr_in sa = {
-		.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
-	socklen_t sl = sizeof(sa);
-
-	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	s->cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(s->lfd >= 0 && s->cli >= 0);
-	assert_int_equal(bind(s->lfd, (void *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(s->lfd, 1), 0);
-	assert_int_equal(getsockname(s->lfd, (void *)&sa, &sl), 0);
-	assert_int_equal(connect(s->cli, (void *)&sa, sizeof(sa)), 0);
-	s->srv = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
-	assert_true(s->srv >= 0);
-	s->stream_ok = true;
-}
-
-/* The next len bytes of the stream, in one write. */
-static void tx(struct side *s, uint32_t len)
-{
-	static uint8_t buf[65536];
-
-	assert_true(len <= sizeof(buf));
-	for (uint32_t i = 0; i < len; i++)
-		buf[i] = tcp_byte(s->tx + i);
-	assert_int_equal(write(s->cli, buf, len), (ssize_t)len);
-	s->tx += len;
-}
-
-static void recv_start(struct side *s, uint32_t len)
-{
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring_of(s));
-
-	assert_non_null(sqe);
-	assert_int_equal(C(s)->ops->prep_recv(C(s), s->id, sqe, s->srv, len, RECV_UD), 0);
-	io_uring_submit(ring_of(s));
+	flow_register(&s->f, mask, stats ? rqes_end(s) : 0);
 }
 
 static void tcp_recv(struct side *s, int mask, bool stats, uint32_t len)
 {
-	tcp_pair(s);
+	tcp_pair(&s->f.lfd, &s->f.cli, &s->f.srv);
+	s->stream_ok = true;
 	reg_good(s, mask, stats);
-	recv_start(s, len);
-}
-
-/* Do len bytes at the CQE offset off continue the stream? */
-static bool stream_at(struct side *s, uint64_t off, int len)
-{
-	const uint8_t *p = s->area_mem + (off & ~IORING_ZCRX_AREA_MASK);
-
-	for (int k = 0; k < len; k++)
-		if (p[k] != tcp_byte(s->rx + k))
-			return false;
-	return true;
+	recv_start(&s->f, s->f.srv, len, RECV_UD);
 }
 
 /* Each CQE as an application sees it; data is checked against the stream. */
@@ -410,16 +162,31 @@ static void note_cqes(struct side *s, struct notes *o, const struct rec *r, int 
 		}
 		note(o, (int64_t)(r[i].off / PAGE), "CQE %d: buffer", i);
 		note(o, r[i].off % PAGE, "CQE %d: offset in the buffer", i);
-		s->stream_ok &= stream_at(s, r[i].off, r[i].res);
-		s->rx += r[i].res;
+		s->stream_ok &= stream_differs(&s->f, r[i].off, r[i].res) < 0;
+		s->f.rx += r[i].res;
 	}
 	note(o, s->stream_ok, "the stream arrived intact so far");
 }
 
+/* The CQEs until bytes of data came or the receive ended. */
+static void note_data(struct side *s, struct notes *o, uint32_t bytes)
+{
+	struct rec r[MAX_REC];
+
+	note_cqes(s, o, r, reap_data(&s->f, r, MAX_REC, RECV_UD, bytes));
+}
+
+/* The next bytes of the stream, and the CQEs they bring. */
+static void tx_noted(struct side *s, struct notes *o, uint32_t bytes)
+{
+	tx(&s->f, bytes);
+	note_data(s, o, bytes);
+}
+
 static void note_stats(struct side *s, struct notes *o)
 {
-	note(o, stats_of(s)->copy_count, "stats copy_count");
-	note(o, stats_of(s)->copy_bytes, "stats copy_bytes");
+	note(o, stats_of(&s->f)->copy_count, "stats copy_count");
+	note(o, stats_of(&s->f)->copy_bytes, "stats copy_bytes");
 }
 
 /* ------------------------------------------------------------------ */
@@ -428,25 +195,25 @@ static void note_stats(struct side *s, struct notes *o)
 
 static void note_writeback(struct side *s, struct notes *o)
 {
-	note(o, s->reg.zcrx_id, "zcrx_id");
-	note(o, s->reg.rq_entries, "rq_entries");
-	note(o, s->reg.offsets.head, "offsets.head");
-	note(o, s->reg.offsets.tail, "offsets.tail");
-	note(o, s->reg.offsets.rqes, "offsets.rqes");
-	note(o, s->reg.rx_buf_len, "rx_buf_len");
-	note(o, s->area.rq_area_token, "rq_area_token");
-	note(o, s->rd.mmap_offset, "region mmap_offset");
-	note(o, s->reg.if_idx, "if_idx");
-	note(o, s->reg.flags, "flags");
+	note(o, s->f.reg.zcrx_id, "zcrx_id");
+	note(o, s->f.reg.rq_entries, "rq_entries");
+	note(o, s->f.reg.offsets.head, "offsets.head");
+	note(o, s->f.reg.offsets.tail, "offsets.tail");
+	note(o, s->f.reg.offsets.rqes, "offsets.rqes");
+	note(o, s->f.reg.rx_buf_len, "rx_buf_len");
+	note(o, s->f.area.rq_area_token, "rq_area_token");
+	note(o, s->f.rd.mmap_offset, "region mmap_offset");
+	note(o, s->f.reg.if_idx, "if_idx");
+	note(o, s->f.reg.flags, "flags");
 }
 
 static void sc_writeback(struct side *s, struct notes *o)
 {
-	s->reg.rq_entries = 100;
-	s->rd.size = 2 * PAGE;
-	with_events(s, ZCRX_EV_MASK_ALL);
-	with_stats(s);
-	memset(stats_of(s), 0xff, sizeof(struct zcrx_stats));
+	s->f.reg.rq_entries = 100;
+	s->f.rd.size = 2 * PAGE;
+	with_events(&s->f, ZCRX_EV_MASK_ALL);
+	stats_after_rqes(s);
+	memset(stats_of(&s->f), 0xff, sizeof(struct zcrx_stats));
 	assert_int_equal(do_register(s), 0);
 	note_writeback(s, o);
 	note_stats(s, o);
@@ -455,10 +222,10 @@ static void sc_writeback(struct side *s, struct notes *o)
 static void sc_ids(struct side *s, struct notes *o)
 {
 	for (int i = 0; i < 3; i++) {
-		s->reg.zcrx_id = 0;
-		s->area.rq_area_token = 0;
+		s->f.reg.zcrx_id = 0;
+		s->f.area.rq_area_token = 0;
 		note(o, do_register(s), "register %d", i);
-		note(o, s->reg.zcrx_id, "zcrx_id %d", i);
+		note(o, s->f.reg.zcrx_id, "zcrx_id %d", i);
 	}
 }
 
@@ -468,54 +235,59 @@ struct bad {
 	void		(*set)(struct side *s);
 };
 
-static void b_resv(struct side *s) { s->reg.__resv[0] = 1; }
-static void b_zcrx_id(struct side *s) { s->reg.zcrx_id = 3; }
-static void b_flag(struct side *s) { s->reg.flags |= 1U << 5; }
-static void b_import(struct side *s) { s->reg.flags |= ZCRX_REG_IMPORT; }
-static void b_region_null(struct side *s) { s->reg.region_ptr = 0; }
-static void b_region_none(struct side *s) { s->reg.region_ptr = (uintptr_t)s->none; }
-static void b_rxq_all(struct side *s) { s->reg.if_rxq = ~0U; }
-static void b_ifidx(struct side *s) { s->reg.if_idx = 1; }
-static void b_rxq(struct side *s) { s->reg.if_rxq = 1; }
-static void b_rq0(struct side *s) { s->reg.rq_entries = 0; }
-static void b_rq_big(struct side *s) { s->reg.rq_entries = 32769; }
-static void b_area_null(struct side *s) { s->reg.area_ptr = 0; }
-static void b_ev_none(struct side *s) { s->reg.event_desc = (uintptr_t)s->none; }
-static void b_ev_bit2(struct side *s) { with_events(s, 1U << 2); }
-static void b_ev_flag2(struct side *s) { with_events(s, 1); s->ed.flags = 2; }
-static void b_ev_off(struct side *s) { with_events(s, 1); s->ed.stats_offset = 2048; }
-static void b_ev_resv(struct side *s) { with_events(s, 1); s->ed.__resv2[0] = 1; }
-static void b_rd_size0(struct side *s) { s->rd.size = 0; }
-static void b_rd_small(struct side *s) { s->reg.rq_entries = 512; }
-static void b_rd_addr(struct side *s) { s->rd.user_addr += 64; }
-static void b_rd_size(struct side *s) { s->rd.size += 64; }
-static void b_rd_mmap(struct side *s) { s->rd.mmap_offset = PAGE; }
-static void b_rd_id(struct side *s) { s->rd.id = 1; }
-static void b_rd_resv(struct side *s) { s->rd.__resv[0] = 1; }
-static void b_rd_flag(struct side *s) { s->rd.flags |= 4; }
-static void b_rd_addr0(struct side *s) { s->rd.user_addr = 0; }
-static void b_rd_nouser(struct side *s) { s->rd.flags = 0; }
-static void b_rd_none(struct side *s) { s->rd.user_addr = (uintptr_t)s->none; }
-static void b_rd_ro(struct side *s) { mprotect(s->region_mem, PAGE, PROT_READ); }
-static void b_st_align(struct side *s) { with_stats(s); s->ed.stats_offset += 4; }
-static void b_st_rqes(struct side *s) { with_stats(s); s->ed.stats_offset -= 8; }
-static void b_st_last(struct side *s) { with_stats(s); s->ed.stats_offset = PAGE - 16; }
-static void b_st_past(struct side *s) { with_stats(s); s->ed.stats_offset = PAGE - 8; }
-static void b_st_wrap(struct side *s) { with_stats(s); s->ed.stats_offset = ~7ULL; }
-static void b_buf2p(struct side *s) { s->reg.rx_buf_len = 2 * PAGE; }
-static void b_buf3p(struct side *s) { s->reg.rx_buf_len = 3 * PAGE; }
-static void b_buf_half(struct side *s) { s->reg.rx_buf_len = PAGE / 2; }
-static void b_ar_len0(struct side *s) { s->area.len = 0; }
-static void b_ar_2t(struct side *s) { s->area.len = 2ULL << 40; }
-static void b_ar_flag(struct side *s) { s->area.flags = 4; }
-static void b_ar_dmabuf(struct side *s) { s->area.flags = IORING_ZCRX_AREA_DMABUF; }
-static void b_ar_token(struct side *s) { s->area.rq_area_token = 1ULL << 48; }
-static void b_ar_resv(struct side *s) { s->area.__resv2[0] = 1; }
-static void b_ar_addr(struct side *s) { s->area.addr += 64; }
-static void b_ar_len(struct side *s) { s->area.len -= 64; }
-static void b_ar_addr0(struct side *s) { s->area.addr = 0; }
-static void b_ar_fd(struct side *s) { s->area.dmabuf_fd = 1; }
-static void b_ar_none(struct side *s) { s->area.addr = (uintptr_t)s->none; s->area.len = PAGE; }
+static void b_resv(struct side *s) { s->f.reg.__resv[0] = 1; }
+static void b_zcrx_id(struct side *s) { s->f.reg.zcrx_id = 3; }
+static void b_flag(struct side *s) { s->f.reg.flags |= 1U << 5; }
+static void b_import(struct side *s) { s->f.reg.flags |= ZCRX_REG_IMPORT; }
+static void b_region_null(struct side *s) { s->f.reg.region_ptr = 0; }
+static void b_region_none(struct side *s) { s->f.reg.region_ptr = (uintptr_t)s->f.none; }
+static void b_rxq_all(struct side *s) { s->f.reg.if_rxq = ~0U; }
+static void b_ifidx(struct side *s) { s->f.reg.if_idx = 1; }
+static void b_rxq(struct side *s) { s->f.reg.if_rxq = 1; }
+static void b_rq0(struct side *s) { s->f.reg.rq_entries = 0; }
+static void b_rq_big(struct side *s) { s->f.reg.rq_entries = 32769; }
+static void b_area_null(struct side *s) { s->f.reg.area_ptr = 0; }
+static void b_ev_none(struct side *s) { s->f.reg.event_desc = (uintptr_t)s->f.none; }
+static void b_ev_bit2(struct side *s) { with_events(&s->f, 1U << 2); }
+static void b_ev_flag2(struct side *s) { with_events(&s->f, 1); s->f.ed.flags = 2; }
+static void b_ev_off(struct side *s) { with_events(&s->f, 1); s->f.ed.stats_offset = 2048; }
+static void b_ev_resv(struct side *s) { with_events(&s->f, 1); s->f.ed.__resv2[0] = 1; }
+static void b_rd_size0(struct side *s) { s->f.rd.size = 0; }
+static void b_rd_small(struct side *s) { s->f.reg.rq_entries = 512; }
+static void b_rd_addr(struct side *s) { s->f.rd.user_addr += 64; }
+static void b_rd_size(struct side *s) { s->f.rd.size += 64; }
+static void b_rd_mmap(struct side *s) { s->f.rd.mmap_offset = PAGE; }
+static void b_rd_id(struct side *s) { s->f.rd.id = 1; }
+static void b_rd_resv(struct side *s) { s->f.rd.__resv[0] = 1; }
+static void b_rd_flag(struct side *s) { s->f.rd.flags |= 4; }
+static void b_rd_addr0(struct side *s) { s->f.rd.user_addr = 0; }
+static void b_rd_nouser(struct side *s) { s->f.rd.flags = 0; }
+static void b_rd_none(struct side *s) { s->f.rd.user_addr = (uintptr_t)s->f.none; }
+static void b_rd_ro(struct side *s) { mprotect(s->f.region_mem, PAGE, PROT_READ); }
+static void b_st_align(struct side *s) { stats_after_rqes(s); s->f.ed.stats_offset += 4; }
+static void b_st_rqes(struct side *s) { stats_after_rqes(s); s->f.ed.stats_offset -= 8; }
+static void b_st_last(struct side *s) { stats_after_rqes(s); s->f.ed.stats_offset = PAGE - 16; }
+static void b_st_past(struct side *s) { stats_after_rqes(s); s->f.ed.stats_offset = PAGE - 8; }
+static void b_st_wrap(struct side *s) { stats_after_rqes(s); s->f.ed.stats_offset = ~7ULL; }
+static void b_buf2p(struct side *s) { s->f.reg.rx_buf_len = 2 * PAGE; }
+static void b_buf3p(struct side *s) { s->f.reg.rx_buf_len = 3 * PAGE; }
+static void b_buf_half(struct side *s) { s->f.reg.rx_buf_len = PAGE / 2; }
+static void b_ar_len0(struct side *s) { s->f.area.len = 0; }
+static void b_ar_2t(struct side *s) { s->f.area.len = 2ULL << 40; }
+static void b_ar_flag(struct side *s) { s->f.area.flags = 4; }
+static void b_ar_dmabuf(struct side *s) { s->f.area.flags = IORING_ZCRX_AREA_DMABUF; }
+static void b_ar_token(struct side *s) { s->f.area.rq_area_token = 1ULL << 48; }
+static void b_ar_resv(struct side *s) { s->f.area.__resv2[0] = 1; }
+static void b_ar_addr(struct side *s) { s->f.area.addr += 64; }
+static void b_ar_len(struct side *s) { s->f.area.len -= 64; }
+static void b_ar_addr0(struct side *s) { s->f.area.addr = 0; }
+static void b_ar_fd(struct side *s) { s->f.area.dmabuf_fd = 1; }
+
+static void b_ar_none(struct side *s)
+{
+	s->f.area.addr = (uintptr_t)s->f.none;
+	s->f.area.len = PAGE;
+}
 
 static const struct bad bads[] = {
 	{ "reserved ifq_reg bytes", b_resv },
@@ -574,7 +346,7 @@ static void sc_bad(struct side *s, struct notes *o)
 {
 	int ret;
 
-	s->reg.rq_entries = 100;
+	s->f.reg.rq_entries = 100;
 	cur_bad->set(s);
 	ret = do_register(s);
 	note(o, ret, "register");
@@ -642,7 +414,7 @@ static void sc_ctrl(struct side *s, struct notes *o)
 	struct zcrx_ctrl c = { 0 };
 
 	reg_good(s, ZCRX_EV_MASK_ALL, false);
-	c.zcrx_id = s->id;
+	c.zcrx_id = s->f.id;
 	cur_cbad->set(&c);
 	note(o, zcrx_ctrl_raw(C(s), &c), "ctrl");
 }
@@ -653,69 +425,48 @@ static void sc_ctrl(struct side *s, struct notes *o)
 
 static void sc_copy_cqes(struct side *s, struct notes *o)
 {
-	struct rec r[MAX_REC];
-
 	tcp_recv(s, -1, false, 0);
-	tx(s, 20000);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, 20000));
+	tx_noted(s, o, 20000);
 }
 
 static void sc_copy_event(struct side *s, struct notes *o)
 {
-	struct rec r[MAX_REC];
-
 	tcp_recv(s, ZCRX_EV_MASK_ALL, false, 0);
-	tx(s, 20000);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, 20000));
+	tx_noted(s, o, 20000);
 }
 
 static void sc_latch(struct side *s, struct notes *o)
 {
-	struct rec r[MAX_REC];
-
 	tcp_recv(s, ZCRX_EV_MASK_ALL, false, 0);
-	tx(s, PAGE);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, PAGE));
-	tx(s, PAGE);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, PAGE));
-	note(o, ctrl(s, ZCRX_CTRL_ARM_EVENT, ZCRX_EVENT_COPY), "arm copy");
-	note(o, ctrl(s, ZCRX_CTRL_ARM_EVENT, ZCRX_EVENT_COPY), "arm copy again");
-	tx(s, PAGE);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, PAGE));
-	note(o, ctrl(s, ZCRX_CTRL_ARM_EVENT, ZCRX_EVENT_ALLOC_FAIL), "arm alloc-fail");
+	tx_noted(s, o, PAGE);
+	tx_noted(s, o, PAGE);
+	note(o, ctrl(&s->f, ZCRX_CTRL_ARM_EVENT, ZCRX_EVENT_COPY), "arm copy");
+	note(o, ctrl(&s->f, ZCRX_CTRL_ARM_EVENT, ZCRX_EVENT_COPY), "arm copy again");
+	tx_noted(s, o, PAGE);
+	note(o, ctrl(&s->f, ZCRX_CTRL_ARM_EVENT, ZCRX_EVENT_ALLOC_FAIL), "arm alloc-fail");
 }
 
 static void sc_outside_mask(struct side *s, struct notes *o)
 {
-	struct rec r[MAX_REC];
-
 	tcp_recv(s, ZCRX_EV_MASK(ZCRX_EV_ALLOC_FAIL), false, 0);
-	tx(s, 20000);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, 20000));
-	note(o, ctrl(s, ZCRX_CTRL_ARM_EVENT, ZCRX_EVENT_COPY), "arm copy");
+	tx_noted(s, o, 20000);
+	note(o, ctrl(&s->f, ZCRX_CTRL_ARM_EVENT, ZCRX_EVENT_COPY), "arm copy");
 }
 
 static void sc_stats(struct side *s, struct notes *o)
 {
-	struct rec r[MAX_REC];
-
 	tcp_recv(s, ZCRX_EV_MASK_ALL, true, 0);
 	note_stats(s, o);
-	tx(s, 20000);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, 20000));
+	tx_noted(s, o, 20000);
 	note_stats(s, o);
-	tx(s, 10000);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, 10000));
+	tx_noted(s, o, 10000);
 	note_stats(s, o);
 }
 
 static void sc_stats_mask0(struct side *s, struct notes *o)
 {
-	struct rec r[MAX_REC];
-
 	tcp_recv(s, 0, true, 0);
-	tx(s, 20000);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, 20000));
+	tx_noted(s, o, 20000);
 	note_stats(s, o);
 }
 
@@ -729,11 +480,11 @@ static void recycle(struct side *s, const struct rec *r, int n, bool *ended)
 			*ended = true;
 			continue;
 		}
-		if (s->rq_tail - rq_head(s) == s->reg.rq_entries)
-			assert_int_equal(ctrl(s, ZCRX_CTRL_FLUSH_RQ, 0), 0);
-		give_back(s, r[i].off);
+		if (s->f.rq_tail - rq_head(&s->f) == s->f.reg.rq_entries)
+			assert_int_equal(ctrl(&s->f, ZCRX_CTRL_FLUSH_RQ, 0), 0);
+		give_back(&s->f, r[i].off, PAGE, 0);
 	}
-	assert_int_equal(ctrl(s, ZCRX_CTRL_FLUSH_RQ, 0), 0);
+	assert_int_equal(ctrl(&s->f, ZCRX_CTRL_FLUSH_RQ, 0), 0);
 }
 
 /*
@@ -751,47 +502,44 @@ static void sc_stream_8m(struct side *s, struct notes *o)
 	int n;
 
 	tcp_recv(s, ZCRX_EV_MASK_ALL, true, 0);
-	assert_int_equal(fcntl(s->cli, F_SETFL, O_NONBLOCK), 0);
-	for (int guard = 0; s->rx < total && guard < 200000; guard++) {
+	assert_int_equal(fcntl(s->f.cli, F_SETFL, O_NONBLOCK), 0);
+	for (int guard = 0; s->f.rx < total && guard < 200000; guard++) {
 		for (uint32_t i = 0; sent < total && i < sizeof(chunk); i++)
 			chunk[i] = tcp_byte(sent + i);
-		k = sent < total ? send(s->cli, chunk, sizeof(chunk) < total - sent ?
+		k = sent < total ? send(s->f.cli, chunk, sizeof(chunk) < total - sent ?
 					sizeof(chunk) : total - sent, MSG_DONTWAIT) : 0;
 		sent += k > 0 ? k : 0;
-		n = reap_wait(s, r, MAX_REC, 1, 10);
+		n = reap_wait(&s->f, r, MAX_REC, 1, 10);
 		for (int i = 0; i < n; i++) {
 			if (r[i].ud != RECV_UD || r[i].res <= 0)
 				continue;
 			cqes++;
-			s->stream_ok &= stream_at(s, r[i].off, r[i].res);
-			s->rx += r[i].res;
+			s->stream_ok &= stream_differs(&s->f, r[i].off, r[i].res) < 0;
+			s->f.rx += r[i].res;
 		}
 		recycle(s, r, n, &ended);
 		if (ended) {
 			stalls++;
 			ended = false;
-			recv_start(s, 0);
+			recv_start(&s->f, s->f.srv, 0, RECV_UD);
 		}
 	}
-	note(o, s->rx, "bytes received");
+	note(o, s->f.rx, "bytes received");
 	note(o, s->stream_ok, "the stream arrived intact");
-	note(o, stats_of(s)->copy_bytes, "stats copy_bytes");
-	note(o, stats_of(s)->copy_count > 0, "copy_count > 0");
-	note(o, stats_of(s)->copy_count < cqes, "copy_count counts fragments: fewer than CQEs");
+	note(o, stats_of(&s->f)->copy_bytes, "stats copy_bytes");
+	note(o, stats_of(&s->f)->copy_count > 0, "copy_count > 0");
+	note(o, stats_of(&s->f)->copy_count < cqes, "copy_count counts fragments: fewer than CQEs");
 	note(o, cqes >= total / PAGE, "a CQE holds a page at most");
 	print_message("# %s: %llu CQEs, copy_count %llu, %llu receives ended with -ENOMEM\n",
 		      s->name, (unsigned long long)cqes,
-		      (unsigned long long)stats_of(s)->copy_count, (unsigned long long)stalls);
+		      (unsigned long long)stats_of(&s->f)->copy_count, (unsigned long long)stalls);
 }
 
 /* 4 buffers, 6 pages sent: the receive takes 4, then ends starved. */
 static void starve(struct side *s, struct notes *o, int mask)
 {
-	struct rec r[MAX_REC];
-
 	tcp_recv(s, mask, false, 0);
-	tx(s, 6 * PAGE);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, 6 * PAGE));
+	tx_noted(s, o, 6 * PAGE);
 }
 
 static uint64_t buf_off(uint32_t idx)
@@ -802,47 +550,45 @@ static uint64_t buf_off(uint32_t idx)
 static void sc_starve(struct side *s, struct notes *o)
 {
 	starve(s, o, ZCRX_EV_MASK_ALL);
-	note(o, ctrl(s, ZCRX_CTRL_ARM_EVENT, ZCRX_EVENT_ALLOC_FAIL), "arm alloc-fail");
+	note(o, ctrl(&s->f, ZCRX_CTRL_ARM_EVENT, ZCRX_EVENT_ALLOC_FAIL), "arm alloc-fail");
 }
 
 static void resubmit(struct side *s, struct notes *o)
 {
-	struct rec r[MAX_REC];
-
-	recv_start(s, 0);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, 2 * PAGE));
+	recv_start(&s->f, s->f.srv, 0, RECV_UD);
+	note_data(s, o, 2 * PAGE);
 }
 
 static void sc_no_flush(struct side *s, struct notes *o)
 {
 	starve(s, o, -1);
 	for (uint32_t i = 0; i < 4; i++)
-		give_back(s, buf_off(i));
+		give_back(&s->f, buf_off(i), PAGE, 0);
 	resubmit(s, o);
-	note(o, rq_head(s), "refill head");
+	note(o, rq_head(&s->f), "refill head");
 }
 
 static void sc_flush_resume(struct side *s, struct notes *o)
 {
 	starve(s, o, -1);
 	for (uint32_t i = 0; i < 4; i++)
-		give_back(s, buf_off(i));
-	note(o, ctrl(s, ZCRX_CTRL_FLUSH_RQ, 0), "flush");
-	note(o, rq_head(s), "refill head");
+		give_back(&s->f, buf_off(i), PAGE, 0);
+	note(o, ctrl(&s->f, ZCRX_CTRL_FLUSH_RQ, 0), "flush");
+	note(o, rq_head(&s->f), "refill head");
 	resubmit(s, o);
 }
 
 static void sc_flush_bad(struct side *s, struct notes *o)
 {
 	starve(s, o, -1);
-	give_back(s, buf_off(2));
-	give_back(s, buf_off(1) | 1ULL << IORING_ZCRX_AREA_SHIFT);
-	give_back(s, buf_off(1));
-	give_back(s, buf_off(99));
-	give_back(s, buf_off(0));
+	give_back(&s->f, buf_off(2), PAGE, 0);
+	give_back(&s->f, buf_off(1) | 1ULL << IORING_ZCRX_AREA_SHIFT, PAGE, 0);
+	give_back(&s->f, buf_off(1), PAGE, 0);
+	give_back(&s->f, buf_off(99), PAGE, 0);
+	give_back(&s->f, buf_off(0), PAGE, 0);
 	for (int i = 0; i < 3; i++) {
-		note(o, ctrl(s, ZCRX_CTRL_FLUSH_RQ, 0), "flush %d", i);
-		note(o, rq_head(s), "refill head after flush %d", i);
+		note(o, ctrl(&s->f, ZCRX_CTRL_FLUSH_RQ, 0), "flush %d", i);
+		note(o, rq_head(&s->f), "refill head after flush %d", i);
 	}
 	resubmit(s, o);
 }
@@ -850,61 +596,47 @@ static void sc_flush_bad(struct side *s, struct notes *o)
 static void sc_duplicate(struct side *s, struct notes *o)
 {
 	starve(s, o, -1);
-	give_back(s, buf_off(3));
-	give_back(s, buf_off(3));
-	give_back(s, buf_off(7));
-	note(o, ctrl(s, ZCRX_CTRL_FLUSH_RQ, 0), "flush");
-	note(o, rq_head(s), "refill head");
+	give_back(&s->f, buf_off(3), PAGE, 0);
+	give_back(&s->f, buf_off(3), PAGE, 0);
+	give_back(&s->f, buf_off(7), PAGE, 0);
+	note(o, ctrl(&s->f, ZCRX_CTRL_FLUSH_RQ, 0), "flush");
+	note(o, rq_head(&s->f), "refill head");
 	resubmit(s, o);
 }
 
 static void sc_inside_buffer(struct side *s, struct notes *o)
 {
 	starve(s, o, -1);
-	give_back(s, buf_off(1) + 100);
-	give_back(s, buf_off(2) + PAGE - 1);
-	note(o, ctrl(s, ZCRX_CTRL_FLUSH_RQ, 0), "flush");
+	give_back(&s->f, buf_off(1) + 100, PAGE, 0);
+	give_back(&s->f, buf_off(2) + PAGE - 1, PAGE, 0);
+	note(o, ctrl(&s->f, ZCRX_CTRL_FLUSH_RQ, 0), "flush");
 	resubmit(s, o);
 }
 
 static void sc_len_cap(struct side *s, struct notes *o)
 {
-	struct rec r[MAX_REC];
-
 	tcp_recv(s, -1, false, 5000);
-	tx(s, 6000);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, 6000));
+	tx_noted(s, o, 6000);
 }
 
 static void sc_eof(struct side *s, struct notes *o)
 {
-	struct rec r[MAX_REC];
-
 	tcp_recv(s, -1, false, 0);
-	tx(s, 3000);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, 3000));
-	assert_int_equal(shutdown(s->cli, SHUT_WR), 0);
-	note_cqes(s, o, r, reap_data(s, r, MAX_REC, 1));
+	tx_noted(s, o, 3000);
+	assert_int_equal(shutdown(s->f.cli, SHUT_WR), 0);
+	note_data(s, o, 1);
 }
 
 static void sc_bad_fds(struct side *s, struct notes *o)
 {
-	int p[2], fds[3];
 	struct rec r[8];
+	int fds[3];
 
 	reg_good(s, -1, false);
-	s->lfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	s->srv = p[0];
-	s->cli = p[1];
-	fds[0] = s->lfd;
-	fds[1] = p[0];
-	fds[2] = 999;
+	bad_fds(&s->f, fds);
 	for (int i = 0; i < 3; i++) {
-		struct io_uring_sqe *sqe = io_uring_get_sqe(ring_of(s));
-
-		assert_int_equal(C(s)->ops->prep_recv(C(s), s->id, sqe, fds[i], 0, RECV_UD), 0);
-		note_cqes(s, o, r, reap_wait(s, r, 8, 1, tmo(1000)));
+		recv_start(&s->f, fds[i], 0, RECV_UD);
+		note_cqes(s, o, r, reap_wait(&s->f, r, 8, 1, tmo(1000)));
 	}
 }
 
@@ -985,10 +717,10 @@ static void run_scenario(const struct scenario *sc)
 	memset(&on_kernel, 0, sizeof(on_kernel));
 	side_open(&s, false, sc);
 	sc->run(&s, &on_sim);
-	side_close(&s);
+	flow_close(&s.f);
 	side_open(&s, true, sc);
 	sc->run(&s, &on_kernel);
-	side_close(&s);
+	flow_close(&s.f);
 	compare(&on_sim, &on_kernel);
 }
 
@@ -1071,8 +803,6 @@ static void kernel_facts(void)
 		sscanf(u.release, "%u.%u", &kmaj, &kmin);
 		snprintf(kver, sizeof(kver), "%u.%u", kmaj, kmin);
 	}
-	if (getenv("ZCRX_IN_VM"))
-		slow = 20;
 }
 
 int main(void)
