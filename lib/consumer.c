@@ -9,7 +9,6 @@
 #include <stdlib.h>
 
 #include "zcrx.h"
-#include "internal.h"
 
 #define BATCH_DEFAULT	32
 #define QUEUE_MIN	64
@@ -33,7 +32,7 @@ struct zcrx_consumer {
 static void flush(struct zcrx_consumer *c)
 {
 	if (c->pending) {
-		zcrx_ifq_publish(c->ifq);
+		zcrx_buf_commit(c->ifq);
 		c->pending = 0;
 	}
 }
@@ -149,7 +148,7 @@ int zcrx_consumer_run(struct zcrx_consumer *c, uint64_t now_ns, uint64_t *next_n
 	int n = drain(c, now_ns, false);
 
 	/* even with nothing new: a stalled receive may wait for an earlier return */
-	zcrx_ifq_publish(c->ifq);
+	zcrx_buf_commit(c->ifq);
 	c->pending = 0;
 	if (next_ns) {
 		*next_ns = 0;

@@ -73,11 +73,13 @@ static bool ctrl_absent(const struct zcrx_caps *caps)
 /* What a kernel with NODEV can show without the NIC that binding needs. */
 static void put_nodev_hint(struct out *o, const struct zcrx_caps *caps)
 {
+	bool copy = caps && (caps->event_types & ZCRX_EV_MASK(ZCRX_EV_COPY));
+
 	if (caps && (caps->register_flags & ZCRX_REG_NODEV))
 		put(o, "; without one, this kernel's NIC-less zcrx (`zcrxctl selftest`, `zcrxctl"
-		       " watch --nodev NAME 0 --listen PORT`) shows the receive path, refill ring,"
-		       " %sbut never alloc-fail", caps->event_types & ZCRX_EV_MASK(ZCRX_EV_COPY) ?
-		       "copy events and stats, " : "");
+		       " %s --nodev NAME 0 --listen PORT`) shows the receive path, refill ring,"
+		       " %sbut never alloc-fail", copy ? "watch" : "bind",
+		       copy ? "copy events and stats, " : "");
 }
 
 /* Why EOPNOTSUPP; true when the answer is that binding needs a NIC. */

@@ -162,6 +162,9 @@ static int check_caps(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 {
 	const struct zcrx_caps *c = &ctx->caps;
 	uint32_t want = o->events_default ? c->event_types : o->events;
+	/* without a page pool alloc-fail never fires: the default leaves it out */
+	if (o->events_default && o->nodev)
+		want &= ~ZCRX_EV_MASK(ZCRX_EV_ALLOC_FAIL);
 	uint64_t page = sysconf(_SC_PAGESIZE), hdr = page;
 	char names[32];
 
@@ -303,6 +306,33 @@ static void unmap_memory(struct zcrx_ifq *ifq)
 		munmap(ifq->area, ifq->area_map_len);
 }
 
+/* A refused NODEV registration: no NIC to blame. */
+static void diag_nodev(const struct ifq_plan *plan, int err, struct zcrx_diag *d)
+{
+	const char *why;
+
+	switch (-err) {
+	case EOPNOTSUPP:
+		why = plan->rx_buf_len ? "a NODEV ifq takes page-size buffers only: use rx_buf_len"
+					 " 0 (zcrxctl: drop --rx-buf-len)"
+				       : "this kernel refused a NIC-less ifq: `zcrxctl selftest` shows"
+					 " what works here";
+		break;
+	case EPERM:
+		why = "registering an ifq needs CAP_NET_ADMIN: run as root";
+		break;
+	case ENOMEM:
+		why = "the area and refill region are pinned, and the locked-memory limit refused"
+		      " them: raise `ulimit -l` or use a smaller area";
+		break;
+	default:
+		why = "this kernel refused it as asked: `zcrxctl selftest` shows what works here";
+		break;
+	}
+	fail(d, ZCRX_STAGE_REGISTER, err, "registering a NODEV ifq got %s (%s): %s",
+	     strerrorname_np(-err), strerror(-err), why);
+}
+
 /* The diagnosis of a refused registration, with what netlink says about the device. */
 static void diag_register(const struct zcrx_ctx *ctx, const struct zcrx_ifq *ifq,
 			  const struct ifq_plan *plan, int err, struct zcrx_diag *d)
@@ -312,6 +342,10 @@ static void diag_register(const struct zcrx_ctx *ctx, const struct zcrx_ifq *ifq
 	const struct zcrx_netdev *dev = &stub;
 	bool dumped;
 
+	if (ifq->nodev) {
+		diag_nodev(plan, err, d);
+		return;
+	}
 	dumped = is_kernel(ctx) && !zcrx_netdev_dump(plan->ifname, &list);
 	if (dumped && list.nr)
 		dev = &list.dev[0];
@@ -626,10 +660,20 @@ int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
 	return 0;
 }
 
-void zcrx_buf_commit(struct zcrx_ifq *ifq)
+static void publish_tail(struct zcrx_ifq *ifq)
 {
 	/* release: the RQE writes above are visible before the kernel sees the tail */
 	__atomic_store_n(ifq->rq_tail, ifq->rq_local_tail, __ATOMIC_RELEASE);
+}
+
+static void flush_due(struct zcrx_ifq *ifq);
+
+void zcrx_buf_commit(struct zcrx_ifq *ifq)
+{
+	publish_tail(ifq);
+	/* a NODEV ifq takes returns only through FLUSH_RQ; a stalled receive waits for them */
+	if (__builtin_expect(ifq->nodev || ifq->nr_stalled, 0))
+		flush_due(ifq);
 }
 
 uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq)
@@ -671,7 +715,7 @@ int zcrx_rq_flush(struct zcrx_ifq *ifq)
 	struct zcrx_ctrl ctrl;
 	int ret;
 
-	zcrx_buf_commit(ifq);
+	publish_tail(ifq);
 	memset(&ctrl, 0, sizeof(ctrl));
 	ctrl.zcrx_id = ifq->zcrx_id;
 	ctrl.op = ZCRX_CTRL_FLUSH_RQ;
@@ -684,14 +728,11 @@ int zcrx_rq_flush(struct zcrx_ifq *ifq)
 	return ret;
 }
 
-void zcrx_ifq_publish(struct zcrx_ifq *ifq)
+/* Flush when enough returns wait (NODEV) or a stalled receive waits for any. */
+static void flush_due(struct zcrx_ifq *ifq)
 {
-	uint32_t fill;
+	uint32_t fill = zcrx_rq_fill(ifq);
 
-	zcrx_buf_commit(ifq);
-	if (!ifq->nodev && !ifq->nr_stalled)
-		return;
-	fill = zcrx_rq_fill(ifq);
 	if (fill && (ifq->nr_stalled || fill >= ifq->flush_batch))
 		zcrx_rq_flush(ifq);
 	else if (ifq->nr_stalled)

@@ -11,7 +11,5 @@
 int zcrx_sys_register(int fd, unsigned int op, void *arg, unsigned int nr_args);
 /* fill gen / event_types / stats from the raw query results */
 void zcrx_caps_derive(struct zcrx_caps *caps);
-/* Commit the queued returns; flush them too where the kernel needs that (NODEV, stalls). */
-void zcrx_ifq_publish(struct zcrx_ifq *ifq);
 
 #endif

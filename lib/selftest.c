@@ -229,9 +229,9 @@ static int pump(struct st *t, uint64_t upto, bool keep)
 			}
 		}
 		io_uring_cq_advance(ring, n);
-		/* returning buffers also posts a stalled receive again */
+		/* the commit also flushes, and posts a stalled receive again */
 		if (!keep) {
-			zcrx_ifq_publish(t->ifq);
+			zcrx_buf_commit(t->ifq);
 			t->stalled = false;
 		}
 		if (t->ended || t->stalled || (t->got >= upto && t->sent >= upto))
@@ -338,8 +338,7 @@ static void run_main(struct st *t, bool events)
 	else
 		verdict(t, ZCRX_CHECK_RECEIVE, ZCRX_VERDICT_PASS,
 			"%llu bytes (4 areas' worth) arrived intact in %u CQEs, buffers reused"
-			" through FLUSH_RQ (%u stalls for buffers, each posted again)",
-			(unsigned long long)t->got, t->data_cqes, t->stalls);
+			" through FLUSH_RQ", (unsigned long long)t->got, t->data_cqes);
 	if (!events)
 		return;
 
@@ -501,6 +500,24 @@ static bool gate(struct st *t, const struct zcrx_caps *c, bool *events)
 	return true;
 }
 
+/* Why no ring could be had, when it is this machine's doing and not a fault. */
+static const char *ring_refused(int err)
+{
+	switch (-err) {
+	case EPERM:
+	case EACCES:
+		return "io_uring is not allowed for this process (sysctl"
+		       " kernel.io_uring_disabled, or a seccomp policy): allow it";
+	case ENOSYS:
+		return "this kernel has no io_uring";
+	case EINVAL:
+		return "this kernel has no DEFER_TASKRUN (Linux 6.1+)";
+	case ENOMEM:
+		return "the locked-memory limit refused the ring: raise `ulimit -l`";
+	}
+	return NULL;
+}
+
 int zcrx_selftest(struct zcrx_selftest *res)
 {
 	struct zcrx_ctx_opts co = { .backend = ZCRX_BACKEND_KERNEL };
@@ -514,10 +531,12 @@ int zcrx_selftest(struct zcrx_selftest *res)
 		res->check[id].name = check_names[id];
 	ret = zcrx_ctx_create(&t.ctx, &co);
 	if (ret) {
+		const char *why = ring_refused(ret);
+
 		for (int id = 0; id < ZCRX_CHECK_COUNT; id++)
-			verdict(&t, id, ret == -EINVAL || ret == -ENOSYS ? ZCRX_VERDICT_MISSING
-				: ZCRX_VERDICT_FAIL, "setting up a DEFER_TASKRUN|CQE32 io_uring"
-				" failed: %s", strerrorname_np(-ret));
+			verdict(&t, id, why ? ZCRX_VERDICT_MISSING : ZCRX_VERDICT_FAIL,
+				"setting up a DEFER_TASKRUN|CQE32 io_uring got %s: %s",
+				strerrorname_np(-ret), why ? why : "the kernel refused it");
 		goto out;
 	}
 	res->caps = *zcrx_ctx_caps(t.ctx);

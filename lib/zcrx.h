@@ -286,8 +286,9 @@ struct zcrx_ifq_opts {
 	/*
 	 * No NIC (ZCRX_REG_NODEV, Linux 7.1+): ifname, ifindex and queue stay
 	 * unset; receives on any TCP socket copy every byte into the area, so
-	 * copy events and stats work, alloc-fail never fires, and returned
-	 * buffers come back only through zcrx_rq_flush().
+	 * copy events and stats work, alloc-fail never fires (events_default
+	 * leaves it out), and returned buffers come back only through
+	 * ZCRX_CTRL_FLUSH_RQ, which zcrx_buf_commit() issues when due.
 	 */
 	bool			nodev;
 	uint64_t		area_size;	/* 0 = 8 MiB */
@@ -356,8 +357,9 @@ enum zcrx_cqe_kind {
 	/*
 	 * The receive ran out of buffers (res -ENOMEM: a starved NODEV ifq or
 	 * copy fallback).  Nothing was lost; the library keeps the receive and
-	 * prepares it again on the ctx ring's SQ once zcrx_rq_flush() brings
-	 * buffers back, for the caller's next submit.
+	 * prepares it again on the ctx ring's SQ once a commit or flush brings
+	 * buffers back, for the caller's next submit (with the SQ full, at a
+	 * later commit).
 	 */
 	ZCRX_CQE_RECV_STALLED	= 5,
 };
@@ -376,7 +378,8 @@ struct zcrx_cqe_info {
 /*
  * Decode a CQE seen on the ctx's ring.  Returns the kind (>= 0) or -EPROTO for
  * a CQE that claims to be this ifq's but cannot be (an event type not enabled,
- * data outside the area).
+ * data outside the area).  Another ifq's CQE is ZCRX_CQE_NOT_OURS: with
+ * several ifqs on a ring, offer each CQE to each until one takes it.
  */
 int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		    struct zcrx_cqe_info *info);
@@ -415,7 +418,12 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 
 /* Queue one buffer for return (no kernel-visible effect until commit); -ENOSPC when full. */
 int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len);
-/* Publish the queued returns with one store-release of the refill tail. */
+/*
+ * Publish the queued returns with one store-release of the refill tail.  On
+ * a NODEV ifq, or while a receive is stalled, it also calls zcrx_rq_flush()
+ * (a syscall) once an eighth of the buffers in flight wait, or at once for a
+ * stalled receive: the kernel reuses NODEV buffers only after a flush.
+ */
 void zcrx_buf_commit(struct zcrx_ifq *ifq);
 /* Entries written but not yet consumed by the kernel (refill-ring fill). */
 uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq);
@@ -515,7 +523,7 @@ enum zcrx_verdict {
 	ZCRX_VERDICT_NOT_RUN	= 0,
 	ZCRX_VERDICT_PASS	= 1,
 	ZCRX_VERDICT_FAIL	= 2,	/* the kernel misbehaved: detail says how */
-	ZCRX_VERDICT_MISSING	= 3,	/* the kernel lacks what the check needs */
+	ZCRX_VERDICT_MISSING	= 3,	/* the kernel, or this process, lacks what it needs */
 };
 
 struct zcrx_check {

@@ -37,6 +37,11 @@ run "$ZCRXCTL" watch --nodev n0 0
 if [ "$rc" = 64 ] && grep -q 'needs --listen' <<<"$err"; then t_pass
 else t_fail "rc=$rc: $err"; fi
 
+t_begin "--nodev --events alloc-fail is refused: a NODEV ifq never raises it"
+run "$ZCRXCTL" watch --nodev n0 0 --listen 0 --events alloc-fail,copy
+if [ "$rc" = 64 ] && grep -q 'never fires' <<<"$err"; then t_pass
+else t_fail "rc=$rc: $err"; fi
+
 t_begin "--nodev and --sim together are refused"
 run "$ZCRXCTL" bind --nodev --sim n0 0 --check
 if [ "$rc" = 64 ] && grep -q 'cannot be combined' <<<"$err"; then t_pass
@@ -71,7 +76,8 @@ else
 	else
 		port=$(listen_port w)
 		send "$port" 20000
-		if wait_until 10 has_events w 1 &&
+		if grep -q 'Watching n0 queue 0 (zcrx_id [0-9]*): copy$' "$S_TMP/w.err" &&
+		   wait_until 10 has_events w 1 &&
 		   jq -e 'select(.record == "event") | .event == "copy" and .mode == "nodev" and
 			  .simulated == false and .latched and .["copy-bytes"] > 0' \
 			  "$S_TMP/w.out" >/dev/null
@@ -90,7 +96,7 @@ fi
 t_begin "arm n0 0 alloc-fail exits 4: NODEV never raises alloc-fail"
 if watching; then
 	run "$ZCRXCTL" arm n0 0 alloc-fail
-	if [ "$rc" = 4 ] && grep -q 'never fires' <<<"$err"; then t_pass
+	if [ "$rc" = 4 ] && grep -q 'no page pool' <<<"$err"; then t_pass
 	else t_fail "rc=$rc: $err"; fi
 fi
 
@@ -119,6 +125,15 @@ if watching; then
 	   [ ! -e "$(sock n0 0)" ]
 	then t_pass
 	else t_fail "rc=$rc: $(f w.err | short)"; fi
+fi
+
+t_begin "a refused NODEV bind blames no NIC: 8K buffers are refused as such"
+if [ "$nodev" != yes ]; then
+	t_skip "$nodev"
+else
+	run "$ZCRXCTL" bind --nodev n0 0 --check --rx-buf-len 8K
+	if [ "$rc" = 1 ] && grep -q 'page-size buffers only' <<<"$err" && ! grep -q 'NIC' <<<"$err"
+	then t_pass; else t_fail "rc=$rc: $err"; fi
 fi
 
 t_begin "a starved NODEV receive is posted again and counted (recv-stalls)"

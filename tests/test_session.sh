@@ -119,6 +119,22 @@ if wait_until 10 status_pid sim1 0 "$k2" && [ "$(ino "$(sock sim1 0)")" != "$i0"
 else t_fail "alive=$(alive "$k2" && echo y) err=$(short "$(f k2.err)")"; fi
 stop "$k2"
 
+t_begin "arm on a session without events: exit 1, said once, not 'nothing fired'"
+start k3 bind sim2 0 --sim --events none
+k3=$pid
+if ! wait_until 10 status_pid sim2 0 "$k3"; then
+	t_fail "the session did not start: $(short "$(f k3.err)")"
+else
+	run zc arm sim2 0
+	a_rc=$rc a_err=$err
+	run zc arm sim2 0 copy
+	if [ "$a_rc" = 1 ] && [ "$rc" = 1 ] && one_line "$a_err" &&
+	   grep -q 'no events enabled' <<<"$a_err" && [ "$(grep -o 'sim2 queue 0' <<<"$a_err" | wc -l)" = 1 ]
+	then t_pass
+	else t_fail "all: rc=$a_rc $(short "$a_err"); copy: rc=$rc $(short "$err")"; fi
+fi
+stop "$k3"
+
 # --- subscribers -----------------------------------------------------------------
 new_rundir
 start w -j watch sim0 5 "${STARVE[@]}"

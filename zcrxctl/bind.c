@@ -215,6 +215,7 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct bind
 			bad_value(state, "--events", arg, "alloc-fail (or no-buffers), copy, a"
 				  " comma-separated list of them, all or none");
 		o->events_set = true;
+		o->events_all = !strcmp(arg, "all");
 		break;
 	case OPT_USER_DATA:
 		if (parse_u64(arg, &o->user_data) || !o->user_data)
@@ -336,6 +337,10 @@ void bind_opts_check(struct argp_state *state, const struct bind_opts *o)
 	else if (o->nodev && o->sim)
 		argp_error(state, "--nodev and --sim cannot be combined: --nodev is a real kernel"
 			   " ifq without a NIC, --sim a simulated one");
+	else if (o->nodev && o->events_set && !o->events_all &&
+		 (o->events & ZCRX_EV_MASK(ZCRX_EV_ALLOC_FAIL)))
+		argp_error(state, "--events alloc-fail with --nodev: a NODEV ifq has no page pool,"
+			   " so alloc-fail never fires there (watch copy)");
 	else if (o->nodev && o->need_events && !o->listen)
 		argp_error(state, "--nodev needs --listen [ADDR:]PORT: without a NIC only the TCP"
 			   " connections it accepts can feed the ifq");

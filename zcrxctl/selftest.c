@@ -13,8 +13,9 @@ static const char doc[] =
 	"starvation and recovery through FLUSH_RQ, and the refill layout the "
 	"kernel wrote back are each checked.  Needs CAP_NET_ADMIN.\v"
 	"Exit status: 0 every check passed; 1 the kernel misbehaved (the check "
-	"says what it saw); 3 the kernel lacks what a check needs (the check "
-	"names the kernel that brings it).";
+	"says what it saw); 3 the kernel, or this process, lacks what a check "
+	"needs (the check says which: the kernel that brings it, root, the "
+	"io_uring sysctl or the locked-memory limit).";
 
 static const struct argp_option options[] = { { 0 } };
 

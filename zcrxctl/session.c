@@ -229,7 +229,7 @@ static int open_ifq(struct session *s)
 		.backing	= o->hugepages ? ZCRX_AREA_HUGE_2M : ZCRX_AREA_ANON,
 		.rq_entries	= o->rq_entries,
 		.rx_buf_len	= o->rx_buf_len,
-		.events_default	= !o->events_set,
+		.events_default	= !o->events_set || (o->nodev && o->events_all),
 		.events		= o->events,
 		.event_user_data = o->user_data,
 		.stats		= o->stats,
@@ -248,11 +248,19 @@ static int open_ifq(struct session *s)
 			      s->dev, o->queue, strerror(-ret));
 		return EXIT_ERR;
 	}
+	if (o->nodev && zcrx_caps_feature(zcrx_ctx_caps(s->ctx), ZCRX_FEAT_NODEV, NULL, 0) != ZCRX_YES) {
+		p_err("cannot bind %s without a NIC: this kernel has no NIC-less zcrx"
+		      " (ZCRX_REG_NODEV, Linux 7.1+): `zcrxctl selftest` says what it has",
+		      s->dev);
+		return EXIT_ERR;
+	}
 	if (o->need_events && !o->events_set && !zcrx_ctx_caps(s->ctx)->event_types) {
 		p_err("nothing to watch on %s queue %u: %s has no zcrx events (Linux 7.2 reports"
-		      " alloc-fail and copy, the May 2026 patch alloc-fail): `zcrxctl bind` holds"
-		      " a queue without them", s->dev, o->queue, o->sim ?
-		      "the simulated kernel (--sim-kernel none)" : "this kernel");
+		      " alloc-fail and copy, the May 2026 patch alloc-fail): `zcrxctl bind%s`"
+		      " holds %s without them", s->dev, o->queue, o->sim ?
+		      "the simulated kernel (--sim-kernel none)" : "this kernel",
+		      o->nodev ? " --nodev ... --listen PORT" : "",
+		      o->nodev ? "a NIC-less ifq and receives" : "a queue");
 		return EXIT_ERR;
 	}
 	/* a NODEV ifq copies every byte: its copy stats are the point, so on by default */
@@ -386,6 +394,15 @@ int session_arm(struct session *s, enum zcrx_event type, bool all, const char *b
 	char names[64];
 	int ret;
 
+	if (all && !enabled) {
+		snprintf(err, len, "the session has no events enabled (bind with --events)");
+		return -EOPNOTSUPP;
+	}
+	if (!all && !(enabled & ZCRX_EV_MASK(type)) && s->info.nodev && type == ZCRX_EV_ALLOC_FAIL) {
+		snprintf(err, len, "alloc-fail has not fired: a NODEV ifq has no page pool, so it"
+			 " never does (nothing to re-arm)");
+		return -EINVAL;
+	}
 	if (!all && !(enabled & ZCRX_EV_MASK(type))) {
 		snprintf(err, len, "%s is not enabled on %s queue %u (its events: %s): bind with"
 			 " --events %s", zcrx_event_name(type), s->dev, s->o.queue,
@@ -420,10 +437,7 @@ int session_arm(struct session *s, enum zcrx_event type, bool all, const char *b
 		emit_armed(s, t, by);
 	}
 	if (!armed) {
-		if (!enabled)
-			snprintf(err, len, "%s queue %u has no events enabled", s->dev, s->o.queue);
-		else
-			snprintf(err, len, "no event has fired since it was last armed");
+		snprintf(err, len, "no event has fired since it was last armed");
 		return -EINVAL;
 	}
 	return armed;

@@ -85,7 +85,8 @@ enum {
 	  "--listen: keep N buffers, return the rest", BIND_OPTIONS_GROUP },	\
 	{ "nodev", OPT_NODEV, NULL, 0,						\
 	  "no NIC (ZCRX_REG_NODEV, Linux 7.1+): DEV is any name, QUEUE any "	\
-	  "index; --listen feeds it real TCP", BIND_OPTIONS_GROUP },		\
+	  "index; --listen feeds it real TCP (watch needs it); copy events, "	\
+	  "stats on", BIND_OPTIONS_GROUP },					\
 	{ "sim", OPT_SIM, NULL, 0,						\
 	  "use the built-in simulator: DEV is any name, no NIC is touched",	\
 	  BIND_OPTIONS_GROUP },							\
@@ -115,6 +116,7 @@ struct bind_opts {
 	uint32_t			rx_buf_len;
 	bool				hugepages;
 	bool				events_set;
+	bool				events_all;	/* --events all */
 	uint32_t			events;
 	uint64_t			user_data;
 	bool				stats;

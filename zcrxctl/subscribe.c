@@ -271,7 +271,7 @@ int do_subscribe(int argc, char **argv)
 	struct sub_args a = { .st.ts = TS_ISO };
 	struct sub s = { .a = &a, .fd = -1 };
 	struct io_uring ring;
-	bool have_ring = false, sim = false;
+	bool have_ring = false, sim = false, nodev = false;
 	const struct json *sess, *evs;
 	struct json *st = NULL, *ok;
 	char names[64] = "";
@@ -300,6 +300,7 @@ int do_subscribe(int argc, char **argv)
 	sess = json_get(st, "session");
 	json_u64(json_get(sess, "zcrx-id"), &id);
 	json_bool(json_get(sess, "simulated"), &sim);
+	nodev = json_str(json_get(sess, "mode")) && !strcmp(json_str(json_get(sess, "mode")), "nodev");
 	evs = json_get(sess, "events");
 	for (size_t i = 0; i < json_len(evs); i++)
 		if (json_str(json_at(evs, i)))
@@ -353,7 +354,7 @@ int do_subscribe(int argc, char **argv)
 		       a.dev, a.queue, (mono_ns() - s.start) / 1e9, (unsigned long long)s.events,
 		       s.events == 1 ? "" : "s", (unsigned long long)s.fired[ZCRX_EV_ALLOC_FAIL],
 		       (unsigned long long)s.fired[ZCRX_EV_COPY], s.timed_out ? ", timed out" : "",
-		       sim ? ", simulated" : "");
+		       sim ? ", simulated" : nodev ? ", NODEV" : "");
 out:
 	if (st)
 		json_free(st);

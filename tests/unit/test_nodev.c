@@ -7,32 +7,12 @@
  * without what a case needs (this project's 6.18 machines) it skips with the
  * reason; the VM tier of `make check` runs it on Debian's 6.19-7.3 kernels.
  */
-#include <errno.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <linux/sockios.h>
-#include <cmocka.h>
 
-#include "zcrx.h"
-#include "kabi.h"
-
-#define skip_because(...)					\
-	do {							\
-		print_message("# SKIP reason: " __VA_ARGS__);	\
-		print_message("\n");				\
-		skip();						\
-	} while (0)
+#include "flow.h"
 
 #define AREA		(64U << 10)	/* 16 buffers */
 #define UD_RECV		0x1000
@@ -81,37 +61,20 @@ static void need_copy_events(void)
 		skip_because("this kernel has no zcrx copy event or stats (Linux 7.2+)");
 }
 
-static void tcp_pair(int *tx, int *rx)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int l = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(l >= 0);
-	assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(l, 1), 0);
-	assert_int_equal(getsockname(l, (struct sockaddr *)&a, &len), 0);
-	*tx = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	assert_true(*tx >= 0);
-	assert_true(!connect(*tx, (struct sockaddr *)&a, sizeof(a)) || errno == EINPROGRESS);
-	*rx = accept(l, NULL, NULL);
-	assert_true(*rx >= 0);
-	close(l);
-}
-
 static void rx_open(struct rx *r, uint32_t events, uint64_t area)
 {
 	struct zcrx_ifq_opts o = { .nodev = true, .area_size = area, .rq_entries = 64,
 				   .events = events, .stats = events != 0 };
 	struct zcrx_diag d;
-	int ret;
+	int ret, l;
 
 	memset(r, 0, sizeof(*r));
 	assert_int_equal(zcrx_ctx_create(&r->ctx, NULL), 0);
 	ret = zcrx_ifq_open(r->ctx, &o, &r->ifq, &d);
 	if (ret)
 		fail_msg("NODEV ifq_open: %s: %s", strerrorname_np(-ret), d.msg);
-	tcp_pair(&r->tx, &r->rx);
+	tcp_pair(&l, &r->tx, &r->rx);
+	close(l);
 }
 
 static void rx_close(struct rx *r)
@@ -183,8 +146,10 @@ static void pump(struct rx *r, struct zcrx_ifq *ifq, uint64_t upto, bool keep)
 					assert_true(r->held < 64);
 					r->hold_off[r->held] = info.off;
 					r->hold_len[r->held++] = info.len;
-				} else {
+				} else if (r->cons) {
 					assert_int_equal(zcrx_consumer_take(r->cons, &info, 0), 0);
+				} else {
+					assert_int_equal(zcrx_buf_return(ifq, info.off, info.len), 0);
 				}
 			} else if (kind == ZCRX_CQE_EVENT) {
 				r->events++;
@@ -197,10 +162,12 @@ static void pump(struct rx *r, struct zcrx_ifq *ifq, uint64_t upto, bool keep)
 			}
 		}
 		io_uring_cq_advance(ring, n);
-		if (!keep)
-			zcrx_consumer_run(r->cons, 0, NULL);
-		else if (r->stalled)
+		if (keep && r->stalled)
 			return;
+		if (r->cons)
+			zcrx_consumer_run(r->cons, 0, NULL);
+		else if (!keep)
+			zcrx_buf_commit(ifq);
 	}
 }
 
@@ -241,13 +208,14 @@ static void test_nodev_refused_before_7_1_naming_it(void **state)
 }
 
 /*
- * Four areas' worth through a 16-buffer area: only FLUSH_RQ makes returned
- * buffers reusable, so without it the receive starves after one area.  Sent
- * a quarter area ahead at most, so the area never runs dry (see below).
+ * Four areas' worth through a 16-buffer area, each buffer given back with
+ * zcrx_buf_return() and zcrx_buf_commit() as README's example does: only
+ * FLUSH_RQ makes them reusable, so without the flush that commit issues the
+ * receive starves after one area.  Sent a quarter area ahead at most, so the
+ * area never runs dry (see below).
  */
 static void test_returned_buffers_come_back_through_flush_rq(void **state)
 {
-	struct zcrx_consumer_params now = { .mode = ZCRX_CONSUME_NOW, .batch = 4 };
 	struct zcrx_ifq_info info;
 	struct rx r;
 
@@ -257,7 +225,6 @@ static void test_returned_buffers_come_back_through_flush_rq(void **state)
 	zcrx_ifq_info(r.ifq, &info);
 	assert_true(info.nodev);
 	assert_int_equal(info.nr_bufs, AREA / 4096);
-	assert_int_equal(zcrx_consumer_create(r.ifq, &now, &r.cons), 0);
 	post(&r, r.ifq, UD_RECV);
 	r.window = AREA / 4;
 	pump(&r, r.ifq, 4 * AREA, false);
@@ -441,6 +408,45 @@ static void test_copy_stats_count_fragments_and_every_byte(void **state)
 	rx_close(&r);
 }
 
+/* What a NODEV ifq enables by default: every type but alloc-fail, which cannot fire. */
+static void test_nodev_default_events_leave_out_alloc_fail(void **state)
+{
+	struct zcrx_ifq_opts o = { .nodev = true, .area_size = AREA, .events_default = true };
+	struct zcrx_ifq_info info;
+	struct zcrx_ctx *ctx;
+	struct zcrx_ifq *ifq;
+	struct zcrx_diag d;
+
+	(void)state;
+	need_copy_events();
+	assert_int_equal(zcrx_ctx_create(&ctx, NULL), 0);
+	assert_int_equal(zcrx_ifq_open(ctx, &o, &ifq, &d), 0);
+	zcrx_ifq_info(ifq, &info);
+	assert_int_equal(info.events, caps.event_types & ~ZCRX_EV_MASK(ZCRX_EV_ALLOC_FAIL));
+	assert_true(info.events & ZCRX_EV_MASK(ZCRX_EV_COPY));
+	zcrx_ctx_destroy(ctx);
+}
+
+/* A refused NODEV registration blames no NIC: page-size buffers only. */
+static void test_nodev_refusal_names_no_nic(void **state)
+{
+	struct zcrx_ifq_opts o = { .nodev = true, .area_size = AREA, .rx_buf_len = 8192 };
+	struct zcrx_ctx *ctx;
+	struct zcrx_ifq *ifq;
+	struct zcrx_diag d;
+
+	(void)state;
+	need_nodev();
+	if (!(caps.features & ZCRX_FEATURE_RX_PAGE_SIZE))
+		skip_because("this kernel has no ZCRX_FEATURE_RX_PAGE_SIZE to ask for 8K buffers");
+	assert_int_equal(zcrx_ctx_create(&ctx, NULL), 0);
+	assert_int_equal(zcrx_ifq_open(ctx, &o, &ifq, &d), -EOPNOTSUPP);
+	assert_int_equal(d.stage, ZCRX_STAGE_REGISTER);
+	if (!strstr(d.msg, "page-size buffers only") || strstr(d.msg, "NIC"))
+		fail_msg("\"%s\"", d.msg);
+	zcrx_ctx_destroy(ctx);
+}
+
 /* NODEV never raises alloc-fail: arming it is the kernel's EINVAL. */
 static void test_alloc_fail_never_fires_on_nodev(void **state)
 {
@@ -471,6 +477,8 @@ int main(void)
 		cmocka_unit_test(test_event_of_another_ifq_is_not_ours),
 		cmocka_unit_test(test_copy_stats_count_fragments_and_every_byte),
 		cmocka_unit_test(test_alloc_fail_never_fires_on_nodev),
+		cmocka_unit_test(test_nodev_default_events_leave_out_alloc_fail),
+		cmocka_unit_test(test_nodev_refusal_names_no_nic),
 	};
 
 	zcrx_caps_probe(&caps);
