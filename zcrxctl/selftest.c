@@ -17,8 +17,6 @@ static const char doc[] =
 	"needs (the check says which: the kernel that brings it, root, the "
 	"io_uring sysctl or the locked-memory limit).";
 
-static const struct argp_option options[] = { { 0 } };
-
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	if (key != ARGP_KEY_ARG)
@@ -27,7 +25,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp selftest_argp = { options, parse_opt, "", doc, NULL, NULL, NULL };
+/* no options: NULL, since glibc's help leaks a table of none (argp-help.c make_hol) */
+static const struct argp selftest_argp = { NULL, parse_opt, "", doc, NULL, NULL, NULL };
 
 static const char *const verdict_name[] = {
 	[ZCRX_VERDICT_NOT_RUN]	= "not run",
