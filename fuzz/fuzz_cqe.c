@@ -10,6 +10,7 @@
  * receive's, 3 the simulator's own tag with the rest of the bytes kept), so
  * the interesting paths are one mutation away.  Oracles:
  *  - the kind is one of enum zcrx_cqe_kind, or -EPROTO;
+ *  - a stalled receive ended with -ENOMEM and is counted once;
  *  - an event is a type the ifq enabled, and it is latched afterwards;
  *  - data lies inside the area (every byte of it is read, for ASan), and
  *    giving it back (zcrx_buf_return + commit) is safe.
@@ -52,6 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct zcrx_ctx *ctx;
 	struct zcrx_ifq *ifq;
 	unsigned int n = 0;
+	uint64_t stalls;
 
 	if (size < REC)
 		return 0;
@@ -77,9 +79,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cqe->user_data = (0x5a53ULL << 48) | (cqe->user_data & ((1ULL << 48) - 1));
 			break;
 		}
+		stalls = zcrx_recv_stalls(ifq);
 		kind = zcrx_cqe_decode(ifq, cqe, &info);
-		fz_assert(kind == -EPROTO || (kind >= ZCRX_CQE_NOT_OURS && kind <= ZCRX_CQE_INTERNAL),
+		fz_assert(kind == -EPROTO ||
+			  (kind >= ZCRX_CQE_NOT_OURS && kind <= ZCRX_CQE_RECV_STALLED),
 			  "kind %d", kind);
+		fz_assert(zcrx_recv_stalls(ifq) == stalls + (kind == ZCRX_CQE_RECV_STALLED),
+			  "kind %d, stalls %llu -> %llu", kind, (unsigned long long)stalls,
+			  (unsigned long long)zcrx_recv_stalls(ifq));
+		if (kind == ZCRX_CQE_RECV_STALLED) {
+			fz_assert(info.err == -ENOMEM, "stalled with %d", info.err);
+			/* buffers back: the receive is prepared again */
+			zcrx_buf_commit(ifq);
+		}
 		if (kind == ZCRX_CQE_EVENT) {
 			fz_assert((unsigned int)info.event < ZCRX_EV_COUNT &&
 				  (ii.events & ZCRX_EV_MASK(info.event)), "event %d", info.event);
