@@ -25,7 +25,7 @@ series=("$@")
 CACHE=${ZCRX_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zcrxctl-vm}
 FLAVOUR=cloud-amd64
 SUITES=(sid trixie-backports)
-MODULES=(virtio_net)
+MODULES=(virtio_net veth)
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 say() { echo "vm: $*" >&2; }
@@ -80,11 +80,12 @@ update() {
 	fi
 }
 
-# cached SERIES: the newest complete kernel of SERIES in the cache.
+# cached SERIES: the newest complete kernel of SERIES in the cache, unpacked
+# for this MODULES list (ok holds the list it was unpacked for).
 cached() {
 	local d
 	for d in "$CACHE"/kernels/"$1".*-"$FLAVOUR"; do
-		[ -e "$d/ok" ] && echo "${d##*/}"
+		[ "$(cat "$d/ok" 2>/dev/null)" = "${MODULES[*]}" ] && echo "${d##*/}"
 	done | sort -V | tail -n 1
 }
 
@@ -151,7 +152,7 @@ fetch() {
 		fi
 	done
 	for m in "${order[@]}"; do echo "$m"; done >"$dst/modules.load"
-	touch "$dst/ok"
+	echo "${MODULES[*]}" >"$dst/ok"
 	rm -rf "$tmp"
 }
 
