@@ -420,10 +420,8 @@ int session_arm(struct session *s, enum zcrx_event type, bool all, const char *b
 		if (!zcrx_event_latched(s->ifq, t)) {
 			if (all)
 				continue;
-			snprintf(err, len, "%s has not fired since it was last armed%s",
-				 zcrx_event_name(t), s->info.nodev && t == ZCRX_EV_ALLOC_FAIL ?
-				 " (a NODEV ifq has no page pool: alloc-fail never fires there)"
-				 : "");
+			snprintf(err, len, "%s has not fired since it was last armed",
+				 zcrx_event_name(t));
 			return -EINVAL;
 		}
 		ret = zcrx_event_arm(s->ifq, t);
