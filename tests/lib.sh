@@ -1,22 +1,68 @@
 # SPDX-License-Identifier: MIT
-# Shared helpers for the shell tests.  Each test case prints one TAP line:
-#   ok - NAME            passed
-#   not ok - NAME: WHY   failed
-#   ok - NAME # SKIP WHY could not run on this machine
-# tests/run.sh counts those lines; a script's exit status is not a verdict.
+# Shared helpers for the shell tests, which speak TAP:
+#   t_plan N            "1..N" first, when the count is known before any case
+#   t_begin NAME        start a case; it ends with exactly one of
+#   t_pass              "ok N - NAME"
+#   t_fail WHY          "not ok N - NAME: WHY"
+#   t_skip WHY          "ok N - NAME # SKIP WHY": this machine cannot show it
+#                       (no root, no zsh, ...); WHY is required
+#   t_na WHY            the case does not apply to this target (a kernel
+#                       without the feature it is about): not run, not
+#                       counted, only a "# n/a" comment
+#   t_done              last line of every script: the trailing plan "1..N"
+#                       when t_plan was not used (the script's end marker),
+#                       then exit 0, or 1 if a case failed
+# tests/run.sh (through tests/tap.sh) fails a script that printed no plan,
+# whose plan differs from its results, or that exited non-zero without a
+# "not ok": a script killed after case 4 fails the run.  A skip never stands
+# for "not implemented yet": a missing command, option, symbol or man page
+# entry of ours is a t_fail.
+#
+# ZCRX_TEST_KILL=SCRIPT:N (SCRIPT a basename, e.g. test_cli.sh:4) makes that
+# script SIGKILL itself after its Nth result: the fault hook that shows the
+# runner catches a test dying midway.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ZCRXCTL=${ZCRXCTL:-$TOP/zcrxctl/zcrxctl}
 export LD_LIBRARY_PATH=$TOP/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 
 _t_name=
+_t_open=0
+_t_n=0
+_t_plan=
 _t_failed=0
 
-# t_begin NAME: start a case; a case ends with t_pass, t_fail or t_skip.
-t_begin() { _t_name=$1; }
-t_pass() { echo "ok - $_t_name"; }
-t_fail() { echo "not ok - $_t_name: $*"; _t_failed=1; }
-t_skip() { echo "ok - $_t_name # SKIP $*"; }
+t_plan() {
+	_t_plan=$1
+	echo "1..$1"
+}
+t_begin() {
+	[ "$_t_open" = 1 ] && _t_result "not ok" ": the case ended without a verdict" && _t_failed=1
+	_t_name=$1
+	_t_open=1
+}
+_t_result() {
+	_t_n=$((_t_n + 1))
+	_t_open=0
+	echo "$1 $_t_n - $_t_name$2"
+	if [ "${ZCRX_TEST_KILL:-}" = "$(basename "$0"):$_t_n" ]; then kill -KILL $$; fi
+	return 0
+}
+t_pass() { _t_result ok ""; }
+t_fail() { _t_failed=1; _t_result "not ok" ": $*"; }
+t_skip() {
+	if [ -z "$*" ]; then t_fail "a skip without a reason"; return 0; fi
+	_t_result ok " # SKIP $*"
+}
+t_na() {
+	_t_open=0
+	echo "# n/a - $_t_name: $*"
+}
+t_done() {
+	[ "$_t_open" = 1 ] && t_fail "the case ended without a verdict"
+	[ -n "$_t_plan" ] || echo "1..$_t_n"
+	exit "$_t_failed"
+}
 
 # t_check NAME CMD...: a case that passes when CMD succeeds.
 t_check() {

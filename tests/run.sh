@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Run every unit test program and shell test; count their TAP lines and end
-# with "N passed, N failed, N skipped".  Exit 1 on any failure.
+# Run every unit test program and shell test (or only the TESTs named), count
+# their TAP lines and end with "N passed, N failed, N skipped".  Exit 1 on any
+# failure.  A test that printed no plan, printed fewer or more results than
+# its plan, or exited non-zero without a "not ok" fails as a whole
+# (tests/tap.sh says exactly when).
+#
+#   tests/run.sh [TEST...]      TEST: tests/unit/test_x or tests/test_y.sh;
+#                               naming tests leaves out the VM tier
 set -u
 cd "$(dirname "$0")/.."
+. tests/tap.sh
 
 pass=0 fail=0 skip=0
 export CMOCKA_MESSAGE_OUTPUT=TAP
@@ -11,21 +18,23 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 tests=()
-for t in tests/unit/*.c; do [ -e "$t" ] && tests+=("${t%.c}"); done
-for t in tests/test_*.sh; do [ -e "$t" ] && tests+=("$t"); done
+if [ $# -gt 0 ]; then
+	tests=("$@")
+else
+	for t in tests/unit/*.c; do [ -e "$t" ] && tests+=("${t%.c}"); done
+	for t in tests/test_*.sh; do [ -e "$t" ] && tests+=("$t"); done
+fi
 
 for t in "${tests[@]}"; do
-	if [[ $t == *.sh ]]; then cmd=(bash "$t"); else cmd=("./$t"); fi
+	if [[ $t == *.sh ]]; then cmd=(bash "$t") kind=sh; else cmd=("$t") kind=prog; fi
+	[[ $kind == prog && $t != */* ]] && cmd=("./$t")
 	out=$(timeout 300 "${cmd[@]}" 2>&1)
 	rc=$?
-	# cmocka 1.1.5 prints a skip as "not ok N # SKIP": a skip either way
-	s=$(grep -cE '^(not )?ok .*# [Ss][Kk][Ii][Pp]' <<<"$out")
-	p=$(grep -E '^ok ' <<<"$out" | grep -vc '# [Ss][Kk][Ii][Pp]')
-	f=$(grep -E '^not ok' <<<"$out" | grep -vc '# [Ss][Kk][Ii][Pp]')
-	# a program that died, or ran nothing, is a failure of its own
-	if [[ $t != *.sh && $rc -ne 0 && $f -eq 0 ]] || [ $((p + s + f)) -eq 0 ]; then
+	tap_verdict "$kind" "$rc" <<<"$out"
+	p=$tap_p f=$tap_f s=$tap_s
+	if [ -n "$tap_why" ]; then
 		f=$((f + 1))
-		out+=$'\n'"not ok - $t exited $rc after $((p + s)) results"
+		out+=$'\n'"not ok - $t: $tap_why"
 	fi
 	pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
 	printf '%-32s %3d passed, %d failed, %d skipped\n' "$t" "$p" "$f" "$s"
@@ -37,6 +46,12 @@ for t in "${tests[@]}"; do
 		grep -vE '^(ok|not ok|1\.\.|#)' <<<"$out" | tail -n 20 | sed 's/^/    | /'
 	fi
 done
+
+if [ $# -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ]
+	exit
+fi
 
 # The VM tier (tests/vm/README.md): Debian's kernels under QEMU, under a
 # timeout of its own; its progress and per-kernel lines are shown as they

@@ -204,3 +204,5 @@ else
 	fi
 fi
 stop "$spid"
+
+t_done

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Fault injection, through the simulator (no NIC, no root needed):
-#  - every registration errno of zcrx-abi.md §5.1 gives its diagnosis;
+#  - every errno the kernel's registration can return (io_uring/zcrx.c:
+#    io_register_zcrx_ifq() and what it calls) gives its diagnosis;
 #  - process faults: a session killed with SIGKILL, a subscriber killed
 #    mid-stream, stdout closed, and a completion queue under pressure.
 . "$(dirname "$0")/lib_session.sh"
 
 # ---------------------------------------------------------------------------
-# §5.1: errno -> the key phrase of its diagnosis.  Every errno the table
-# lists, in the table's order of first appearance.
+# errno -> the key phrase of its diagnosis: every errno lib/diag.c
+# diag_register() words, which are those io_register_zcrx_ifq() returns.
 REG_ERRNOS=(
 	"EOPNOTSUPP|zcrx needs a NIC such as mlx5"
 	"EINVAL|refused the registration arguments"
@@ -24,6 +25,8 @@ REG_ERRNOS=(
 	"EBUSY|used by AF_XDP"
 	"ENODATA|attached no zcrx buffers"
 )
+# two cases per errno, then ten
+t_plan $((2 * ${#REG_ERRNOS[@]} + 10))
 
 new_rundir
 for row in "${REG_ERRNOS[@]}"; do
@@ -209,3 +212,5 @@ else
 		t_pass
 	fi
 fi
+
+t_done

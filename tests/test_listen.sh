@@ -69,4 +69,4 @@ else
 fi
 stop "$pid"
 
-exit 0
+t_done

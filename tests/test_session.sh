@@ -6,6 +6,8 @@
 # spoken raw, bind --check on the simulator and on the real kernel.
 . "$(dirname "$0")/lib_session.sh"
 
+t_plan 49
+
 zc() { timeout 10 env --default-signal=INT,PIPE "$ZCRXCTL" "$@"; }
 # ino PATH: inode number, to tell a replaced socket from the old one.
 ino() { stat -c %i "$1" 2>/dev/null; }
@@ -453,4 +455,4 @@ else
 	rm -rf "$tdir"
 fi
 
-exit 0
+t_done

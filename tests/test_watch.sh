@@ -6,6 +6,8 @@
 # shared stats, kernel generations, usage errors.
 . "$(dirname "$0")/lib_session.sh"
 
+t_plan 38
+
 # zc ARGS...: zcrxctl in the foreground, bounded, with a shell's signals.
 zc() { timeout 10 env --default-signal=INT,PIPE "$ZCRXCTL" "$@"; }
 
@@ -288,4 +290,4 @@ run zc -j watch sim0 5 --sim --holdoff 5x
 if [ "$rc" = 64 ] && [ -z "$err" ] && jqe '.error | test("5x")' >/dev/null <<<"$out"; then t_pass
 else t_fail "rc=$rc out=$(short "$out") err=$(short "$err")"; fi
 
-exit 0
+t_done
