@@ -15,7 +15,11 @@ $(error pkg-config found none of $(PKGS): install liburing-dev libnl-3-dev libnl
 endif
 
 CFLAGS		?= -O2 -g
-WARN		:= -Wall -Wextra -Werror
+WARN		:= -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+		   -Wundef -Wpointer-arith -Wwrite-strings
+# Each object and program notes the headers it read in a .d file beside it
+# (-MP: a removed header is no error); the .d files are included below.
+DEPFLAGS	= -MMD -MP -MF $@.d -MT $@
 BASE_CFLAGS	:= -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -Ilib $(PKG_CFLAGS) \
 		   -DZCRXCTL_VERSION='"$(VERSION)"'
 ifeq ($(SANITIZE),1)
@@ -42,8 +46,8 @@ all: lib/libzcrx.a lib/$(SONAME) lib/libzcrx.so zcrxctl/zcrxctl
 .flags: FORCE
 	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
 
-%.o: %.c .flags $(wildcard lib/*.h zcrxctl/*.h)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+%.o: %.c .flags
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 lib/libzcrx.a: $(LIB_OBJS)
 	rm -f $@
@@ -67,17 +71,17 @@ zcrxctl/libcli.a: $(CLI_OBJS)
 zcrxctl/zcrxctl: zcrxctl/main.o zcrxctl/libcli.a lib/libzcrx.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-tests/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) zcrxctl/libcli.a lib/libzcrx.a .flags
-	$(CC) $(ALL_CFLAGS) -Izcrxctl -o $@ $< zcrxctl/libcli.a lib/libzcrx.a \
+tests/unit/%: tests/unit/%.c zcrxctl/libcli.a lib/libzcrx.a .flags
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Izcrxctl -o $@ $< zcrxctl/libcli.a lib/libzcrx.a \
 		$(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
 
 tests/helpers/%: tests/helpers/%.c lib/libzcrx.a .flags
-	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libzcrx.a $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< lib/libzcrx.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
 BENCH_BINS	:= bench/recycle
 
 bench/%: bench/%.c lib/libzcrx.a .flags
-	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libzcrx.a $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< lib/libzcrx.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
 # Performance goals are measured here, never by timed tests.
 bench: all $(BENCH_BINS)
@@ -93,7 +97,11 @@ check-vm: all $(UNIT_BINS) $(HELPER_BINS)
 
 clean:
 	rm -f lib/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/*.a zcrxctl/zcrxctl \
-		$(UNIT_BINS) $(HELPER_BINS) $(BENCH_BINS) .flags
+		$(UNIT_BINS) $(HELPER_BINS) $(BENCH_BINS) .flags $(DEPS)
+
+DEPS		:= $(addsuffix .d,$(LIB_OBJS) $(CLI_OBJS) zcrxctl/main.o $(UNIT_BINS) \
+		   $(HELPER_BINS) $(BENCH_BINS))
+-include $(DEPS)
 
 .PHONY: all check check-vm clean bench FORCE install uninstall lint-man clean-generated
 
@@ -200,16 +208,16 @@ FUZZ_DEP_SRCS	:= $(LIB_SRCS) zcrxctl/jsonl.c zcrxctl/record.c zcrxctl/print.c \
 FUZZ_DEP_OBJS	:= $(addprefix $(FUZZ_DIR)/obj/,$(FUZZ_DEP_SRCS:.c=.o))
 FUZZ_RUN_FLAGS	:= -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
 
-$(FUZZ_DIR)/obj/%.o: %.c $(wildcard lib/*.h zcrxctl/*.h fuzz/*.h)
+$(FUZZ_DIR)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_DIR)/libfuzzdeps.a: $(FUZZ_DEP_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_DIR)/libfuzzdeps.a fuzz/fuzz.h
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libfuzzdeps.a $(PKG_LIBS)
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_DIR)/libfuzzdeps.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_DIR)/libfuzzdeps.a $(PKG_LIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -236,7 +244,7 @@ fuzz: fuzz-build
 
 $(FUZZ_DIR)/nlrecord: fuzz/nlrecord.c lib/libzcrx.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< lib/libzcrx.a $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< lib/libzcrx.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
 # Real replies of this kernel for lo and eth0 (and a veth pair when root).
 fuzz-seeds: $(FUZZ_DIR)/nlrecord
@@ -252,5 +260,7 @@ fuzz-seeds: $(FUZZ_DIR)/nlrecord
 clean: clean-fuzz
 clean-fuzz:
 	rm -rf $(FUZZ_DIR)
+
+-include $(FUZZ_DEP_OBJS:=.d) $(FUZZ_BINS:=.d) $(FUZZ_DIR)/nlrecord.d
 
 .PHONY: fuzz fuzz-build fuzz-seeds clean-fuzz

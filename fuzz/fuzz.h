@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* What libFuzzer calls in each target; declared for -Wmissing-prototypes. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
 /*
  * An oracle that does not hold is a crash: libFuzzer saves the input.  The
  * message names the property, so a crash file tells what it broke.
