@@ -22,7 +22,7 @@ t_begin "watch -c 1 on a starving queue: exit 0 after exactly one event"
 if [ "$rc" = 0 ] && [ "$(grep -c '^event ' <<<"$out")" = 1 ] && [ "$(grep -c . <<<"$out")" = 1 ]; then t_pass
 else t_fail "rc=$rc out=$(short "$out") err=$(short "$err")"; fi
 
-t_begin "watch text event line: fixed token and the spec's key=value fields"
+t_begin "watch text event line: fixed token and the key=value fields of README's Output"
 re='^event seq=1 time=[^ ]+ dev=sim0 queue=5 zcrx-id=[0-9]+ type=alloc-fail count=1 state=latched held=[0-9]+ rq-fill=[0-9]+ .*sim=yes$'
 if grep -qE "$re" <<<"$out"; then t_pass; else t_fail "got '$(short "$out")'"; fi
 
@@ -49,7 +49,7 @@ if [ "$rc" = 0 ] && [ "$nobj" -ge 3 ] && [ "$nobj" = "$(grep -c . <<<"$jout")" ]
 		>/dev/null <<<"$jout"; then t_pass
 else t_fail "rc=$rc objects=$nobj out=$(short "$jout")"; fi
 
-t_begin "watch -j event record: the spec's keys and types, copy stats null without --stats"
+t_begin "watch -j event record: README's keys and types, copy stats null without --stats"
 if jqe -s --arg iso "$ISO" 'map(select(.record == "event")) | .[0] |
 	(.seq | type == "number") and (.time | test($iso)) and .dev == "sim0" and .queue == 5 and
 	(.["zcrx-id"] | type == "number") and .event == "alloc-fail" and .count == 1 and
