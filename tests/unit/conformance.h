@@ -401,9 +401,42 @@ static inline enum target kernel_target(const struct row *r, bool *nodev)
 	return g;
 }
 
+/*
+ * Why this kernel cannot be asked row r, or NULL: the row is about what this
+ * kernel lacks (no ctrl op, no NODEV to reach past lo, no events, an older
+ * answer than the row shows).  Such a row is not run on the kernel and not
+ * counted, only named in a "# n/a" line; a skip is left for what stops this
+ * machine from showing what the kernel would answer.
+ */
+static inline const char *kernel_na(const struct row *r)
+{
+	static char why[192];
+	bool nodev;
+	enum target t = kernel_target(r, &nodev);
+	bool dev = nodev || r->kpol == K_DEV;
+	int x = r->exp[t];
+
+	if (r->kind == ROW_CTRL && !has_ctrl())
+		return "no IORING_REGISTER_ZCRX_CTRL (op 36) before 6.19";
+	if (!dev && (nodev_only(r) || r->kind == ROW_FLOW))
+		return "no ZCRX_REG_NODEV (7.1+), and lo refuses zcrx before a receive can start";
+	if (!dev && r->kind == ROW_CTRL && !r->noifq)
+		return "no ZCRX_REG_NODEV (7.1+), and lo refuses zcrx before an ifq exists to control";
+	if (x == NA || (r->events && kcaps.gen != ZCRX_GEN_7_2))
+		return "no zcrx events before 7.2";
+	if (!dev && (!x || r->late))
+		return "no ZCRX_REG_NODEV (7.1+), and lo refuses zcrx before this is checked";
+	if (KV(kmaj, kmin) < r->since) {
+		snprintf(why, sizeof(why), "the row shows Linux %u.%u+; before it %s",
+			 r->since / 100, r->since % 100, r->before);
+		return why;
+	}
+	return NULL;
+}
+
 static inline bool applies(const struct row *r, enum target t)
 {
-	bool nodev;
+	const char *na;
 
 	if (t != T_KERNEL)
 		return r->exp[t] != NA;
@@ -411,41 +444,22 @@ static inline bool applies(const struct row *r, enum target t)
 		return false;
 	if (r->kpol == K_SELF)
 		return true;
-	/* a 7.2 kernel has what a row about lacking something needs not show */
-	return kcaps.gen != ZCRX_GEN_7_2 || r->exp[kernel_target(r, &nodev)] != NA;
+	na = kernel_na(r);
+	if (na)
+		printf("# n/a - %s [kernel]: Linux %s: %s\n", r->name, kver, na);
+	return !na;
 }
 
-static inline void skip_no_nodev(const char *before)
-{
-	skip_because("Linux %s has no ZCRX_REG_NODEV (7.1+), and lo refuses zcrx before %s",
-		     kver, before);
-}
-
-/* Skip here or return what the kernel must answer; sets e->nodev. */
+/* Skip here if this machine cannot reach the kernel's registration, or
+ * return what the kernel must answer; sets e->nodev. */
 static inline int kernel_expected(struct env *e)
 {
 	const struct row *r = e->row;
 	enum target t = kernel_target(r, &e->nodev);
-	bool dev = e->nodev || r->kpol == K_DEV;
-	int x = r->exp[t];
 
 	if (r->kind != ROW_CTRL || e->nodev || !r->noifq)
 		need_registration();
-	if (r->kind == ROW_CTRL && !has_ctrl())
-		skip_because("Linux %s has no IORING_REGISTER_ZCRX_CTRL (op 36): row needs 6.19+",
-			     kver);
-	if (!dev && (nodev_only(r) || r->kind == ROW_FLOW))
-		skip_no_nodev("a receive can start");
-	if (!dev && r->kind == ROW_CTRL && !r->noifq)
-		skip_no_nodev("an ifq exists to control");
-	if (x == NA || (r->events && kcaps.gen != ZCRX_GEN_7_2))
-		skip_because("Linux %s has no zcrx events: row needs 7.2+", kver);
-	if (!dev && (!x || r->late))
-		skip_no_nodev(r->late ? "the area is checked" : "a registration can succeed");
-	if (KV(kmaj, kmin) < r->since)
-		skip_because("the row shows Linux %u.%u+; Linux %s differs: %s", r->since / 100,
-			     r->since % 100, kver, r->before);
-	return x;
+	return r->exp[t];
 }
 
 static inline void run_reg(struct env *e, int want)

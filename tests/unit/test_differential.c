@@ -693,6 +693,8 @@ static void compare(const struct notes *sim, const struct notes *krn)
 	}
 }
 
+/* What this kernel lacks of the 7.2 the simulator models, or NULL: then no
+ * comparison applies, and main() runs none. */
 static const char *kernel_lacks(void)
 {
 	if (kcaps.gen != ZCRX_GEN_7_2)
@@ -700,8 +702,6 @@ static const char *kernel_lacks(void)
 		       "has neither zcrx events (7.2+) nor ZCRX_REG_NODEV (7.1+)";
 	if (!(kcaps.register_flags & ZCRX_REG_NODEV))
 		return "has no ZCRX_REG_NODEV";
-	if (kcaps.zcrx_reg_err != -EFAULT)
-		return "refuses zcrx registration here (no CAP_NET_ADMIN?)";
 	return NULL;
 }
 
@@ -709,10 +709,9 @@ static void run_scenario(const struct scenario *sc)
 {
 	static struct notes on_sim, on_kernel;
 	static struct side s;
-	const char *lacks = kernel_lacks();
 
-	if (lacks)
-		skip_because("Linux %s %s: the simulator models Linux 7.2", kver, lacks);
+	if (kcaps.zcrx_reg_err != -EFAULT)
+		skip_because("Linux %s refuses zcrx registration here (no CAP_NET_ADMIN?)", kver);
 	memset(&on_sim, 0, sizeof(on_sim));
 	memset(&on_kernel, 0, sizeof(on_kernel));
 	side_open(&s, false, sc);
@@ -821,6 +820,12 @@ int main(void)
 	if (vm && *vm)
 		tests[n++] = (struct CMUnitTest){ .name = "this is the kernel the VM tier booted",
 						  .test_func = test_vm_kernel };
+	/* a kernel other than the 7.2 the simulator models: nothing to compare */
+	if (kernel_lacks()) {
+		printf("# n/a - every comparison: Linux %s %s; the simulator models Linux 7.2\n",
+		       kver, kernel_lacks());
+		nsc = nb = nc = 0;
+	}
 	for (size_t i = 0; i < nsc; i++)
 		tests[n++] = (struct CMUnitTest){ .name = scenarios[i].name,
 						  .test_func = test_scenario,

@@ -804,10 +804,6 @@ static void test_kernel_events_refused_without_syscall(void **state)
 	struct zcrx_diag d;
 
 	(void)state;
-	if (zcrx_ctx_caps(ctx)->gen != ZCRX_GEN_NONE) {
-		zcrx_ctx_destroy(ctx);
-		skip_because("this kernel has zcrx events");
-	}
 	/* CAPS, not DEVICE: refused before the name was even looked up */
 	assert_int_equal(zcrx_ifq_open(ctx, &o, &ifq, &d), -EOPNOTSUPP);
 	assert_int_equal(d.stage, ZCRX_STAGE_CAPS);
@@ -904,6 +900,18 @@ int main(void)
 		cmocka_unit_test(test_kernel_adopt_checks_ring_flags),
 #undef FAKE
 	};
+	struct CMUnitTest run[sizeof(tests) / sizeof(tests[0])];
+	struct zcrx_caps caps;
+	size_t n = 0;
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	/* a kernel with zcrx events has no refusal of them to show: not run */
+	zcrx_caps_probe(&caps);
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		if (tests[i].test_func == test_kernel_events_refused_without_syscall &&
+		    caps.gen != ZCRX_GEN_NONE)
+			printf("# n/a - %s: this kernel has zcrx events\n", tests[i].name);
+		else
+			run[n++] = tests[i];
+	}
+	return _cmocka_run_group_tests("tests", run, n, NULL, NULL);
 }
