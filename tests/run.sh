@@ -8,6 +8,7 @@
 #
 #   tests/run.sh [TEST...]      TEST: tests/unit/test_x or tests/test_y.sh;
 #                               naming tests leaves out the VM tier
+# ZCRX_TEST_TIMEOUT  seconds per test (default 300)
 set -u
 cd "$(dirname "$0")/.."
 . tests/tap.sh
@@ -28,7 +29,7 @@ fi
 for t in "${tests[@]}"; do
 	if [[ $t == *.sh ]]; then cmd=(bash "$t") kind=sh; else cmd=("$t") kind=prog; fi
 	[[ $kind == prog && $t != */* ]] && cmd=("./$t")
-	out=$(timeout 300 "${cmd[@]}" 2>&1)
+	out=$(timeout "${ZCRX_TEST_TIMEOUT:-300}" "${cmd[@]}" 2>&1)
 	rc=$?
 	tap_verdict "$kind" "$rc" <<<"$out"
 	p=$tap_p f=$tap_f s=$tap_s
