@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "zcrx.h"
+#include "zcrx_diag.h"
 #include "kabi.h"
 
 #define NIC_LIST	"a NIC such as mlx5, bnxt, fbnic or gve"

@@ -23,6 +23,7 @@
 #include "kabi.h"
 #include "nl.h"
 #include "zcrx.h"
+#include "zcrx_diag.h"
 
 #define BIT(n)	(1U << (n))
 
