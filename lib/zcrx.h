@@ -115,8 +115,9 @@ struct zcrx_caps {
 	bool		simulated;		/* filled by the simulator, not a kernel */
 	/* derived by the probe */
 	enum zcrx_gen	gen;
-	uint32_t	event_types;		/* mask of 1u << enum zcrx_event_type */
+	uint32_t	event_types;		/* mask of 1u << ZCRX_EV_* */
 	bool		stats;
+	uint64_t	__resv[8];		/* zeroed */
 };
 
 /* Probe this kernel.  Never fails as a whole: each part records its error. */
@@ -203,6 +204,7 @@ struct zcrx_ctx_opts {
 	enum zcrx_backend	backend;
 	uint32_t		sq_entries;	/* 0 = 256 */
 	const struct zcrx_sim_params *sim;	/* with ZCRX_BACKEND_SIM; NULL = defaults */
+	uint64_t		__resv[4];	/* must be zero */
 };
 
 /* A context owning a new ring (SINGLE_ISSUER | DEFER_TASKRUN | CQE32). */
@@ -247,6 +249,7 @@ struct zcrx_ifq_opts {
 	uint64_t		event_user_data;/* 0 = ZCRX_EVENT_UD_DEFAULT + n, n the
 						 * ctx's n-th ifq: unique per ring */
 	bool			stats;
+	uint64_t		__resv[8];	/* must be zero */
 };
 
 #define ZCRX_EVENT_UD_DEFAULT	0x7a637278ffff0000ULL	/* "zcrx" */
@@ -264,6 +267,7 @@ struct zcrx_diag {
 	int		err;
 	enum zcrx_stage	stage;
 	char		msg[512];
+	uint64_t	__resv[4];	/* zeroed */
 };
 
 ZCRX_API int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
@@ -290,6 +294,7 @@ struct zcrx_ifq_info {
 	bool		simulated;
 	bool		nodev;
 	enum zcrx_gen	gen;
+	uint64_t	__resv[8];	/* zeroed */
 };
 
 ZCRX_API int zcrx_ifq_info(const struct zcrx_ifq *ifq, struct zcrx_ifq_info *info);
@@ -319,6 +324,7 @@ struct zcrx_cqe_info {
 	uint64_t		off;	/* the CQE's area token | offset */
 	int			err;
 	bool			more;
+	uint64_t		__resv[2];	/* zeroed */
 };
 
 /*
@@ -349,6 +355,7 @@ ZCRX_API bool zcrx_event_latched(const struct zcrx_ifq *ifq, enum zcrx_event typ
 struct zcrx_stats_snap {
 	uint64_t	copy_count;
 	uint64_t	copy_bytes;
+	uint64_t	__resv[6];	/* zeroed */
 };
 
 /* -EOPNOTSUPP when the ifq was opened without stats. */
@@ -411,6 +418,7 @@ struct zcrx_consumer_params {
 	uint64_t		delay_ns;
 	uint32_t		hold;
 	uint32_t		batch;	/* returns per tail store; 0 = 32 */
+	uint64_t		__resv[4];	/* must be zero */
 };
 
 struct zcrx_consumer;

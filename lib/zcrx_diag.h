@@ -171,6 +171,7 @@ struct zcrx_rxq {
 	uint32_t	dmabuf;
 	uint64_t	qstats_have;
 	uint64_t	qstats[ZCRX_QSTATS_MAX + 1];
+	uint64_t	__resv[4];	/* zeroed */
 };
 
 struct zcrx_pool {
@@ -185,6 +186,7 @@ struct zcrx_pool {
 	bool		io_uring;
 	uint32_t	stats_have;
 	uint64_t	stats[ZCRX_POOL_STATS_MAX + 1];
+	uint64_t	__resv[4];	/* zeroed */
 };
 
 struct zcrx_netdev {
@@ -211,11 +213,13 @@ struct zcrx_netdev {
 	int		channels_err;	/* ethtool channels-get */
 	uint32_t	channels_have;
 	uint32_t	channels[ZCRX_CHANNELS_MAX + 1];
+	uint64_t	__resv[8];	/* zeroed */
 };
 
 struct zcrx_netdev_list {
 	size_t			nr;
 	struct zcrx_netdev	*dev;
+	uint64_t		__resv[2];	/* zeroed */
 };
 
 /* All devices (ifname NULL) or one: -ENODEV when ifname does not exist. */
@@ -273,6 +277,9 @@ enum zcrx_check_id {
 	ZCRX_CHECK_COUNT,
 };
 
+/* Room in struct zcrx_selftest: a later check takes a slot, not a new size. */
+#define ZCRX_CHECK_SLOTS	16
+
 enum zcrx_verdict {
 	ZCRX_VERDICT_NOT_RUN	= 0,
 	ZCRX_VERDICT_PASS	= 1,
@@ -284,13 +291,15 @@ struct zcrx_check {
 	const char		*name;
 	enum zcrx_verdict	verdict;
 	char			detail[256];
+	uint64_t		__resv[2];	/* zeroed */
 };
 
 struct zcrx_selftest {
-	struct zcrx_check	check[ZCRX_CHECK_COUNT];
+	struct zcrx_check	check[ZCRX_CHECK_SLOTS];	/* [0, ZCRX_CHECK_COUNT) used */
 	unsigned int		passed, failed, missing;
 	uint64_t		elapsed_ns;
 	struct zcrx_caps	caps;
+	uint64_t		__resv[8];	/* zeroed */
 };
 
 /*
