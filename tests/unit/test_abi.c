@@ -44,8 +44,8 @@ static void test_nop_flags_and_cqe_halves(void **state)
 static void test_event_indices_and_masks(void **state)
 {
 	(void)state;
-	/* res is an index; type_mask and arm use 1u << index (io_uring/zcrx.c:
-	 * io_zcrx_send_event() posts the index, io_zcrx_arm_event() tests a bit) */
+	/* res is an index; type_mask and arm use 1u << index (io_uring/zcrx.c
+	 * posts the index; tests/unit/test_conformance.c registers with masks) */
 	assert_int_equal(ZCRX_EVENT_ALLOC_FAIL, 0);
 	assert_int_equal(ZCRX_EVENT_COPY, 1);
 	assert_int_equal(ZCRX_EV_MASK(ZCRX_EV_COPY), 0x2);
