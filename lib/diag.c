@@ -5,7 +5,7 @@
  * The tables follow the kernel's checks in order: io_uring/zcrx.c:
  * io_register_zcrx_ifq() and the memory provider binding it calls
  * (net/core/netdev_rx_queue.c: net_mp_open_rxq()) for registration,
- * io_register_zcrx_ctrl() for control and re-arm, io_uring/net.c:
+ * io_zcrx_ctrl() for control and re-arm, io_uring/net.c:
  * io_recvzc() for receive; tests/unit/test_diag.c shows each row.  The
  * netdev view narrows down the errnos that have many causes.  Nothing here
  * knows which backend gave the errno.
