@@ -153,7 +153,7 @@ ZCRX_API const char *zcrx_feature_name(enum zcrx_feature f);
 ZCRX_API int zcrx_feature_parse(const char *name);
 /* ZCRX_YES / ZCRX_NO / ZCRX_UNKNOWN, and a one-line reason in buf. */
 ZCRX_API enum zcrx_tri zcrx_caps_feature(const struct zcrx_caps *caps, enum zcrx_feature f,
-				char *why, size_t len);
+					 char *why, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Events                                                              */
@@ -215,7 +215,7 @@ ZCRX_API int zcrx_ctx_create(struct zcrx_ctx **out, const struct zcrx_ctx_opts *
  * receive CQEs take two slots, which liburing 2.3's CQE walk cannot skip.
  */
 ZCRX_API int zcrx_ctx_adopt(struct zcrx_ctx **out, struct io_uring *ring,
-		   const struct zcrx_ctx_opts *opts);
+			    const struct zcrx_ctx_opts *opts);
 ZCRX_API struct io_uring *zcrx_ctx_ring(struct zcrx_ctx *ctx);
 ZCRX_API const struct zcrx_caps *zcrx_ctx_caps(const struct zcrx_ctx *ctx);
 /* Closes every ifq and, if owned, the ring (which releases kernel ifqs). */
@@ -271,7 +271,7 @@ struct zcrx_diag {
 };
 
 ZCRX_API int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
-		  struct zcrx_ifq **out, struct zcrx_diag *diag);
+			   struct zcrx_ifq **out, struct zcrx_diag *diag);
 /*
  * Forget an ifq and unmap what ifq_open mapped.  The kernel cannot unregister
  * an ifq: it stays bound, with the area and refill region pinned, until the
@@ -334,7 +334,7 @@ struct zcrx_cqe_info {
  * several ifqs on a ring, offer each CQE to each until one takes it.
  */
 ZCRX_API int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
-		    struct zcrx_cqe_info *info);
+			     struct zcrx_cqe_info *info);
 
 /*
  * ZCRX_CTRL_FLUSH_RQ: publish the queued returns and have the kernel take
@@ -367,7 +367,7 @@ ZCRX_API int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats_snap 
  * -EBUSY with 8 in flight, -EINVAL if it is the event user_data.
  */
 ZCRX_API int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
-		      uint32_t len, uint64_t user_data);
+			       uint32_t len, uint64_t user_data);
 
 /* Queue one buffer for return (no kernel-visible effect until commit); -ENOSPC when full. */
 ZCRX_API int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len);
@@ -424,13 +424,13 @@ struct zcrx_consumer_params {
 struct zcrx_consumer;
 
 ZCRX_API int zcrx_consumer_create(struct zcrx_ifq *ifq, const struct zcrx_consumer_params *p,
-			 struct zcrx_consumer **out);
+				  struct zcrx_consumer **out);
 /*
  * Take the buffer of a ZCRX_CQE_DATA CQE, per the policy.  now_ns: CLOCK_MONOTONIC.
  * A buffer the refill ring has no room for stays held until a later run.
  */
 ZCRX_API int zcrx_consumer_take(struct zcrx_consumer *c, const struct zcrx_cqe_info *info,
-		       uint64_t now_ns);
+				uint64_t now_ns);
 /*
  * Return what is due and commit: the number returned.  *next_ns (may be NULL)
  * = the next future deadline, 0 if none.  Call it after each batch of CQEs.

@@ -248,12 +248,12 @@ enum zcrx_unready {
  * *unknown gets the bits that could not be checked (e.g. rings unavailable).
  */
 ZCRX_API unsigned int zcrx_rxq_readiness(const struct zcrx_netdev *dev, uint32_t queue,
-				unsigned int *unknown);
+					 unsigned int *unknown);
 /* One line describing a reason bit, for an operator. */
 ZCRX_API const char *zcrx_unready_str(unsigned int bit);
 /* The command that fixes a reason, written to buf; 0 if none exists, else length. */
 ZCRX_API int zcrx_unready_fix(unsigned int bit, const struct zcrx_netdev *dev, uint32_t queue,
-		     char *buf, size_t len);
+			      char *buf, size_t len);
 
 /* Names for kernel attribute ids, in the spec's kebab-case ("rx-alloc-fail"). */
 ZCRX_API const char *zcrx_qstat_name(unsigned int id);
@@ -330,7 +330,7 @@ enum zcrx_op {
  * Returns the length it needed (snprintf-like), or -EINVAL for an unknown op.
  */
 ZCRX_API int zcrx_diagnose(enum zcrx_op op, int err, const struct zcrx_netdev *dev,
-		  uint32_t queue, const struct zcrx_caps *caps, char *buf, size_t len);
+			   uint32_t queue, const struct zcrx_caps *caps, char *buf, size_t len);
 
 #ifdef __cplusplus
 }
