@@ -17,12 +17,12 @@
  * initialisers do that): a call given non-zero reserved bytes returns -EINVAL.
  * On output the library zeroes it.
  *
- * Ownership.  A ctx owns its ifqs and an ifq its consumers, but they are
- * freed one way only, leaves first: destroy every consumer of an ifq before
- * closing the ifq, and close (or let zcrx_ctx_destroy close) every ifq before
- * its ctx.  zcrx_ctx_destroy closes the ifqs still open; consumers left on
- * them are the caller's leak and bug (their buffers point into unmapped
- * memory).  A ring passed to zcrx_ctx_adopt stays the caller's: the ctx never
+ * Ownership.  A consumer works on one ifq and an ifq on one ctx; they are
+ * released leaves first: destroy every consumer of an ifq before closing the
+ * ifq (zcrx_consumer_destroy returns its buffers through the ifq), and close
+ * every ifq before its ctx, or let zcrx_ctx_destroy close the ifqs still
+ * open.  Nothing frees a consumer for the caller: one left past its ifq is a
+ * leak, and destroying it then is a use after free.  A ring passed to zcrx_ctx_adopt stays the caller's: the ctx never
  * exits it, so the caller calls io_uring_queue_exit() after
  * zcrx_ctx_destroy(); a ring from zcrx_ctx_create is the ctx's own.
  *
