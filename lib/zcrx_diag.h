@@ -157,7 +157,11 @@ enum {
 #define ZCRX_MP_DMABUF		(1U << 1)
 #define ZCRX_MP_XSK		(1U << 2)
 
-/* Values are indexed by the kernel's attribute id; have has bit (1 << id). */
+/*
+ * Values are indexed by the kernel's attribute id; have has bit (1 << id).
+ * The arrays are part of the ABI: an id above these (a newer kernel's) is
+ * left out, and a later release that wants it adds a field in __resv.
+ */
 #define ZCRX_QSTATS_MAX		34
 #define ZCRX_POOL_STATS_MAX	18
 #define ZCRX_RINGS_MAX		19
