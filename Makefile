@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
 # zcrxctl and libzcrx.  `make`, `make check`, `make SANITIZE=1 check`.
 
-VERSION		:= 0.1.0
-SOVERSION	:= 0
+VERSION		:= 0.2.0
+# 0.2 grew the caller's structs (reserved tails): 0.1 binaries cannot load it
+SOVERSION	:= 1
 
 CC		?= gcc
+OBJCOPY		?= objcopy
 PKG_CONFIG	?= pkg-config
 PKGS		:= liburing libnl-3.0 libnl-genl-3.0
 
@@ -49,7 +51,23 @@ all: lib/libzcrx.a lib/$(SONAME) lib/libzcrx.so zcrxctl/zcrxctl
 %.o: %.c .flags
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-lib/libzcrx.a: $(LIB_OBJS)
+# Only what zcrx.h and zcrx_diag.h mark ZCRX_API leaves the library.  The
+# shared one has -fvisibility=hidden and the map; the installed archive is one
+# relocatable object whose hidden symbols are made local, so zcrx_nl_* and the
+# like cannot clash with an application's.  The tree's tests, fuzzers and
+# benchmarks reach internals through libzcrx_internal.a, never installed.
+$(LIB_OBJS): ALL_CFLAGS += -fvisibility=hidden
+
+lib/libzcrx_internal.a: $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+lib/libzcrx_all.o: $(LIB_OBJS)
+	$(LD) -r -o $@.tmp $^
+	$(OBJCOPY) --localize-hidden $@.tmp $@
+	rm -f $@.tmp
+
+lib/libzcrx.a: lib/libzcrx_all.o
 	rm -f $@
 	$(AR) rcs $@ $^
 
@@ -71,17 +89,17 @@ zcrxctl/libcli.a: $(CLI_OBJS)
 zcrxctl/zcrxctl: zcrxctl/main.o zcrxctl/libcli.a lib/libzcrx.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-tests/unit/%: tests/unit/%.c zcrxctl/libcli.a lib/libzcrx.a .flags
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Izcrxctl -o $@ $< zcrxctl/libcli.a lib/libzcrx.a \
+tests/unit/%: tests/unit/%.c zcrxctl/libcli.a lib/libzcrx_internal.a .flags
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -Izcrxctl -o $@ $< zcrxctl/libcli.a lib/libzcrx_internal.a \
 		$(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
 
-tests/helpers/%: tests/helpers/%.c lib/libzcrx.a .flags
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< lib/libzcrx.a $(ALL_LDFLAGS) $(PKG_LIBS)
+tests/helpers/%: tests/helpers/%.c lib/libzcrx_internal.a .flags
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< lib/libzcrx_internal.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
 BENCH_BINS	:= bench/recycle
 
-bench/%: bench/%.c lib/libzcrx.a .flags
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< lib/libzcrx.a $(ALL_LDFLAGS) $(PKG_LIBS)
+bench/%: bench/%.c lib/libzcrx_internal.a .flags
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< lib/libzcrx_internal.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
 # Performance goals are measured here, never by timed tests.
 bench: all $(BENCH_BINS)
@@ -144,7 +162,7 @@ lib/libzcrx.pc: lib/libzcrx.pc.in FORCE
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(INCLUDEDIR)/zcrx $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man3 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
 	$(INSTALL) -m 0755 zcrxctl/zcrxctl $(DESTDIR)$(SBINDIR)/zcrxctl
 	$(INSTALL) -m 0644 $(SHLIB) $(DESTDIR)$(LIBDIR)/$(notdir $(SHLIB))
@@ -153,7 +171,7 @@ install: all
 	$(INSTALL) -m 0644 lib/libzcrx.a $(DESTDIR)$(LIBDIR)/libzcrx.a
 	$(INSTALL) -m 0644 lib/libzcrx.pc $(DESTDIR)$(PKGCONFIGDIR)/libzcrx.pc
 	$(INSTALL) -m 0644 lib/zcrx.h $(DESTDIR)$(INCLUDEDIR)/zcrx.h
-	$(INSTALL) -m 0644 lib/kabi.h $(DESTDIR)$(INCLUDEDIR)/zcrx/kabi.h
+	$(INSTALL) -m 0644 lib/zcrx_diag.h $(DESTDIR)$(INCLUDEDIR)/zcrx_diag.h
 	$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	$(INSTALL) -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
 	$(INSTALL) -m 0644 completions/bash/zcrxctl $(DESTDIR)$(BASHCOMPDIR)/zcrxctl
@@ -167,11 +185,10 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/$(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 		$(DESTDIR)$(LIBDIR)/libzcrx.so $(DESTDIR)$(LIBDIR)/libzcrx.a \
 		$(DESTDIR)$(PKGCONFIGDIR)/libzcrx.pc \
-		$(DESTDIR)$(INCLUDEDIR)/zcrx.h $(DESTDIR)$(INCLUDEDIR)/zcrx/kabi.h \
+		$(DESTDIR)$(INCLUDEDIR)/zcrx.h $(DESTDIR)$(INCLUDEDIR)/zcrx_diag.h \
 		$(DESTDIR)$(MANDIR)/man8/$(notdir $(MAN8)) $(DESTDIR)$(MANDIR)/man3/$(notdir $(MAN3)) \
 		$(DESTDIR)$(BASHCOMPDIR)/zcrxctl $(DESTDIR)$(ZSHCOMPDIR)/_zcrxctl \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT)
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/zcrx 2>/dev/null
 
 # Every page, linted; any message (style included) fails `make check`.
 lint-man:
@@ -242,9 +259,9 @@ fuzz: fuzz-build
 	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed (logs in $(FUZZ_DIR))"; exit 1; fi; \
 	echo "fuzz: no crash in $(words $(FUZZ_TARGETS)) targets"
 
-$(FUZZ_DIR)/nlrecord: fuzz/nlrecord.c lib/libzcrx.a
+$(FUZZ_DIR)/nlrecord: fuzz/nlrecord.c lib/libzcrx_internal.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< lib/libzcrx.a $(ALL_LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< lib/libzcrx_internal.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
 # Real replies of this kernel for lo and eth0 (and a veth pair when root).
 fuzz-seeds: $(FUZZ_DIR)/nlrecord

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "zcrx.h"
+#include "internal.h"
 
 #define BATCH_DEFAULT	32
 #define QUEUE_MIN	64
@@ -98,7 +99,8 @@ int zcrx_consumer_create(struct zcrx_ifq *ifq, const struct zcrx_consumer_params
 		return -EINVAL;
 	if (!p)
 		p = &def;
-	if ((unsigned int)p->mode > ZCRX_CONSUME_HOLD)
+	if ((unsigned int)p->mode > ZCRX_CONSUME_HOLD ||
+	    zcrx_resv_check(p->__resv, sizeof(p->__resv)))
 		return -EINVAL;
 
 	c = calloc(1, sizeof(*c));

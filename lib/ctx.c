@@ -62,6 +62,8 @@ static int ctx_alloc(const struct zcrx_ctx_opts *opts, struct zcrx_ctx **out)
 
 	if (!ops)
 		return -EINVAL;
+	if (opts && zcrx_resv_check(opts->__resv, sizeof(opts->__resv)))
+		return -EINVAL;
 	*out = calloc(1, sizeof(**out));
 	if (!*out)
 		return -ENOMEM;

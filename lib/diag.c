@@ -2,9 +2,13 @@
 /*
  * Turn the kernel's errno for a zcrx operation into a sentence an operator
  * can act on: what was tried, what the kernel answered, what to do next.
- * The tables are zcrx-abi.md §5.1 (registration), §5.2 (control), §4.4
- * (re-arm) and §5.3 (receive); the netdev view narrows down the errnos that
- * have many causes.  Nothing here knows which backend gave the errno.
+ * The tables follow the kernel's checks in order: io_uring/zcrx.c:
+ * io_register_zcrx_ifq() and the memory provider binding it calls
+ * (net/core/netdev_rx_queue.c: net_mp_open_rxq()) for registration,
+ * io_zcrx_ctrl() for control and re-arm, io_uring/net.c:
+ * io_recvzc() for receive; tests/unit/test_diag.c shows each row.  The
+ * netdev view narrows down the errnos that have many causes.  Nothing here
+ * knows which backend gave the errno.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,6 +16,7 @@
 #include <string.h>
 
 #include "zcrx.h"
+#include "zcrx_diag.h"
 #include "kabi.h"
 
 #define NIC_LIST	"a NIC such as mlx5, bnxt, fbnic or gve"

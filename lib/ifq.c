@@ -82,6 +82,10 @@ static int check_args(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 	uint64_t page = sysconf(_SC_PAGESIZE);
 	uint32_t buf = o->rx_buf_len ? o->rx_buf_len : page;
 
+	if (zcrx_resv_check(o->__resv, sizeof(o->__resv)))
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "struct zcrx_ifq_opts has non-zero reserved bytes: initialise it"
+			    " with { 0 } or designated initialisers");
 	if (o->nodev && (o->ifname || o->ifindex || o->queue))
 		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
 			    "a NODEV ifq has no device or queue: leave ifname, ifindex and queue"
@@ -614,6 +618,7 @@ bool zcrx_event_latched(const struct zcrx_ifq *ifq, enum zcrx_event type)
 
 int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats_snap *snap)
 {
+	memset(snap, 0, sizeof(*snap));
 	if (!ifq->stats)
 		return -EOPNOTSUPP;
 	/* the kernel stores these with plain 64-bit writes; relaxed loads never tear */

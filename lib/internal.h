@@ -1,15 +1,43 @@
 /* SPDX-License-Identifier: MIT */
-/* libzcrx internals shared between its source files; not installed. */
+/*
+ * libzcrx internals shared between its source files and its tests; not
+ * installed.  Nothing declared here is exported: the library builds with
+ * -fvisibility=hidden and the installed libzcrx.a has these symbols
+ * localised, so only the tree's lib/libzcrx_internal.a (tests, fuzzers,
+ * benchmarks) links against them.
+ */
 #ifndef ZCRX_INTERNAL_H
 #define ZCRX_INTERNAL_H
 
-#include "zcrx.h"
+#include <errno.h>
 
-#define ZCRX_EXPORT __attribute__((visibility("default")))
+#include "zcrx.h"
+#include "zcrx_diag.h"
+#include "kabi.h"
 
 /* io_uring_register(2) as a -errno call */
 int zcrx_sys_register(int fd, unsigned int op, void *arg, unsigned int nr_args);
 /* fill gen / event_types / stats from the raw query results */
 void zcrx_caps_derive(struct zcrx_caps *caps);
+
+/*
+ * Exactly io_uring_register(IORING_REGISTER_ZCRX_IFQ / _ZCRX_CTRL) on the
+ * ctx's ring, or the simulator's model of it: -errno as the kernel gives.
+ * The self-test and the conformance tests (tests/unit/conformance.h) speak
+ * the kernel ABI through these; no application does, so they are not API.
+ */
+int zcrx_register_raw(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg);
+int zcrx_ctrl_raw(struct zcrx_ctx *ctx, struct zcrx_ctrl *ctrl);
+
+/* 0 when the n bytes at p (a struct's reserved tail) are all zero, else -EINVAL */
+static inline int zcrx_resv_check(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return -EINVAL;
+	return 0;
+}
 
 #endif

@@ -1,8 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The zcrx, query and netlink kernel ABI that libzcrx speaks, in the final
- * Linux 7.2 names (shared/zcrx-abi.md).  Debian bookworm's liburing 2.3 and
- * linux-libc-dev 6.1 have none of it, so the project carries its own.
+ * The zcrx and query kernel ABI that libzcrx speaks, in the final Linux 7.2
+ * names: include/uapi/linux/io_uring.h, include/uapi/linux/io_uring/zcrx.h
+ * and include/uapi/linux/io_uring/query.h of Linux 7.2.  Debian bookworm's
+ * liburing 2.3 and linux-libc-dev 6.1 have none of it, liburing 2.15 has an
+ * older part of it (no events), so the project carries its own.  Not
+ * installed: no public function takes one of these structs.
+ *
+ * Built next to any of those headers: the system's own are included first,
+ * then every struct tag here is renamed to a private zcrx_kabi_* tag and
+ * every constant is a macro (which shadows an enumerator of the same name and
+ * value), so nothing is declared twice whichever liburing and kernel headers
+ * the build finds (tests/test_sid_headers.sh builds against Debian sid's).
+ * Include other io_uring headers before this one, never after.
  * Every size and offset is pinned with a _Static_assert.
  */
 #ifndef ZCRX_KABI_H
@@ -10,8 +20,31 @@
 
 #include <stddef.h>
 #include <linux/types.h>
+#include <liburing.h>
 
-/* io_uring syscalls and register opcodes (§1.1) */
+#define io_uring_zcrx_rqe		zcrx_kabi_rqe
+#define io_uring_zcrx_cqe		zcrx_kabi_cqe
+#define io_uring_zcrx_offsets		zcrx_kabi_offsets
+#define io_uring_zcrx_area_reg		zcrx_kabi_area_reg
+#define io_uring_region_desc		zcrx_kabi_region_desc
+#define io_uring_zcrx_ifq_reg		zcrx_kabi_ifq_reg
+#define zcrx_event_desc			zcrx_kabi_event_desc
+#define zcrx_stats			zcrx_kabi_stats
+#define zcrx_ctrl_flush_rq		zcrx_kabi_ctrl_flush_rq
+#define zcrx_ctrl_export		zcrx_kabi_ctrl_export
+#define zcrx_ctrl_arm_event		zcrx_kabi_ctrl_arm_event
+#define zcrx_ctrl			zcrx_kabi_ctrl
+#define io_uring_query_hdr		zcrx_kabi_query_hdr
+#define io_uring_query_opcode		zcrx_kabi_query_opcode
+#define io_uring_query_zcrx		zcrx_kabi_query_zcrx
+#define io_uring_query_zcrx_event	zcrx_kabi_query_zcrx_event
+#define io_uring_query_scq		zcrx_kabi_query_scq
+
+/*
+ * io_uring syscalls (include/uapi/asm-generic/unistd.h, the same numbers in
+ * arch/x86/entry/syscalls/syscall_64.tbl) and register opcodes
+ * (include/uapi/linux/io_uring.h: enum io_uring_register_op)
+ */
 #define ZCRX_NR_io_uring_setup		425
 #define ZCRX_NR_io_uring_enter		426
 #define ZCRX_NR_io_uring_register	427
@@ -20,7 +53,8 @@
 #define IORING_REGISTER_QUERY		35
 #define IORING_REGISTER_ZCRX_CTRL	36
 
-/* ring flags and CQE flags (§1.2) */
+/* ring flags and CQE flags (include/uapi/linux/io_uring.h: IORING_SETUP_*,
+ * IORING_CQE_F_*, IORING_RECV_MULTISHOT) */
 #define ZCRX_SETUP_CQE32		(1U << 11)
 #define ZCRX_SETUP_SINGLE_ISSUER	(1U << 12)
 #define ZCRX_SETUP_DEFER_TASKRUN	(1U << 13)
@@ -31,32 +65,36 @@
 #define ZCRX_RECVSEND_POLL_FIRST	(1U << 0)
 #define ZCRX_RECV_MULTISHOT		(1U << 1)
 
-/* SQE (§1.3) */
+/* SQE: zcrx_ifq_idx shares byte 44 with file_index (struct io_uring_sqe),
+ * read by io_uring/net.c: io_recvzc_prep() */
 #define IORING_OP_RECV_ZC		58
 #define ZCRX_SQE_IFQ_IDX_OFF		44
 
-/* NOP flags used to post synthetic CQEs (§11) */
+/* NOP flags used to post synthetic CQEs (include/uapi/linux/io_uring.h:
+ * IORING_NOP_INJECT_RESULT, IORING_NOP_CQE32; io_uring/nop.c: io_nop()) */
 #define ZCRX_NOP_INJECT_RESULT		(1U << 0)
 #define ZCRX_NOP_CQE32			(1U << 5)
 
-/* area token (§1.6) */
+/* area token in a CQE offset (include/uapi/linux/io_uring/zcrx.h) */
+#ifndef IORING_ZCRX_AREA_SHIFT
 #define IORING_ZCRX_AREA_SHIFT		48
+#endif
+#ifndef IORING_ZCRX_AREA_MASK
 #define IORING_ZCRX_AREA_MASK		(~(((__u64)1 << IORING_ZCRX_AREA_SHIFT) - 1))
+#endif
 
-/* §2.1 */
+/* The structs of include/uapi/linux/io_uring/zcrx.h, Linux 7.2 */
 struct io_uring_zcrx_rqe {
 	__u64	off;
 	__u32	len;
 	__u32	__pad;
 };
 
-/* §2.2 */
 struct io_uring_zcrx_cqe {
 	__u64	off;
 	__u64	__pad;
 };
 
-/* §2.3 */
 struct io_uring_zcrx_offsets {
 	__u32	head;
 	__u32	tail;
@@ -65,7 +103,6 @@ struct io_uring_zcrx_offsets {
 	__u64	__resv[2];
 };
 
-/* §2.4 */
 #define IORING_ZCRX_AREA_DMABUF		1
 
 struct io_uring_zcrx_area_reg {
@@ -77,7 +114,7 @@ struct io_uring_zcrx_area_reg {
 	__u64	__resv2[2];
 };
 
-/* §2.5 */
+/* include/uapi/linux/io_uring.h: the refill region */
 #define IORING_MEM_REGION_TYPE_USER	1
 
 struct io_uring_region_desc {
@@ -89,7 +126,6 @@ struct io_uring_region_desc {
 	__u64	__resv[4];
 };
 
-/* §2.6 */
 #define ZCRX_REG_IMPORT			(1U << 0)
 #define ZCRX_REG_NODEV			(1U << 1)
 
@@ -110,12 +146,10 @@ struct io_uring_zcrx_ifq_reg {
 	__u64	__resv[2];
 };
 
-/* §2.7 */
-enum zcrx_event_type {
-	ZCRX_EVENT_ALLOC_FAIL	= 0,
-	ZCRX_EVENT_COPY		= 1,
-	__ZCRX_EVENT_TYPE_LAST,
-};
+/* event types: an index in a CQE's res, 1 << index in type_mask and arm */
+#define ZCRX_EVENT_ALLOC_FAIL		0
+#define ZCRX_EVENT_COPY			1
+#define __ZCRX_EVENT_TYPE_LAST		2
 
 #define ZCRX_EVENT_DESC_FLAG_STATS	(1U << 0)
 
@@ -127,20 +161,17 @@ struct zcrx_event_desc {
 	__u64	__resv2[9];
 };
 
-/* §2.8 */
 struct zcrx_stats {
 	__u64	copy_count;
 	__u64	copy_bytes;
 };
 
-/* §2.9 */
-enum zcrx_ctrl_op {
-	ZCRX_CTRL_FLUSH_RQ	= 0,
-	ZCRX_CTRL_EXPORT	= 1,
-	ZCRX_CTRL_ARM_EVENT	= 2,
-	ZCRX_CTRL_ADD_AREA	= 3,	/* Linux 7.3 */
-	__ZCRX_CTRL_LAST,
-};
+/* IORING_REGISTER_ZCRX_CTRL ops (io_uring/zcrx.c: io_register_zcrx_ctrl()) */
+#define ZCRX_CTRL_FLUSH_RQ		0
+#define ZCRX_CTRL_EXPORT		1
+#define ZCRX_CTRL_ARM_EVENT		2
+#define ZCRX_CTRL_ADD_AREA		3	/* Linux 7.3 */
+#define __ZCRX_CTRL_LAST		4
 
 struct zcrx_ctrl_flush_rq {
 	__u64	__resv[6];
@@ -167,14 +198,12 @@ struct zcrx_ctrl {
 	};
 };
 
-/* §3: query interface */
-enum io_uring_query_op {
-	IO_URING_QUERY_OPCODES		= 0,
-	IO_URING_QUERY_ZCRX		= 1,
-	IO_URING_QUERY_SCQ		= 2,
-	IO_URING_QUERY_ZCRX_EVENT	= 3,
-	__IO_URING_QUERY_MAX,
-};
+/* The query interface: include/uapi/linux/io_uring/query.h, io_uring/query.c */
+#define IO_URING_QUERY_OPCODES		0
+#define IO_URING_QUERY_ZCRX		1
+#define IO_URING_QUERY_SCQ		2
+#define IO_URING_QUERY_ZCRX_EVENT	3
+#define __IO_URING_QUERY_MAX		4
 
 struct io_uring_query_hdr {
 	__u64	next_entry;
@@ -219,127 +248,7 @@ struct io_uring_query_scq {
 	__u64	hdr_alignment;
 };
 
-/* §8: generic netlink ids.  Bookworm has no linux/netdev.h and its
- * ethtool_netlink.h stops at ETHTOOL_A_RINGS_TX_PUSH. */
-#define ZCRX_GENL_CTRL_ID		0x10
-
-enum {
-	ZCRX_NETDEV_CMD_DEV_GET			= 1,
-	ZCRX_NETDEV_CMD_PAGE_POOL_GET		= 5,
-	ZCRX_NETDEV_CMD_PAGE_POOL_STATS_GET	= 9,
-	ZCRX_NETDEV_CMD_QUEUE_GET		= 10,
-	ZCRX_NETDEV_CMD_NAPI_GET		= 11,
-	ZCRX_NETDEV_CMD_QSTATS_GET		= 12,
-};
-
-enum {
-	ZCRX_NETDEV_A_QUEUE_ID		= 1,
-	ZCRX_NETDEV_A_QUEUE_IFINDEX	= 2,
-	ZCRX_NETDEV_A_QUEUE_TYPE	= 3,
-	ZCRX_NETDEV_A_QUEUE_NAPI_ID	= 4,
-	ZCRX_NETDEV_A_QUEUE_DMABUF	= 5,
-	ZCRX_NETDEV_A_QUEUE_IO_URING	= 6,
-	ZCRX_NETDEV_A_QUEUE_XSK		= 7,
-	ZCRX_NETDEV_A_QUEUE_LEASE	= 8,
-	ZCRX_NETDEV_A_QUEUE_MAX		= 8,
-};
-
-enum {
-	ZCRX_NETDEV_QUEUE_TYPE_RX	= 0,
-	ZCRX_NETDEV_QUEUE_TYPE_TX	= 1,
-};
-
-enum {
-	ZCRX_NETDEV_A_PAGE_POOL_ID		= 1,
-	ZCRX_NETDEV_A_PAGE_POOL_IFINDEX		= 2,
-	ZCRX_NETDEV_A_PAGE_POOL_NAPI_ID		= 3,
-	ZCRX_NETDEV_A_PAGE_POOL_INFLIGHT	= 4,
-	ZCRX_NETDEV_A_PAGE_POOL_INFLIGHT_MEM	= 5,
-	ZCRX_NETDEV_A_PAGE_POOL_DETACH_TIME	= 6,
-	ZCRX_NETDEV_A_PAGE_POOL_DMABUF		= 7,
-	ZCRX_NETDEV_A_PAGE_POOL_IO_URING	= 8,
-	ZCRX_NETDEV_A_PAGE_POOL_MAX		= 8,
-};
-
-enum {
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_INFO			= 1,
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_FAST		= 8,
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW		= 9,
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW_HIGH_ORDER	= 10,
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_EMPTY		= 11,
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_REFILL		= 12,
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_WAIVE		= 13,
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_RECYCLE_CACHED		= 14,
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_RECYCLE_CACHE_FULL	= 15,
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING		= 16,
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING_FULL		= 17,
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_RECYCLE_RELEASED_REFCNT	= 18,
-	ZCRX_NETDEV_A_PAGE_POOL_STATS_MAX			= 18,
-};
-
-enum {
-	ZCRX_NETDEV_A_QSTATS_IFINDEX		= 1,
-	ZCRX_NETDEV_A_QSTATS_QUEUE_TYPE		= 2,
-	ZCRX_NETDEV_A_QSTATS_QUEUE_ID		= 3,
-	ZCRX_NETDEV_A_QSTATS_SCOPE		= 4,
-	ZCRX_NETDEV_A_QSTATS_RX_PACKETS		= 8,
-	ZCRX_NETDEV_A_QSTATS_RX_BYTES		= 9,
-	ZCRX_NETDEV_A_QSTATS_RX_ALLOC_FAIL	= 12,
-	ZCRX_NETDEV_A_QSTATS_RX_HW_DROPS	= 13,
-	ZCRX_NETDEV_A_QSTATS_RX_HW_DROP_OVERRUNS = 14,
-	ZCRX_NETDEV_A_QSTATS_MAX		= 34,
-};
-
-#define ZCRX_NETDEV_QSTATS_SCOPE_QUEUE	1
-
-/* ethtool netlink (§8.2) */
-enum {
-	ZCRX_ETHTOOL_MSG_RINGS_GET		= 15,
-	ZCRX_ETHTOOL_MSG_CHANNELS_GET		= 17,
-	ZCRX_ETHTOOL_MSG_RINGS_GET_REPLY	= 16,
-	ZCRX_ETHTOOL_MSG_CHANNELS_GET_REPLY	= 18,
-};
-
-enum {
-	ZCRX_ETHTOOL_A_HEADER_DEV_INDEX	= 1,
-	ZCRX_ETHTOOL_A_HEADER_DEV_NAME	= 2,
-	ZCRX_ETHTOOL_A_HEADER_FLAGS	= 3,
-};
-
-enum {
-	ZCRX_ETHTOOL_A_RINGS_HEADER		= 1,
-	ZCRX_ETHTOOL_A_RINGS_RX_MAX		= 2,
-	ZCRX_ETHTOOL_A_RINGS_TX_MAX		= 5,
-	ZCRX_ETHTOOL_A_RINGS_RX			= 6,
-	ZCRX_ETHTOOL_A_RINGS_TX			= 9,
-	ZCRX_ETHTOOL_A_RINGS_RX_BUF_LEN		= 10,
-	ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT	= 11,
-	ZCRX_ETHTOOL_A_RINGS_CQE_SIZE		= 12,
-	ZCRX_ETHTOOL_A_RINGS_HDS_THRESH		= 17,
-	ZCRX_ETHTOOL_A_RINGS_HDS_THRESH_MAX	= 18,
-	ZCRX_ETHTOOL_A_RINGS_MAX		= 19,
-};
-
-enum {
-	ZCRX_ETHTOOL_A_CHANNELS_HEADER		= 1,
-	ZCRX_ETHTOOL_A_CHANNELS_RX_MAX		= 2,
-	ZCRX_ETHTOOL_A_CHANNELS_TX_MAX		= 3,
-	ZCRX_ETHTOOL_A_CHANNELS_OTHER_MAX	= 4,
-	ZCRX_ETHTOOL_A_CHANNELS_COMBINED_MAX	= 5,
-	ZCRX_ETHTOOL_A_CHANNELS_RX_COUNT	= 6,
-	ZCRX_ETHTOOL_A_CHANNELS_TX_COUNT	= 7,
-	ZCRX_ETHTOOL_A_CHANNELS_OTHER_COUNT	= 8,
-	ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT	= 9,
-	ZCRX_ETHTOOL_A_CHANNELS_MAX		= 9,
-};
-
-enum {
-	ZCRX_ETHTOOL_TCP_DATA_SPLIT_UNKNOWN	= 0,
-	ZCRX_ETHTOOL_TCP_DATA_SPLIT_DISABLED	= 1,
-	ZCRX_ETHTOOL_TCP_DATA_SPLIT_ENABLED	= 2,
-};
-
-/* Pin every size and offset to the ABI sheet. */
+/* Pin every size and offset to the Linux 7.2 uapi. */
 #define ZCRX_ASSERT_SIZE(type, size) \
 	_Static_assert(sizeof(struct type) == (size), #type " size")
 #define ZCRX_ASSERT_OFF(type, field, off) \

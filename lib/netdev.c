@@ -23,10 +23,15 @@
 #include "kabi.h"
 #include "nl.h"
 #include "zcrx.h"
+#include "zcrx_diag.h"
 
 #define BIT(n)	(1U << (n))
 
-/* Drivers with the queue management API and a zcrx-capable page pool (§7). */
+/*
+ * Drivers with the queue management API (struct netdev_queue_mgmt_ops in
+ * include/net/netdev_queues.h) and a page pool that takes unreadable memory:
+ * the only ones net/core/netdev_rx_queue.c: net_mp_open_rxq() can bind.
+ */
 static const char *const qapi_drivers[] = { "mlx5_core", "bnxt_en", "fbnic", "gve" };
 
 /* ------------------------------------------------------------------ */

@@ -12,6 +12,7 @@
 #include <linux/netlink.h>
 
 #include "zcrx.h"
+#include "zcrx_diag.h"
 
 struct nl_sock;
 struct nl_msg;

@@ -28,6 +28,8 @@
 #define ST_UD_RECV	0x73656c6674737401ULL	/* "selftst" 1 */
 #define ST_WAIT_NS	(2000ULL * 1000000)	/* per step; real hardware needs ms */
 
+_Static_assert(ZCRX_CHECK_COUNT <= ZCRX_CHECK_SLOTS, "struct zcrx_selftest has no room");
+
 static const char *const check_names[ZCRX_CHECK_COUNT] = {
 	[ZCRX_CHECK_REGISTER]	= "register",
 	[ZCRX_CHECK_LAYOUT]	= "refill-layout",

@@ -2,9 +2,36 @@
 /*
  * libzcrx: io_uring zero-copy receive (zcrx) for applications and tools.
  *
+ * This header is the data path: kernel capabilities, a context on an
+ * io_uring, ifqs, receives, the refill ring, events and stats, consumers.
+ * It needs liburing's headers and nothing else; diagnostics for people
+ * (netdev view, readiness, sentences, the self-test) are in zcrx_diag.h.
+ *
  * Conventions (liburing's): every call returns 0 or a value on success and
  * -errno on failure; nothing prints, nothing sets errno.  Names follow the
  * kernel ABI (zcrx_id, rq_entries, rx_buf_len, event_desc, alloc-fail).
+ *
+ * Growth.  Every struct the caller allocates and passes in or gets back ends
+ * in reserved space (__resv), so later versions add fields there without
+ * changing its size.  On input it must be zero (designated or { 0 }
+ * initialisers do that): a call given non-zero reserved bytes returns -EINVAL.
+ * On output the library zeroes it.
+ *
+ * Ownership.  A consumer works on one ifq and an ifq on one ctx; they are
+ * released leaves first: destroy every consumer of an ifq before closing the
+ * ifq (zcrx_consumer_destroy returns its buffers through the ifq), and close
+ * every ifq before its ctx, or let zcrx_ctx_destroy close the ifqs still
+ * open.  Nothing frees a consumer for the caller: one left past its ifq is a
+ * leak, and destroying it then is a use after free.  A ring passed to zcrx_ctx_adopt stays the caller's: the ctx never
+ * exits it, so the caller calls io_uring_queue_exit() after
+ * zcrx_ctx_destroy(); a ring from zcrx_ctx_create is the ctx's own.
+ *
+ * Threads.  A ctx and everything on it (its ring, ifqs, consumers) belong to
+ * one thread at a time, like the IORING_SETUP_SINGLE_ISSUER ring under it:
+ * the caller serialises every call taking one of them.  Different ctxs may be
+ * used from different threads at once; the library holds no global state.
+ * zcrx_caps_probe, the name and parse helpers and the version calls are safe
+ * from any thread.
  */
 #ifndef LIBZCRX_H
 #define LIBZCRX_H
@@ -19,8 +46,34 @@
 extern "C" {
 #endif
 
+/* Marks libzcrx's entry points: the library builds with -fvisibility=hidden. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define ZCRX_API __attribute__((visibility("default")))
+#else
+#define ZCRX_API
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Version                                                             */
+/* ------------------------------------------------------------------ */
+
+/* The version these headers describe. */
 #define ZCRX_VERSION_MAJOR	0
-#define ZCRX_VERSION_MINOR	1
+#define ZCRX_VERSION_MINOR	2
+
+/*
+ * As liburing's IO_URING_CHECK_VERSION: true when these headers are OLDER
+ * than major.minor (what that version brought is missing), false otherwise.
+ */
+#define ZCRX_CHECK_VERSION(major, minor) \
+	((major) > ZCRX_VERSION_MAJOR || \
+	 ((major) == ZCRX_VERSION_MAJOR && (minor) > ZCRX_VERSION_MINOR))
+
+/* The version of the library loaded at run time (since 0.2). */
+ZCRX_API int zcrx_major_version(void);
+ZCRX_API int zcrx_minor_version(void);
+/* As io_uring_check_version(): true when the loaded library is older than major.minor. */
+ZCRX_API bool zcrx_check_version(int major, int minor);
 
 /* ------------------------------------------------------------------ */
 /* Kernel capabilities                                                 */
@@ -62,12 +115,13 @@ struct zcrx_caps {
 	bool		simulated;		/* filled by the simulator, not a kernel */
 	/* derived by the probe */
 	enum zcrx_gen	gen;
-	uint32_t	event_types;		/* mask of 1u << enum zcrx_event_type */
+	uint32_t	event_types;		/* mask of 1u << ZCRX_EV_* */
 	bool		stats;
+	uint64_t	__resv[8];		/* zeroed */
 };
 
 /* Probe this kernel.  Never fails as a whole: each part records its error. */
-int zcrx_caps_probe(struct zcrx_caps *caps);
+ZCRX_API int zcrx_caps_probe(struct zcrx_caps *caps);
 
 enum zcrx_feature {
 	ZCRX_FEAT_IO_URING,		/* "io-uring" */
@@ -94,12 +148,12 @@ enum zcrx_tri {
 	ZCRX_UNKNOWN	= 2,
 };
 
-const char *zcrx_feature_name(enum zcrx_feature f);
+ZCRX_API const char *zcrx_feature_name(enum zcrx_feature f);
 /* Name (or "no-buffers" for alloc-fail) to feature; -EINVAL if unknown. */
-int zcrx_feature_parse(const char *name);
+ZCRX_API int zcrx_feature_parse(const char *name);
 /* ZCRX_YES / ZCRX_NO / ZCRX_UNKNOWN, and a one-line reason in buf. */
-enum zcrx_tri zcrx_caps_feature(const struct zcrx_caps *caps, enum zcrx_feature f,
-				char *why, size_t len);
+ZCRX_API enum zcrx_tri zcrx_caps_feature(const struct zcrx_caps *caps, enum zcrx_feature f,
+					 char *why, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Events                                                              */
@@ -114,120 +168,13 @@ enum zcrx_event {
 #define ZCRX_EV_MASK(t)		(1U << (t))
 #define ZCRX_EV_MASK_ALL	((1U << ZCRX_EV_COUNT) - 1)
 
-const char *zcrx_event_name(enum zcrx_event t);	/* "alloc-fail", "copy" */
+ZCRX_API const char *zcrx_event_name(enum zcrx_event t);	/* "alloc-fail", "copy" */
 /* "alloc-fail" (or the seed patch's "no-buffers"), "copy": type or -EINVAL. */
-int zcrx_event_parse(const char *name);
+ZCRX_API int zcrx_event_parse(const char *name);
 /* "all" or a comma list of names into a mask; -EINVAL names nothing valid. */
-int zcrx_event_list_parse(const char *list, uint32_t *mask);
+ZCRX_API int zcrx_event_list_parse(const char *list, uint32_t *mask);
 /* The inverse: "alloc-fail,copy", or "none" for an empty mask.  Returns buf. */
-const char *zcrx_event_list_str(uint32_t mask, char *buf, size_t len);
-
-/* ------------------------------------------------------------------ */
-/* Netdev view (netdev + ethtool generic netlink)                      */
-/* ------------------------------------------------------------------ */
-
-/* memory providers bound to a queue */
-#define ZCRX_MP_IO_URING	(1U << 0)
-#define ZCRX_MP_DMABUF		(1U << 1)
-#define ZCRX_MP_XSK		(1U << 2)
-
-/* Values are indexed by the kernel's attribute id; have has bit (1 << id). */
-#define ZCRX_QSTATS_MAX		34
-#define ZCRX_POOL_STATS_MAX	18
-#define ZCRX_RINGS_MAX		19
-#define ZCRX_CHANNELS_MAX	9
-
-struct zcrx_rxq {
-	uint32_t	id;
-	bool		has_napi;
-	uint32_t	napi_id;
-	unsigned int	mp;		/* ZCRX_MP_* */
-	uint32_t	dmabuf;
-	uint64_t	qstats_have;
-	uint64_t	qstats[ZCRX_QSTATS_MAX + 1];
-};
-
-struct zcrx_pool {
-	uint32_t	id;
-	bool		has_napi;
-	uint32_t	napi_id;
-	bool		has_inflight;
-	uint64_t	inflight;
-	uint64_t	inflight_mem;
-	uint64_t	detach_time;	/* 0 = attached */
-	uint32_t	dmabuf;
-	bool		io_uring;
-	uint32_t	stats_have;
-	uint64_t	stats[ZCRX_POOL_STATS_MAX + 1];
-};
-
-struct zcrx_netdev {
-	int		ifindex;
-	char		name[IF_NAMESIZE];
-	unsigned int	flags;		/* IFF_* */
-	bool		has_parent;	/* backed by a bus device (has a DMA device) */
-	int		driver_err;	/* ethtool driver info */
-	char		driver[32];
-	uint32_t	nr_rx_sysfs;	/* rx-N directories in sysfs */
-
-	int		queues_err;	/* netdev family queue-get; -ENETDOWN when down */
-	size_t		nr_rxq;
-	struct zcrx_rxq	*rxq;
-	int		qstats_err;
-	int		pools_err;
-	size_t		nr_pools;
-	struct zcrx_pool *pools;
-	int		pool_stats_err;
-
-	int		rings_err;	/* ethtool rings-get */
-	uint32_t	rings_have;
-	uint32_t	rings[ZCRX_RINGS_MAX + 1];
-	int		channels_err;	/* ethtool channels-get */
-	uint32_t	channels_have;
-	uint32_t	channels[ZCRX_CHANNELS_MAX + 1];
-};
-
-struct zcrx_netdev_list {
-	size_t			nr;
-	struct zcrx_netdev	*dev;
-};
-
-/* All devices (ifname NULL) or one: -ENODEV when ifname does not exist. */
-int zcrx_netdev_dump(const char *ifname, struct zcrx_netdev_list *out);
-void zcrx_netdev_list_free(struct zcrx_netdev_list *list);
-const struct zcrx_rxq *zcrx_netdev_rxq(const struct zcrx_netdev *dev, uint32_t queue);
-/* number of RX queues the device has (netlink, else sysfs) */
-uint32_t zcrx_netdev_nr_rx(const struct zcrx_netdev *dev);
-
-/* Why an RX queue cannot host zcrx, as bits. */
-enum zcrx_unready {
-	ZCRX_UNREADY_VIRTUAL		= 1U << 0,	/* no parent bus device */
-	ZCRX_UNREADY_NO_QUEUE_API	= 1U << 1,	/* driver not known to have the queue API */
-	ZCRX_UNREADY_NO_DMA		= 1U << 2,	/* driver has the queue API but no DMA (netdevsim) */
-	ZCRX_UNREADY_HDS_OFF		= 1U << 3,	/* tcp-data-split not enabled */
-	ZCRX_UNREADY_HDS_THRESH		= 1U << 4,	/* hds-thresh not 0 */
-	ZCRX_UNREADY_BOUND		= 1U << 5,	/* io_uring or dmabuf provider bound */
-	ZCRX_UNREADY_XSK		= 1U << 6,	/* AF_XDP socket on the queue */
-	ZCRX_UNREADY_FEW_CHANNELS	= 1U << 7,	/* fewer than 2 RX channels */
-	ZCRX_UNREADY_NO_QUEUE		= 1U << 8,	/* queue index does not exist */
-	ZCRX_UNREADY_LAST		= 1U << 8,
-};
-
-/*
- * Readiness of queue on dev: returns the ZCRX_UNREADY_* bits that hold.
- * *unknown gets the bits that could not be checked (e.g. rings unavailable).
- */
-unsigned int zcrx_rxq_readiness(const struct zcrx_netdev *dev, uint32_t queue,
-				unsigned int *unknown);
-/* One line describing a reason bit, for an operator. */
-const char *zcrx_unready_str(unsigned int bit);
-/* The command that fixes a reason, written to buf; 0 if none exists, else length. */
-int zcrx_unready_fix(unsigned int bit, const struct zcrx_netdev *dev, uint32_t queue,
-		     char *buf, size_t len);
-
-/* Names for kernel attribute ids, in the spec's kebab-case ("rx-alloc-fail"). */
-const char *zcrx_qstat_name(unsigned int id);
-const char *zcrx_pool_stat_name(unsigned int id);
+ZCRX_API const char *zcrx_event_list_str(uint32_t mask, char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Context, ifq, receive, events (the engine)                          */
@@ -257,21 +204,22 @@ struct zcrx_ctx_opts {
 	enum zcrx_backend	backend;
 	uint32_t		sq_entries;	/* 0 = 256 */
 	const struct zcrx_sim_params *sim;	/* with ZCRX_BACKEND_SIM; NULL = defaults */
+	uint64_t		__resv[4];	/* must be zero */
 };
 
 /* A context owning a new ring (SINGLE_ISSUER | DEFER_TASKRUN | CQE32). */
-int zcrx_ctx_create(struct zcrx_ctx **out, const struct zcrx_ctx_opts *opts);
+ZCRX_API int zcrx_ctx_create(struct zcrx_ctx **out, const struct zcrx_ctx_opts *opts);
 /*
  * Adopt a caller's ring: -EINVAL unless it has those three flags.  A ring
  * set up with IORING_SETUP_CQE_MIXED is refused (-EINVAL) too: its 32-byte
  * receive CQEs take two slots, which liburing 2.3's CQE walk cannot skip.
  */
-int zcrx_ctx_adopt(struct zcrx_ctx **out, struct io_uring *ring,
-		   const struct zcrx_ctx_opts *opts);
-struct io_uring *zcrx_ctx_ring(struct zcrx_ctx *ctx);
-const struct zcrx_caps *zcrx_ctx_caps(const struct zcrx_ctx *ctx);
+ZCRX_API int zcrx_ctx_adopt(struct zcrx_ctx **out, struct io_uring *ring,
+			    const struct zcrx_ctx_opts *opts);
+ZCRX_API struct io_uring *zcrx_ctx_ring(struct zcrx_ctx *ctx);
+ZCRX_API const struct zcrx_caps *zcrx_ctx_caps(const struct zcrx_ctx *ctx);
 /* Closes every ifq and, if owned, the ring (which releases kernel ifqs). */
-void zcrx_ctx_destroy(struct zcrx_ctx *ctx);
+ZCRX_API void zcrx_ctx_destroy(struct zcrx_ctx *ctx);
 
 enum zcrx_area_backing {
 	ZCRX_AREA_ANON		= 0,	/* anonymous memory */
@@ -301,6 +249,7 @@ struct zcrx_ifq_opts {
 	uint64_t		event_user_data;/* 0 = ZCRX_EVENT_UD_DEFAULT + n, n the
 						 * ctx's n-th ifq: unique per ring */
 	bool			stats;
+	uint64_t		__resv[8];	/* must be zero */
 };
 
 #define ZCRX_EVENT_UD_DEFAULT	0x7a637278ffff0000ULL	/* "zcrx" */
@@ -318,16 +267,17 @@ struct zcrx_diag {
 	int		err;
 	enum zcrx_stage	stage;
 	char		msg[512];
+	uint64_t	__resv[4];	/* zeroed */
 };
 
-int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
-		  struct zcrx_ifq **out, struct zcrx_diag *diag);
+ZCRX_API int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
+			   struct zcrx_ifq **out, struct zcrx_diag *diag);
 /*
  * Forget an ifq and unmap what ifq_open mapped.  The kernel cannot unregister
  * an ifq: it stays bound, with the area and refill region pinned, until the
  * ring is closed (zcrx_ctx_destroy on an owned ring).
  */
-void zcrx_ifq_close(struct zcrx_ifq *ifq);
+ZCRX_API void zcrx_ifq_close(struct zcrx_ifq *ifq);
 
 struct zcrx_ifq_info {
 	uint32_t	zcrx_id;
@@ -344,9 +294,10 @@ struct zcrx_ifq_info {
 	bool		simulated;
 	bool		nodev;
 	enum zcrx_gen	gen;
+	uint64_t	__resv[8];	/* zeroed */
 };
 
-int zcrx_ifq_info(const struct zcrx_ifq *ifq, struct zcrx_ifq_info *info);
+ZCRX_API int zcrx_ifq_info(const struct zcrx_ifq *ifq, struct zcrx_ifq_info *info);
 
 enum zcrx_cqe_kind {
 	ZCRX_CQE_NOT_OURS	= 0,	/* leave it to the caller */
@@ -373,6 +324,7 @@ struct zcrx_cqe_info {
 	uint64_t		off;	/* the CQE's area token | offset */
 	int			err;
 	bool			more;
+	uint64_t		__resv[2];	/* zeroed */
 };
 
 /*
@@ -381,8 +333,8 @@ struct zcrx_cqe_info {
  * data outside the area).  Another ifq's CQE is ZCRX_CQE_NOT_OURS: with
  * several ifqs on a ring, offer each CQE to each until one takes it.
  */
-int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
-		    struct zcrx_cqe_info *info);
+ZCRX_API int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
+			     struct zcrx_cqe_info *info);
 
 /*
  * ZCRX_CTRL_FLUSH_RQ: publish the queued returns and have the kernel take
@@ -391,42 +343,43 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
  * stalled receives are prepared again on the ring's SQ.  Returns the number
  * of entries the kernel took, or -errno.
  */
-int zcrx_rq_flush(struct zcrx_ifq *ifq);
+ZCRX_API int zcrx_rq_flush(struct zcrx_ifq *ifq);
 /* Receives that ended with -ENOMEM and were (or will be) prepared again. */
-uint64_t zcrx_recv_stalls(const struct zcrx_ifq *ifq);
+ZCRX_API uint64_t zcrx_recv_stalls(const struct zcrx_ifq *ifq);
 
 /* Re-arm one event type: -EINVAL when it has not fired since the last arm. */
-int zcrx_event_arm(struct zcrx_ifq *ifq, enum zcrx_event type);
+ZCRX_API int zcrx_event_arm(struct zcrx_ifq *ifq, enum zcrx_event type);
 /* Whether a type is latched (fired, not yet re-armed), from our own books. */
-bool zcrx_event_latched(const struct zcrx_ifq *ifq, enum zcrx_event type);
+ZCRX_API bool zcrx_event_latched(const struct zcrx_ifq *ifq, enum zcrx_event type);
 
 struct zcrx_stats_snap {
 	uint64_t	copy_count;
 	uint64_t	copy_bytes;
+	uint64_t	__resv[6];	/* zeroed */
 };
 
 /* -EOPNOTSUPP when the ifq was opened without stats. */
-int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats_snap *snap);
+ZCRX_API int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats_snap *snap);
 
 /*
  * Prepare a multishot RECV_ZC on a TCP socket (sim: fd -1 = synthetic traffic).
  * user_data identifies its CQEs: -EEXIST if a receive with it is in flight,
  * -EBUSY with 8 in flight, -EINVAL if it is the event user_data.
  */
-int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
-		      uint32_t len, uint64_t user_data);
+ZCRX_API int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
+			       uint32_t len, uint64_t user_data);
 
 /* Queue one buffer for return (no kernel-visible effect until commit); -ENOSPC when full. */
-int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len);
+ZCRX_API int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len);
 /*
  * Publish the queued returns with one store-release of the refill tail.  On
  * a NODEV ifq, or while a receive is stalled, it also calls zcrx_rq_flush()
  * (a syscall) once an eighth of the buffers in flight wait, or at once for a
  * stalled receive: the kernel reuses NODEV buffers only after a flush.
  */
-void zcrx_buf_commit(struct zcrx_ifq *ifq);
+ZCRX_API void zcrx_buf_commit(struct zcrx_ifq *ifq);
 /* Entries written but not yet consumed by the kernel (refill-ring fill). */
-uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq);
+ZCRX_API uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq);
 
 /* ------------------------------------------------------------------ */
 /* Simulator controls                                                  */
@@ -444,25 +397,11 @@ struct zcrx_sim_counters {
 };
 
 /* Deliver n packets now (step mode or not).  -EOPNOTSUPP on the kernel backend. */
-int zcrx_sim_step(struct zcrx_ifq *ifq, unsigned int n);
-int zcrx_sim_counters(const struct zcrx_ifq *ifq, struct zcrx_sim_counters *c);
+ZCRX_API int zcrx_sim_step(struct zcrx_ifq *ifq, unsigned int n);
+ZCRX_API int zcrx_sim_counters(const struct zcrx_ifq *ifq, struct zcrx_sim_counters *c);
 
 /* Capabilities the simulator reports when it models generation gen. */
-void zcrx_sim_caps(enum zcrx_gen gen, struct zcrx_caps *caps);
-
-/* ------------------------------------------------------------------ */
-/* Raw access through the seam                                         */
-/* ------------------------------------------------------------------ */
-
-/*
- * Exactly io_uring_register(IORING_REGISTER_ZCRX_IFQ / _ZCRX_CTRL) on the
- * ctx's ring, or the simulator's model of it, for conformance tests and
- * callers who build their own structs (kabi.h).  -errno as the kernel.
- */
-struct io_uring_zcrx_ifq_reg;
-struct zcrx_ctrl;
-int zcrx_register_raw(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg);
-int zcrx_ctrl_raw(struct zcrx_ctx *ctx, struct zcrx_ctrl *ctrl);
+ZCRX_API void zcrx_sim_caps(enum zcrx_gen gen, struct zcrx_caps *caps);
 
 /* ------------------------------------------------------------------ */
 /* Consumers: how an application gives buffers back                    */
@@ -479,95 +418,28 @@ struct zcrx_consumer_params {
 	uint64_t		delay_ns;
 	uint32_t		hold;
 	uint32_t		batch;	/* returns per tail store; 0 = 32 */
+	uint64_t		__resv[4];	/* must be zero */
 };
 
 struct zcrx_consumer;
 
-int zcrx_consumer_create(struct zcrx_ifq *ifq, const struct zcrx_consumer_params *p,
-			 struct zcrx_consumer **out);
+ZCRX_API int zcrx_consumer_create(struct zcrx_ifq *ifq, const struct zcrx_consumer_params *p,
+				  struct zcrx_consumer **out);
 /*
  * Take the buffer of a ZCRX_CQE_DATA CQE, per the policy.  now_ns: CLOCK_MONOTONIC.
  * A buffer the refill ring has no room for stays held until a later run.
  */
-int zcrx_consumer_take(struct zcrx_consumer *c, const struct zcrx_cqe_info *info,
-		       uint64_t now_ns);
+ZCRX_API int zcrx_consumer_take(struct zcrx_consumer *c, const struct zcrx_cqe_info *info,
+				uint64_t now_ns);
 /*
  * Return what is due and commit: the number returned.  *next_ns (may be NULL)
  * = the next future deadline, 0 if none.  Call it after each batch of CQEs.
  */
-int zcrx_consumer_run(struct zcrx_consumer *c, uint64_t now_ns, uint64_t *next_ns);
+ZCRX_API int zcrx_consumer_run(struct zcrx_consumer *c, uint64_t now_ns, uint64_t *next_ns);
 /* Buffers the consumer holds right now. */
-uint32_t zcrx_consumer_held(const struct zcrx_consumer *c);
+ZCRX_API uint32_t zcrx_consumer_held(const struct zcrx_consumer *c);
 /* Return everything still held, commit, free. */
-void zcrx_consumer_destroy(struct zcrx_consumer *c);
-
-/* ------------------------------------------------------------------ */
-/* Self-test: does this kernel's zcrx work, end to end, without a NIC? */
-/* ------------------------------------------------------------------ */
-
-enum zcrx_check_id {
-	ZCRX_CHECK_REGISTER,	/* "register": a NODEV ifq with copy events and stats */
-	ZCRX_CHECK_LAYOUT,	/* "refill-layout": the offsets the kernel wrote back */
-	ZCRX_CHECK_RECEIVE,	/* "receive": a byte pattern over loopback TCP, intact */
-	ZCRX_CHECK_COPY_EVENT,	/* "copy-event": one CQE, our user_data, res copy */
-	ZCRX_CHECK_LATCH,	/* "latch": no second event until re-armed */
-	ZCRX_CHECK_ARM,		/* "arm": ARM_EVENT, and the next copy fires again */
-	ZCRX_CHECK_ARM_UNFIRED,	/* "arm-unfired": EINVAL for what has not fired */
-	ZCRX_CHECK_STATS,	/* "stats": copy-bytes equal the bytes sent */
-	ZCRX_CHECK_STARVE,	/* "starvation": no buffers back, the receive ends ENOMEM */
-	ZCRX_CHECK_RECOVER,	/* "recovery": return, FLUSH_RQ, receive again */
-	ZCRX_CHECK_COUNT,
-};
-
-enum zcrx_verdict {
-	ZCRX_VERDICT_NOT_RUN	= 0,
-	ZCRX_VERDICT_PASS	= 1,
-	ZCRX_VERDICT_FAIL	= 2,	/* the kernel misbehaved: detail says how */
-	ZCRX_VERDICT_MISSING	= 3,	/* the kernel, or this process, lacks what it needs */
-};
-
-struct zcrx_check {
-	const char		*name;
-	enum zcrx_verdict	verdict;
-	char			detail[256];
-};
-
-struct zcrx_selftest {
-	struct zcrx_check	check[ZCRX_CHECK_COUNT];
-	unsigned int		passed, failed, missing;
-	uint64_t		elapsed_ns;
-	struct zcrx_caps	caps;
-};
-
-/*
- * Run every check on this kernel (needs CAP_NET_ADMIN and Linux 7.1+ for
- * NODEV, 7.2+ for events and stats; what is missing is a MISSING verdict
- * naming the kernel that brings it).  Opens and closes its own rings and a
- * loopback TCP connection.  Returns 0; the verdicts are in res.
- */
-int zcrx_selftest(struct zcrx_selftest *res);
-const char *zcrx_check_name(enum zcrx_check_id id);
-
-/* ------------------------------------------------------------------ */
-/* Diagnosis                                                           */
-/* ------------------------------------------------------------------ */
-
-enum zcrx_op {
-	ZCRX_OP_REGISTER,	/* binding an ifq */
-	ZCRX_OP_ARM,		/* re-arming an event */
-	ZCRX_OP_CTRL,		/* other zcrx control */
-	ZCRX_OP_RECV,		/* a RECV_ZC completion */
-};
-
-/*
- * A sentence an operator can act on for (op, -errno), using what netlink
- * says about dev/queue and the probed caps (may be NULL).  dev may be NULL,
- * or carry only a name (ifindex 0) or only an ifindex (empty name) when
- * netlink was not asked.  For ZCRX_OP_RECV, err 0 is the end of the stream.
- * Returns the length it needed (snprintf-like), or -EINVAL for an unknown op.
- */
-int zcrx_diagnose(enum zcrx_op op, int err, const struct zcrx_netdev *dev,
-		  uint32_t queue, const struct zcrx_caps *caps, char *buf, size_t len);
+ZCRX_API void zcrx_consumer_destroy(struct zcrx_consumer *c);
 
 #ifdef __cplusplus
 }

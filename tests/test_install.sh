@@ -9,6 +9,7 @@
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"; _t_cleanup' EXIT
 VERSION=$(sed -nE 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$TOP/Makefile")
+SOVERSION=$(sed -nE 's/^SOVERSION[[:space:]]*:=[[:space:]]*//p' "$TOP/Makefile")
 UNIT=zcrxctl-watch@.service
 
 # Install what the tree was built with, without rebuilding it: under `make
@@ -26,8 +27,8 @@ P=/usr/local
 t_begin "make install DESTDIR=... PREFIX=$P installs every file where it belongs"
 want=(
 	"$P/sbin/zcrxctl"
-	"$P/lib/libzcrx.so.$VERSION" "$P/lib/libzcrx.so.0" "$P/lib/libzcrx.so" "$P/lib/libzcrx.a"
-	"$P/lib/pkgconfig/libzcrx.pc" "$P/include/zcrx.h" "$P/include/zcrx/kabi.h"
+	"$P/lib/libzcrx.so.$VERSION" "$P/lib/libzcrx.so.$SOVERSION" "$P/lib/libzcrx.so" "$P/lib/libzcrx.a"
+	"$P/lib/pkgconfig/libzcrx.pc" "$P/include/zcrx.h" "$P/include/zcrx_diag.h"
 	"$P/share/man/man8/zcrxctl.8" "$P/share/man/man3/libzcrx.3"
 	"$P/share/bash-completion/completions/zcrxctl" "$P/share/zsh/vendor-completions/_zcrxctl"
 	"$P/lib/systemd/system/$UNIT"
@@ -47,13 +48,13 @@ fi
 
 t_begin "the shared library has its SONAME links and modes"
 L=$D$P/lib
-if [ "$(readlink "$L/libzcrx.so.0")" = "libzcrx.so.$VERSION" ] &&
-	[ "$(readlink "$L/libzcrx.so")" = libzcrx.so.0 ] &&
-	objdump -p "$L/libzcrx.so.$VERSION" 2>/dev/null | grep -qE 'SONAME +libzcrx\.so\.0$' &&
+if [ "$(readlink "$L/libzcrx.so.$SOVERSION")" = "libzcrx.so.$VERSION" ] &&
+	[ "$(readlink "$L/libzcrx.so")" = "libzcrx.so.$SOVERSION" ] &&
+	objdump -p "$L/libzcrx.so.$VERSION" 2>/dev/null | grep -qE "SONAME +libzcrx\.so\.$SOVERSION\$" &&
 	[ "$(stat -c %a "$D$P/sbin/zcrxctl")" = 755 ] && [ "$(stat -c %a "$D$P/include/zcrx.h")" = 644 ]; then
 	t_pass
 else
-	t_fail "links: $(readlink "$L/libzcrx.so.0") $(readlink "$L/libzcrx.so")"
+	t_fail "links: $(readlink "$L/libzcrx.so.$SOVERSION") $(readlink "$L/libzcrx.so")"
 fi
 
 t_begin "the installed zcrxctl runs and finds its man page"
@@ -118,7 +119,7 @@ else
 	lib=$("${RUNENV[@]}" ldd "$TMP/probe" | awk '/libzcrx/ {print $3}')
 	run "${RUNENV[@]}" "$TMP/probe"
 	if [ "$rc" != 0 ]; then t_fail "rc=$rc out=$out err=$err"
-	elif [ "$lib" != "$D$P/lib/libzcrx.so.0" ]; then t_fail "loaded $lib, not the installed copy"
+	elif [ "$lib" != "$D$P/lib/libzcrx.so.$SOVERSION" ]; then t_fail "loaded $lib, not the installed copy"
 	else t_pass; fi
 fi
 
@@ -243,7 +244,7 @@ if ! out=$(mk install "${MA[@]}"); then
 	t_fail "make install: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
 else
 	bad=
-	for f in /usr/sbin/zcrxctl /usr/lib/x86_64-linux-gnu/libzcrx.so.0 \
+	for f in /usr/sbin/zcrxctl /usr/lib/x86_64-linux-gnu/libzcrx.so.$SOVERSION \
 		/usr/lib/x86_64-linux-gnu/pkgconfig/libzcrx.pc /usr/include/zcrx.h \
 		/usr/share/man/man8/zcrxctl.8 /usr/share/bash-completion/completions/zcrxctl \
 		/usr/share/zsh/vendor-completions/_zcrxctl /usr/lib/systemd/system/$UNIT; do

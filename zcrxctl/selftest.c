@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 
 #include "zcrx.h"
+#include "zcrx_diag.h"
 #include "main.h"
 
 static const char doc[] =

@@ -18,6 +18,7 @@
 
 #include "main.h"
 #include "session_int.h"
+#include "zcrx_diag.h"
 
 /* ------------------------------------------------------------------ */
 /* Claiming DEV.QUEUE                                                  */

@@ -16,6 +16,7 @@
 
 #include "main.h"
 #include "session_int.h"
+#include "zcrx_diag.h"
 
 #define RECV_UD(id)		((RECV_UD_TAG << 48) | (uint64_t)(id))
 #define RECV_ID(ud)		((uint32_t)((ud) & 0xffffffffULL))

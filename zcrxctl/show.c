@@ -7,6 +7,7 @@
 
 #include "kabi.h"
 #include "zcrx.h"
+#include "zcrx_diag.h"
 #include "main.h"
 
 #define BIT(n)	(1U << (n))

@@ -3,18 +3,23 @@
  * The kernel ABI as we carry it: kabi.h's _Static_asserts pin every size and
  * offset at compile time (this file would not build otherwise); here the
  * places where our structs meet liburing 2.3's, and the generation detection
- * of §3.4 from synthetic query answers for kernels this machine is not.
+ * of lib/caps.c: zcrx_caps_derive() from synthetic query answers for kernels
+ * this machine is not.  Then libzcrx's own ABI: the size of every struct a
+ * caller allocates, reserved tails refused when non-zero and zeroed on
+ * output, and the version calls.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "zcrx.h"
-#include "kabi.h"
+#include "zcrx_diag.h"
 #include "internal.h"
 
 static void test_sqe_zcrx_id_lands_at_byte_44(void **state)
@@ -39,7 +44,8 @@ static void test_nop_flags_and_cqe_halves(void **state)
 static void test_event_indices_and_masks(void **state)
 {
 	(void)state;
-	/* res is an index; type_mask and arm use 1u << index (§2.11 trap) */
+	/* res is an index; type_mask and arm use 1u << index (io_uring/zcrx.c
+	 * posts the index; tests/unit/test_conformance.c registers with masks) */
 	assert_int_equal(ZCRX_EVENT_ALLOC_FAIL, 0);
 	assert_int_equal(ZCRX_EVENT_COPY, 1);
 	assert_int_equal(ZCRX_EV_MASK(ZCRX_EV_COPY), 0x2);
@@ -47,7 +53,7 @@ static void test_event_indices_and_masks(void **state)
 	assert_true(IORING_ZCRX_AREA_MASK == 0xffff000000000000ULL);
 }
 
-/* Query answers as each kernel generation gives them (§3.3). */
+/* Query answers as each kernel generation gives them (io_uring/query.c). */
 static void caps_618(struct zcrx_caps *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -197,6 +203,153 @@ static void test_zcrx_probe_answers(void **state)
 	assert_int_equal(feat(&c, ZCRX_FEAT_CAP_NET_ADMIN), ZCRX_NO);
 }
 
+/*
+ * A caller's struct keeps its size from release to release: new fields take
+ * reserved space.  A change here is an ABI break (new SONAME), never a
+ * silent one.  Sizes of x86-64.
+ */
+static void test_caller_struct_sizes_are_pinned(void **state)
+{
+	(void)state;
+#if defined(__x86_64__)
+	assert_int_equal(sizeof(struct zcrx_caps), 208);
+	assert_int_equal(sizeof(struct zcrx_ctx_opts), 48);
+	assert_int_equal(sizeof(struct zcrx_ifq_opts), 144);
+	assert_int_equal(sizeof(struct zcrx_diag), 552);
+	assert_int_equal(sizeof(struct zcrx_ifq_info), 136);
+	assert_int_equal(sizeof(struct zcrx_cqe_info), 64);
+	assert_int_equal(sizeof(struct zcrx_stats_snap), 64);
+	assert_int_equal(sizeof(struct zcrx_consumer_params), 56);
+	assert_int_equal(sizeof(struct zcrx_rxq), 344);
+	assert_int_equal(sizeof(struct zcrx_pool), 240);
+	assert_int_equal(sizeof(struct zcrx_netdev), 320);
+	assert_int_equal(sizeof(struct zcrx_netdev_list), 32);
+	assert_int_equal(sizeof(struct zcrx_check), 288);
+	assert_int_equal(sizeof(struct zcrx_selftest), 4904);
+#else
+	skip();
+#endif
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static void test_ctx_opts_reserved_must_be_zero(void **state)
+{
+	struct zcrx_ctx_opts o = { .sq_entries = 8 };
+	struct zcrx_ctx *ctx = NULL;
+
+	(void)state;
+	o.__resv[3] = 1;
+	assert_int_equal(zcrx_ctx_create(&ctx, &o), -EINVAL);
+	assert_null(ctx);
+}
+
+/* A simulated ctx: reserved checks come before anything the kernel could refuse. */
+static struct zcrx_ctx *sim_ctx(void)
+{
+	struct zcrx_sim_params sim = { .gen = ZCRX_GEN_7_2, .step = true };
+	struct zcrx_ctx_opts o = { .backend = ZCRX_BACKEND_SIM, .sim = &sim };
+	struct zcrx_ctx *ctx;
+
+	assert_int_equal(zcrx_ctx_create(&ctx, &o), 0);
+	return ctx;
+}
+
+static void test_ifq_opts_reserved_must_be_zero(void **state)
+{
+	struct zcrx_ifq_opts o = { .ifname = "sim0", .queue = 0 };
+	struct zcrx_diag d;
+	struct zcrx_ifq *ifq = NULL;
+	struct zcrx_ctx *ctx = sim_ctx();
+
+	(void)state;
+	o.__resv[7] = 1;
+	assert_int_equal(zcrx_ifq_open(ctx, &o, &ifq, &d), -EINVAL);
+	assert_int_equal(d.stage, ZCRX_STAGE_ARGS);
+	assert_non_null(strstr(d.msg, "reserved"));
+	assert_true(all_zero(d.__resv, sizeof(d.__resv)));
+	o.__resv[7] = 0;
+	assert_int_equal(zcrx_ifq_open(ctx, &o, &ifq, &d), 0);
+	zcrx_ifq_close(ifq);
+	zcrx_ctx_destroy(ctx);
+}
+
+static void test_consumer_params_reserved_must_be_zero(void **state)
+{
+	struct zcrx_ifq_opts o = { .ifname = "sim0", .queue = 0 };
+	struct zcrx_consumer_params p = { .mode = ZCRX_CONSUME_NOW };
+	struct zcrx_consumer *c = NULL;
+	struct zcrx_ifq *ifq;
+	struct zcrx_ctx *ctx = sim_ctx();
+
+	(void)state;
+	assert_int_equal(zcrx_ifq_open(ctx, &o, &ifq, NULL), 0);
+	p.__resv[0] = 1;
+	assert_int_equal(zcrx_consumer_create(ifq, &p, &c), -EINVAL);
+	assert_null(c);
+	p.__resv[0] = 0;
+	assert_int_equal(zcrx_consumer_create(ifq, &p, &c), 0);
+	zcrx_consumer_destroy(c);
+	zcrx_ifq_close(ifq);
+	zcrx_ctx_destroy(ctx);
+}
+
+/* Output structs come back with their reserved tails zeroed, whatever was there. */
+static void test_output_reserved_is_zeroed(void **state)
+{
+	struct zcrx_ifq_opts o = { .ifname = "sim0", .queue = 0, .stats = true };
+	struct zcrx_caps caps;
+	struct zcrx_ifq_info info;
+	struct zcrx_stats_snap snap;
+	struct zcrx_ifq *ifq;
+	struct zcrx_ctx *ctx = sim_ctx();
+
+	(void)state;
+	memset(&caps, 0xa5, sizeof(caps));
+	zcrx_caps_probe(&caps);
+	assert_true(all_zero(caps.__resv, sizeof(caps.__resv)));
+
+	assert_int_equal(zcrx_ifq_open(ctx, &o, &ifq, NULL), 0);
+	memset(&info, 0xa5, sizeof(info));
+	assert_int_equal(zcrx_ifq_info(ifq, &info), 0);
+	assert_true(all_zero(info.__resv, sizeof(info.__resv)));
+	memset(&snap, 0xa5, sizeof(snap));
+	assert_int_equal(zcrx_stats_read(ifq, &snap), 0);
+	assert_true(all_zero(snap.__resv, sizeof(snap.__resv)));
+	zcrx_ifq_close(ifq);
+	zcrx_ctx_destroy(ctx);
+}
+
+/* The library's version is the headers' and the Makefile's; the check is liburing's shape. */
+static void test_version_calls(void **state)
+{
+	(void)state;
+	assert_int_equal(zcrx_major_version(), ZCRX_VERSION_MAJOR);
+	assert_int_equal(zcrx_minor_version(), ZCRX_VERSION_MINOR);
+#ifdef ZCRXCTL_VERSION
+	{
+		char want[32];
+
+		snprintf(want, sizeof(want), "%d.%d.", ZCRX_VERSION_MAJOR, ZCRX_VERSION_MINOR);
+		assert_int_equal(strncmp(ZCRXCTL_VERSION, want, strlen(want)), 0);
+	}
+#endif
+	assert_false(zcrx_check_version(ZCRX_VERSION_MAJOR, ZCRX_VERSION_MINOR));
+	assert_false(zcrx_check_version(0, 1));
+	assert_true(zcrx_check_version(ZCRX_VERSION_MAJOR, ZCRX_VERSION_MINOR + 1));
+	assert_true(zcrx_check_version(ZCRX_VERSION_MAJOR + 1, 0));
+	assert_false(ZCRX_CHECK_VERSION(0, 2));
+	assert_true(ZCRX_CHECK_VERSION(1, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +362,12 @@ int main(void)
 		cmocka_unit_test(test_generation_72),
 		cmocka_unit_test(test_pre_query_kernel),
 		cmocka_unit_test(test_zcrx_probe_answers),
+		cmocka_unit_test(test_caller_struct_sizes_are_pinned),
+		cmocka_unit_test(test_ctx_opts_reserved_must_be_zero),
+		cmocka_unit_test(test_ifq_opts_reserved_must_be_zero),
+		cmocka_unit_test(test_consumer_params_reserved_must_be_zero),
+		cmocka_unit_test(test_output_reserved_is_zeroed),
+		cmocka_unit_test(test_version_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "zcrx.h"
+#include "zcrx_diag.h"
 #include "kabi.h"
 
 #define RECV_UD		42

@@ -8,6 +8,7 @@
 #include <net/if.h>
 
 #include "engine_fixture.h"
+#include "zcrx_diag.h"
 
 /* ------------------------------------------------------------------ */
 /* Diagnosis                                                           */

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 
 #include "engine_fixture.h"
+#include "zcrx_diag.h"
 
 #define NO_SUCH_IF	"zcrxt-none0"
 

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libzcrx diagnostics: the netdev view of a NIC (netdev and ethtool generic
+ * netlink, sysfs), why a queue cannot host zcrx and the command that fixes
+ * it, a sentence an operator can act on for an -errno, and the kernel
+ * self-test.  Words and views for people; an application's data path needs
+ * none of it (zcrx.h alone).  Compiles with liburing's headers alone; libzcrx
+ * needs libnl-3 and libnl-genl-3 at link time (pkg-config --static).
+ *
+ * Same conventions as zcrx.h: 0 or a value, else -errno; nothing prints.
+ * Every call here is safe from any thread on its own arguments: it keeps no
+ * state between calls (zcrx_selftest opens and closes its own rings).
+ */
+#ifndef LIBZCRX_DIAG_H
+#define LIBZCRX_DIAG_H
+
+#include <net/if.h>
+
+#include "zcrx.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Generic netlink ids: the netdev family (include/uapi/linux/netdev.h, from
+ * Documentation/netlink/specs/netdev.yaml) and ethtool
+ * (include/uapi/linux/ethtool_netlink_generated.h).  The arrays of struct
+ * zcrx_netdev below are indexed by these attribute ids.  Bookworm has no
+ * linux/netdev.h and its ethtool_netlink.h stops at ETHTOOL_A_RINGS_TX_PUSH,
+ * so they carry a ZCRX_ prefix of their own.
+ */
+#define ZCRX_GENL_CTRL_ID		0x10
+
+enum {
+	ZCRX_NETDEV_CMD_DEV_GET			= 1,
+	ZCRX_NETDEV_CMD_PAGE_POOL_GET		= 5,
+	ZCRX_NETDEV_CMD_PAGE_POOL_STATS_GET	= 9,
+	ZCRX_NETDEV_CMD_QUEUE_GET		= 10,
+	ZCRX_NETDEV_CMD_NAPI_GET		= 11,
+	ZCRX_NETDEV_CMD_QSTATS_GET		= 12,
+};
+
+enum {
+	ZCRX_NETDEV_A_QUEUE_ID		= 1,
+	ZCRX_NETDEV_A_QUEUE_IFINDEX	= 2,
+	ZCRX_NETDEV_A_QUEUE_TYPE	= 3,
+	ZCRX_NETDEV_A_QUEUE_NAPI_ID	= 4,
+	ZCRX_NETDEV_A_QUEUE_DMABUF	= 5,
+	ZCRX_NETDEV_A_QUEUE_IO_URING	= 6,
+	ZCRX_NETDEV_A_QUEUE_XSK		= 7,
+	ZCRX_NETDEV_A_QUEUE_LEASE	= 8,
+	ZCRX_NETDEV_A_QUEUE_MAX		= 8,
+};
+
+enum {
+	ZCRX_NETDEV_QUEUE_TYPE_RX	= 0,
+	ZCRX_NETDEV_QUEUE_TYPE_TX	= 1,
+};
+
+enum {
+	ZCRX_NETDEV_A_PAGE_POOL_ID		= 1,
+	ZCRX_NETDEV_A_PAGE_POOL_IFINDEX		= 2,
+	ZCRX_NETDEV_A_PAGE_POOL_NAPI_ID		= 3,
+	ZCRX_NETDEV_A_PAGE_POOL_INFLIGHT	= 4,
+	ZCRX_NETDEV_A_PAGE_POOL_INFLIGHT_MEM	= 5,
+	ZCRX_NETDEV_A_PAGE_POOL_DETACH_TIME	= 6,
+	ZCRX_NETDEV_A_PAGE_POOL_DMABUF		= 7,
+	ZCRX_NETDEV_A_PAGE_POOL_IO_URING	= 8,
+	ZCRX_NETDEV_A_PAGE_POOL_MAX		= 8,
+};
+
+enum {
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_INFO			= 1,
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_FAST		= 8,
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW		= 9,
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW_HIGH_ORDER	= 10,
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_EMPTY		= 11,
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_REFILL		= 12,
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_WAIVE		= 13,
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_RECYCLE_CACHED		= 14,
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_RECYCLE_CACHE_FULL	= 15,
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING		= 16,
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING_FULL		= 17,
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_RECYCLE_RELEASED_REFCNT	= 18,
+	ZCRX_NETDEV_A_PAGE_POOL_STATS_MAX			= 18,
+};
+
+enum {
+	ZCRX_NETDEV_A_QSTATS_IFINDEX		= 1,
+	ZCRX_NETDEV_A_QSTATS_QUEUE_TYPE		= 2,
+	ZCRX_NETDEV_A_QSTATS_QUEUE_ID		= 3,
+	ZCRX_NETDEV_A_QSTATS_SCOPE		= 4,
+	ZCRX_NETDEV_A_QSTATS_RX_PACKETS		= 8,
+	ZCRX_NETDEV_A_QSTATS_RX_BYTES		= 9,
+	ZCRX_NETDEV_A_QSTATS_RX_ALLOC_FAIL	= 12,
+	ZCRX_NETDEV_A_QSTATS_RX_HW_DROPS	= 13,
+	ZCRX_NETDEV_A_QSTATS_RX_HW_DROP_OVERRUNS = 14,
+	ZCRX_NETDEV_A_QSTATS_MAX		= 34,
+};
+
+#define ZCRX_NETDEV_QSTATS_SCOPE_QUEUE	1
+
+/* ethtool netlink */
+enum {
+	ZCRX_ETHTOOL_MSG_RINGS_GET		= 15,
+	ZCRX_ETHTOOL_MSG_CHANNELS_GET		= 17,
+	ZCRX_ETHTOOL_MSG_RINGS_GET_REPLY	= 16,
+	ZCRX_ETHTOOL_MSG_CHANNELS_GET_REPLY	= 18,
+};
+
+enum {
+	ZCRX_ETHTOOL_A_HEADER_DEV_INDEX	= 1,
+	ZCRX_ETHTOOL_A_HEADER_DEV_NAME	= 2,
+	ZCRX_ETHTOOL_A_HEADER_FLAGS	= 3,
+};
+
+enum {
+	ZCRX_ETHTOOL_A_RINGS_HEADER		= 1,
+	ZCRX_ETHTOOL_A_RINGS_RX_MAX		= 2,
+	ZCRX_ETHTOOL_A_RINGS_TX_MAX		= 5,
+	ZCRX_ETHTOOL_A_RINGS_RX			= 6,
+	ZCRX_ETHTOOL_A_RINGS_TX			= 9,
+	ZCRX_ETHTOOL_A_RINGS_RX_BUF_LEN		= 10,
+	ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT	= 11,
+	ZCRX_ETHTOOL_A_RINGS_CQE_SIZE		= 12,
+	ZCRX_ETHTOOL_A_RINGS_HDS_THRESH		= 17,
+	ZCRX_ETHTOOL_A_RINGS_HDS_THRESH_MAX	= 18,
+	ZCRX_ETHTOOL_A_RINGS_MAX		= 19,
+};
+
+enum {
+	ZCRX_ETHTOOL_A_CHANNELS_HEADER		= 1,
+	ZCRX_ETHTOOL_A_CHANNELS_RX_MAX		= 2,
+	ZCRX_ETHTOOL_A_CHANNELS_TX_MAX		= 3,
+	ZCRX_ETHTOOL_A_CHANNELS_OTHER_MAX	= 4,
+	ZCRX_ETHTOOL_A_CHANNELS_COMBINED_MAX	= 5,
+	ZCRX_ETHTOOL_A_CHANNELS_RX_COUNT	= 6,
+	ZCRX_ETHTOOL_A_CHANNELS_TX_COUNT	= 7,
+	ZCRX_ETHTOOL_A_CHANNELS_OTHER_COUNT	= 8,
+	ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT	= 9,
+	ZCRX_ETHTOOL_A_CHANNELS_MAX		= 9,
+};
+
+enum {
+	ZCRX_ETHTOOL_TCP_DATA_SPLIT_UNKNOWN	= 0,
+	ZCRX_ETHTOOL_TCP_DATA_SPLIT_DISABLED	= 1,
+	ZCRX_ETHTOOL_TCP_DATA_SPLIT_ENABLED	= 2,
+};
+
+/* ------------------------------------------------------------------ */
+/* Netdev view (netdev + ethtool generic netlink)                      */
+/* ------------------------------------------------------------------ */
+
+/* memory providers bound to a queue */
+#define ZCRX_MP_IO_URING	(1U << 0)
+#define ZCRX_MP_DMABUF		(1U << 1)
+#define ZCRX_MP_XSK		(1U << 2)
+
+/*
+ * Values are indexed by the kernel's attribute id; have has bit (1 << id).
+ * The arrays are part of the ABI: an id above these (a newer kernel's) is
+ * left out, and a later release that wants it adds a field in __resv.
+ */
+#define ZCRX_QSTATS_MAX		34
+#define ZCRX_POOL_STATS_MAX	18
+#define ZCRX_RINGS_MAX		19
+#define ZCRX_CHANNELS_MAX	9
+
+struct zcrx_rxq {
+	uint32_t	id;
+	bool		has_napi;
+	uint32_t	napi_id;
+	unsigned int	mp;		/* ZCRX_MP_* */
+	uint32_t	dmabuf;
+	uint64_t	qstats_have;
+	uint64_t	qstats[ZCRX_QSTATS_MAX + 1];
+	uint64_t	__resv[4];	/* zeroed */
+};
+
+struct zcrx_pool {
+	uint32_t	id;
+	bool		has_napi;
+	uint32_t	napi_id;
+	bool		has_inflight;
+	uint64_t	inflight;
+	uint64_t	inflight_mem;
+	uint64_t	detach_time;	/* 0 = attached */
+	uint32_t	dmabuf;
+	bool		io_uring;
+	uint32_t	stats_have;
+	uint64_t	stats[ZCRX_POOL_STATS_MAX + 1];
+	uint64_t	__resv[4];	/* zeroed */
+};
+
+struct zcrx_netdev {
+	int		ifindex;
+	char		name[IF_NAMESIZE];
+	unsigned int	flags;		/* IFF_* */
+	bool		has_parent;	/* backed by a bus device (has a DMA device) */
+	int		driver_err;	/* ethtool driver info */
+	char		driver[32];
+	uint32_t	nr_rx_sysfs;	/* rx-N directories in sysfs */
+
+	int		queues_err;	/* netdev family queue-get; -ENETDOWN when down */
+	size_t		nr_rxq;
+	struct zcrx_rxq	*rxq;
+	int		qstats_err;
+	int		pools_err;
+	size_t		nr_pools;
+	struct zcrx_pool *pools;
+	int		pool_stats_err;
+
+	int		rings_err;	/* ethtool rings-get */
+	uint32_t	rings_have;
+	uint32_t	rings[ZCRX_RINGS_MAX + 1];
+	int		channels_err;	/* ethtool channels-get */
+	uint32_t	channels_have;
+	uint32_t	channels[ZCRX_CHANNELS_MAX + 1];
+	uint64_t	__resv[8];	/* zeroed */
+};
+
+struct zcrx_netdev_list {
+	size_t			nr;
+	struct zcrx_netdev	*dev;
+	uint64_t		__resv[2];	/* zeroed */
+};
+
+/* All devices (ifname NULL) or one: -ENODEV when ifname does not exist. */
+ZCRX_API int zcrx_netdev_dump(const char *ifname, struct zcrx_netdev_list *out);
+ZCRX_API void zcrx_netdev_list_free(struct zcrx_netdev_list *list);
+ZCRX_API const struct zcrx_rxq *zcrx_netdev_rxq(const struct zcrx_netdev *dev, uint32_t queue);
+/* number of RX queues the device has (netlink, else sysfs) */
+ZCRX_API uint32_t zcrx_netdev_nr_rx(const struct zcrx_netdev *dev);
+
+/* Why an RX queue cannot host zcrx, as bits. */
+enum zcrx_unready {
+	ZCRX_UNREADY_VIRTUAL		= 1U << 0,	/* no parent bus device */
+	ZCRX_UNREADY_NO_QUEUE_API	= 1U << 1,	/* driver not known to have the queue API */
+	ZCRX_UNREADY_NO_DMA		= 1U << 2,	/* driver has the queue API but no DMA (netdevsim) */
+	ZCRX_UNREADY_HDS_OFF		= 1U << 3,	/* tcp-data-split not enabled */
+	ZCRX_UNREADY_HDS_THRESH		= 1U << 4,	/* hds-thresh not 0 */
+	ZCRX_UNREADY_BOUND		= 1U << 5,	/* io_uring or dmabuf provider bound */
+	ZCRX_UNREADY_XSK		= 1U << 6,	/* AF_XDP socket on the queue */
+	ZCRX_UNREADY_FEW_CHANNELS	= 1U << 7,	/* fewer than 2 RX channels */
+	ZCRX_UNREADY_NO_QUEUE		= 1U << 8,	/* queue index does not exist */
+	ZCRX_UNREADY_LAST		= 1U << 8,
+};
+
+/*
+ * Readiness of queue on dev: returns the ZCRX_UNREADY_* bits that hold.
+ * *unknown gets the bits that could not be checked (e.g. rings unavailable).
+ */
+ZCRX_API unsigned int zcrx_rxq_readiness(const struct zcrx_netdev *dev, uint32_t queue,
+					 unsigned int *unknown);
+/* One line describing a reason bit, for an operator. */
+ZCRX_API const char *zcrx_unready_str(unsigned int bit);
+/* The command that fixes a reason, written to buf; 0 if none exists, else length. */
+ZCRX_API int zcrx_unready_fix(unsigned int bit, const struct zcrx_netdev *dev, uint32_t queue,
+			      char *buf, size_t len);
+
+/* Names for kernel attribute ids, in the spec's kebab-case ("rx-alloc-fail"). */
+ZCRX_API const char *zcrx_qstat_name(unsigned int id);
+ZCRX_API const char *zcrx_pool_stat_name(unsigned int id);
+
+/* ------------------------------------------------------------------ */
+/* Self-test: does this kernel's zcrx work, end to end, without a NIC? */
+/* ------------------------------------------------------------------ */
+
+enum zcrx_check_id {
+	ZCRX_CHECK_REGISTER,	/* "register": a NODEV ifq with copy events and stats */
+	ZCRX_CHECK_LAYOUT,	/* "refill-layout": the offsets the kernel wrote back */
+	ZCRX_CHECK_RECEIVE,	/* "receive": a byte pattern over loopback TCP, intact */
+	ZCRX_CHECK_COPY_EVENT,	/* "copy-event": one CQE, our user_data, res copy */
+	ZCRX_CHECK_LATCH,	/* "latch": no second event until re-armed */
+	ZCRX_CHECK_ARM,		/* "arm": ARM_EVENT, and the next copy fires again */
+	ZCRX_CHECK_ARM_UNFIRED,	/* "arm-unfired": EINVAL for what has not fired */
+	ZCRX_CHECK_STATS,	/* "stats": copy-bytes equal the bytes sent */
+	ZCRX_CHECK_STARVE,	/* "starvation": no buffers back, the receive ends ENOMEM */
+	ZCRX_CHECK_RECOVER,	/* "recovery": return, FLUSH_RQ, receive again */
+	ZCRX_CHECK_COUNT,
+};
+
+/* Room in struct zcrx_selftest: a later check takes a slot, not a new size. */
+#define ZCRX_CHECK_SLOTS	16
+
+enum zcrx_verdict {
+	ZCRX_VERDICT_NOT_RUN	= 0,
+	ZCRX_VERDICT_PASS	= 1,
+	ZCRX_VERDICT_FAIL	= 2,	/* the kernel misbehaved: detail says how */
+	ZCRX_VERDICT_MISSING	= 3,	/* the kernel, or this process, lacks what it needs */
+};
+
+struct zcrx_check {
+	const char		*name;
+	enum zcrx_verdict	verdict;
+	char			detail[256];
+	uint64_t		__resv[2];	/* zeroed */
+};
+
+struct zcrx_selftest {
+	struct zcrx_check	check[ZCRX_CHECK_SLOTS];	/* [0, ZCRX_CHECK_COUNT) used */
+	unsigned int		passed, failed, missing;
+	uint64_t		elapsed_ns;
+	struct zcrx_caps	caps;
+	uint64_t		__resv[8];	/* zeroed */
+};
+
+/*
+ * Run every check on this kernel (needs CAP_NET_ADMIN and Linux 7.1+ for
+ * NODEV, 7.2+ for events and stats; what is missing is a MISSING verdict
+ * naming the kernel that brings it).  Opens and closes its own rings and a
+ * loopback TCP connection.  Returns 0; the verdicts are in res.
+ */
+ZCRX_API int zcrx_selftest(struct zcrx_selftest *res);
+ZCRX_API const char *zcrx_check_name(enum zcrx_check_id id);
+
+/* ------------------------------------------------------------------ */
+/* Diagnosis                                                           */
+/* ------------------------------------------------------------------ */
+
+enum zcrx_op {
+	ZCRX_OP_REGISTER,	/* binding an ifq */
+	ZCRX_OP_ARM,		/* re-arming an event */
+	ZCRX_OP_CTRL,		/* other zcrx control */
+	ZCRX_OP_RECV,		/* a RECV_ZC completion */
+};
+
+/*
+ * A sentence an operator can act on for (op, -errno), using what netlink
+ * says about dev/queue and the probed caps (may be NULL).  dev may be NULL,
+ * or carry only a name (ifindex 0) or only an ifindex (empty name) when
+ * netlink was not asked.  For ZCRX_OP_RECV, err 0 is the end of the stream.
+ * Returns the length it needed (snprintf-like), or -EINVAL for an unknown op.
+ */
+ZCRX_API int zcrx_diagnose(enum zcrx_op op, int err, const struct zcrx_netdev *dev,
+			   uint32_t queue, const struct zcrx_caps *caps, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
