@@ -16,7 +16,7 @@ endif
 
 CFLAGS		?= -O2 -g
 WARN		:= -Wall -Wextra -Werror
-BASE_CFLAGS	:= -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -Ilib $(PKG_CFLAGS) \
+BASE_CFLAGS	:= -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -Ilib -Ilib/sim $(PKG_CFLAGS) \
 		   -DZCRXCTL_VERSION='"$(VERSION)"'
 ifeq ($(SANITIZE),1)
 SAN		:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -24,7 +24,7 @@ endif
 ALL_CFLAGS	:= $(BASE_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS	:= $(SAN) $(LDFLAGS)
 
-LIB_SRCS	:= $(sort $(wildcard lib/*.c))
+LIB_SRCS	:= $(sort $(wildcard lib/*.c lib/sim/*.c))
 LIB_OBJS	:= $(LIB_SRCS:.c=.o)
 CLI_SRCS	:= $(filter-out zcrxctl/main.c,$(sort $(wildcard zcrxctl/*.c)))
 CLI_OBJS	:= $(CLI_SRCS:.c=.o)
@@ -42,7 +42,7 @@ all: lib/libzcrx.a lib/$(SONAME) lib/libzcrx.so zcrxctl/zcrxctl
 .flags: FORCE
 	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
 
-%.o: %.c .flags $(wildcard lib/*.h zcrxctl/*.h)
+%.o: %.c .flags $(wildcard lib/*.h lib/sim/*.h zcrxctl/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 lib/libzcrx.a: $(LIB_OBJS)
@@ -92,7 +92,7 @@ check-vm: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash tests/vm/run.sh
 
 clean:
-	rm -f lib/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/*.a zcrxctl/zcrxctl \
+	rm -f lib/*.o lib/sim/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/*.a zcrxctl/zcrxctl \
 		$(UNIT_BINS) $(HELPER_BINS) $(BENCH_BINS) .flags
 
 .PHONY: all check check-vm clean bench FORCE install uninstall lint-man clean-generated
@@ -145,6 +145,7 @@ install: all
 	$(INSTALL) -m 0644 lib/libzcrx.a $(DESTDIR)$(LIBDIR)/libzcrx.a
 	$(INSTALL) -m 0644 lib/libzcrx.pc $(DESTDIR)$(PKGCONFIGDIR)/libzcrx.pc
 	$(INSTALL) -m 0644 lib/zcrx.h $(DESTDIR)$(INCLUDEDIR)/zcrx.h
+	$(INSTALL) -m 0644 lib/sim/zcrx_sim.h $(DESTDIR)$(INCLUDEDIR)/zcrx_sim.h
 	$(INSTALL) -m 0644 lib/kabi.h $(DESTDIR)$(INCLUDEDIR)/zcrx/kabi.h
 	$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	$(INSTALL) -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
@@ -159,7 +160,8 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/$(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME) \
 		$(DESTDIR)$(LIBDIR)/libzcrx.so $(DESTDIR)$(LIBDIR)/libzcrx.a \
 		$(DESTDIR)$(PKGCONFIGDIR)/libzcrx.pc \
-		$(DESTDIR)$(INCLUDEDIR)/zcrx.h $(DESTDIR)$(INCLUDEDIR)/zcrx/kabi.h \
+		$(DESTDIR)$(INCLUDEDIR)/zcrx.h $(DESTDIR)$(INCLUDEDIR)/zcrx_sim.h \
+		$(DESTDIR)$(INCLUDEDIR)/zcrx/kabi.h \
 		$(DESTDIR)$(MANDIR)/man8/$(notdir $(MAN8)) $(DESTDIR)$(MANDIR)/man3/$(notdir $(MAN3)) \
 		$(DESTDIR)$(BASHCOMPDIR)/zcrxctl $(DESTDIR)$(ZSHCOMPDIR)/_zcrxctl \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT)
@@ -200,7 +202,7 @@ FUZZ_DEP_SRCS	:= $(LIB_SRCS) zcrxctl/jsonl.c zcrxctl/record.c zcrxctl/print.c \
 FUZZ_DEP_OBJS	:= $(addprefix $(FUZZ_DIR)/obj/,$(FUZZ_DEP_SRCS:.c=.o))
 FUZZ_RUN_FLAGS	:= -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
 
-$(FUZZ_DIR)/obj/%.o: %.c $(wildcard lib/*.h zcrxctl/*.h fuzz/*.h)
+$(FUZZ_DIR)/obj/%.o: %.c $(wildcard lib/*.h lib/sim/*.h zcrxctl/*.h fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 

@@ -40,6 +40,16 @@ static inline int fake_probe(struct zcrx_ctx *ctx, struct zcrx_caps *caps)
 	return 0;
 }
 
+/* No netdev behind the fake: any name or index will do, as ifq_open hands it on. */
+static inline int fake_resolve_dev(struct zcrx_ctx *ctx, const char *ifname, uint32_t ifindex,
+				   char name[IF_NAMESIZE], uint32_t *out_ifindex)
+{
+	(void)ctx;
+	*out_ifindex = ifname ? 0 : ifindex;
+	snprintf(name, IF_NAMESIZE, "%s", ifname ? ifname : "");
+	return 0;
+}
+
 static inline int fake_register(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg)
 {
 	struct fake *f = ctx->backend;
@@ -120,6 +130,7 @@ static inline bool fake_cqe_more(struct zcrx_ctx *ctx, uint32_t zcrx_id,
 static const struct zcrx_backend_ops fake_ops = {
 	.name		= "fake",
 	.probe		= fake_probe,
+	.resolve_dev	= fake_resolve_dev,
 	.register_ifq	= fake_register,
 	.ctrl		= fake_ctrl,
 	.unregister_ifq	= fake_unregister,

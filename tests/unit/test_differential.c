@@ -93,7 +93,7 @@ static uint64_t rqes_end(struct side *s)
 static void side_open(struct side *s, bool kernel, const struct scenario *sc)
 {
 	struct zcrx_sim_params sp = { .gen = ZCRX_GEN_7_2, .rx_ring = 8, .seed = 7 };
-	struct zcrx_ctx_opts o = { .sim = &sp };
+	struct zcrx_ctx_opts o = { 0 };
 	unsigned int flags = ZCRX_SETUP_SINGLE_ISSUER | ZCRX_SETUP_DEFER_TASKRUN;
 	int ret;
 
@@ -106,9 +106,8 @@ static void side_open(struct side *s, bool kernel, const struct scenario *sc)
 	flow_reg_init(&s->f, sc->area_pages ? sc->area_pages : AREA_PAGES);
 	s->f.reg.flags = ZCRX_REG_NODEV;
 
-	o.backend = kernel ? ZCRX_BACKEND_KERNEL : ZCRX_BACKEND_SIM;
 	if (sc->ring == RING_STD)
-		ret = zcrx_ctx_create(&s->f.ctx, &o);
+		ret = kernel ? zcrx_ctx_create(&s->f.ctx, &o) : zcrx_sim_ctx_create(&s->f.ctx, &sp, &o);
 	else
 		ret = flow_bare_ctx(&s->f, sc->ring == RING_NO_DEFER ? 0 : flags, kernel,
 				    &(struct zcrx_sim_params){ .gen = ZCRX_GEN_7_2 });
