@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The seam between libzcrx and "the kernel".  A backend does exactly what a
- * syscall would: register an ifq (validating it as the kernel does and
- * writing back the outputs), zcrx control ops, the consumer side of the
- * refill ring, and posting CQEs into the ctx's io_uring.  Everything above
- * this seam (refill-ring writes at the returned offsets, CQE decode,
- * arming, stats reads, diagnosis) is the same code for every backend.
+ * syscall would: probe what it offers, resolve a device, register an ifq
+ * (validating it as the kernel does and writing back the outputs), zcrx
+ * control ops, the consumer side of the refill ring, and posting CQEs into
+ * the ctx's io_uring.  Everything above this seam (refill-ring writes at
+ * the returned offsets, CQE decode, arming, stats reads, diagnosis) is the
+ * same code for every backend.  The kernel's is backend_kernel.c; the
+ * simulator's (lib/sim/) is reached only through zcrx_sim.h.
  *
  * Every op returns 0/value or -errno with the kernel's errnos.
  */

@@ -141,7 +141,11 @@ static int check_args(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 	return 0;
 }
 
-/* Why this kernel has no events at all, per §3.4. */
+/*
+ * Why this kernel has no events at all: no query op (before 6.18), no zcrx
+ * query (6.18's io_uring/query.c answers op 1 with EOPNOTSUPP), or a zcrx
+ * query without ZCRX_FEATURE_EVENT (before 7.2).
+ */
 static const char *no_events_why(const struct zcrx_caps *c)
 {
 	if (c->query_err)
@@ -206,7 +210,7 @@ static int check_caps(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 
 	/*
 	 * Offsets are known only after registration: size the region from the
-	 * query's header, or a page without it, as liburing does (§2.5).
+	 * query's header, or a page without it, as liburing's examples/zcrx.c does.
 	 */
 	if (!c->zcrx_query_err && c->rq_hdr_size)
 		hdr = round_up(c->rq_hdr_size, c->rq_hdr_alignment ? c->rq_hdr_alignment : 1);

@@ -138,8 +138,8 @@ fi
 
 t_begin "a program built with pkg-config receives from the simulator and returns the buffers"
 flags=$(PC --cflags --libs libzcrx)
-if [ ! -e "$TOP/lib/sim.c" ] || [ ! -e "$TOP/lib/ifq.c" ]; then
-	t_skip "the simulator (lib/sim.c, lib/ifq.c) is not there yet"
+if [ ! -e "$TOP/lib/sim/sim.c" ] || [ ! -e "$TOP/lib/ifq.c" ]; then
+	t_skip "the simulator (lib/sim/sim.c, lib/ifq.c) is not there yet"
 elif ! out=$(cc -std=gnu11 -Wall -Wextra -Werror $SAN -o "$TMP/pc_example" \
 	"$TOP/tests/install/pc_example.c" $flags 2>&1); then
 	undef=$(grep -oE "undefined reference to .zcrx_[a-z_]+" <<<"$out" | sed 's/.* .//' | sort -u)

@@ -164,8 +164,8 @@ if [ -e "$TMP/example.o" ] && ! out=$(cc $SAN -o "$TMP/example" "$TMP/example.o"
 	"$TOP/lib/libzcrx.a" $(pkg-config --libs liburing libnl-3.0 libnl-genl-3.0) 2>&1); then
 	undef=$(grep -oE "undefined reference to .zcrx_[a-z_]+" <<<"$out" | sed 's/.* .//' | sort -u)
 fi
-if [ ! -e "$TOP/lib/sim.c" ] || [ ! -e "$TOP/lib/ifq.c" ]; then
-	t_skip "the simulator (lib/sim.c, lib/ifq.c) is not there yet"
+if [ ! -e "$TOP/lib/sim/sim.c" ] || [ ! -e "$TOP/lib/ifq.c" ]; then
+	t_skip "the simulator (lib/sim/sim.c, lib/ifq.c) is not there yet"
 elif [ -n "$undef" ]; then
 	t_skip "libzcrx does not define these yet: $(echo $undef)"
 elif [ ! -e "$TMP/example" ]; then

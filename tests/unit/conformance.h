@@ -147,7 +147,7 @@ static inline const struct zcrx_caps *caps_of(struct env *e)
 	return is_kernel(e) ? &kcaps : &C(e)->caps;
 }
 
-/* The refill ring layout each target writes back: 7.3 moved tail and rqes (§12.3). */
+/* The refill ring layout each target writes back: 7.3 moved tail and rqes. */
 static inline struct io_uring_zcrx_offsets layout(const struct env *e)
 {
 	if (is_kernel(e) && (kmaj > 7 || (kmaj == 7 && kmin >= 3)))
@@ -292,7 +292,7 @@ static inline void assert_data_cqe(struct env *e, const struct rec *r, uint64_t 
 	assert_true(at + r->res <= e->f.area.len);
 }
 
-/* An event CQE: res is the type index, flags 0 (§4.3) */
+/* An event CQE: res is the type index, flags 0, as io_uring/zcrx.c posts it */
 static inline void assert_event(const struct rec *r, enum zcrx_event type)
 {
 	assert_int_equal(r->ud, EV_UD);

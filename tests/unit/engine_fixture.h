@@ -3,7 +3,7 @@
  * A fake kernel behind the seam (a struct zcrx_backend_ops of our own), so a
  * test can see exactly what ifq_open built and write back whatever a kernel
  * might; with the query answers of each kernel generation, as measured on
- * Debian's kernels (shared/zcrx-abi.md §12.2).  Shared by test_engine.c and
+ * Debian's kernels booted by the VM tier (tests/vm).  Shared by test_engine.c and
  * test_diag.c; test_conformance.c checks the answers against the kernel it
  * runs on, so the fakes cannot drift from what a kernel says.
  */
@@ -139,7 +139,7 @@ static const struct zcrx_backend_ops fake_ops = {
 	.cqe_more	= fake_cqe_more,
 };
 
-/* Query answers as each kernel gives them (§12.2, measured). */
+/* Query answers as each kernel gives them (measured in the VM tier, tests/vm). */
 static inline void caps_618(struct zcrx_caps *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -207,7 +207,10 @@ struct fixture {
 	struct zcrx_diag	diag;
 };
 
-/* 7.3: ZCRX_CTRL_ADD_AREA, and head and tail on cache lines of their own (§12.3) */
+/*
+ * 7.3: ZCRX_CTRL_ADD_AREA, and head and tail on cache lines of their own
+ * (conformance.h's layout() and test_differential.c's vdiffs hold 7.3 to it)
+ */
 static inline void caps_73(struct zcrx_caps *c)
 {
 	caps_72(c);

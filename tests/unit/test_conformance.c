@@ -473,7 +473,7 @@ static const struct row rows[] = {
 	    s_none, .exp = OK4, .check = c_good),
 	REG("a refused registration writes nothing back", s_refused_rq100, .exp = ALL(EINVAL),
 	    .refused = c_nothing_written),
-	/* the event descriptor (§4.1, §2.11) */
+	/* the event descriptor: what each generation accepts (io_uring/zcrx.c) */
 	REG("an event descriptor is EINVAL where events are reserved", s_ev_alloc,
 	    .exp = G(E(EINVAL), 0, 0)),
 	REG("an empty event descriptor (type_mask 0) is accepted", s_ev_empty,
@@ -554,7 +554,7 @@ static const struct row rows[] = {
 	REG("an unmapped area cannot be pinned: EFAULT", s_ar_unmapped, .exp = ALL(EFAULT),
 	    .late = true),
 
-	/* IORING_REGISTER_ZCRX_CTRL (§5.2, §4.4) */
+	/* IORING_REGISTER_ZCRX_CTRL: io_register_zcrx_ctrl() and ZCRX_CTRL_ARM_EVENT */
 	CTRL("ctrl with reserved bytes set is EFAULT, not EINVAL", k_resv, .exp = ALL(EFAULT),
 	     .noifq = true),
 	CTRL("ctrl on an unknown zcrx_id is ENXIO", k_bad_id, .exp = ALL(ENXIO), .noifq = true),

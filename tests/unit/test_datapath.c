@@ -42,7 +42,7 @@ struct rig {
 };
 
 /*
- * The simulator's synthetic payload (lib/sim_rx.c): byte i of a receive is
+ * The simulator's synthetic payload (lib/sim/sim_rx.c): byte i of a receive is
  * byte i % 8, little-endian, of mix64(seed + i / 8), mix64 being
  * splitmix64's finalizer.  Written out again here as the test's oracle.
  */

@@ -8,7 +8,8 @@
  * sides register with ZCRX_REG_NODEV and receive from a loopback TCP
  * connection, so no NIC is needed; the simulator reads the same socket the
  * kernel would.  Nothing here says what the answer is: the kernel does.
- * Where a later kernel writes something else on purpose (§12.3), the table
+ * Where a later kernel writes something else on purpose (7.3 moved the
+ * refill ring's tail and rqes onto cache lines of their own), the table
  * of version differences says so.
  */
 #include <fcntl.h>
@@ -649,7 +650,7 @@ static const struct vdiff {
 	unsigned int	since;
 	int64_t		v72, v;
 } vdiffs[] = {
-	/* §12.3: head and tail on cache lines of their own */
+	/* 7.3: head and tail on cache lines of their own */
 	{ "offsets.tail", KV(7, 3), 4, 64 },
 	{ "offsets.rqes", KV(7, 3), 64, 128 },
 };

@@ -14,7 +14,7 @@
 
 #define NO_SUCH_IF	"zcrxt-none0"
 
-/* A kernel from before the query op (pre-6.18, §3.3): every query is EINVAL. */
+/* A kernel from before the query op (pre-6.18): every query is EINVAL. */
 static void caps_pre_query(struct zcrx_caps *c)
 {
 	caps_618(c);
