@@ -675,7 +675,7 @@ static bool post_ends(struct sim *s, struct sim_ifq *q)
 
 		if (!r->ending)
 			continue;
-		if (s->budget > 0 && sim_post(s, r->user_data, r->end_res, false, 0))
+		if (sim_post(s, r->user_data, r->end_res, false, 0))
 			recv_free(r);
 		else
 			done = false;

@@ -14,11 +14,14 @@
  *   prepared SQE they take SQ room; when the SQ or the CQ has none, the
  *   simulator waits and tries again, and it never overflows the CQ.
  * - Its own machinery (timers, socket polls) runs on a private io_uring.
- *   One multishot poll of that ring, prepared on the caller's ring under
- *   the ifq's event user_data (whether or not the ifq has events), wakes a
- *   caller that waits in io_uring_submit_and_wait*().  zcrx_cqe_decode()
- *   says ZCRX_CQE_INTERNAL for it.  So, on a simulated ctx, a receive may
- *   not use any ifq's event user_data (-EINVAL).
+ *   A READ of the eventfd that ring signals, prepared on the caller's ring
+ *   under the ifq's event user_data (whether or not the ifq has events),
+ *   wakes a caller that waits in io_uring_submit_and_wait*(); it takes one
+ *   SQE from zcrx_ifq_open() on, and again after each wake-up, whose CQE
+ *   (res 8, never an event's) zcrx_cqe_decode() calls ZCRX_CQE_INTERNAL.
+ *   So, on a simulated ctx, a receive may not use any ifq's event
+ *   user_data (-EINVAL).  The SQE a receive is prepared in becomes a NOP
+ *   that posts no CQE (IOSQE_CQE_SKIP_SUCCESS).
  * - After zcrx_ifq_close() a stray CQE with that ifq's event user_data may
  *   still arrive: every ifq's zcrx_cqe_decode() says ZCRX_CQE_NOT_OURS.
  *
