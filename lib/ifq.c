@@ -530,14 +530,17 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	memset(info, 0, sizeof(*info));
 	info->user_data = cqe->user_data;
 
-	/* a backend may tag its own CQEs with the event user_data, which no receive has */
+	/*
+	 * A backend may tag CQEs of its own with the event user_data (the
+	 * simulator's wake-ups, whose res no event has); no receive has it.
+	 */
 	if (cqe->user_data == ifq->event_ud && ctx->ops->own_cqe && ctx->ops->own_cqe(ctx, cqe)) {
 		info->kind = ZCRX_CQE_INTERNAL;
 		return info->kind;
 	}
 	/*
 	 * An event CQE: res is the type index, not a mask (io_uring/zcrx.c posts
-	 * the type; test_conformance_sim.c's event rows check it on a kernel).
+	 * the type; test_differential.c's COPY event row checks it on a kernel).
 	 */
 	if (ifq->events && cqe->user_data == ifq->event_ud) {
 		if ((unsigned int)cqe->res >= ZCRX_EV_COUNT ||
