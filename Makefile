@@ -22,7 +22,7 @@ WARN		:= -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 # Each object and program notes the headers it read in a .d file beside it
 # (-MP: a removed header is no error); the .d files are included below.
 DEPFLAGS	= -MMD -MP -MF $@.d -MT $@
-BASE_CFLAGS	:= -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -Ilib $(PKG_CFLAGS) \
+BASE_CFLAGS	:= -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -Ilib -Ilib/sim $(PKG_CFLAGS) \
 		   -DZCRXCTL_VERSION='"$(VERSION)"'
 ifeq ($(SANITIZE),1)
 SAN		:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -30,7 +30,7 @@ endif
 ALL_CFLAGS	:= $(BASE_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS	:= $(SAN) $(LDFLAGS)
 
-LIB_SRCS	:= $(sort $(wildcard lib/*.c))
+LIB_SRCS	:= $(sort $(wildcard lib/*.c lib/sim/*.c))
 LIB_OBJS	:= $(LIB_SRCS:.c=.o)
 CLI_SRCS	:= $(filter-out zcrxctl/main.c,$(sort $(wildcard zcrxctl/*.c)))
 CLI_OBJS	:= $(CLI_SRCS:.c=.o)
@@ -71,8 +71,9 @@ lib/libzcrx.a: lib/libzcrx_all.o
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(SHLIB): $(LIB_OBJS) lib/libzcrx.map
+$(SHLIB): $(LIB_OBJS) lib/libzcrx.map lib/sim/libzcrx-sim.map
 	$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,--version-script=lib/libzcrx.map \
+		-Wl,--version-script=lib/sim/libzcrx-sim.map \
 		-Wl,--no-undefined -o $@ $(LIB_OBJS) $(PKG_LIBS)
 
 lib/$(SONAME): $(SHLIB)
@@ -114,7 +115,7 @@ check-vm: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash tests/vm/run.sh
 
 clean:
-	rm -f lib/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/*.a zcrxctl/zcrxctl \
+	rm -f lib/*.o lib/sim/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/*.a zcrxctl/zcrxctl \
 		$(UNIT_BINS) $(HELPER_BINS) $(BENCH_BINS) .flags $(DEPS)
 
 DEPS		:= $(addsuffix .d,$(LIB_OBJS) $(CLI_OBJS) zcrxctl/main.o $(UNIT_BINS) \
@@ -172,6 +173,7 @@ install: all
 	$(INSTALL) -m 0644 lib/libzcrx.pc $(DESTDIR)$(PKGCONFIGDIR)/libzcrx.pc
 	$(INSTALL) -m 0644 lib/zcrx.h $(DESTDIR)$(INCLUDEDIR)/zcrx.h
 	$(INSTALL) -m 0644 lib/zcrx_diag.h $(DESTDIR)$(INCLUDEDIR)/zcrx_diag.h
+	$(INSTALL) -m 0644 lib/sim/zcrx_sim.h $(DESTDIR)$(INCLUDEDIR)/zcrx_sim.h
 	$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	$(INSTALL) -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
 	$(INSTALL) -m 0644 completions/bash/zcrxctl $(DESTDIR)$(BASHCOMPDIR)/zcrxctl
@@ -186,6 +188,7 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libzcrx.so $(DESTDIR)$(LIBDIR)/libzcrx.a \
 		$(DESTDIR)$(PKGCONFIGDIR)/libzcrx.pc \
 		$(DESTDIR)$(INCLUDEDIR)/zcrx.h $(DESTDIR)$(INCLUDEDIR)/zcrx_diag.h \
+		$(DESTDIR)$(INCLUDEDIR)/zcrx_sim.h \
 		$(DESTDIR)$(MANDIR)/man8/$(notdir $(MAN8)) $(DESTDIR)$(MANDIR)/man3/$(notdir $(MAN3)) \
 		$(DESTDIR)$(BASHCOMPDIR)/zcrxctl $(DESTDIR)$(ZSHCOMPDIR)/_zcrxctl \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT)

@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 
 #include "zcrx.h"
+#include "zcrx_sim.h"
 
 #define BATCH		32
 #define RECV_UD		1
@@ -34,14 +35,13 @@ static int die(const char *what, int err)
 static int open_sim(struct zcrx_ctx **ctx, struct zcrx_ifq **ifq, bool step, uint64_t seed)
 {
 	struct zcrx_sim_params sp = { .gen = ZCRX_GEN_7_2, .step = step, .seed = seed };
-	struct zcrx_ctx_opts co = { .backend = ZCRX_BACKEND_SIM, .sim = &sp };
 	struct zcrx_ifq_opts o = { .ifname = "sim0", .area_size = 4 << 20, .rq_entries = 4096 };
 	struct zcrx_diag d;
 	int ret;
 
-	ret = zcrx_ctx_create(ctx, &co);
+	ret = zcrx_sim_ctx_create(ctx, &sp, NULL);
 	if (ret)
-		return die("zcrx_ctx_create", ret);
+		return die("zcrx_sim_ctx_create", ret);
 	ret = zcrx_ifq_open(*ctx, &o, ifq, &d);
 	if (ret) {
 		fprintf(stderr, "recycle: zcrx_ifq_open: %s\n", d.msg);
@@ -76,7 +76,8 @@ static int recycle_batch(struct zcrx_ctx *ctx, struct zcrx_ifq *ifq, uint64_t *b
 	int ret, tries;
 
 	for (tries = 0; got < BATCH && tries < 4; tries++) {
-		ret = io_uring_get_events(ring);
+		/* the simulator's CQEs go with our submit */
+		ret = io_uring_submit_and_get_events(ring);
 		if (ret < 0)
 			return ret;
 		seen = 0;

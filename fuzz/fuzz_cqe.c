@@ -19,6 +19,7 @@
 
 #include "fuzz.h"
 #include "zcrx.h"
+#include "zcrx_sim.h"
 
 #define REC		(1 + sizeof(struct io_uring_cqe) + 16)
 #define MAX_CQES	64
@@ -27,7 +28,6 @@
 static struct zcrx_ifq *open_ifq(struct zcrx_ctx **ctx)
 {
 	static const struct zcrx_sim_params sim = { .gen = ZCRX_GEN_7_2, .step = true };
-	struct zcrx_ctx_opts copts = { .backend = ZCRX_BACKEND_SIM, .sim = &sim };
 	struct zcrx_ifq_opts iopts = {
 		.ifname = "sim0", .area_size = 64 * 1024, .rq_entries = 64,
 		.events_default = true, .stats = true,
@@ -35,7 +35,7 @@ static struct zcrx_ifq *open_ifq(struct zcrx_ctx **ctx)
 	struct zcrx_diag diag;
 	struct zcrx_ifq *ifq;
 
-	if (zcrx_ctx_create(ctx, &copts) < 0)
+	if (zcrx_sim_ctx_create(ctx, &sim, NULL) < 0)
 		abort();
 	if (zcrx_ifq_open(*ctx, &iopts, &ifq, &diag) < 0) {
 		fprintf(stderr, "fuzz_cqe: %s\n", diag.msg);
@@ -76,7 +76,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			cqe->user_data = RECV_UD;
 			break;
 		case 3:
-			cqe->user_data = (0x5a53ULL << 48) | (cqe->user_data & ((1ULL << 48) - 1));
+			/* the simulator's wake-up: the event user_data, res 8 */
+			cqe->user_data = ii.event_user_data;
+			cqe->res = 8;
 			break;
 		}
 		stalls = zcrx_recv_stalls(ifq);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The seam between libzcrx and "the kernel".  A backend does exactly what a
- * syscall would: register an ifq (validating it as the kernel does and
- * writing back the outputs), zcrx control ops, the consumer side of the
- * refill ring, and posting CQEs into the ctx's io_uring.  Everything above
- * this seam (refill-ring writes at the returned offsets, CQE decode,
- * arming, stats reads, diagnosis) is the same code for every backend.
+ * syscall would: probe what it offers, resolve a device, register an ifq
+ * (validating it as the kernel does and writing back the outputs), zcrx
+ * control ops, the consumer side of the refill ring, and posting CQEs into
+ * the ctx's io_uring.  Everything above this seam (refill-ring writes at
+ * the returned offsets, CQE decode, arming, stats reads, diagnosis) is the
+ * same code for every backend.  The kernel's is backend_kernel.c; the
+ * simulator's (lib/sim/) is reached only through zcrx_sim.h.
  *
  * Every op returns 0/value or -errno with the kernel's errnos.
  */
@@ -13,17 +15,37 @@
 #define ZCRX_BACKEND_H
 
 #include "zcrx.h"
+#include "zcrx_diag.h"
 #include "kabi.h"
 
 struct zcrx_backend_ops {
 	const char *name;
-	/* set up backend state for a ctx (its ring already exists) */
-	int (*init)(struct zcrx_ctx *ctx);
+	/*
+	 * Set up backend state for a ctx (its ring already exists) from the
+	 * backend's own params (NULL = its defaults): -EINVAL when they are
+	 * out of range.
+	 */
+	int (*init)(struct zcrx_ctx *ctx, const void *params);
 	void (*fini)(struct zcrx_ctx *ctx);
 	/* the capabilities this "kernel" reports (query op results) */
 	int (*probe)(struct zcrx_ctx *ctx, struct zcrx_caps *caps);
+	/*
+	 * The device an ifq names, by ifname (when not NULL) or ifindex: its
+	 * name into name and its ifindex into *ifindex, or -ENODEV when this
+	 * "kernel" has no such device.  NODEV ifqs never ask.
+	 */
+	int (*resolve_dev)(struct zcrx_ctx *ctx, const char *ifname, uint32_t ifindex,
+			   char name[IF_NAMESIZE], uint32_t *out_ifindex);
+	/* what netlink says about a device, to diagnose a refusal; NULL: no netdev view */
+	int (*netdev_dump)(struct zcrx_ctx *ctx, const char *ifname, struct zcrx_netdev_list *out);
 	/* IORING_REGISTER_ZCRX_IFQ: reg and what it points to are user memory */
 	int (*register_ifq)(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg);
+	/*
+	 * The library's ifq for zcrx_id is set up and keeps event_ud (a value
+	 * the caller gave, which no receive may use): the backend may tag its
+	 * CQEs on the ring with it.  NULL when a backend has no use for it.
+	 */
+	void (*ifq_ready)(struct zcrx_ctx *ctx, uint32_t zcrx_id, uint64_t event_ud);
 	/* IORING_REGISTER_ZCRX_CTRL */
 	int (*ctrl)(struct zcrx_ctx *ctx, struct zcrx_ctrl *ctrl);
 	/*
@@ -38,19 +60,20 @@ struct zcrx_backend_ops {
 	bool (*own_cqe)(struct zcrx_ctx *ctx, const struct io_uring_cqe *cqe);
 	/*
 	 * Does a receive CQE have more to come?  The kernel says so with
-	 * IORING_CQE_F_MORE; the simulator cannot set CQE flags (its CQEs are
-	 * injected NOPs), so it answers from its own books.
+	 * IORING_CQE_F_MORE; a backend that posts its CQEs as injected NOPs
+	 * cannot set CQE flags, so it answers from its own books.
 	 */
 	bool (*cqe_more)(struct zcrx_ctx *ctx, uint32_t zcrx_id, const struct io_uring_cqe *cqe);
-	/* simulator controls; NULL on the kernel backend */
-	int (*sim_step)(struct zcrx_ctx *ctx, uint32_t zcrx_id, unsigned int n);
-	int (*sim_counters)(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct zcrx_sim_counters *c);
 };
 
 extern const struct zcrx_backend_ops zcrx_kernel_backend;
-extern const struct zcrx_backend_ops zcrx_sim_backend;
 
-#define ZCRX_MAX_RECV	8	/* receives tracked per ifq for CQE decode */
+/*
+ * A ctx on ops with the backend's params: on ring (adopted: the caller's
+ * flags are checked) or, ring NULL, on a new ring of its own.
+ */
+int zcrx_ctx_new(struct zcrx_ctx **out, const struct zcrx_backend_ops *ops, const void *params,
+		 struct io_uring *ring, const struct zcrx_ctx_opts *opts);
 
 struct zcrx_ctx {
 	struct io_uring			ring_storage;
@@ -60,7 +83,6 @@ struct zcrx_ctx {
 	unsigned int			ring_flags;	/* IORING_SETUP_* of the ring */
 	const struct zcrx_backend_ops	*ops;
 	void				*backend;	/* backend private state */
-	struct zcrx_sim_params		sim;		/* with the sim backend */
 	struct zcrx_caps		caps;
 	struct zcrx_ifq			*ifqs;		/* open ifqs, linked by next */
 };
@@ -103,8 +125,9 @@ struct zcrx_ifq {
 		int		fd;
 		uint32_t	len;
 		bool		stalled;	/* ended with -ENOMEM: prepare again */
-	}			recv[ZCRX_MAX_RECV];
+	}			*recv;		/* grows as receives are prepared */
 	unsigned int		nr_recv;
+	unsigned int		recv_cap;
 	unsigned int		nr_stalled;
 	uint64_t		recv_stalls;
 	uint32_t		bufs_out;	/* data CQEs not yet taken back by the kernel */

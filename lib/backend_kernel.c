@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The real kernel behind the seam: every op is the syscall it names. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "backend.h"
@@ -10,6 +11,28 @@ static int kernel_probe(struct zcrx_ctx *ctx, struct zcrx_caps *caps)
 {
 	(void)ctx;
 	return zcrx_caps_probe(caps);
+}
+
+/* The device by name or index, as IORING_REGISTER_ZCRX_IFQ will look it up. */
+static int kernel_resolve_dev(struct zcrx_ctx *ctx, const char *ifname, uint32_t ifindex,
+			      char name[IF_NAMESIZE], uint32_t *out_ifindex)
+{
+	(void)ctx;
+	*out_ifindex = 0;
+	if (ifname) {
+		snprintf(name, IF_NAMESIZE, "%s", ifname);
+		*out_ifindex = strlen(ifname) < IF_NAMESIZE ? if_nametoindex(ifname) : 0;
+	} else if (if_indextoname(ifindex, name)) {
+		*out_ifindex = ifindex;
+	}
+	return *out_ifindex ? 0 : -ENODEV;
+}
+
+static int kernel_netdev_dump(struct zcrx_ctx *ctx, const char *ifname,
+			      struct zcrx_netdev_list *out)
+{
+	(void)ctx;
+	return zcrx_netdev_dump(ifname, out);
 }
 
 static int kernel_register_ifq(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg)
@@ -54,6 +77,8 @@ _Static_assert(offsetof(struct io_uring_sqe, file_index) == ZCRX_SQE_IFQ_IDX_OFF
 const struct zcrx_backend_ops zcrx_kernel_backend = {
 	.name		= "kernel",
 	.probe		= kernel_probe,
+	.resolve_dev	= kernel_resolve_dev,
+	.netdev_dump	= kernel_netdev_dump,
 	.register_ifq	= kernel_register_ifq,
 	.ctrl		= kernel_ctrl,
 	.prep_recv	= kernel_prep_recv,

@@ -46,7 +46,11 @@ static int probe_cap_net_admin(void)
 	return !!(data[CAP_NET_ADMIN / 32].effective & (1U << (CAP_NET_ADMIN % 32)));
 }
 
-/* One chained query of ops 0, 1 and 3 (§3.4), safe on every query-capable kernel. */
+/*
+ * One chained query of ops 0, 1 and 3 (io_uring/query.c: opcodes, zcrx,
+ * zcrx events), safe on every query-capable kernel: a kernel that lacks an
+ * op answers it in its hdr.result.
+ */
 static void probe_query(struct zcrx_caps *caps)
 {
 	struct io_uring_query_opcode op = { 0 };

@@ -8,19 +8,8 @@
 #include "internal.h"
 
 #define ZCRX_SQ_ENTRIES_DEFAULT	256
-/* the simulator posts its CQEs through the same ring: leave it room */
+/* room for completions of several SQEs each (a multishot receive posts many) */
 #define ZCRX_CQ_PER_SQ		4
-
-static const struct zcrx_backend_ops *backend_ops(enum zcrx_backend b)
-{
-	switch (b) {
-	case ZCRX_BACKEND_KERNEL:
-		return &zcrx_kernel_backend;
-	case ZCRX_BACKEND_SIM:
-		return &zcrx_sim_backend;
-	}
-	return NULL;
-}
 
 /*
  * CQE_MIXED rings are refused: there a 32-byte receive CQE fills two slots,
@@ -34,18 +23,13 @@ static bool ring_flags_ok(unsigned int flags)
 }
 
 /* The part of create and adopt after the ring exists. */
-static int ctx_start(struct zcrx_ctx *ctx, const struct zcrx_ctx_opts *opts)
+static int ctx_start(struct zcrx_ctx *ctx, const void *params)
 {
 	int ret;
 
 	ctx->ring_flags = ctx->ring->flags;
-	if (opts && opts->sim)
-		ctx->sim = *opts->sim;
-	else
-		ctx->sim.gen = ZCRX_GEN_7_2;
-
 	if (ctx->ops->init) {
-		ret = ctx->ops->init(ctx);
+		ret = ctx->ops->init(ctx, params);
 		if (ret)
 			return ret;
 	}
@@ -55,74 +39,59 @@ static int ctx_start(struct zcrx_ctx *ctx, const struct zcrx_ctx_opts *opts)
 	return ret;
 }
 
-/* A zeroed ctx for the backend opts asks for: 0, -EINVAL or -ENOMEM. */
-static int ctx_alloc(const struct zcrx_ctx_opts *opts, struct zcrx_ctx **out)
-{
-	const struct zcrx_backend_ops *ops = backend_ops(opts ? opts->backend : ZCRX_BACKEND_KERNEL);
-
-	if (!ops)
-		return -EINVAL;
-	if (opts && zcrx_resv_check(opts->__resv, sizeof(opts->__resv)))
-		return -EINVAL;
-	*out = calloc(1, sizeof(**out));
-	if (!*out)
-		return -ENOMEM;
-	(*out)->ops = ops;
-	return 0;
-}
-
-int zcrx_ctx_create(struct zcrx_ctx **out, const struct zcrx_ctx_opts *opts)
+int zcrx_ctx_new(struct zcrx_ctx **out, const struct zcrx_backend_ops *ops, const void *params,
+		 struct io_uring *ring, const struct zcrx_ctx_opts *opts)
 {
 	struct io_uring_params p = { 0 };
 	unsigned int sq = opts && opts->sq_entries ? opts->sq_entries : ZCRX_SQ_ENTRIES_DEFAULT;
 	struct zcrx_ctx *ctx;
 	int ret;
 
-	ret = ctx_alloc(opts, &ctx);
-	if (ret)
-		return ret;
+	if (ring && !ring_flags_ok(ring->flags))
+		return -EINVAL;
+	if (opts && zcrx_resv_check(opts->__resv, sizeof(opts->__resv)))
+		return -EINVAL;
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return -ENOMEM;
+	ctx->ops = ops;
+	if (ring) {
+		ctx->ring = ring;
+	} else {
+		p.flags = ZCRX_SETUP_SINGLE_ISSUER | ZCRX_SETUP_DEFER_TASKRUN | ZCRX_SETUP_CQE32 |
+			  IORING_SETUP_CQSIZE;
+		p.cq_entries = sq * ZCRX_CQ_PER_SQ;
+		ret = io_uring_queue_init_params(sq, &ctx->ring_storage, &p);
+		if (ret)
+			goto err_free;
+		ctx->ring = &ctx->ring_storage;
+		ctx->owns_ring = true;
+	}
 
-	p.flags = ZCRX_SETUP_SINGLE_ISSUER | ZCRX_SETUP_DEFER_TASKRUN | ZCRX_SETUP_CQE32 |
-		  IORING_SETUP_CQSIZE;
-	p.cq_entries = sq * ZCRX_CQ_PER_SQ;
-	ret = io_uring_queue_init_params(sq, &ctx->ring_storage, &p);
-	if (ret)
-		goto err_free;
-	ctx->ring = &ctx->ring_storage;
-	ctx->owns_ring = true;
-
-	ret = ctx_start(ctx, opts);
+	ret = ctx_start(ctx, params);
 	if (ret)
 		goto err_ring;
 	*out = ctx;
 	return 0;
 
 err_ring:
-	io_uring_queue_exit(ctx->ring);
+	if (ctx->owns_ring)
+		io_uring_queue_exit(ctx->ring);
 err_free:
 	free(ctx);
 	return ret;
 }
 
+int zcrx_ctx_create(struct zcrx_ctx **out, const struct zcrx_ctx_opts *opts)
+{
+	return zcrx_ctx_new(out, &zcrx_kernel_backend, NULL, NULL, opts);
+}
+
 int zcrx_ctx_adopt(struct zcrx_ctx **out, struct io_uring *ring, const struct zcrx_ctx_opts *opts)
 {
-	struct zcrx_ctx *ctx;
-	int ret;
-
-	if (!ring || !ring_flags_ok(ring->flags))
+	if (!ring)
 		return -EINVAL;
-	ret = ctx_alloc(opts, &ctx);
-	if (ret)
-		return ret;
-	ctx->ring = ring;
-
-	ret = ctx_start(ctx, opts);
-	if (ret) {
-		free(ctx);
-		return ret;
-	}
-	*out = ctx;
-	return 0;
+	return zcrx_ctx_new(out, &zcrx_kernel_backend, NULL, ring, opts);
 }
 
 struct io_uring *zcrx_ctx_ring(struct zcrx_ctx *ctx)

@@ -45,11 +45,6 @@ static uint32_t roundup_pow2(uint32_t x)
 	return x <= 1 ? 1 : 1U << (32 - __builtin_clz(x - 1));
 }
 
-static bool is_kernel(const struct zcrx_ctx *ctx)
-{
-	return ctx->ops == &zcrx_kernel_backend;
-}
-
 static __attribute__((format(printf, 4, 5)))
 int fail(struct zcrx_diag *d, enum zcrx_stage stage, int err, const char *fmt, ...)
 {
@@ -150,7 +145,11 @@ static int check_args(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 	return 0;
 }
 
-/* Why this kernel has no events at all, per §3.4. */
+/*
+ * Why this kernel has no events at all: no query op (before 6.18), no zcrx
+ * query (6.18's io_uring/query.c answers op 1 with EOPNOTSUPP), or a zcrx
+ * query without ZCRX_FEATURE_EVENT (before 7.2).
+ */
 static const char *no_events_why(const struct zcrx_caps *c)
 {
 	if (c->query_err)
@@ -215,7 +214,7 @@ static int check_caps(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 
 	/*
 	 * Offsets are known only after registration: size the region from the
-	 * query's header, or a page without it, as liburing does (§2.5).
+	 * query's header, or a page without it, as liburing's examples/zcrx.c does.
 	 */
 	if (!c->zcrx_query_err && c->rq_hdr_size)
 		hdr = round_up(c->rq_hdr_size, c->rq_hdr_alignment ? c->rq_hdr_alignment : 1);
@@ -230,28 +229,19 @@ static int check_caps(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 	return 0;
 }
 
-static int resolve_dev(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
+static int resolve_dev(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 		       struct zcrx_ifq *ifq, struct ifq_plan *plan, struct zcrx_diag *d)
 {
 	struct zcrx_netdev stub;
 	int ret;
 
-	/* the simulator has no netdev, and NODEV no device: any name will do */
-	if (!is_kernel(ctx) || o->nodev) {
-		ifq->ifindex = o->ifname ? 0 : o->ifindex;
-		snprintf(plan->ifname, sizeof(plan->ifname), "%s", o->ifname ? o->ifname : "");
+	/* NODEV has no device */
+	if (o->nodev)
 		return 0;
-	}
-	if (o->ifname) {
-		snprintf(plan->ifname, sizeof(plan->ifname), "%s", o->ifname);
-		ifq->ifindex = strlen(o->ifname) < IF_NAMESIZE ? if_nametoindex(o->ifname) : 0;
-	} else if (if_indextoname(o->ifindex, plan->ifname)) {
-		ifq->ifindex = o->ifindex;
-	}
-	if (ifq->ifindex)
+	ret = ctx->ops->resolve_dev(ctx, o->ifname, o->ifindex, plan->ifname, &ifq->ifindex);
+	if (!ret)
 		return 0;
 
-	ret = -ENODEV;
 	netdev_stub(&stub, o->ifname, o->ifname ? 0 : o->ifindex);
 	d->stage = ZCRX_STAGE_DEVICE;
 	d->err = ret;
@@ -338,7 +328,7 @@ static void diag_nodev(const struct ifq_plan *plan, int err, struct zcrx_diag *d
 }
 
 /* The diagnosis of a refused registration, with what netlink says about the device. */
-static void diag_register(const struct zcrx_ctx *ctx, const struct zcrx_ifq *ifq,
+static void diag_register(struct zcrx_ctx *ctx, const struct zcrx_ifq *ifq,
 			  const struct ifq_plan *plan, int err, struct zcrx_diag *d)
 {
 	struct zcrx_netdev_list list = { 0 };
@@ -350,7 +340,7 @@ static void diag_register(const struct zcrx_ctx *ctx, const struct zcrx_ifq *ifq
 		diag_nodev(plan, err, d);
 		return;
 	}
-	dumped = is_kernel(ctx) && !zcrx_netdev_dump(plan->ifname, &list);
+	dumped = ctx->ops->netdev_dump && !ctx->ops->netdev_dump(ctx, plan->ifname, &list);
 	if (dumped && list.nr)
 		dev = &list.dev[0];
 	else
@@ -466,6 +456,8 @@ int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
 		goto err_unregister;
 	}
 
+	if (ctx->ops->ifq_ready)
+		ctx->ops->ifq_ready(ctx, ifq->zcrx_id, ifq->event_ud);
 	ifq->next = ctx->ifqs;
 	ctx->ifqs = ifq;
 	ctx->nr_opened++;
@@ -504,6 +496,7 @@ void zcrx_ifq_close(struct zcrx_ifq *ifq)
 	if (ctx->ops->unregister_ifq)
 		ctx->ops->unregister_ifq(ctx, ifq->zcrx_id);
 	unmap_memory(ifq);
+	free(ifq->recv);
 	free(ifq);
 }
 
@@ -521,7 +514,6 @@ int zcrx_ifq_info(const struct zcrx_ifq *ifq, struct zcrx_ifq_info *info)
 	info->events = ifq->events;
 	info->event_user_data = ifq->event_ud;
 	info->stats = ifq->stats != NULL;
-	info->simulated = ifq->ctx->caps.simulated;
 	info->nodev = ifq->nodev;
 	info->gen = ifq->gen;
 	return 0;
@@ -542,7 +534,18 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	memset(info, 0, sizeof(*info));
 	info->user_data = cqe->user_data;
 
-	/* event CQE: res is the type index, not a mask (§4.3) */
+	/*
+	 * A backend may tag CQEs of its own with the event user_data (the
+	 * simulator's wake-ups, whose res no event has); no receive has it.
+	 */
+	if (cqe->user_data == ifq->event_ud && ctx->ops->own_cqe && ctx->ops->own_cqe(ctx, cqe)) {
+		info->kind = ZCRX_CQE_INTERNAL;
+		return info->kind;
+	}
+	/*
+	 * An event CQE: res is the type index, not a mask (io_uring/zcrx.c posts
+	 * the type; test_differential.c's COPY event row checks it on a kernel).
+	 */
 	if (ifq->events && cqe->user_data == ifq->event_ud) {
 		if ((unsigned int)cqe->res >= ZCRX_EV_COUNT ||
 		    !(ifq->events & ZCRX_EV_MASK(cqe->res)))
@@ -639,8 +642,15 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 	for (unsigned int i = 0; i < ifq->nr_recv; i++)
 		if (ifq->recv[i].ud == user_data)
 			return -EEXIST;
-	if (ifq->nr_recv == ZCRX_MAX_RECV)
-		return -EBUSY;
+	if (ifq->nr_recv == ifq->recv_cap) {
+		unsigned int cap = ifq->recv_cap ? 2 * ifq->recv_cap : 8;
+		struct zcrx_recv *r = reallocarray(ifq->recv, cap, sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		ifq->recv = r;
+		ifq->recv_cap = cap;
+	}
 
 	ret = ctx->ops->prep_recv(ctx, ifq->zcrx_id, sqe, fd, len, user_data);
 	if (!ret)
@@ -747,22 +757,4 @@ static void flush_due(struct zcrx_ifq *ifq)
 uint64_t zcrx_recv_stalls(const struct zcrx_ifq *ifq)
 {
 	return ifq->recv_stalls;
-}
-
-int zcrx_sim_step(struct zcrx_ifq *ifq, unsigned int n)
-{
-	struct zcrx_ctx *ctx = ifq->ctx;
-
-	if (!ctx->ops->sim_step)
-		return -EOPNOTSUPP;
-	return ctx->ops->sim_step(ctx, ifq->zcrx_id, n);
-}
-
-int zcrx_sim_counters(const struct zcrx_ifq *ifq, struct zcrx_sim_counters *c)
-{
-	struct zcrx_ctx *ctx = ifq->ctx;
-
-	if (!ctx->ops->sim_counters)
-		return -EOPNOTSUPP;
-	return ctx->ops->sim_counters(ctx, ifq->zcrx_id, c);
 }

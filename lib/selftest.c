@@ -522,7 +522,7 @@ static const char *ring_refused(int err)
 
 int zcrx_selftest(struct zcrx_selftest *res)
 {
-	struct zcrx_ctx_opts co = { .backend = ZCRX_BACKEND_KERNEL };
+	struct zcrx_ctx_opts co = { 0 };
 	struct st t = { .res = res, .tx = -1, .rx = -1 };
 	bool events = false;
 	uint64_t start = now_ns();

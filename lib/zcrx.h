@@ -79,7 +79,7 @@ ZCRX_API bool zcrx_check_version(int major, int minor);
 /* Kernel capabilities                                                 */
 /* ------------------------------------------------------------------ */
 
-/* Which generation of the zcrx event ABI a kernel (or the simulator) speaks. */
+/* Which generation of the zcrx event ABI a kernel speaks. */
 enum zcrx_gen {
 	ZCRX_GEN_NONE		= 0,	/* no zcrx events */
 	ZCRX_GEN_MAY2026	= 1,	/* seed patch: alloc-fail only, no stats */
@@ -112,7 +112,6 @@ struct zcrx_caps {
 	uint32_t	stats_size;
 	uint32_t	stats_off_alignment;
 	int		cap_net_admin;		/* 1, 0, or -errno */
-	bool		simulated;		/* filled by the simulator, not a kernel */
 	/* derived by the probe */
 	enum zcrx_gen	gen;
 	uint32_t	event_types;		/* mask of 1u << ZCRX_EV_* */
@@ -183,27 +182,8 @@ ZCRX_API const char *zcrx_event_list_str(uint32_t mask, char *buf, size_t len);
 struct zcrx_ctx;
 struct zcrx_ifq;
 
-enum zcrx_backend {
-	ZCRX_BACKEND_KERNEL	= 0,
-	ZCRX_BACKEND_SIM	= 1,
-};
-
-/* The simulator's traffic model and kernel personality. */
-struct zcrx_sim_params {
-	enum zcrx_gen	gen;		/* kernel generation to model; default 7.2 */
-	uint32_t	rx_ring;	/* RX descriptor ring size; 0 = 64 */
-	uint64_t	rate_pps;	/* packets per second; 0 = no synthetic traffic */
-	uint32_t	pkt_size;	/* bytes per packet; 0 = 1448 */
-	uint32_t	copy_permille;	/* share of fragments copied, 0..1000 */
-	uint64_t	seed;		/* determinism */
-	bool		step;		/* no timers: traffic only via zcrx_sim_step() */
-	int		inject_reg_err;	/* registration answers -inject_reg_err (0 = none) */
-};
-
 struct zcrx_ctx_opts {
-	enum zcrx_backend	backend;
 	uint32_t		sq_entries;	/* 0 = 256 */
-	const struct zcrx_sim_params *sim;	/* with ZCRX_BACKEND_SIM; NULL = defaults */
 	uint64_t		__resv[4];	/* must be zero */
 };
 
@@ -291,7 +271,6 @@ struct zcrx_ifq_info {
 	uint32_t	events;		/* enabled mask */
 	uint64_t	event_user_data;
 	bool		stats;
-	bool		simulated;
 	bool		nodev;
 	enum zcrx_gen	gen;
 	uint64_t	__resv[8];	/* zeroed */
@@ -362,9 +341,10 @@ struct zcrx_stats_snap {
 ZCRX_API int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats_snap *snap);
 
 /*
- * Prepare a multishot RECV_ZC on a TCP socket (sim: fd -1 = synthetic traffic).
- * user_data identifies its CQEs: -EEXIST if a receive with it is in flight,
- * -EBUSY with 8 in flight, -EINVAL if it is the event user_data.
+ * Prepare a multishot RECV_ZC on a TCP socket.  user_data identifies its
+ * CQEs: -EEXIST if a receive with it is in flight, -EINVAL if it is the
+ * event user_data of an ifq with events on this ring.  Any number of
+ * receives may be in flight (-ENOMEM only when their books cannot grow).
  */
 ZCRX_API int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 			       uint32_t len, uint64_t user_data);
@@ -382,26 +362,6 @@ ZCRX_API void zcrx_buf_commit(struct zcrx_ifq *ifq);
 ZCRX_API uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq);
 
 /* ------------------------------------------------------------------ */
-/* Simulator controls                                                  */
-/* ------------------------------------------------------------------ */
-
-struct zcrx_sim_counters {
-	uint64_t	rx_packets;
-	uint64_t	rx_bytes;
-	uint64_t	rx_dropped;	/* packets that found the RX ring empty */
-	uint64_t	copied;
-	uint64_t	alloc_fail;	/* page-pool refills that found nothing */
-	uint32_t	free_bufs;	/* buffers on the pool's free list */
-	uint32_t	rx_ring_fill;	/* posted RX descriptors */
-	uint64_t	rq_invalid;	/* RQEs ignored: bad area/offset/padding, not owned (double return) */
-};
-
-/* Deliver n packets now (step mode or not).  -EOPNOTSUPP on the kernel backend. */
-ZCRX_API int zcrx_sim_step(struct zcrx_ifq *ifq, unsigned int n);
-ZCRX_API int zcrx_sim_counters(const struct zcrx_ifq *ifq, struct zcrx_sim_counters *c);
-
-/* Capabilities the simulator reports when it models generation gen. */
-ZCRX_API void zcrx_sim_caps(enum zcrx_gen gen, struct zcrx_caps *caps);
 
 /* ------------------------------------------------------------------ */
 /* Consumers: how an application gives buffers back                    */

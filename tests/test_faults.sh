@@ -180,7 +180,7 @@ for j in "" "-j"; do
 done
 
 # The simulator posts into the session's CQ at most the free space less a
-# margin, and holds the rest back (lib/sim.c round_begin): a CQ overflow
+# margin, and holds the rest back (lib/sim/sim_rx.c round_begin): a CQ overflow
 # cannot be forced through it.  What can be checked is the promise behind
 # "no event silently lost": a storm at a high packet rate through a session
 # stopped for a second, so a backlog is delivered at once when it resumes,

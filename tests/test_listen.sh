@@ -35,6 +35,35 @@ else
 fi
 stop "$pid"
 
+# No cap on receives per ifq: a library that tracked 8 refused the ninth.
+# Each client connects, sends, and holds its connection open until all 12
+# are in, so the 12 receives are in flight at once.
+t_begin "--listen: 12 connections at once, every one received"
+new_rundir
+head -c 20000 /dev/urandom >"$S_TMP/small"
+start many -j watch sim0 0 --sim --sim-rate 0 --listen 127.0.0.1:0 --stats-interval 100ms -t 20s
+if ! wait_until 5 has_port many; then
+	t_fail "no listening line: $(f many.err | short)"
+else
+	port=$(listen_port many)
+	: >"$S_TMP/go"
+	for i in $(seq 12); do
+		timeout 15 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && cat "$2" >&3 &&
+			while [ -e "$3" ]; do sleep 0.05; done' _ "$port" "$S_TMP/small" "$S_TMP/go" &
+	done
+	wait_until 5 at_least 12 grep -c 'Receiving from' "$S_TMP/many.err"
+	open=$(grep -c 'Receiving from' "$S_TMP/many.err")
+	rm -f "$S_TMP/go"
+	wait_until 5 at_least 12 grep -c 'closed' "$S_TMP/many.err"
+	sleep 0.4
+	got=$(last_stat many rx-bytes)
+	if [ "$open" = 12 ] && [ "$got" = 240000 ] && ! grep -q 'Refused' "$S_TMP/many.err"
+	then t_pass
+	else t_fail "open=$open rx-bytes=$got of 240000: $(f many.err | short)"; fi
+fi
+stop "$pid"
+wait
+
 # 512K area: 128 buffers, 64 of them posted to the RX ring, 64 free
 t_begin "--hold keeps buffers from the queue: alloc-fail fires, held is reported"
 new_rundir

@@ -137,7 +137,7 @@ done
 if [ -z "$missing" ]; then t_pass; else t_fail "missing:$missing"; fi
 
 t_begin "libzcrx.3 names every function libzcrx exports"
-syms=$(awk '/global:/{on=1; next} /local:/{on=0} on' "$TOP/lib/libzcrx.map" | tr -d ' \t;' | grep .)
+syms=$(awk '/global:/{on=1; next} /local:|^}/{on=0} on' "$TOP/lib/libzcrx.map" | tr -d ' \t;' | grep .)
 missing=
 for s in $syms; do plain "$MAN3" | grep -qE "(^|[^a-z_])$s([^a-z_]|\$)" || missing+=" $s"; done
 if [ -z "$syms" ]; then t_fail "no symbols in lib/libzcrx.map"
@@ -152,7 +152,7 @@ SAN=$(grep -oE -- '-fsanitize=[^ ]+' "$TOP/.flags" 2>/dev/null | tr '\n' ' ')
 t_begin "libzcrx.3 example compiles against lib/zcrx.h with -Wall -Wextra -Werror"
 if [ ! -s "$TMP/example.c" ]; then
 	t_fail "no .EX block under EXAMPLES"
-elif out=$(cc -std=gnu11 -Wall -Wextra -Werror $SAN -I"$TOP/lib" $(pkg-config --cflags liburing) \
+elif out=$(cc -std=gnu11 -Wall -Wextra -Werror $SAN -I"$TOP/lib" -I"$TOP/lib/sim" $(pkg-config --cflags liburing) \
 	-c -o "$TMP/example.o" "$TMP/example.c" 2>&1); then
 	t_pass
 else

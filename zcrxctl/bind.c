@@ -422,7 +422,7 @@ static void print_report(struct session *s, bool check)
 	print_text("bound");
 	print_string(PRINT_ANY, "dev", " dev=%s", session_dev(s));
 	print_uint(PRINT_ANY, "queue", " queue=%llu", o->queue);
-	if (!i->simulated && !i->nodev)
+	if (!o->sim && !i->nodev)
 		print_uint(PRINT_ANY, "ifindex", " ifindex=%llu", i->ifindex);
 	print_uint(PRINT_ANY, "zcrx-id", " zcrx-id=%llu", i->zcrx_id);
 	print_uint(PRINT_ANY, "rq-entries", " rq-entries=%llu", i->rq_entries);
@@ -447,9 +447,9 @@ static void print_report(struct session *s, bool check)
 	}
 	if (check)
 		print_bool(PRINT_ANY, "released", " released=%s", true);
-	print_string(PRINT_ANY, "mode", " mode=%s", record_mode(i->simulated, i->nodev));
-	print_bool(PRINT_JSON, "simulated", NULL, i->simulated);
-	print_bool(PRINT_FP, NULL, " sim=%s", i->simulated);
+	print_string(PRINT_ANY, "mode", " mode=%s", record_mode(o->sim, i->nodev));
+	print_bool(PRINT_JSON, "simulated", NULL, o->sim);
+	print_bool(PRINT_FP, NULL, " sim=%s", o->sim);
 	close_json_object();
 	print_nl();
 	print_end();

@@ -218,10 +218,7 @@ static const char *ring_error(int err)
 static int open_ifq(struct session *s)
 {
 	const struct bind_opts *o = &s->o;
-	struct zcrx_ctx_opts co = {
-		.backend	= o->sim ? ZCRX_BACKEND_SIM : ZCRX_BACKEND_KERNEL,
-		.sim		= o->sim ? &o->simp : NULL,
-	};
+	struct zcrx_ctx_opts co = { 0 };
 	struct zcrx_ifq_opts io = {
 		.ifname		= o->nodev ? NULL : o->dev,
 		.queue		= o->nodev ? 0 : o->queue,
@@ -239,7 +236,7 @@ static int open_ifq(struct session *s)
 	const char *why;
 	int ret;
 
-	ret = zcrx_ctx_create(&s->ctx, &co);
+	ret = o->sim ? zcrx_sim_ctx_create(&s->ctx, &o->simp, &co) : zcrx_ctx_create(&s->ctx, &co);
 	if (ret) {
 		why = ring_error(ret);
 		if (why)
@@ -339,7 +336,7 @@ void session_record(struct session *s, struct record *r, enum record_kind kind)
 	strcpy(r->dev, s->dev);
 	r->queue = s->o.queue;
 	r->zcrx_id = s->info.zcrx_id;
-	r->simulated = s->info.simulated;
+	r->simulated = s->o.sim;
 	r->nodev = s->info.nodev;
 	r->held = session_data_held(s);
 	r->rq_fill = zcrx_rq_fill(s->ifq);

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "zcrx.h"
+#include "zcrx_sim.h"
 #include "loop.h"
 #include "record.h"
 

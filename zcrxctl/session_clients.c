@@ -85,7 +85,7 @@ static bool push_lost(struct client *c)
 	struct record r = {
 		.kind = RECORD_LOST,
 		.lost = c->lost,
-		.simulated = session_info(c->s)->simulated,
+		.simulated = session_opts(c->s)->sim,
 		.nodev = session_info(c->s)->nodev,
 	};
 	size_t len;
@@ -250,8 +250,8 @@ static void reply_status(struct client *c)
 	print_uint(PRINT_JSON, "zcrx-id", NULL, s->info.zcrx_id);
 	print_uint(PRINT_JSON, "pid", NULL, getpid());
 	print_uint(PRINT_JSON, "uptime-s", NULL, (mono_ns() - s->start_mono) / 1000000000ULL);
-	print_string(PRINT_JSON, "mode", NULL, record_mode(s->info.simulated, s->info.nodev));
-	print_bool(PRINT_JSON, "simulated", NULL, s->info.simulated);
+	print_string(PRINT_JSON, "mode", NULL, record_mode(s->o.sim, s->info.nodev));
+	print_bool(PRINT_JSON, "simulated", NULL, s->o.sim);
 	open_json_array("events");
 	for (int t = 0; t < ZCRX_EV_COUNT; t++)
 		if (s->info.events & ZCRX_EV_MASK(t))

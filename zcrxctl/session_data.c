@@ -200,7 +200,7 @@ static void on_tcp_accept(struct loop *l, struct loop_op *op, int res)
 		ret = post_recv(s, res, c->id);
 		if (ret) {
 			p_info("Refused a connection from %s: %s", c->peer, ret == -EBUSY ?
-			       "the ifq already receives on as many sockets as it can track" :
+			       "no room in the submission queue for its receive" :
 			       strerror(-ret));
 			close(res);
 			free(c);

@@ -322,7 +322,7 @@ int do_watch(int argc, char **argv)
 		       w.events == 1 ? "" : "s",
 		       (unsigned long long)session_fired(w.s, ZCRX_EV_ALLOC_FAIL),
 		       (unsigned long long)session_fired(w.s, ZCRX_EV_COPY),
-		       w.timed_out ? ", timed out" : "", info->simulated ? ", simulated" :
+		       w.timed_out ? ", timed out" : "", session_opts(w.s)->sim ? ", simulated" :
 		       info->nodev ? ", NODEV" : "");
 	}
 out:

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <zcrx.h>
+#include <zcrx_sim.h>
 
 #define RECV_UD		0x1234
 
@@ -22,7 +23,6 @@ static int fail(const char *what, int err)
 int main(void)
 {
 	struct zcrx_sim_params sim = { .gen = ZCRX_GEN_7_2, .step = true, .seed = 42 };
-	struct zcrx_ctx_opts copts = { .backend = ZCRX_BACKEND_SIM, .sim = &sim };
 	struct zcrx_ifq_opts iopts = { .ifname = "sim0", .queue = 0, .events_default = true };
 	struct zcrx_ifq_info ii;
 	struct zcrx_cqe_info info;
@@ -35,13 +35,9 @@ int main(void)
 	unsigned int ndata = 0, nret = 0;
 	int ret, kind;
 
-	ret = zcrx_ctx_create(&ctx, &copts);
+	ret = zcrx_sim_ctx_create(&ctx, &sim, NULL);
 	if (ret < 0)
-		return fail("zcrx_ctx_create (simulator)", ret);
-	if (!zcrx_ctx_caps(ctx)->simulated) {
-		fprintf(stderr, "the simulator's caps do not say simulated\n");
-		goto err;
-	}
+		return fail("zcrx_sim_ctx_create", ret);
 	ret = zcrx_ifq_open(ctx, &iopts, &ifq, &diag);
 	if (ret < 0) {
 		fprintf(stderr, "zcrx_ifq_open sim0 queue 0: %s\n", diag.msg);
@@ -54,7 +50,7 @@ int main(void)
 	}
 	ring = zcrx_ctx_ring(ctx);
 	sqe = io_uring_get_sqe(ring);
-	ret = sqe ? zcrx_prep_recv_zc(ifq, sqe, -1, 0, RECV_UD) : -EBUSY;
+	ret = sqe ? zcrx_prep_recv_zc(ifq, sqe, ZCRX_SIM_SYNTH_FD, 0, RECV_UD) : -EBUSY;
 	if (ret < 0) {
 		fail("zcrx_prep_recv_zc", ret);
 		goto err;
@@ -73,7 +69,8 @@ int main(void)
 				goto err;
 			}
 		}
-		io_uring_get_events(ring);
+		/* the simulator's CQEs go with the next submit */
+		io_uring_submit_and_get_events(ring);
 		while (io_uring_peek_cqe(ring, &cqe) == 0) {
 			kind = zcrx_cqe_decode(ifq, cqe, &info);
 			if (kind < 0) {

@@ -3,7 +3,7 @@
  * A fake kernel behind the seam (a struct zcrx_backend_ops of our own), so a
  * test can see exactly what ifq_open built and write back whatever a kernel
  * might; with the query answers of each kernel generation, as measured on
- * Debian's kernels (shared/zcrx-abi.md §12.2).  Shared by test_engine.c and
+ * Debian's kernels booted by the VM tier (tests/vm).  Shared by test_engine.c and
  * test_diag.c; test_conformance.c checks the answers against the kernel it
  * runs on, so the fakes cannot drift from what a kernel says.
  */
@@ -37,6 +37,16 @@ static inline int fake_probe(struct zcrx_ctx *ctx, struct zcrx_caps *caps)
 {
 	(void)ctx;
 	(void)caps;
+	return 0;
+}
+
+/* No netdev behind the fake: any name or index will do, as ifq_open hands it on. */
+static inline int fake_resolve_dev(struct zcrx_ctx *ctx, const char *ifname, uint32_t ifindex,
+				   char name[IF_NAMESIZE], uint32_t *out_ifindex)
+{
+	(void)ctx;
+	*out_ifindex = ifname ? 0 : ifindex;
+	snprintf(name, IF_NAMESIZE, "%s", ifname ? ifname : "");
 	return 0;
 }
 
@@ -120,6 +130,7 @@ static inline bool fake_cqe_more(struct zcrx_ctx *ctx, uint32_t zcrx_id,
 static const struct zcrx_backend_ops fake_ops = {
 	.name		= "fake",
 	.probe		= fake_probe,
+	.resolve_dev	= fake_resolve_dev,
 	.register_ifq	= fake_register,
 	.ctrl		= fake_ctrl,
 	.unregister_ifq	= fake_unregister,
@@ -128,7 +139,7 @@ static const struct zcrx_backend_ops fake_ops = {
 	.cqe_more	= fake_cqe_more,
 };
 
-/* Query answers as each kernel gives them (§12.2, measured). */
+/* Query answers as each kernel gives them (measured in the VM tier, tests/vm). */
 static inline void caps_618(struct zcrx_caps *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -196,7 +207,10 @@ struct fixture {
 	struct zcrx_diag	diag;
 };
 
-/* 7.3: ZCRX_CTRL_ADD_AREA, and head and tail on cache lines of their own (§12.3) */
+/*
+ * 7.3: ZCRX_CTRL_ADD_AREA, and head and tail on cache lines of their own
+ * (conformance.h's layout() and test_differential.c's vdiffs hold 7.3 to it)
+ */
 static inline void caps_73(struct zcrx_caps *c)
 {
 	caps_72(c);

@@ -29,6 +29,7 @@
 #include "kabi.h"
 #include "backend.h"
 #include "internal.h"
+#include "sim_int.h"
 
 #define PAGE		((uint64_t)sysconf(_SC_PAGESIZE))
 #define KV(maj, min)	((maj) * 100 + (min))
@@ -132,8 +133,7 @@ static inline int flow_bare_ctx(struct flow *f, unsigned int flags, bool kernel,
 	f->bare.ring = &f->ring;
 	f->bare.ring_flags = flags;
 	f->bare.ops = kernel ? &zcrx_kernel_backend : &zcrx_sim_backend;
-	f->bare.sim = *sp;
-	if (f->bare.ops->init && (ret = f->bare.ops->init(&f->bare)))
+	if (f->bare.ops->init && (ret = f->bare.ops->init(&f->bare, sp)))
 		return ret;
 	f->has_bare = true;
 	return 0;
@@ -212,11 +212,24 @@ static inline int ctrl(struct flow *f, uint32_t op, uint32_t arg)
 	return zcrx_ctrl_raw(flow_ctx(f), &c);
 }
 
+/*
+ * What zcrx_ifq_open() tells the backend once the ifq is set up: the event
+ * user_data, which the simulator's wake-ups on the ring carry.
+ */
+static inline void flow_ready(struct flow *f)
+{
+	const struct zcrx_backend_ops *ops = flow_ctx(f)->ops;
+
+	if (ops->ifq_ready)
+		ops->ifq_ready(flow_ctx(f), f->id, EV_UD);
+}
+
 static inline void recv_start(struct flow *f, int fd, uint32_t len, uint64_t ud)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring_of(f));
 
 	assert_non_null(sqe);
+	flow_ready(f);
 	assert_int_equal(flow_ctx(f)->ops->prep_recv(flow_ctx(f), f->id, sqe, fd, len, ud), 0);
 	io_uring_submit(ring_of(f));
 }

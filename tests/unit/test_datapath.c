@@ -20,6 +20,7 @@
 
 #include "zcrx.h"
 #include "zcrx_diag.h"
+#include "zcrx_sim.h"
 #include "kabi.h"
 
 #define RECV_UD		42
@@ -42,7 +43,7 @@ struct rig {
 };
 
 /*
- * The simulator's synthetic payload (lib/sim_rx.c): byte i of a receive is
+ * The simulator's synthetic payload (lib/sim/sim_rx.c): byte i of a receive is
  * byte i % 8, little-endian, of mix64(seed + i / 8), mix64 being
  * splitmix64's finalizer.  Written out again here as the test's oracle.
  */
@@ -76,13 +77,12 @@ static void check_payload(struct rig *r, const uint8_t *p, uint32_t len)
 static int rig_open(struct rig *r, const struct zcrx_sim_params *sp,
 		    const struct zcrx_ifq_opts *o)
 {
-	struct zcrx_ctx_opts co = { .backend = ZCRX_BACKEND_SIM, .sim = sp };
 	struct zcrx_diag d;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->seed = sp->seed;
-	ret = zcrx_ctx_create(&r->ctx, &co);
+	ret = zcrx_sim_ctx_create(&r->ctx, sp, NULL);
 	if (ret)
 		return ret;
 	ret = zcrx_ifq_open(r->ctx, o, &r->ifq, &d);
@@ -116,7 +116,11 @@ static uint32_t buf_index(const struct rig *r, uint64_t off)
 	return pos / r->info.rx_buf_len;
 }
 
-/* Everything on the CQ: check it, give data buffers back (or to r->hold), one commit. */
+/*
+ * Submit what is prepared (the simulator's CQEs go with the caller's
+ * submit), then everything on the CQ: check it, give data buffers back (or
+ * to r->hold), one commit.
+ */
 static void reap(struct rig *r)
 {
 	struct io_uring *ring = zcrx_ctx_ring(r->ctx);
@@ -126,7 +130,7 @@ static void reap(struct rig *r)
 	uint32_t idx;
 	int kind;
 
-	assert_true(io_uring_get_events(ring) >= 0);
+	assert_true(io_uring_submit_and_get_events(ring) >= 0);
 	io_uring_for_each_cqe(ring, head, cqe) {
 		n++;
 		kind = zcrx_cqe_decode(r->ifq, cqe, &ci);
@@ -172,7 +176,8 @@ static void start_recv(struct rig *r, int fd, uint32_t len)
 
 	assert_non_null(sqe);
 	assert_int_equal(zcrx_prep_recv_zc(r->ifq, sqe, fd, len, RECV_UD), 0);
-	assert_int_equal(io_uring_submit(ring), 1);
+	/* the receive, and the simulator's wake-up READ the first time */
+	assert_true(io_uring_submit(ring) >= 1);
 	reap(r);
 }
 

@@ -8,7 +8,8 @@
  * sides register with ZCRX_REG_NODEV and receive from a loopback TCP
  * connection, so no NIC is needed; the simulator reads the same socket the
  * kernel would.  Nothing here says what the answer is: the kernel does.
- * Where a later kernel writes something else on purpose (§12.3), the table
+ * Where a later kernel writes something else on purpose (7.3 moved the
+ * refill ring's tail and rqes onto cache lines of their own), the table
  * of version differences says so.
  */
 #include <fcntl.h>
@@ -93,7 +94,7 @@ static uint64_t rqes_end(struct side *s)
 static void side_open(struct side *s, bool kernel, const struct scenario *sc)
 {
 	struct zcrx_sim_params sp = { .gen = ZCRX_GEN_7_2, .rx_ring = 8, .seed = 7 };
-	struct zcrx_ctx_opts o = { .sim = &sp };
+	struct zcrx_ctx_opts o = { 0 };
 	unsigned int flags = ZCRX_SETUP_SINGLE_ISSUER | ZCRX_SETUP_DEFER_TASKRUN;
 	int ret;
 
@@ -106,9 +107,8 @@ static void side_open(struct side *s, bool kernel, const struct scenario *sc)
 	flow_reg_init(&s->f, sc->area_pages ? sc->area_pages : AREA_PAGES);
 	s->f.reg.flags = ZCRX_REG_NODEV;
 
-	o.backend = kernel ? ZCRX_BACKEND_KERNEL : ZCRX_BACKEND_SIM;
 	if (sc->ring == RING_STD)
-		ret = zcrx_ctx_create(&s->f.ctx, &o);
+		ret = kernel ? zcrx_ctx_create(&s->f.ctx, &o) : zcrx_sim_ctx_create(&s->f.ctx, &sp, &o);
 	else
 		ret = flow_bare_ctx(&s->f, sc->ring == RING_NO_DEFER ? 0 : flags, kernel,
 				    &(struct zcrx_sim_params){ .gen = ZCRX_GEN_7_2 });
@@ -650,7 +650,7 @@ static const struct vdiff {
 	unsigned int	since;
 	int64_t		v72, v;
 } vdiffs[] = {
-	/* §12.3: head and tail on cache lines of their own */
+	/* 7.3: head and tail on cache lines of their own */
 	{ "offsets.tail", KV(7, 3), 4, 64 },
 	{ "offsets.rqes", KV(7, 3), 64, 128 },
 };

@@ -2,8 +2,10 @@
 /*
  * The simulator's data path: for each registered ifq it runs a page pool
  * over the area and delivers its completions into the ctx's own io_uring as
- * injected NOPs (shared/zcrx-abi.md §11), so the application waits on its
- * ring exactly as it would on a kernel.
+ * injected NOPs (IORING_NOP_INJECT_RESULT: res from the SQE's len, and with
+ * IORING_NOP_CQE32 the area offset from its off, as io_uring/nop.c has
+ * it), so the application waits on its ring exactly as it would on a
+ * kernel.
  *
  * Per ifq: the area is cut into rx_buf_len buffers; an RX descriptor ring of
  * params.rx_ring entries is kept full by the page pool, which takes buffers
@@ -21,14 +23,21 @@
  * cqe_more(); data always starts at offset 0 of its buffer, and an RQE
  * naming an offset inside a buffer returns that buffer, as in the kernel.
  *
- * Sharing the ring: CQEs whose user_data has 0x5a53 in the top 16 bits are
- * the simulator's (own_cqe), and it submits its SQEs with io_uring_submit(),
- * which also submits any SQEs the application has prepared and not yet
- * submitted.
+ * Sharing the ring: the simulator never submits or enters the caller's
+ * ring.  It prepares its CQEs there as NOPs (IORING_NOP_INJECT_RESULT, as
+ * the kernel's io_uring/nop.c has it) that go with the caller's next
+ * submit, and runs its own machinery (timers, socket polls, cancels) on a
+ * private ring whose completions signal an eventfd; an 8-byte READ of that
+ * eventfd, prepared on the caller's ring under the ifq's event user_data,
+ * wakes a caller blocked in io_uring_submit_and_wait*().  A multishot poll
+ * of the private ring would not do: io_uring/poll.c makes a multishot poll
+ * woken by an io_uring (EPOLL_URING_WAKE) one-shot, and its res, POLLIN,
+ * is 1, the COPY event's index.
  */
 #include <endian.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,11 +46,11 @@
 #include <sys/uio.h>
 #include <netinet/in.h>
 
-#include "sim.h"
+#include "sim_int.h"
 
 #define NSEC			1000000000ULL
 #define SIM_RETRY_NS		(10 * 1000000ULL)	/* "TCP retransmit" after a drop */
-#define SIM_BACKOFF_NS		(1000000ULL)		/* CQ still full after a kick */
+#define SIM_BACKOFF_NS		(1000000ULL)		/* the caller's SQ or CQ has no room */
 #define SIM_BACKLOG_NS		(100 * 1000000ULL)	/* synthetic credit kept while blocked */
 #define SIM_FRAG_PAGES		8			/* NODEV: 32 KiB per socket read */
 #define SIM_COPY_BUFS		(65536 / 4096 + 1)	/* pages a copied fragment may take */
@@ -74,24 +83,34 @@ static uint64_t now_ns(void)
 /* Posting into the ring                                               */
 /* ------------------------------------------------------------------ */
 
-static struct io_uring_sqe *sim_sqe(struct sim *s)
+/* An SQE on the private ring, submitting what waits there when it is full. */
+static struct io_uring_sqe *psqe(struct sim *s)
 {
-	struct io_uring *ring = s->ctx->ring;
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&s->pring);
 
 	if (!sqe) {
-		io_uring_submit(ring);
-		sqe = io_uring_get_sqe(ring);
+		io_uring_submit(&s->pring);
+		sqe = io_uring_get_sqe(&s->pring);
 	}
 	if (sqe)
-		s->queued = true;
+		s->pqueued = true;
 	return sqe;
 }
 
+void zcrx_sim_rx_psubmit(struct sim *s)
+{
+	if (s->pqueued)
+		io_uring_submit(&s->pring);
+	s->pqueued = false;
+}
+
 /*
- * A round posts at most the free CQ space minus a margin (kept for the
- * application's own completions and our final and event CQEs), so the CQ
- * never overflows because of us; what does not fit waits.
+ * A round prepares at most the free CQ space, less what is already
+ * prepared on the SQ (the caller's SQEs and ours: each may complete) and a
+ * margin (kept for the caller's own completions and our final and event
+ * CQEs), and never more SQEs than the SQ has room for (sq_room, less two
+ * for a final and an event CQE).  So the CQ never
+ * overflows because of us; what does not fit waits for a private timer.
  */
 static void round_begin(struct sim *s)
 {
@@ -99,16 +118,16 @@ static void round_begin(struct sim *s)
 	unsigned int entries = ring->cq.ring_entries;
 	unsigned int margin = entries / 8 < 4 ? 4 : entries / 8 > 64 ? 64 : entries / 8;
 
-	s->budget = (int)entries - (int)io_uring_cq_ready(ring) - (int)margin;
+	s->budget = (int)entries - (int)io_uring_cq_ready(ring) - (int)io_uring_sq_ready(ring) -
+		    (int)margin;
 	if (io_uring_cq_has_overflow(ring) || s->budget < 0)
 		s->budget = 0;
+	s->sq_room = io_uring_sq_space_left(ring);
 }
 
 static void round_end(struct sim *s)
 {
-	if (s->queued)
-		io_uring_submit(s->ctx->ring);
-	s->queued = false;
+	zcrx_sim_rx_psubmit(s);
 }
 
 /* CQ slots one CQE takes: a 32-byte one fills two in a CQE_MIXED ring */
@@ -123,7 +142,7 @@ static int cqe_cost(const struct sim *s, bool big)
  */
 static bool sim_post(struct sim *s, uint64_t ud, int res, bool big, uint64_t off)
 {
-	struct io_uring_sqe *sqe = sim_sqe(s);
+	struct io_uring_sqe *sqe = io_uring_get_sqe(s->ctx->ring);
 
 	if (!sqe)
 		return false;
@@ -133,6 +152,7 @@ static bool sim_post(struct sim *s, uint64_t ud, int res, bool big, uint64_t off
 	sqe->off = off;
 	sqe->user_data = ud;
 	s->budget -= cqe_cost(s, big);
+	s->sq_room--;
 	return true;
 }
 
@@ -141,9 +161,10 @@ static bool sim_post(struct sim *s, uint64_t ud, int res, bool big, uint64_t off
 /* ------------------------------------------------------------------ */
 
 /*
- * One CQE per type until re-armed (§4.2): res is the type index.  When the
- * CQE cannot be queued the event is dropped and not latched, as the kernel
- * does when its atomic allocation fails.
+ * One CQE per type until re-armed, res the type index, as io_uring/zcrx.c
+ * posts them (test_conformance_sim.c's event rows hold a kernel to it).
+ * When the CQE cannot be prepared the event is dropped and not latched, as
+ * the kernel does when its atomic allocation fails.
  */
 static void raise_event(struct sim *s, struct sim_ifq *q, unsigned int type)
 {
@@ -323,26 +344,43 @@ static void count_copy(struct sim_ifq *q, uint32_t len)
 
 static uint64_t recv_ud(const struct sim_ifq *q, const struct sim_recv *r, enum sim_kind kind)
 {
-	return SIM_UD(kind, r - q->recv, r->gen, q->id);
+	return SIM_UD(kind, (uint32_t)(r - q->recv), r->gen, q->id);
 }
 
-/* The final CQE (res <= 0, no F_MORE) and the end of the receive's books. */
-static void recv_end(struct sim *s, struct sim_ifq *q, struct sim_recv *r, int res)
+static void recv_free(struct sim_recv *r)
 {
-	struct io_uring_sqe *sqe;
+	uint16_t gen = r->gen;
 
-	sim_post(s, r->user_data, res, false, 0);
-	if (r->poll_armed) {
-		sqe = sim_sqe(s);
-		if (sqe) {
-			io_uring_prep_poll_remove(sqe, recv_ud(q, r, SIM_POLL));
-			sqe->user_data = recv_ud(q, r, SIM_CANCEL);
-		}
-	}
 	if (r->fd >= 0)
 		close(r->fd);
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
+	r->gen = gen;
+}
+
+/*
+ * The final CQE (res <= 0, no F_MORE) and the end of the receive's books.
+ * With no room for it the receive stops here and the CQE waits (ending).
+ */
+static void recv_end(struct sim *s, struct sim_ifq *q, struct sim_recv *r, int res)
+{
+	struct io_uring_sqe *sqe;
+
+	if (r->poll_armed && (sqe = psqe(s))) {
+		io_uring_prep_poll_remove(sqe, recv_ud(q, r, SIM_POLL));
+		sqe->user_data = recv_ud(q, r, SIM_CANCEL);
+		r->poll_armed = false;
+	}
+	if (!sim_post(s, r->user_data, res, false, 0)) {
+		if (r->fd >= 0)
+			close(r->fd);
+		r->fd = -1;
+		r->active = false;
+		r->ending = true;
+		r->end_res = res;
+		return;
+	}
+	recv_free(r);
 }
 
 static void post_data(struct sim *s, struct sim_ifq *q, struct sim_recv *r, uint32_t idx,
@@ -424,7 +462,8 @@ static enum pkt_ret synth_packet(struct sim *s, struct sim_ifq *q, struct sim_re
 		size = r->left;
 	nfrag = (size + q->buf_len - 1) / q->buf_len;
 	/* all copied, it takes a CQE per page */
-	if (s->budget < (int)pages(s, size) * cqe_cost(s, true) + 3)
+	if (s->budget < (int)pages(s, size) * cqe_cost(s, true) + 3 ||
+	    s->sq_room < (int)pages(s, size) + 2)
 		return PKT_BLOCKED;
 	for (uint32_t i = 0; i < nfrag; i++) {
 		if (roll_copy(s, q))
@@ -488,6 +527,9 @@ static uint32_t sock_len(const struct sim *s, const struct sim_ifq *q, const str
 	uint32_t len = q->nodev ? SIM_FRAG_PAGES * s->page :
 		       s->p.pkt_size < q->buf_len ? s->p.pkt_size : q->buf_len;
 	int room = (s->budget - 3) / cqe_cost(s, true);
+
+	if (room > s->sq_room - 2)
+		room = s->sq_room - 2;
 
 	if (r->capped && len > r->left)
 		len = r->left;
@@ -572,7 +614,7 @@ static void arm_timer(struct sim *s, struct sim_ifq *q, uint64_t ns)
 
 	if (q->timer_armed)
 		return;
-	sqe = sim_sqe(s);
+	sqe = psqe(s);
 	if (!sqe)
 		return;
 	q->ts.tv_sec = ns / NSEC;
@@ -582,23 +624,9 @@ static void arm_timer(struct sim *s, struct sim_ifq *q, uint64_t ns)
 	q->timer_armed = true;
 }
 
-static void arm_kick(struct sim *s, struct sim_ifq *q)
-{
-	struct io_uring_sqe *sqe;
-
-	if (q->kick_armed)
-		return;
-	sqe = sim_sqe(s);
-	if (!sqe)
-		return;
-	io_uring_prep_nop(sqe);
-	sqe->user_data = SIM_UD(SIM_KICK, SIM_NO_SLOT, 0, q->id);
-	q->kick_armed = true;
-}
-
 static void arm_poll(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
 {
-	struct io_uring_sqe *sqe = sim_sqe(s);
+	struct io_uring_sqe *sqe = psqe(s);
 
 	if (!sqe)
 		return;
@@ -607,12 +635,52 @@ static void arm_poll(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
 	r->poll_armed = true;
 }
 
+/* Written by every wake-up READ, of every sim; never read. */
+static uint64_t wake_sink;
+
+/*
+ * Prepare the wake-up READ on the caller's ring if it is not there yet;
+ * false when its SQ has no room.
+ */
+static bool arm_wake(struct sim *s, struct sim_ifq *q)
+{
+	struct io_uring_sqe *sqe;
+
+	if (!q->has_wake || q->wake_armed)
+		return true;
+	sqe = io_uring_get_sqe(s->ctx->ring);
+	if (!sqe)
+		return false;
+	io_uring_prep_read(sqe, s->efd, &wake_sink, sizeof(wake_sink), 0);
+	sqe->user_data = q->wake_ud;
+	q->wake_armed = true;
+	return true;
+}
+
 static struct sim_recv *synth_recv(struct sim_ifq *q)
 {
-	for (unsigned int i = 0; i < ZCRX_MAX_RECV; i++)
-		if (q->recv[i].active && q->recv[i].started && q->recv[i].fd < 0)
+	for (uint32_t i = 0; i < q->nr_slots; i++)
+		if (q->recv[i].active && q->recv[i].fd < 0)
 			return &q->recv[i];
 	return NULL;
+}
+
+/* Final CQEs that found no room before; false while some still wait. */
+static bool post_ends(struct sim *s, struct sim_ifq *q)
+{
+	bool done = true;
+
+	for (uint32_t i = 0; i < q->nr_slots; i++) {
+		struct sim_recv *r = &q->recv[i];
+
+		if (!r->ending)
+			continue;
+		if (sim_post(s, r->user_data, r->end_res, false, 0))
+			recv_free(r);
+		else
+			done = false;
+	}
+	return done;
 }
 
 /*
@@ -620,7 +688,7 @@ static struct sim_recv *synth_recv(struct sim_ifq *q)
  * the elapsed time allows at rate_pps, then arm exactly what is still
  * needed.  Without a receive, with rate 0 or in step mode nothing is armed.
  */
-static void service(struct sim *s, struct sim_ifq *q, bool from_kick)
+static void service(struct sim *s, struct sim_ifq *q)
 {
 	bool blocked = false, retry = false, yielded = false;
 	uint64_t rate = s->p.rate_pps, now, n, sent = 0;
@@ -628,12 +696,15 @@ static void service(struct sim *s, struct sim_ifq *q, bool from_kick)
 	struct sim_recv *r;
 	enum pkt_ret ret;
 
-	if (s->p.step)
-		return;
 	round_begin(s);
-	for (unsigned int i = 0; i < ZCRX_MAX_RECV; i++) {
+	blocked = !post_ends(s, q) || !arm_wake(s, q);
+	if (s->p.step) {
+		round_end(s);
+		return;
+	}
+	for (uint32_t i = 0; i < q->nr_slots; i++) {
 		r = &q->recv[i];
-		if (!r->active || !r->started || r->fd < 0)
+		if (!r->active || r->fd < 0)
 			continue;
 		/* a packet that reached the len cap has ended the receive */
 		do
@@ -674,9 +745,8 @@ static void service(struct sim *s, struct sim_ifq *q, bool from_kick)
 		q->credit_ns -= (unsigned __int128)sent * NSEC / rate;
 	}
 
-	if (yielded || (blocked && !from_kick))
-		arm_kick(s, q);
-	else if (blocked)
+	/* the caller's SQ or CQ is full, or an event waits for its owner: try again soon */
+	if (yielded || blocked)
 		arm_timer(s, q, SIM_BACKOFF_NS);
 	if (synth_recv(q) && rate)
 		arm_timer(s, q, NSEC / rate > SIM_BACKOFF_NS ? NSEC / rate : SIM_BACKOFF_NS);
@@ -685,15 +755,20 @@ static void service(struct sim *s, struct sim_ifq *q, bool from_kick)
 	round_end(s);
 }
 
-/* Stop what is armed for a receive or an ifq; the cancellations' CQEs are ours. */
+/*
+ * Stop what is armed for an ifq on the private ring (the cancellations'
+ * CQEs are ours), and take its wake-up READ off the caller's ring: the
+ * cancel goes with the caller's next submit, and the READ then ends with
+ * -ECANCELED under the event user_data, which nothing decodes any more.
+ */
 void zcrx_sim_rx_disarm(struct sim *s, struct sim_ifq *q)
 {
 	struct io_uring_sqe *sqe;
 	struct sim_recv *r;
 
-	for (unsigned int i = 0; i < ZCRX_MAX_RECV; i++) {
+	for (uint32_t i = 0; i < q->nr_slots; i++) {
 		r = &q->recv[i];
-		if (r->active && r->poll_armed && (sqe = sim_sqe(s))) {
+		if (r->active && r->poll_armed && (sqe = psqe(s))) {
 			io_uring_prep_poll_remove(sqe, recv_ud(q, r, SIM_POLL));
 			sqe->user_data = recv_ud(q, r, SIM_CANCEL);
 		}
@@ -701,10 +776,16 @@ void zcrx_sim_rx_disarm(struct sim *s, struct sim_ifq *q)
 			close(r->fd);
 		r->fd = -1;
 		r->active = false;
+		r->ending = false;
 	}
-	if (q->timer_armed && (sqe = sim_sqe(s))) {
+	if (q->timer_armed && (sqe = psqe(s))) {
 		io_uring_prep_timeout_remove(sqe, SIM_UD(SIM_TIMER, SIM_NO_SLOT, 0, q->id), 0);
 		sqe->user_data = SIM_UD(SIM_CANCEL, SIM_NO_SLOT, 0, q->id);
+	}
+	if (q->wake_armed && (sqe = io_uring_get_sqe(s->ctx->ring))) {
+		io_uring_prep_cancel64(sqe, q->wake_ud, 0);
+		sqe->user_data = q->wake_ud;
+		sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 	}
 	round_end(s);
 }
@@ -719,7 +800,7 @@ static int recv_fd_check(int fd)
 	int proto, type;
 	socklen_t len = sizeof(proto);
 
-	if (fd == -1)
+	if (fd == ZCRX_SIM_SYNTH_FD)
 		return 0;
 	if (fd < 0)
 		return -EBADF;
@@ -733,45 +814,82 @@ static int recv_fd_check(int fd)
 	return 0;
 }
 
+/* A free receive slot, the books grown when all are taken; NULL: no memory. */
+static struct sim_recv *recv_slot(struct sim_ifq *q)
+{
+	uint32_t n;
+	struct sim_recv *r;
+
+	for (uint32_t i = 0; i < q->nr_slots; i++)
+		if (!q->recv[i].active && !q->recv[i].ending)
+			return &q->recv[i];
+	if (q->nr_slots >= SIM_NO_SLOT)
+		return NULL;
+	n = q->nr_slots ? 2 * q->nr_slots : 8;
+	if (n > SIM_NO_SLOT)
+		n = SIM_NO_SLOT;
+	r = reallocarray(q->recv, n, sizeof(*r));
+	if (!r)
+		return NULL;
+	memset(r + q->nr_slots, 0, (n - q->nr_slots) * sizeof(*r));
+	for (uint32_t i = q->nr_slots; i < n; i++)
+		r[i].fd = -1;
+	q->recv = r;
+	r = &q->recv[q->nr_slots];
+	q->nr_slots = n;
+	return r;
+}
+
 /*
- * The receive is on the books at once (so zcrx_sim_step() can feed it);
- * sqe becomes our START NOP, and what drives the receive is armed when its
- * CQE shows the SQE was issued.  A receive the kernel would refuse becomes
- * a NOP completing with the kernel's -errno under the receive's user_data.
+ * The receive is on the books at once, as the kernel's is from its issue
+ * (so zcrx_sim_step() can feed it), and what drives it is armed on the
+ * private ring.  sqe becomes a NOP under the receive's user_data that posts
+ * no CQE (IOSQE_CQE_SKIP_SUCCESS); a receive the kernel would refuse
+ * becomes a NOP completing with the kernel's -errno.  Refused with -EINVAL:
+ * a user_data that is an ifq's event user_data (our wake-ups carry it),
+ * and -EBUSY when the caller's SQ has no room for the wake-up.
  */
 int zcrx_sim_rx_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_uring_sqe *sqe,
 			  int fd, uint32_t len, uint64_t user_data)
 {
 	struct sim *s = ctx->backend;
-	struct sim_ifq *q = find_ifq(s, zcrx_id);
+	struct sim_ifq *q = find_ifq(s, zcrx_id), *o;
 	struct sim_recv *r = NULL;
 	int err = q ? recv_fd_check(fd) : -EINVAL;
 	int dup_fd = -1;
 	uint16_t gen;
 
+	for (o = s->ifqs; o; o = o->next)
+		if (o->has_wake && o->wake_ud == user_data)
+			return -EINVAL;
+	if (q && !arm_wake(s, q))
+		return -EBUSY;
 	if (!err && fd >= 0) {
 		dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 		if (dup_fd < 0)
 			return -errno;
 	}
-	for (unsigned int i = 0; !err && i < ZCRX_MAX_RECV; i++) {
-		if (!q->recv[i].active) {
-			r = &q->recv[i];
-			break;
+	if (!err) {
+		r = recv_slot(q);
+		if (!r) {
+			if (dup_fd >= 0)
+				close(dup_fd);
+			return -ENOMEM;
 		}
-	}
-	if (!err && !r) {
-		if (dup_fd >= 0)
-			close(dup_fd);
-		return -EBUSY;
 	}
 
 	io_uring_prep_nop(sqe);
+	sqe->user_data = user_data;
 	if (err) {
 		sqe->rw_flags = ZCRX_NOP_INJECT_RESULT;
 		sqe->len = (uint32_t)err;
-		sqe->user_data = user_data;
 		return 0;
+	}
+	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	/* synthetic traffic starts now, not when the last synthetic receive ended */
+	if (fd < 0 && !synth_recv(q)) {
+		q->last_ns = now_ns();
+		q->credit_ns = 0;
 	}
 	gen = r->gen + 1;
 	*r = (struct sim_recv){
@@ -782,7 +900,13 @@ int zcrx_sim_rx_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_urin
 		.left		= len,
 		.gen		= gen,
 	};
-	sqe->user_data = recv_ud(q, r, SIM_START);
+	if (!s->p.step) {
+		if (r->fd >= 0)
+			arm_poll(s, q, r);
+		else if (s->p.rate_pps)
+			arm_timer(s, q, 0);
+		zcrx_sim_rx_psubmit(s);
+	}
 	return 0;
 }
 
@@ -794,54 +918,80 @@ bool zcrx_sim_rx_cqe_more(struct zcrx_ctx *ctx, uint32_t zcrx_id, const struct i
 	return cqe->res > 0;
 }
 
-bool zcrx_sim_rx_own_cqe(struct zcrx_ctx *ctx, const struct io_uring_cqe *cqe)
+void zcrx_sim_rx_ifq_ready(struct zcrx_ctx *ctx, uint32_t zcrx_id, uint64_t event_ud)
 {
 	struct sim *s = ctx->backend;
+	struct sim_ifq *q = find_ifq(s, zcrx_id);
+
+	if (!q)
+		return;
+	q->wake_ud = event_ud;
+	q->has_wake = true;
+	arm_wake(s, q);
+}
+
+/* One completion of the private ring. */
+static void private_cqe(struct sim *s, const struct io_uring_cqe *cqe)
+{
 	uint64_t ud = cqe->user_data;
 	struct sim_recv *r = NULL;
 	struct sim_ifq *q;
-	unsigned int slot;
+	uint32_t slot;
 
-	if (ud >> 48 != SIM_UD_MAGIC)
-		return false;
 	/* an ifq unregistered since, or a receive ended since: nothing to do */
 	q = find_ifq(s, SIM_UD_ID(ud));
 	if (!q)
-		return true;
+		return;
 	slot = SIM_UD_SLOT(ud);
-	if (slot < ZCRX_MAX_RECV && q->recv[slot].active && q->recv[slot].gen == SIM_UD_GEN(ud))
+	if (slot < q->nr_slots && q->recv[slot].active && q->recv[slot].gen == SIM_UD_GEN(ud))
 		r = &q->recv[slot];
 
 	switch (SIM_UD_KIND(ud)) {
-	case SIM_START:
-		if (!r)
-			break;
-		/* synthetic traffic starts now, not when the last synthetic receive ended */
-		if (r->fd < 0 && !synth_recv(q)) {
-			q->last_ns = now_ns();
-			q->credit_ns = 0;
-		}
-		r->started = true;
-		service(s, q, false);
-		break;
 	case SIM_POLL:
 		if (!r)
 			break;
 		if (!(cqe->flags & ZCRX_CQE_F_MORE))
 			r->poll_armed = false;
-		service(s, q, false);
+		service(s, q);
 		break;
 	case SIM_TIMER:
 		q->timer_armed = false;
-		service(s, q, false);
-		break;
-	case SIM_KICK:
-		q->kick_armed = false;
-		service(s, q, true);
+		service(s, q);
 		break;
 	default:
 		break;
 	}
+}
+
+/*
+ * A wake-up on the caller's ring (an ifq's event user_data, res 8 or
+ * -errno: never an event's type index): run what the private ring has
+ * completed, and prepare the wake-up again.
+ */
+bool zcrx_sim_rx_own_cqe(struct zcrx_ctx *ctx, const struct io_uring_cqe *cqe)
+{
+	struct sim *s = ctx->backend;
+	struct io_uring_cqe *pc;
+	struct sim_ifq *q, *w = NULL;
+
+	for (q = s->ifqs; q; q = q->next) {
+		if (q->has_wake && q->wake_ud == cqe->user_data && !w)
+			w = q;
+		/* a wake-up the caller's full SQ had no room for: now, perhaps */
+		arm_wake(s, q);
+	}
+	if (!w || (cqe->res != SIM_WAKE_RES && cqe->res >= 0))
+		return false;
+	/* first the next wake-up, so that what follows cannot take its SQE */
+	w->wake_armed = false;
+	arm_wake(s, w);
+	while (!io_uring_peek_cqe(&s->pring, &pc)) {
+		struct io_uring_cqe c = *pc;
+
+		io_uring_cqe_seen(&s->pring, pc);
+		private_cqe(s, &c);
+	}
+	zcrx_sim_rx_psubmit(s);
 	return true;
 }
 
@@ -862,7 +1012,8 @@ int zcrx_sim_rx_step(struct zcrx_ctx *ctx, uint32_t zcrx_id, unsigned int n)
 	if (!q)
 		return -ENXIO;
 	round_begin(s);
-	for (unsigned int i = 0; i < ZCRX_MAX_RECV && ret != PKT_BLOCKED; i++) {
+	post_ends(s, q);
+	for (uint32_t i = 0; i < q->nr_slots && ret != PKT_BLOCKED; i++) {
 		r = &q->recv[i];
 		while (arrived < n && r->active) {
 			ret = r->fd < 0 ? synth_packet(s, q, r) : sock_packet(s, q, r);

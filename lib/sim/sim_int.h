@@ -3,33 +3,42 @@
  * The simulator's private state, shared by its syscall side (sim.c:
  * registration, control, life cycle) and its data path (sim_rx.c).
  */
-#ifndef ZCRX_SIM_H
-#define ZCRX_SIM_H
+#ifndef ZCRX_SIM_INT_H
+#define ZCRX_SIM_INT_H
 
 #include "backend.h"
+#include "zcrx_sim.h"
 
 /*
- * user_data of the simulator's own SQEs: "ZS" in the top 16 bits, then the
- * kind, the receive slot and its generation, and the zcrx_id.
+ * user_data of the SQEs on the simulator's private ring (a namespace of its
+ * own, which no caller sees): the kind, the receive slot and its
+ * generation, and the zcrx_id.
  */
-#define SIM_UD_MAGIC		0x5a53ULL
 #define SIM_UD(kind, slot, gen, id)					\
-	((SIM_UD_MAGIC << 48) | ((uint64_t)(kind) << 44) |		\
-	 ((uint64_t)(slot) << 40) | ((uint64_t)(gen) << 24) | ((id) & 0xffffffULL))
-#define SIM_UD_KIND(ud)		(((ud) >> 44) & 0xf)
-#define SIM_UD_SLOT(ud)		(((ud) >> 40) & 0xf)
+	(((uint64_t)(kind) << 60) | ((uint64_t)(slot) << 40) |		\
+	 ((uint64_t)(gen) << 24) | ((id) & 0xffffffULL))
+#define SIM_UD_KIND(ud)		((unsigned int)((ud) >> 60))
+#define SIM_UD_SLOT(ud)		((uint32_t)(((ud) >> 40) & 0xfffff))
 #define SIM_UD_GEN(ud)		((uint16_t)((ud) >> 24))
 #define SIM_UD_ID(ud)		((uint32_t)((ud) & 0xffffff))
 #define SIM_ID_MAX		0xffffffU
-#define SIM_NO_SLOT		0xf
+#define SIM_NO_SLOT		0xfffffU	/* also the receive slots' limit */
 
 enum sim_kind {
-	SIM_START	= 1,	/* the SQE prep_recv handed out: the receive was issued */
-	SIM_POLL	= 2,	/* multishot POLL_ADD on a receive's socket */
-	SIM_TIMER	= 3,	/* synthetic traffic pacing and retries */
-	SIM_KICK	= 4,	/* a NOP behind our CQEs: the CQ may have room again */
-	SIM_CANCEL	= 5,	/* POLL_REMOVE / TIMEOUT_REMOVE */
+	SIM_POLL	= 1,	/* multishot POLL_ADD on a receive's socket */
+	SIM_TIMER	= 2,	/* synthetic traffic pacing, retries and backoff */
+	SIM_CANCEL	= 3,	/* POLL_REMOVE / TIMEOUT_REMOVE */
 };
+
+/*
+ * The wake-up on the caller's ring: an 8-byte READ of the eventfd the
+ * private ring signals, tagged with the ifq's event user_data.  It
+ * completes with res 8 (or -errno when cancelled), which no event CQE has
+ * (their res is a type index).
+ */
+#define SIM_WAKE_RES		8
+
+extern const struct zcrx_backend_ops zcrx_sim_backend;
 
 enum buf_state {
 	BUF_FREE,		/* on the free list */
@@ -40,8 +49,9 @@ enum buf_state {
 
 struct sim_recv {
 	bool		active;
-	bool		started;	/* its START CQE was seen */
 	bool		poll_armed;
+	bool		ending;		/* its final CQE found no room: end_res waits */
+	int		end_res;
 	int		fd;		/* our dup of the socket, -1 = synthetic */
 	uint64_t	user_data;
 	bool		capped;
@@ -78,12 +88,15 @@ struct sim_ifq {
 	uint32_t		latched;
 	struct zcrx_stats	*stats;
 
-	struct sim_recv		recv[ZCRX_MAX_RECV];
+	struct sim_recv		*recv;		/* grows as receives are prepared */
+	uint32_t		nr_slots;
+	bool			has_wake;	/* the library gave us wake_ud */
+	bool			wake_armed;	/* its READ is prepared or pending */
+	uint64_t		wake_ud;
 	uint64_t		rng;
 	uint64_t		credit_ns;	/* elapsed time not yet sent as packets */
 	uint64_t		last_ns;
 	bool			timer_armed;
-	bool			kick_armed;
 	struct __kernel_timespec ts;
 	struct zcrx_sim_counters c;
 };
@@ -95,12 +108,13 @@ struct sim {
 	uint32_t		page;		/* the copy fallback fills one page per buffer */
 	uint32_t		next_id;
 	struct sim_ifq		*ifqs;
-	int			budget;		/* CQ slots this round may still fill */
-	bool			queued;		/* SQEs prepared and not yet submitted */
+	int			budget;		/* caller CQ slots this round may fill */
+	int			sq_room;	/* and the caller's SQEs */
+	struct io_uring		pring;		/* private: timers, polls, cancels */
+	bool			pqueued;	/* SQEs prepared on pring, not yet submitted */
+	int			efd;		/* pring signals it; the caller's ring reads it */
 	uintptr_t		ctrl_page;	/* page a ctrl struct was last read from */
 };
-
-_Static_assert(ZCRX_MAX_RECV < SIM_NO_SLOT, "receive slots fit the user_data");
 
 static inline struct sim_ifq *find_ifq(struct sim *s, uint32_t id)
 {
@@ -128,7 +142,9 @@ int zcrx_sim_rx_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_urin
 			  int fd, uint32_t len, uint64_t user_data);
 bool zcrx_sim_rx_own_cqe(struct zcrx_ctx *ctx, const struct io_uring_cqe *cqe);
 bool zcrx_sim_rx_cqe_more(struct zcrx_ctx *ctx, uint32_t zcrx_id, const struct io_uring_cqe *cqe);
+void zcrx_sim_rx_ifq_ready(struct zcrx_ctx *ctx, uint32_t zcrx_id, uint64_t event_ud);
 int zcrx_sim_rx_step(struct zcrx_ctx *ctx, uint32_t zcrx_id, unsigned int n);
 int zcrx_sim_rx_counters(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct zcrx_sim_counters *c);
+void zcrx_sim_rx_psubmit(struct sim *s);
 
 #endif

@@ -3,8 +3,10 @@
  * The simulator: a user-space model of one NIC RX queue under zcrx for every
  * registered ifq, in the spirit of the kernel's netdevsim.  This is its
  * syscall side: it answers registration and control with the kernel's checks
- * in the kernel's order (shared/zcrx-abi.md §5); the queue itself runs in
- * sim_rx.c.
+ * in the kernel's order (io_uring/zcrx.c: io_register_zcrx_ifq() and
+ * io_register_zcrx_ctrl(); the rows of tests/unit/test_conformance.c hold
+ * every check to what a kernel answers); the queue itself runs in
+ * sim_rx.c, on a private io_uring of its own.
  *
  * ZCRX_REG_NODEV is modelled from the 7.2 generation on, as Linux 7.2 has
  * it: no netdev, every byte copied, refill only through ZCRX_CTRL_FLUSH_RQ.
@@ -19,15 +21,15 @@
  * rx_buf_len against the area's physical contiguity, and memlock accounting.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/uio.h>
 
 #include "internal.h"
-#include "sim.h"
+#include "sim_int.h"
 
 #define SIM_RQ_MAX		32768U
 /* ALIGN(sizeof(head) + sizeof(tail), cache line): the 7.2 layout on x86-64 */
@@ -38,6 +40,8 @@
 #define SIM_AREA_MAX		(1ULL << 40)	/* io_validate_user_buf_range(): 1 TiB */
 #define SIM_RX_RING_DEFAULT	64U
 #define SIM_PKT_SIZE_DEFAULT	1448U
+#define SIM_PRING_SQ		64U	/* the private ring: timers, polls, cancels */
+#define SIM_PRING_CQ		1024U
 
 /* ------------------------------------------------------------------ */
 /* Capabilities                                                        */
@@ -46,7 +50,6 @@
 void zcrx_sim_caps(enum zcrx_gen gen, struct zcrx_caps *caps)
 {
 	memset(caps, 0, sizeof(*caps));
-	caps->simulated = true;
 	/* the io_uring underneath is this machine's; what zcrx needs of it is there */
 	caps->nr_request_opcodes = IORING_OP_RECV_ZC + 7;
 	caps->nr_register_opcodes = gen == ZCRX_GEN_7_2 ? 38 : 37;
@@ -85,7 +88,17 @@ static int sim_probe(struct zcrx_ctx *ctx, struct zcrx_caps *caps)
 {
 	struct sim *s = ctx->backend;
 
-	zcrx_sim_caps(s ? s->p.gen : ctx->sim.gen, caps);
+	zcrx_sim_caps(s->p.gen, caps);
+	return 0;
+}
+
+/* The simulator has no netdev: any name or index stands for its one queue. */
+static int sim_resolve_dev(struct zcrx_ctx *ctx, const char *ifname, uint32_t ifindex,
+			   char name[IF_NAMESIZE], uint32_t *out_ifindex)
+{
+	(void)ctx;
+	*out_ifindex = ifname ? 0 : ifindex;
+	snprintf(name, IF_NAMESIZE, "%s", ifname ? ifname : "");
 	return 0;
 }
 
@@ -113,25 +126,6 @@ static bool all_zero(const void *p, size_t len)
 	return true;
 }
 
-/* getpid() is a syscall every time: cache it, and forget it in a fork child */
-static pid_t cached_pid;
-
-static void forget_pid(void)
-{
-	cached_pid = 0;
-}
-
-static pid_t self_pid(void)
-{
-	static bool registered;
-
-	if (!registered)
-		registered = !pthread_atfork(NULL, NULL, forget_pid);
-	if (!cached_pid)
-		cached_pid = getpid();
-	return cached_pid;
-}
-
 /*
  * copy_from_user / copy_to_user: an unreadable or unwritable pointer gives
  * EFAULT instead of a crash.  process_vm_* on ourselves does the checking;
@@ -144,7 +138,7 @@ static int copy_in(void *dst, uint64_t src, size_t len)
 
 	if (src < 4096)
 		return -EFAULT;
-	n = process_vm_readv(self_pid(), &l, 1, &r, 1, 0);
+	n = process_vm_readv(getpid(), &l, 1, &r, 1, 0);
 	if (n == (ssize_t)len)
 		return 0;
 	if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
@@ -161,7 +155,7 @@ static int copy_out(uint64_t dst, const void *src, size_t len)
 
 	if (dst < 4096)
 		return -EFAULT;
-	n = process_vm_writev(self_pid(), &l, 1, &r, 1, 0);
+	n = process_vm_writev(getpid(), &l, 1, &r, 1, 0);
 	if (n == (ssize_t)len)
 		return 0;
 	if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
@@ -199,7 +193,11 @@ static int pin_check(uint64_t addr, uint64_t len)
 /* Registration                                                        */
 /* ------------------------------------------------------------------ */
 
-/* §4.1 and §2.11: what each generation accepts in the event descriptor */
+/*
+ * What each generation accepts in the event descriptor: io_uring/zcrx.c's
+ * event registration (the seed patch reserved bytes 12 on); the event_desc
+ * rows of tests/unit/test_conformance.c show a kernel's answers.
+ */
 static int check_event_desc(const struct sim *s, const struct io_uring_zcrx_ifq_reg *reg,
 			    struct zcrx_event_desc *ed)
 {
@@ -261,7 +259,7 @@ static int check_region(const struct io_uring_zcrx_ifq_reg *reg,
 	return 0;
 }
 
-/* §4.1: once the region exists; a good block is then zeroed */
+/* The stats block, checked once the region exists; a good block is then zeroed. */
 static int check_stats(const struct io_uring_zcrx_ifq_reg *reg,
 		       const struct io_uring_region_desc *rd, const struct zcrx_event_desc *ed)
 {
@@ -339,6 +337,7 @@ static void ifq_free(struct sim_ifq *q)
 	free(q->state);
 	free(q->free);
 	free(q->rx);
+	free(q->recv);
 	free(q);
 }
 
@@ -385,13 +384,11 @@ static struct sim_ifq *ifq_alloc(struct sim *s, const struct io_uring_zcrx_ifq_r
 	q->event_ud = ed->user_data;
 	if (ed->flags & ZCRX_EVENT_DESC_FLAG_STATS)
 		q->stats = (struct zcrx_stats *)(region + ed->stats_offset);
-	for (unsigned int i = 0; i < ZCRX_MAX_RECV; i++)
-		q->recv[i].fd = -1;
 	return q;
 }
 
 /*
- * IORING_REGISTER_ZCRX_IFQ, check by check in the kernel's order (§5.1),
+ * IORING_REGISTER_ZCRX_IFQ, check by check in io_register_zcrx_ifq()'s order,
  * each with the kernel's errno.  The user's structs are written back only
  * on success, as copy_to_user at the end of the kernel's registration.
  */
@@ -503,7 +500,7 @@ static void sim_unregister_ifq(struct zcrx_ctx *ctx, uint32_t zcrx_id)
 /* Control                                                             */
 /* ------------------------------------------------------------------ */
 
-/* §4.4 */
+/* ZCRX_CTRL_ARM_EVENT: only a latched type re-arms (EINVAL otherwise). */
 static int arm_event(struct sim *s, struct sim_ifq *q, const struct zcrx_ctrl_arm_event *a)
 {
 	uint32_t last = s->p.gen == ZCRX_GEN_MAY2026 ? 1 : __ZCRX_EVENT_TYPE_LAST;
@@ -518,7 +515,7 @@ static int arm_event(struct sim *s, struct sim_ifq *q, const struct zcrx_ctrl_ar
 	return 0;
 }
 
-/* IORING_REGISTER_ZCRX_CTRL in the kernel's order (§5.2) */
+/* IORING_REGISTER_ZCRX_CTRL in io_register_zcrx_ctrl()'s order */
 static int sim_ctrl(struct zcrx_ctx *ctx, struct zcrx_ctrl *uctrl)
 {
 	struct sim *s = ctx->backend;
@@ -567,24 +564,47 @@ static int sim_ctrl(struct zcrx_ctx *ctx, struct zcrx_ctrl *uctrl)
 /* Life cycle                                                          */
 /* ------------------------------------------------------------------ */
 
-static int sim_init(struct zcrx_ctx *ctx)
+static int sim_init(struct zcrx_ctx *ctx, const void *params)
 {
+	static const struct zcrx_sim_params defaults = { .gen = ZCRX_GEN_7_2 };
+	const struct zcrx_sim_params *p = params ? params : &defaults;
+	struct io_uring_params rp = { .flags = IORING_SETUP_CQSIZE, .cq_entries = SIM_PRING_CQ };
 	struct sim *s;
+	int ret;
 
-	if ((unsigned int)ctx->sim.gen > ZCRX_GEN_7_2 || ctx->sim.copy_permille > 1000 ||
-	    ctx->sim.pkt_size > SIM_PKT_MAX)
+	if ((unsigned int)p->gen > ZCRX_GEN_7_2 || p->copy_permille > 1000 ||
+	    p->pkt_size > SIM_PKT_MAX)
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->ctx = ctx;
-	s->p = ctx->sim;
+	s->p = *p;
 	s->page = sysconf(_SC_PAGESIZE);
 	if (!s->p.rx_ring)
 		s->p.rx_ring = SIM_RX_RING_DEFAULT;
 	if (!s->p.pkt_size)
 		s->p.pkt_size = SIM_PKT_SIZE_DEFAULT;
 	zcrx_sim_caps(s->p.gen, &s->caps);
+
+	/* blocking: the caller's ring waits in its READ of it */
+	s->efd = eventfd(0, EFD_CLOEXEC);
+	if (s->efd < 0) {
+		ret = -errno;
+		free(s);
+		return ret;
+	}
+	ret = io_uring_queue_init_params(SIM_PRING_SQ, &s->pring, &rp);
+	if (!ret) {
+		ret = io_uring_register_eventfd(&s->pring, s->efd);
+		if (ret)
+			io_uring_queue_exit(&s->pring);
+	}
+	if (ret) {
+		close(s->efd);
+		free(s);
+		return ret;
+	}
 	ctx->backend = s;
 	return 0;
 }
@@ -601,6 +621,9 @@ static void sim_fini(struct zcrx_ctx *ctx)
 		zcrx_sim_rx_disarm(s, q);
 		ifq_free(q);
 	}
+	/* a wake-up READ still on the caller's ring keeps the eventfd open until it ends */
+	io_uring_queue_exit(&s->pring);
+	close(s->efd);
 	free(s);
 	ctx->backend = NULL;
 }
@@ -610,12 +633,48 @@ const struct zcrx_backend_ops zcrx_sim_backend = {
 	.init		= sim_init,
 	.fini		= sim_fini,
 	.probe		= sim_probe,
+	.resolve_dev	= sim_resolve_dev,
 	.register_ifq	= sim_register_ifq,
+	.ifq_ready	= zcrx_sim_rx_ifq_ready,
 	.ctrl		= sim_ctrl,
 	.unregister_ifq	= sim_unregister_ifq,
 	.prep_recv	= zcrx_sim_rx_prep_recv,
 	.own_cqe	= zcrx_sim_rx_own_cqe,
 	.cqe_more	= zcrx_sim_rx_cqe_more,
-	.sim_step	= zcrx_sim_rx_step,
-	.sim_counters	= zcrx_sim_rx_counters,
 };
+
+/* ------------------------------------------------------------------ */
+/* The simulator's public calls (zcrx_sim.h)                           */
+/* ------------------------------------------------------------------ */
+
+int zcrx_sim_ctx_create(struct zcrx_ctx **out, const struct zcrx_sim_params *p,
+			const struct zcrx_ctx_opts *opts)
+{
+	return zcrx_ctx_new(out, &zcrx_sim_backend, p, NULL, opts);
+}
+
+int zcrx_sim_ctx_adopt(struct zcrx_ctx **out, struct io_uring *ring,
+		       const struct zcrx_sim_params *p, const struct zcrx_ctx_opts *opts)
+{
+	if (!ring)
+		return -EINVAL;
+	return zcrx_ctx_new(out, &zcrx_sim_backend, p, ring, opts);
+}
+
+int zcrx_sim_step(struct zcrx_ifq *ifq, unsigned int n)
+{
+	struct zcrx_ctx *ctx = ifq->ctx;
+
+	if (ctx->ops != &zcrx_sim_backend)
+		return -EOPNOTSUPP;
+	return zcrx_sim_rx_step(ctx, ifq->zcrx_id, n);
+}
+
+int zcrx_sim_counters(const struct zcrx_ifq *ifq, struct zcrx_sim_counters *c)
+{
+	struct zcrx_ctx *ctx = ifq->ctx;
+
+	if (ctx->ops != &zcrx_sim_backend)
+		return -EOPNOTSUPP;
+	return zcrx_sim_rx_counters(ctx, ifq->zcrx_id, c);
+}
