@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # libzcrx's ABI is exactly three lists that agree: what the installed headers
-# declare, what lib/libzcrx.map lists (and in which version node), and what
+# declare, what lib/libzcrx.map and the simulator's lib/sim/libzcrx-sim.map
+# list (and in which version node), and what
 # the shared library exports (nm -D, with versions).  Any name in one and not
 # in another, in either direction, is a failure; so is an internal symbol
 # left global in the installed static archive.
@@ -9,7 +10,7 @@
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"; _t_cleanup' EXIT
-MAP=$TOP/lib/libzcrx.map
+MAPS=("$TOP/lib/libzcrx.map" "$TOP/lib/sim/libzcrx-sim.map")
 VERSION=$(sed -nE 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$TOP/Makefile")
 SO=$TOP/lib/libzcrx.so.$VERSION
 
@@ -20,7 +21,7 @@ MAKEARGS=(-s --no-print-directory -C "$TOP")
 
 # map_syms: "name node" for every global of every node of the map
 map_syms() {
-	sed 's|/\*.*\*/||; /\/\*/,/\*\//d' "$MAP" | awk '
+	cat "${MAPS[@]}" | sed 's|/\*.*\*/||; /\/\*/,/\*\//d' | awk '
 		/^[A-Za-z0-9_.]+[[:space:]]*\{/ { node = $1; sub(/\{.*/, "", node); scope = ""; next }
 		/global:/ { scope = "g"; next }
 		/local:/ { scope = "l"; next }
@@ -48,10 +49,14 @@ header_syms() {
 t_begin "the map has a node for this release ($VERSION) and every node is LIBZCRX_x.y"
 node=LIBZCRX_$(cut -d. -f1,2 <<<"$VERSION")
 nodes=$(map_syms | awk '{print $2}' | sort -u)
-bad=$(grep -vE '^LIBZCRX_[0-9]+\.[0-9]+$' <<<"$nodes")
+bad=$(grep -vE '^LIBZCRX_(SIM_)?[0-9]+\.[0-9]+$' <<<"$nodes")
 if ! grep -qx "$node" <<<"$nodes"; then t_fail "no node $node in lib/libzcrx.map (nodes: $(echo $nodes))"
-elif [ -n "$bad" ]; then t_fail "nodes not named LIBZCRX_x.y: $(echo $bad)"
+elif [ -n "$bad" ]; then t_fail "nodes not named LIBZCRX_x.y or LIBZCRX_SIM_x.y: $(echo $bad)"
 else t_pass; fi
+
+t_begin "the core header and the core map name no simulator (it has lib/sim/ of its own)"
+named=$(grep -Hin sim "$TOP/lib/zcrx.h" "$TOP/lib/libzcrx.map" | head -n 3 | tr '\n' ' ')
+if [ -n "$named" ]; then t_fail "$named"; else t_pass; fi
 
 t_begin "the shared library exports exactly the map, each symbol in its node"
 if [ ! -e "$SO" ]; then
@@ -134,4 +139,4 @@ else
 	if [ "$rc" = 0 ]; then t_pass; else t_fail "rc=$rc err=$err"; fi
 fi
 
-exit 0
+t_done

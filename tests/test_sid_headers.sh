@@ -175,4 +175,4 @@ else
 	else t_fail "rc=$rc out=$out err=$err"; fi
 fi
 
-exit 0
+t_done
