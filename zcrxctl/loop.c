@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/signalfd.h>
 
+#include "clock.h"
 #include "loop.h"
 
 #define SLOT_BITS	24
@@ -50,22 +51,6 @@ struct loop {
 	loop_key_fn		key_fn;
 	void			*key_arg;
 };
-
-uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-uint64_t real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------------ */
 /* What must be undone however the process ends                        */
@@ -236,11 +221,6 @@ void loop_destroy(struct loop *l)
 	free(l->gens);
 	free(l->free);
 	free(l);
-}
-
-struct io_uring *loop_ring(struct loop *l)
-{
-	return l->ring;
 }
 
 void loop_set_filter(struct loop *l, loop_filter_fn fn, void *arg)
@@ -576,8 +556,8 @@ int loop_run(struct loop *l)
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -ETIME && ret != -EBUSY)
 			return ret;
 		/*
-		 * One CQE at a time, each marked seen at once: a backend posting
-		 * completions while we dispatch (the simulator) sees the CQ room.
+		 * One CQE at a time, each marked seen at once: a backend that
+		 * posts completions while we dispatch them sees the CQ room.
 		 */
 		n = 0;
 		while (!l->stopped && !io_uring_peek_cqe(l->ring, &cqe)) {

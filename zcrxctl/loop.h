@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <liburing.h>
 
+#include "clock.h"
+
 /* Top 16 bits of the user_data zcrxctl itself uses ("lp" loop ops, "rc" receives). */
 #define LOOP_UD_TAG	0x6c70ULL
 #define RECV_UD_TAG	0x7263ULL
@@ -53,7 +55,6 @@ typedef void (*loop_key_fn)(struct loop *l, const char *keys, int n, void *arg);
 
 int loop_create(struct loop **out, struct io_uring *ring);
 void loop_destroy(struct loop *l);
-struct io_uring *loop_ring(struct loop *l);
 
 void loop_set_filter(struct loop *l, loop_filter_fn fn, void *arg);
 /* Called after every batch of CQEs, before the loop waits again. */
@@ -97,10 +98,6 @@ void loop_keys_restore(void);
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l, int status);
 bool loop_stopped(const struct loop *l);
-
-/* CLOCK_MONOTONIC and CLOCK_REALTIME in ns. */
-uint64_t mono_ns(void);
-uint64_t real_ns(void);
 
 /* A path unlinked at exit and on a fatal signal (one at a time); NULL forgets it. */
 void exit_guard_unlink(const char *path);

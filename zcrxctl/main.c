@@ -66,14 +66,18 @@ static const struct argp help_argp = { help_options, help_parser, NULL, NULL, NU
 static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 		      int argc, char **argv, void *input)
 {
-	struct argp_child children[] = { { &help_argp, 0, NULL, -1 }, { 0 } };
+	struct argp_child children[4] = { { 0 } };
 	struct argp full = *argp;
 	char *errbuf = NULL, *msg, *nl;
-	size_t errlen = 0, nlen = strlen(name);
+	size_t errlen = 0, nlen = strlen(name), n;
 	char *saved0 = argv[0];
 	FILE *saved_stderr;
 	int ret;
 
+	/* the command's own children (their child_inputs indexes unchanged), then help */
+	for (n = 0; argp->children && argp->children[n].argp && n < 2; n++)
+		children[n] = argp->children[n];
+	children[n] = (struct argp_child){ &help_argp, 0, NULL, -1 };
 	full.children = children;
 	argp_errs = open_memstream(&errbuf, &errlen);
 	if (!argp_errs) {
@@ -123,7 +127,7 @@ int cmd_parse(const struct argp *argp, int argc, char **argv, void *input)
 	return parse_with(argp, 0, name, argc, argv, input);
 }
 
-int cmd_select(const struct cmd *list, int argc, char **argv)
+int cmd_select(const struct cmd *list, struct printer *pr, int argc, char **argv)
 {
 	const struct cmd *match = NULL;
 	size_t len = strlen(argv[0]);
@@ -147,7 +151,7 @@ int cmd_select(const struct cmd *list, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	argv[0] = (char *)match->name;
-	return match->func(argc, argv);
+	return match->func(pr, argc, argv);
 }
 
 static void print_commands(FILE *f)
@@ -171,22 +175,22 @@ static const struct argp help_cmd_argp = {
 	NULL, help_cmd_parser, "", "List the commands.", NULL, NULL, NULL
 };
 
-static int do_help(int argc, char **argv)
+static int do_help(struct printer *pr, int argc, char **argv)
 {
 	int ret = cmd_parse(&help_cmd_argp, argc, argv, NULL);
 
 	if (ret >= 0)
 		return ret;
 	if (g_opts.json) {
-		open_json_object(NULL);
-		open_json_array("commands");
+		open_json_object(pr, NULL);
+		open_json_array(pr, "commands");
 		for (const struct cmd *c = cmds; c->name; c++) {
-			open_json_object(NULL);
-			print_string(PRINT_JSON, "name", NULL, c->name);
-			print_string(PRINT_JSON, "summary", NULL, c->summary);
-			close_json_object();
+			open_json_object(pr, NULL);
+			print_string(pr, PRINT_JSON, "name", NULL, c->name);
+			print_string(pr, PRINT_JSON, "summary", NULL, c->summary);
+			close_json_object(pr);
 		}
-		print_end();
+		print_end(pr);
 		return EXIT_OK;
 	}
 	print_commands(stdout);
@@ -283,6 +287,7 @@ static const struct argp global_argp = {
 int main(int argc, char **argv)
 {
 	struct global_state gs = { .cmd_index = 0 };
+	struct printer out;
 	int ret;
 
 	/*
@@ -302,7 +307,7 @@ int main(int argc, char **argv)
 	}
 	/*
 	 * stdout keeps glibc's buffering (by line on a terminal, else by
-	 * block): every writer flushes where a reader waits for it, print_end()
+	 * block): every writer flushes where a reader waits for it, print_end(pr)
 	 * per document, the event loop before it sleeps, p_err() before stderr.
 	 */
 	prog_name = "zcrxctl";
@@ -312,10 +317,13 @@ int main(int argc, char **argv)
 		    (argv[i][1] != '-' && strpbrk(argv[i], "jp")))
 			g_opts.json = true;
 	}
-	print_setup(stdout, g_opts.json, false, COLOR_NEVER);
+	/* usage errors of the global options: before -p and --color are known */
+	printer_init(&out, stdout, g_opts.json, false, COLOR_NEVER);
+	print_diag_setup(&out, false);
 	ret = parse_with(&global_argp, ARGP_IN_ORDER, (char *)prog_name, argc, argv, &gs);
-	print_setup(stdout, g_opts.json, g_opts.pretty, g_opts.color);
-	print_set_quiet(g_opts.quiet);
+	/* nothing is printed on stdout yet: the final settings replace those */
+	printer_init(&out, stdout, g_opts.json, g_opts.pretty, g_opts.color);
+	print_diag_setup(&out, g_opts.quiet);
 	if (ret >= 0)
 		return ret;
 	if (gs.version) {
@@ -327,7 +335,7 @@ int main(int argc, char **argv)
 		print_commands(stderr);
 		return EXIT_USAGE;
 	}
-	ret = cmd_select(cmds, argc - gs.cmd_index, argv + gs.cmd_index);
+	ret = cmd_select(cmds, &out, argc - gs.cmd_index, argv + gs.cmd_index);
 	/* output that could not be written is a failure, if a quiet one */
 	if ((fflush(stdout) || ferror(stdout)) && ret == EXIT_OK)
 		ret = EXIT_ERR;

@@ -17,6 +17,7 @@
 #include <sys/un.h>
 
 #include "main.h"
+#include "rundir.h"
 #include "session_int.h"
 
 /* ------------------------------------------------------------------ */
@@ -217,19 +218,16 @@ static const char *ring_error(int err)
 static int open_ifq(struct session *s)
 {
 	const struct bind_opts *o = &s->o;
-	struct zcrx_ctx_opts co = {
-		.backend	= o->sim ? ZCRX_BACKEND_SIM : ZCRX_BACKEND_KERNEL,
-		.sim		= o->sim ? &o->simp : NULL,
-	};
+	bool nodev = o->be.mode == BACKEND_NODEV;
 	struct zcrx_ifq_opts io = {
-		.ifname		= o->nodev ? NULL : o->dev,
-		.queue		= o->nodev ? 0 : o->queue,
-		.nodev		= o->nodev,
+		.ifname		= nodev ? NULL : o->dev,
+		.queue		= nodev ? 0 : o->queue,
+		.nodev		= nodev,
 		.area_size	= o->area_size,
 		.backing	= o->hugepages ? ZCRX_AREA_HUGE_2M : ZCRX_AREA_ANON,
 		.rq_entries	= o->rq_entries,
 		.rx_buf_len	= o->rx_buf_len,
-		.events_default	= !o->events_set || (o->nodev && o->events_all),
+		.events_default	= !o->events_set || (nodev && o->events_all),
 		.events		= o->events,
 		.event_user_data = o->user_data,
 		.stats		= o->stats,
@@ -238,7 +236,7 @@ static int open_ifq(struct session *s)
 	const char *why;
 	int ret;
 
-	ret = zcrx_ctx_create(&s->ctx, &co);
+	ret = backend_ctx_create(&o->be, &s->ctx);
 	if (ret) {
 		why = ring_error(ret);
 		if (why)
@@ -248,7 +246,7 @@ static int open_ifq(struct session *s)
 			      s->dev, o->queue, strerror(-ret));
 		return EXIT_ERR;
 	}
-	if (o->nodev && zcrx_caps_feature(zcrx_ctx_caps(s->ctx), ZCRX_FEAT_NODEV, NULL, 0) != ZCRX_YES) {
+	if (nodev && zcrx_caps_feature(zcrx_ctx_caps(s->ctx), ZCRX_FEAT_NODEV, NULL, 0) != ZCRX_YES) {
 		p_err("cannot bind %s without a NIC: this kernel has no NIC-less zcrx"
 		      " (ZCRX_REG_NODEV, Linux 7.1+): `zcrxctl selftest` says what it has",
 		      s->dev);
@@ -257,14 +255,13 @@ static int open_ifq(struct session *s)
 	if (o->need_events && !o->events_set && !zcrx_ctx_caps(s->ctx)->event_types) {
 		p_err("nothing to watch on %s queue %u: %s has no zcrx events (Linux 7.2 reports"
 		      " alloc-fail and copy, the May 2026 patch alloc-fail): `zcrxctl bind%s`"
-		      " holds %s without them", s->dev, o->queue, o->sim ?
-		      "the simulated kernel (--sim-kernel none)" : "this kernel",
-		      o->nodev ? " --nodev ... --listen PORT" : "",
-		      o->nodev ? "a NIC-less ifq and receives" : "a queue");
+		      " holds %s without them", s->dev, o->queue, backend_kernel_name(&o->be),
+		      nodev ? " --nodev ... --listen PORT" : "",
+		      nodev ? "a NIC-less ifq and receives" : "a queue");
 		return EXIT_ERR;
 	}
 	/* a NODEV ifq copies every byte: its copy stats are the point, so on by default */
-	if (o->nodev && zcrx_ctx_caps(s->ctx)->stats)
+	if (nodev && zcrx_ctx_caps(s->ctx)->stats)
 		io.stats = true;
 	ret = zcrx_ifq_open(s->ctx, &io, &s->ifq, &d);
 	if (ret) {
@@ -338,8 +335,7 @@ void session_record(struct session *s, struct record *r, enum record_kind kind)
 	strcpy(r->dev, s->dev);
 	r->queue = s->o.queue;
 	r->zcrx_id = s->info.zcrx_id;
-	r->simulated = s->info.simulated;
-	r->nodev = s->info.nodev;
+	r->mode = s->o.be.mode;
 	r->held = session_data_held(s);
 	r->rq_fill = zcrx_rq_fill(s->ifq);
 	if (!zcrx_stats_read(s->ifq, &st)) {
@@ -353,16 +349,10 @@ void session_record(struct session *s, struct record *r, enum record_kind kind)
 
 void session_stats(struct session *s, struct record *r)
 {
-	struct zcrx_sim_counters c;
 	uint64_t bytes = s->rx_bytes, dt;
 
 	session_record(s, r, RECORD_STATS);
-	/* only the simulator counts packets; a kernel ifq knows its CQEs */
-	if (s->o.sim && !zcrx_sim_counters(s->ifq, &c)) {
-		r->has_packets = true;
-		r->rx_packets = c.rx_packets;
-		bytes = c.rx_bytes;
-	}
+	r->has_packets = !backend_rx_counters(&s->o.be, s->ifq, &r->rx_packets, &bytes);
 	r->rx_buffers = s->rx_buffers;
 	r->recv_stalls = zcrx_recv_stalls(s->ifq);
 	r->rx_bytes = bytes;
@@ -398,7 +388,8 @@ int session_arm(struct session *s, enum zcrx_event type, bool all, const char *b
 		snprintf(err, len, "the session has no events enabled (bind with --events)");
 		return -EOPNOTSUPP;
 	}
-	if (!all && !(enabled & ZCRX_EV_MASK(type)) && s->info.nodev && type == ZCRX_EV_ALLOC_FAIL) {
+	if (!all && !(enabled & ZCRX_EV_MASK(type)) && s->o.be.mode == BACKEND_NODEV &&
+	    type == ZCRX_EV_ALLOC_FAIL) {
 		snprintf(err, len, "alloc-fail has not fired: a NODEV ifq has no page pool, so it"
 			 " never does (nothing to re-arm)");
 		return -EINVAL;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * A session's data path: the simulator's synthetic traffic, the TCP
- * connections --listen accepts, each received zero-copy, and the consumers
- * that hold their buffers (--sim-consumer, --consume-delay, --hold) before
- * they go back on the refill ring.
+ * A session's data path: the traffic the backend brings itself (see
+ * backend_traffic()), the TCP connections --listen accepts, each received
+ * zero-copy, and the consumers that hold their buffers (the backend's,
+ * --consume-delay, --hold) before they go back on the refill ring.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,7 +19,7 @@
 
 #define RECV_UD(id)		((RECV_UD_TAG << 48) | (uint64_t)(id))
 #define RECV_ID(ud)		((uint32_t)((ud) & 0xffffffffULL))
-#define SYNTH_ID		0	/* the simulator's synthetic traffic */
+#define OWN_ID			0	/* the backend's own traffic */
 
 struct conn {
 	struct conn		*next;
@@ -75,18 +75,18 @@ void session_data_recv_end(struct session *s, const struct zcrx_cqe_info *info)
 	int err = info->err;
 	char why[512];
 
-	if (id == SYNTH_ID) {
-		/* synthetic traffic: start again, after a pause when it failed */
-		if (err && err != s->synth_err) {
+	if (id == OWN_ID) {
+		/* the backend's own traffic: start again, after a pause when it failed */
+		if (err && err != s->own_err) {
 			zcrx_diagnose(ZCRX_OP_RECV, err, NULL, s->o.queue, zcrx_ctx_caps(s->ctx),
 				      why, sizeof(why));
-			p_info("The simulated receive ended (%s): posting it again", why);
+			p_info("%s ended (%s): posting it again", s->own_what, why);
 		}
-		s->synth_err = err;
+		s->own_err = err;
 		if (err)
-			loop_timer_in(s->loop, &s->synth_retry, RETRY_NS);
+			loop_timer_in(s->loop, &s->own_retry, RETRY_NS);
 		else
-			post_recv(s, -1, SYNTH_ID);
+			post_recv(s, s->own_fd, OWN_ID);
 		return;
 	}
 	if (!conn_find(s, id, NULL))
@@ -109,22 +109,22 @@ void session_data_recv_stalled(struct session *s, const struct zcrx_cqe_info *in
 		return;
 	p_info("The receive from %s ran out of zcrx buffers (%s holds them): it goes on once"
 	       " buffers come back; stats and status count each stall as recv-stalls",
-	       c ? c->peer : "the simulator", s->dev);
+	       c ? c->peer : s->own_peer, s->dev);
 }
 
-static void on_synth_retry(struct loop *l, struct loop_op *op, int res)
+static void on_own_retry(struct loop *l, struct loop_op *op, int res)
 {
 	struct session *s = op->arg;
 
 	(void)l;
 	if (res == -ETIME)
-		post_recv(s, -1, SYNTH_ID);
+		post_recv(s, s->own_fd, OWN_ID);
 }
 
 void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
 {
 	uint32_t id = RECV_ID(info->user_data);
-	struct zcrx_consumer *c = id == SYNTH_ID && s->o.sim ? s->sim_cons : s->net_cons;
+	struct zcrx_consumer *c = id == OWN_ID ? s->own_cons : s->net_cons;
 	struct conn *conn;
 
 	s->rx_buffers++;
@@ -137,8 +137,8 @@ void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
 	if (info->more)
 		return;
 	/* the receive ended with this data: keep receiving */
-	if (id == SYNTH_ID)
-		post_recv(s, -1, SYNTH_ID);
+	if (id == OWN_ID)
+		post_recv(s, s->own_fd, OWN_ID);
 	else if ((conn = conn_find(s, id, NULL)) && post_recv(s, conn->fd, id))
 		conn_close(s, id, "could not post the next receive");
 }
@@ -263,7 +263,7 @@ static int tcp_listen(struct session *s)
 void session_data_init(struct session *s)
 {
 	loop_op_init(s->loop, &s->cons_timer, on_nothing, s);
-	loop_op_init(s->loop, &s->synth_retry, on_synth_retry, s);
+	loop_op_init(s->loop, &s->own_retry, on_own_retry, s);
 	loop_op_init(s->loop, &s->tretry, on_tcp_retry, s);
 }
 
@@ -272,13 +272,12 @@ int session_data_start(struct session *s)
 	struct zcrx_consumer_params now = { .mode = ZCRX_CONSUME_NOW };
 	int ret;
 
-	if (s->o.sim) {
-		ret = zcrx_consumer_create(s->ifq, &s->o.sim_consume, &s->sim_cons);
-		if (!ret)
-			ret = post_recv(s, -1, SYNTH_ID);
-		if (ret)
-			goto err;
-	}
+	ret = backend_traffic(&s->o.be, s->ifq, &s->own_fd, &s->own_cons, &s->own_peer,
+			      &s->own_what);
+	if (ret > 0)
+		ret = post_recv(s, s->own_fd, OWN_ID);
+	if (ret)
+		goto err;
 	if (s->o.listen) {
 		if (tcp_listen(s))
 			return EXIT_ERR;
@@ -297,7 +296,7 @@ err:
 
 void session_data_consume(struct session *s)
 {
-	struct zcrx_consumer *cons[2] = { s->sim_cons, s->net_cons };
+	struct zcrx_consumer *cons[2] = { s->own_cons, s->net_cons };
 	uint64_t now = mono_ns(), next = 0, n;
 
 	for (int i = 0; i < 2; i++) {
@@ -314,7 +313,7 @@ void session_data_consume(struct session *s)
 
 uint32_t session_data_held(const struct session *s)
 {
-	return (s->sim_cons ? zcrx_consumer_held(s->sim_cons) : 0) +
+	return (s->own_cons ? zcrx_consumer_held(s->own_cons) : 0) +
 	       (s->net_cons ? zcrx_consumer_held(s->net_cons) : 0);
 }
 
@@ -329,6 +328,6 @@ void session_data_close(struct session *s)
 	}
 	if (s->tfd >= 0)
 		close(s->tfd);
-	zcrx_consumer_destroy(s->sim_cons);
+	zcrx_consumer_destroy(s->own_cons);
 	zcrx_consumer_destroy(s->net_cons);
 }

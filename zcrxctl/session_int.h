@@ -52,11 +52,14 @@ struct session {
 	uint64_t		holdoff_ns;
 
 	/* data path */
-	struct zcrx_consumer	*sim_cons;
+	int			own_fd;		/* the backend's own traffic (backend_traffic) */
+	const char		*own_peer;
+	const char		*own_what;
+	struct zcrx_consumer	*own_cons;
+	struct loop_op		own_retry;
+	int			own_err;	/* last end of its receive */
 	struct zcrx_consumer	*net_cons;
 	struct loop_op		cons_timer;
-	struct loop_op		synth_retry;
-	int			synth_err;	/* last end of the synthetic receive */
 	int			tfd;		/* --listen */
 	struct loop_op		top;
 	struct loop_op		tretry;
@@ -69,9 +72,9 @@ struct session {
 	uint64_t		last_stats_bytes;
 };
 
-/* session_data.c: synthetic traffic, --listen connections, their consumers */
+/* session_data.c: the backend's traffic, --listen connections, their consumers */
 void session_data_init(struct session *s);
-/* Post the synthetic receive, listen on --listen: EXIT_OK, or EXIT_ERR after p_err(). */
+/* Post the backend's receive, listen on --listen: EXIT_OK, or EXIT_ERR after p_err(). */
 int session_data_start(struct session *s);
 /* A receive's data, and its end: CQEs the loop's filter decoded. */
 void session_data_recv(struct session *s, const struct zcrx_cqe_info *info);
