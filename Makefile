@@ -26,7 +26,7 @@ ALL_LDFLAGS	:= $(SAN) $(LDFLAGS)
 
 LIB_SRCS	:= $(sort $(wildcard lib/*.c))
 LIB_OBJS	:= $(LIB_SRCS:.c=.o)
-CLI_SRCS	:= $(filter-out zcrxctl/main.c,$(sort $(wildcard zcrxctl/*.c)))
+CLI_SRCS	:= $(filter-out zcrxctl/main.c,$(sort $(wildcard zcrxctl/*.c zcrxctl/session/*.c)))
 CLI_OBJS	:= $(CLI_SRCS:.c=.o)
 UNIT_SRCS	:= $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS	:= $(UNIT_SRCS:.c=)
@@ -42,7 +42,7 @@ all: lib/libzcrx.a lib/$(SONAME) lib/libzcrx.so zcrxctl/zcrxctl
 .flags: FORCE
 	@echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $@ || echo '$(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@
 
-%.o: %.c .flags $(wildcard lib/*.h zcrxctl/*.h)
+%.o: %.c .flags $(wildcard lib/*.h zcrxctl/*.h zcrxctl/session/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 lib/libzcrx.a: $(LIB_OBJS)
@@ -92,7 +92,7 @@ check-vm: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash tests/vm/run.sh
 
 clean:
-	rm -f lib/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/*.a zcrxctl/zcrxctl \
+	rm -f lib/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/session/*.o zcrxctl/*.a zcrxctl/zcrxctl \
 		$(UNIT_BINS) $(HELPER_BINS) $(BENCH_BINS) .flags
 
 .PHONY: all check check-vm clean bench FORCE install uninstall lint-man clean-generated

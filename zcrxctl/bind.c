@@ -15,14 +15,14 @@
 #include <netinet/in.h>
 
 #include "main.h"
-#include "session.h"
+#include "bind.h"
 #include "units.h"
 
 /* ------------------------------------------------------------------ */
 /* BIND OPTIONS                                                        */
 /* ------------------------------------------------------------------ */
 
-void bind_opts_init(struct bind_opts *o)
+void bind_opts_init(struct session_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	backend_opts_init(&o->be);
@@ -84,7 +84,7 @@ static int listen_parse(const char *arg, struct sockaddr_storage *ss, socklen_t 
 	return 0;
 }
 
-error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct bind_opts *o)
+error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct session_opts *o)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t v;
@@ -165,7 +165,7 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct bind
 	return 0;
 }
 
-void bind_opts_check(struct argp_state *state, const struct bind_opts *o)
+void bind_opts_check(struct argp_state *state, const struct session_opts *o)
 {
 	bool nodev = o->be.mode == BACKEND_NODEV;
 
@@ -224,7 +224,7 @@ static const struct argp_option options[] = {
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct bind_opts *o = state->input;
+	struct session_opts *o = state->input;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
@@ -259,7 +259,7 @@ static const char *const gen_name[] = {
 static void print_report(struct printer *pr, struct session *s, bool check)
 {
 	const struct zcrx_ifq_info *i = session_info(s);
-	const struct bind_opts *o = session_opts(s);
+	const struct session_opts *o = session_opts(s);
 	const char *sock = session_sock_path(s), *lis = session_listen_addr(s);
 	char size[32], names[64];
 
@@ -301,17 +301,18 @@ static void print_report(struct printer *pr, struct session *s, bool check)
 
 int do_bind(struct printer *pr, int argc, char **argv)
 {
-	struct bind_opts o;
+	struct session_opts o;
 	struct session *s;
+	bool usage;
 	int ret;
 
 	bind_opts_init(&o);
 	ret = cmd_parse(&bind_argp, argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	ret = session_open(&s, &o);
+	ret = session_open(&s, &o, &usage);
 	if (ret)
-		return ret;
+		return usage ? EXIT_USAGE : EXIT_ERR;
 	if (o.check) {
 		print_report(pr, s, true);
 		session_close(s);
@@ -325,5 +326,5 @@ int do_bind(struct printer *pr, int argc, char **argv)
 		ret = session_run(s);
 	}
 	session_close(s);
-	return ret;
+	return ret ? EXIT_ERR : EXIT_OK;
 }

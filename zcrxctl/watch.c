@@ -14,12 +14,12 @@
 #include <unistd.h>
 
 #include "main.h"
-#include "session.h"
+#include "bind.h"
 #include "stream.h"
 #include "units.h"
 
 struct watch_args {
-	struct bind_opts	b;
+	struct session_opts	b;
 	bool			rearm_auto;
 	const char		*holdoff_arg;
 	uint64_t		holdoff_ns;
@@ -266,6 +266,7 @@ int do_watch(struct printer *pr, int argc, char **argv)
 	const struct zcrx_ifq_info *info;
 	uint64_t fired[ZCRX_EV_COUNT];
 	char names[64];
+	bool usage;
 	int ret;
 
 	bind_opts_init(&a.b);
@@ -275,19 +276,19 @@ int do_watch(struct printer *pr, int argc, char **argv)
 		return ret;
 	/* records leave once per loop wake-up (loop_run), not once per line */
 	setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
-	ret = session_open(&w.s, &a.b);
+	ret = session_open(&w.s, &a.b, &usage);
 	if (ret)
-		return ret;
+		return usage ? EXIT_USAGE : EXIT_ERR;
 	session_set_rearm(w.s, a.rearm_auto, a.holdoff_ns);
 	hooks.arg = &w;
 	w.start = mono_ns();
 	ret = session_start(w.s, &hooks);
-	if (!ret && (ret = watch_setup(&w))) {
+	if (!ret && (ret = watch_setup(&w)))
 		p_err("cannot start watching: %s", strerror(-ret));
+	if (ret) {
 		ret = EXIT_ERR;
-	}
-	if (ret)
 		goto out;
+	}
 
 	info = session_info(w.s);
 	zcrx_event_list_str(info->events, names, sizeof(names));
@@ -296,7 +297,10 @@ int do_watch(struct printer *pr, int argc, char **argv)
 		p_info("Receiving TCP connections on %s", session_listen_addr(w.s));
 	if (w.keys)
 		p_info("Press a key to re-arm the events that fired; Ctrl-C to stop");
+	/* the status on_record(), on_timeout() or stdout_failed() stopped it with */
 	ret = session_run(w.s);
+	if (ret < 0)
+		ret = EXIT_ERR;
 	loop_keys_restore();
 	if (ret != EXIT_ERR && !w.out_gone) {
 		for (int t = 0; t < ZCRX_EV_COUNT; t++)

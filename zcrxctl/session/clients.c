@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "print.h"
-#include "proto.h"
+#include "../print.h"
+#include "../proto.h"
 #include "session_int.h"
 
 #define MAX_CLIENTS		64

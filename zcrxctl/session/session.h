@@ -10,76 +10,19 @@
 #ifndef ZCRXCTL_SESSION_H
 #define ZCRXCTL_SESSION_H
 
-#include <argp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
 #include "zcrx.h"
-#include "backend.h"
-#include "loop.h"
-#include "record.h"
+#include "../backend.h"
+#include "../loop.h"
+#include "../record.h"
 
 #define SUB_QUEUE_MAX		(64 * 1024)	/* bytes queued for one subscriber */
 
-/* ------------------------------------------------------------------ */
-/* BIND OPTIONS, shared by bind and watch (parsed in bind.c)           */
-/* ------------------------------------------------------------------ */
-
-enum {
-	OPT_AREA_SIZE = 0x200,
-	OPT_RQ_ENTRIES,
-	OPT_RX_BUF_LEN,
-	OPT_HUGEPAGES,
-	OPT_EVENTS,
-	OPT_USER_DATA,
-	OPT_STATS,
-	OPT_LISTEN,
-	OPT_CONSUME_DELAY,
-	OPT_HOLD,
-	OPT_CHECK,
-	/* watch */
-	OPT_REARM,
-	OPT_HOLDOFF,
-	OPT_STATS_INTERVAL,
-};
-
-#define BIND_OPTIONS_GROUP	10
-/* The kernel's IORING_MAX_RQ_ENTRIES (io_uring/zcrx.h), which libzcrx enforces too. */
-#define RQ_ENTRIES_MAX		32768
-#define RQ_ENTRIES_MAX_STR	"32768"
-
-#define BIND_ARGP_OPTIONS							\
-	{ NULL, 0, NULL, 0, "Bind options:", BIND_OPTIONS_GROUP },		\
-	{ "area-size", OPT_AREA_SIZE, "SIZE", 0,				\
-	  "zcrx area size (default 8M)", BIND_OPTIONS_GROUP },			\
-	{ "rq-entries", OPT_RQ_ENTRIES, "N", 0,					\
-	  "refill ring entries, 1.." RQ_ENTRIES_MAX_STR " (default 4096)",	\
-	  BIND_OPTIONS_GROUP },							\
-	{ "rx-buf-len", OPT_RX_BUF_LEN, "SIZE", 0,				\
-	  "rx buffer size: a power of two, at least a page (default a page)",	\
-	  BIND_OPTIONS_GROUP },							\
-	{ "hugepages", OPT_HUGEPAGES, NULL, 0,					\
-	  "back the area with 2 MiB huge pages", BIND_OPTIONS_GROUP },		\
-	{ "events", OPT_EVENTS, "LIST", 0,					\
-	  "events to enable: alloc-fail, copy, all or none (default: all the "	\
-	  "kernel has)", BIND_OPTIONS_GROUP },					\
-	{ "user-data", OPT_USER_DATA, "N", 0,					\
-	  "user_data of event CQEs (default 0x7a637278ffff0000)",		\
-	  BIND_OPTIONS_GROUP },							\
-	{ "stats", OPT_STATS, NULL, 0,						\
-	  "share the kernel's copy-fallback stats (copy-count, copy-bytes)",	\
-	  BIND_OPTIONS_GROUP },							\
-	{ "listen", OPT_LISTEN, "[ADDR:]PORT", 0,				\
-	  "accept TCP connections and receive them zero-copy",			\
-	  BIND_OPTIONS_GROUP },							\
-	{ "consume-delay", OPT_CONSUME_DELAY, "DUR", 0,			\
-	  "--listen: hold each buffer DUR before returning it",		\
-	  BIND_OPTIONS_GROUP },							\
-	{ "hold", OPT_HOLD, "N", 0,						\
-	  "--listen: keep N buffers, return the rest", BIND_OPTIONS_GROUP }
-
-struct bind_opts {
+/* What a session is opened with: bind's and watch's command line (bind.h). */
+struct session_opts {
 	const char			*dev;
 	uint32_t			queue;
 	int				nr_args;	/* DEV QUEUE seen */
@@ -102,12 +45,6 @@ struct bind_opts {
 	bool				need_events;	/* watch: refuse a kernel without them */
 };
 
-void bind_opts_init(struct bind_opts *o);
-/* An argp key of BIND OPTIONS or DEV/QUEUE: 0 when taken, else ARGP_ERR_UNKNOWN. */
-error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct bind_opts *o);
-/* At ARGP_KEY_END: DEV and QUEUE given, options that need another one. */
-void bind_opts_check(struct argp_state *state, const struct bind_opts *o);
-
 /* ------------------------------------------------------------------ */
 /* Sessions                                                            */
 /* ------------------------------------------------------------------ */
@@ -124,12 +61,17 @@ struct session_hooks {
 
 /*
  * Bind: refuse a queue another live session holds, replace a stale socket,
- * register the ifq, and (unless check) listen on the session socket.  On
- * failure the error is printed (p_err) and the exit status returned.
+ * register the ifq, and (unless check) listen on the session socket.  0, or
+ * -errno after the failure was said (p_err); *usage (may be NULL) tells
+ * whether the options were refused before anything was done.
  */
-int session_open(struct session **out, const struct bind_opts *o);
-/* Signals, the session socket, --listen, the backend's traffic: then run. */
+int session_open(struct session **out, const struct session_opts *o, bool *usage);
+/* Signals, the session socket, --listen, the backend's traffic: 0 or -errno (said). */
 int session_start(struct session *s, const struct session_hooks *hooks);
+/*
+ * Run until session_stop(): the status given to it (0 when a signal ended
+ * the session without a stop_signal hook), or -errno (said) of the ring.
+ */
 int session_run(struct session *s);
 void session_stop(struct session *s, int status);
 /* Release everything, the socket file first. */
@@ -139,7 +81,7 @@ struct loop *session_loop(struct session *s);
 const struct zcrx_ifq_info *session_info(const struct session *s);
 const char *session_dev(const struct session *s);
 const char *session_sock_path(const struct session *s);	/* NULL under --check */
-const struct bind_opts *session_opts(const struct session *s);
+const struct session_opts *session_opts(const struct session *s);
 uint64_t session_fired(const struct session *s, enum zcrx_event t);
 /* "host:port" of the --listen socket, or NULL */
 const char *session_listen_addr(const struct session *s);

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "main.h"
+#include "../print.h"
 #include "session_int.h"
 
 #define RECV_UD(id)		((RECV_UD_TAG << 48) | (uint64_t)(id))
@@ -240,24 +240,26 @@ static int tcp_listen(struct session *s)
 	}
 	if (fd < 0) {
 		p_err("--listen %s: cannot create a TCP socket: %s", s->o.listen, strerror(errno));
-		return EXIT_ERR;
+		return -errno;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 64)) {
+		int e = errno;
+
 		p_err("--listen %s: cannot listen there: %s%s", s->o.listen, strerror(errno),
 		      errno == EADDRINUSE ? ": pick another port" :
 		      errno == EADDRNOTAVAIL ? ": no local interface has that address" :
 		      errno == EACCES ? ": ports below 1024 need root" : "");
 		close(fd);
-		return EXIT_ERR;
+		return -e;
 	}
 	len = sizeof(ss);
 	getsockname(fd, (struct sockaddr *)&ss, &len);
 	format_peer(&ss, s->listen_name, sizeof(s->listen_name));
 	s->tfd = fd;
-	return EXIT_OK;
+	return 0;
 }
 
 void session_data_init(struct session *s)
@@ -279,8 +281,9 @@ int session_data_start(struct session *s)
 	if (ret)
 		goto err;
 	if (s->o.listen) {
-		if (tcp_listen(s))
-			return EXIT_ERR;
+		ret = tcp_listen(s);
+		if (ret)
+			return ret;
 		ret = zcrx_consumer_create(s->ifq, s->o.consume_opt ? &s->o.consume : &now,
 					   &s->net_cons);
 		if (ret)
@@ -288,10 +291,10 @@ int session_data_start(struct session *s)
 		loop_op_init(s->loop, &s->top, on_tcp_accept, s);
 		loop_accept(s->loop, &s->top, s->tfd);
 	}
-	return EXIT_OK;
+	return 0;
 err:
 	p_err("cannot start the session on %s queue %u: %s", s->dev, s->o.queue, strerror(-ret));
-	return EXIT_ERR;
+	return ret;
 }
 
 void session_data_consume(struct session *s)

@@ -25,7 +25,7 @@ struct evstate {
 };
 
 struct session {
-	struct bind_opts	o;
+	struct session_opts	o;
 	char			dev[DEV_NAME_MAX];
 	struct zcrx_ctx		*ctx;
 	struct zcrx_ifq		*ifq;
@@ -74,7 +74,7 @@ struct session {
 
 /* session_data.c: the backend's traffic, --listen connections, their consumers */
 void session_data_init(struct session *s);
-/* Post the backend's receive, listen on --listen: EXIT_OK, or EXIT_ERR after p_err(). */
+/* Post the backend's receive, listen on --listen: 0, or -errno after p_err(). */
 int session_data_start(struct session *s);
 /* A receive's data, and its end: CQEs the loop's filter decoded. */
 void session_data_recv(struct session *s, const struct zcrx_cqe_info *info);
