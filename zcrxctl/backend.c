@@ -10,7 +10,7 @@
 #include <strings.h>
 
 #include "backend.h"
-#include "jsonl.h"
+#include "json_reader.h"
 #include "parse.h"
 #include "units.h"
 

@@ -154,11 +154,17 @@ int cmd_select(const struct cmd *list, struct printer *pr, int argc, char **argv
 	return match->func(pr, argc, argv);
 }
 
+/* "  features   what this kernel offers for zcrx" for each command */
+static void print_command_list(FILE *f)
+{
+	for (const struct cmd *c = cmds; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+}
+
 static void print_commands(FILE *f)
 {
 	fprintf(f, "Usage: %s [OPTIONS] COMMAND [ARGS...]\n\nCommands:\n", prog_name);
-	for (const struct cmd *c = cmds; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	print_command_list(f);
 	fprintf(f, "\nRun '%s COMMAND --help' for a command's options, '%s --help' for the "
 		"global ones.\n", prog_name, prog_name);
 }
@@ -206,7 +212,7 @@ static const struct cmd cmds[] = {
 	{ "arm",	do_arm,		"re-arm a fired event through its session" },
 	{ "subscribe",	do_subscribe,	"print the events of a running session" },
 	{ "status",	do_status,	"list the live sessions" },
-	{ "help",	do_help,	"this list" },
+	{ "help",	do_help,	"list the commands" },
 	{ 0 }
 };
 
@@ -267,21 +273,34 @@ static error_t global_parser(int key, char *arg, struct argp_state *state)
 static char global_doc[] =
 	"Inspect and drive io_uring zero-copy receive (zcrx): kernel features, "
 	"netdev queues, ifqs and their events.\v"
-	"Commands:\n"
-	"  features   what this kernel offers for zcrx\n"
-	"  show       netdevs, RX queues and their zcrx readiness\n"
-	"  selftest   check this kernel's zcrx end to end, no NIC needed\n"
-	"  bind       bind an ifq on a queue and hold the session\n"
-	"  watch      bind an ifq and print its events live\n"
-	"  arm        re-arm a fired event through its session\n"
-	"  subscribe  print the events of a running session\n"
-	"  status     list the live sessions\n"
-	"  help       list the commands\n"
 	"\nExit status: 0 ok, 1 runtime error, 2 timeout, 3 required feature "
 	"missing, 4 nothing to re-arm, 64 usage error.";
 
+/* --help after the options: the command table, then the exit statuses. */
+static char *global_help(int key, const char *text, void *input)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_POST_DOC || !text)
+		return (char *)text;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return (char *)text;
+	fputs("Commands:\n", f);
+	print_command_list(f);
+	fputs(text, f);
+	if (fclose(f)) {
+		free(buf);
+		return (char *)text;
+	}
+	return buf;
+}
+
 static const struct argp global_argp = {
-	global_options, global_parser, "COMMAND [ARGS...]", global_doc, NULL, NULL, NULL
+	global_options, global_parser, "COMMAND [ARGS...]", global_doc, NULL, global_help, NULL
 };
 
 int main(int argc, char **argv)

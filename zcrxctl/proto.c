@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "clock.h"
-#include "jsonl.h"
+#include "json_reader.h"
 #include "parse.h"
 #include "proto.h"
 

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdio_ext.h>
+#include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -49,8 +50,9 @@ bool stdout_broken(void)
 	return stdout_is_pipe() && poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
 }
 
-void stdout_discard(void)
+bool stdout_lost(int err)
 {
+	bool gone = err == EPIPE || stdout_broken();
 	int fd;
 
 	__fpurge(stdout);
@@ -60,6 +62,11 @@ void stdout_discard(void)
 		close(fd);
 	}
 	clearerr(stdout);
+	/* stdout is where -j errors go, and it is gone: use stderr */
+	if (!gone)
+		fprintf(stderr, "Error: writing to stdout failed: %s: output lost\n",
+			strerror(err));
+	return gone;
 }
 
 void stream_summary(const char *dev, uint32_t queue, uint64_t ns, uint64_t events,

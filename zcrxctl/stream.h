@@ -38,8 +38,13 @@ error_t stream_opt_parse(int key, char *arg, struct argp_state *state, struct st
 bool stdout_is_pipe(void);
 /* Is stdout a pipe or socket whose reader has gone? */
 bool stdout_broken(void);
-/* Drop what stdio still holds for stdout and send the rest to /dev/null. */
-void stdout_discard(void);
+/*
+ * Writing to stdout failed with err: drop what stdio still holds and send
+ * the rest to /dev/null.  True when its reader went away (`| head -1`: it
+ * has what it wanted, a quiet end); false after saying on stderr that the
+ * output was lost (a failure).
+ */
+bool stdout_lost(int err);
 
 /* "Watched DEV queue Q for 1.2s: N events (...)" on stderr, unless -q. */
 void stream_summary(const char *dev, uint32_t queue, uint64_t ns, uint64_t events,

@@ -7,13 +7,11 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include "client.h"
 #include "main.h"
@@ -100,26 +98,14 @@ static const struct argp sub_argp = {
 	options, parse_opt, "DEV QUEUE", "", NULL, do_help, NULL
 };
 
-static void stdout_gone(struct sub *s)
-{
-	s->out_gone = s->done = true;
-	stdout_discard();
-	loop_stop(s->l, EXIT_OK);
-}
-
 static void out_failed(struct loop *l, int err, void *arg)
 {
 	struct sub *s = arg;
 
 	if (s->out_gone)
 		return;
-	if (err == EPIPE || stdout_broken()) {
-		stdout_gone(s);		/* `| head -1`: the reader has what it wanted */
-		return;
-	}
-	stdout_gone(s);
-	fprintf(stderr, "Error: writing to stdout failed: %s: output lost\n", strerror(err));
-	loop_stop(l, EXIT_ERR);
+	s->out_gone = s->done = true;
+	loop_stop(l, stdout_lost(err) ? EXIT_OK : EXIT_ERR);
 }
 
 static void on_line(struct sub *s, const char *line, size_t len)
@@ -210,11 +196,8 @@ static void on_timeout(struct loop *l, struct loop_op *op, int res)
 
 static void on_stdout(struct loop *l, struct loop_op *op, int res)
 {
-	struct sub *s = op->arg;
-
-	(void)l;
 	if (res >= 0 && stdout_broken())
-		stdout_gone(s);
+		out_failed(l, EPIPE, op->arg);
 }
 
 static void on_signal(struct loop *l, int signo, void *arg)
@@ -279,7 +262,7 @@ int do_subscribe(struct printer *pr, int argc, char **argv)
 	fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
 	ret = loop_create(&s.l, &ring);
 	if (!ret)
-		loop_set_output(s.l, out_failed, &s);
+		loop_set_output(s.l, pr->out, out_failed, &s);
 	if (!ret)
 		ret = loop_signals(s.l, sigs, on_signal, &s);
 	if (!ret)

@@ -13,8 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "main.h"
 #include "bind.h"
+#include "guard.h"
+#include "main.h"
 #include "stream.h"
 #include "units.h"
 
@@ -136,18 +137,8 @@ static const struct argp watch_argp = {
 
 static void stdout_failed(struct watch *w, int err)
 {
-	w->done = true;
-	if (err == EPIPE || stdout_broken()) {
-		/* `| head -1`: the reader has what it wanted */
-		w->out_gone = true;
-		stdout_discard();
-		session_stop(w->s, EXIT_OK);
-		return;
-	}
-	stdout_discard();
-	/* stdout is where -j errors go, and it is gone: use stderr */
-	fprintf(stderr, "Error: writing to stdout failed: %s: output lost\n", strerror(err));
-	session_stop(w->s, EXIT_ERR);
+	w->done = w->out_gone = true;
+	session_stop(w->s, stdout_lost(err) ? EXIT_OK : EXIT_ERR);
 }
 
 static void on_output_error(struct loop *l, int err, void *arg)
@@ -241,7 +232,7 @@ static int watch_setup(struct watch *w)
 	loop_op_init(l, &w->timeout_op, on_timeout, w);
 	loop_op_init(l, &w->stats_op, on_stats, w);
 	loop_op_init(l, &w->out_op, on_stdout, w);
-	loop_set_output(l, on_output_error, w);
+	loop_set_output(l, w->pr->out, on_output_error, w);
 	if (w->a->st.timeout_ns)
 		ret = loop_timer_in(l, &w->timeout_op, w->a->st.timeout_ns);
 	if (!ret && w->a->stats_ns) {
@@ -301,7 +292,7 @@ int do_watch(struct printer *pr, int argc, char **argv)
 	ret = session_run(w.s);
 	if (ret < 0)
 		ret = EXIT_ERR;
-	loop_keys_restore();
+	tty_restore();
 	if (ret != EXIT_ERR && !w.out_gone) {
 		for (int t = 0; t < ZCRX_EV_COUNT; t++)
 			fired[t] = session_fired(w.s, t);

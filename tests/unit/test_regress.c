@@ -15,7 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "jsonl.h"
+#include "json_reader.h"
 #include "parse.h"
 #include "proto.h"
 

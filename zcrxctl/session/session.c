@@ -17,6 +17,7 @@
 #include <sys/un.h>
 
 #include "../print.h"
+#include "../guard.h"
 #include "../rundir.h"
 #include "session_int.h"
 
