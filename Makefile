@@ -195,8 +195,9 @@ FUZZ_BINS	:= $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS	:= $(filter-out -Werror,$(BASE_CFLAGS)) -Izcrxctl -Ifuzz -g -O1 $(FUZZ_SAN)
 # the CLI's parsers and the print layer they use; all of libzcrx
-FUZZ_DEP_SRCS	:= $(LIB_SRCS) zcrxctl/jsonl.c zcrxctl/record.c zcrxctl/print.c \
-		   zcrxctl/units.c zcrxctl/parse.c zcrxctl/loop.c fuzz/glue.c
+FUZZ_DEP_SRCS	:= $(LIB_SRCS) zcrxctl/json_reader.c zcrxctl/record.c zcrxctl/print.c \
+		   zcrxctl/units.c zcrxctl/parse.c zcrxctl/proto.c zcrxctl/backend.c \
+		   zcrxctl/clock.c fuzz/glue.c
 FUZZ_DEP_OBJS	:= $(addprefix $(FUZZ_DIR)/obj/,$(FUZZ_DEP_SRCS:.c=.o))
 FUZZ_RUN_FLAGS	:= -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
 

@@ -18,56 +18,11 @@
 #include "json_reader.h"
 #include "parse.h"
 #include "proto.h"
+#include "../../fuzz/reprint.h"
 
 static void regression(const char *file, const char *what)
 {
 	fail_msg("regression in %s: %s", file, what);
-}
-
-/*
- * Any parsed JSON value back through a printer, as `status` once printed a
- * session's status (zcrxctl/record.c json_reprint, gone since status decodes
- * it): the printer's depth and number handling still carry every value.
- */
-static void json_reprint(struct printer *pr, const struct json *j, const char *key)
-{
-	double d;
-	int64_t i;
-	uint64_t u;
-	bool b;
-
-	switch (json_type(j)) {
-	case JSON_NULL:
-		print_null(pr, PRINT_JSON, key, NULL);
-		break;
-	case JSON_BOOL:
-		json_bool(j, &b);
-		print_bool(pr, PRINT_JSON, key, NULL, b);
-		break;
-	case JSON_NUM:
-		if (json_u64(j, &u))
-			print_uint(pr, PRINT_JSON, key, NULL, u);
-		else if (json_i64(j, &i))
-			print_int(pr, PRINT_JSON, key, NULL, i);
-		else if (json_num(j, &d))	/* beyond 64-bit integers: as it came */
-			print_double(pr, PRINT_JSON, key, NULL, d);
-		break;
-	case JSON_STR:
-		print_string(pr, PRINT_JSON, key, NULL, json_str(j));
-		break;
-	case JSON_OBJ:
-		open_json_object(pr, key);
-		for (size_t n = 0; n < json_len(j); n++)
-			json_reprint(pr, json_at(j, n), json_key_at(j, n));
-		close_json_object(pr);
-		break;
-	case JSON_ARR:
-		open_json_array(pr, key);
-		for (size_t n = 0; n < json_len(j); n++)
-			json_reprint(pr, json_at(j, n), NULL);
-		close_json_array(pr);
-		break;
-	}
 }
 
 /* j through a protocol line's printer, parsed back; NULL if it does not parse */
