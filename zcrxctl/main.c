@@ -14,8 +14,14 @@
 #define ZCRXCTL_VERSION "0.1"
 #endif
 
-struct global_opts g_opts = { .color = COLOR_AUTO };
-const char *prog_name = "zcrxctl";
+static struct {
+	bool		json;
+	bool		pretty;
+	bool		quiet;
+	enum color_mode	color;
+} g_opts = { .color = COLOR_AUTO };
+
+static const char *prog_name = "zcrxctl";
 
 static const struct cmd cmds[];
 
@@ -326,10 +332,9 @@ int main(int argc, char **argv)
 	}
 	/*
 	 * stdout keeps glibc's buffering (by line on a terminal, else by
-	 * block): every writer flushes where a reader waits for it, print_end(pr)
+	 * block): every writer flushes where a reader waits for it, print_end()
 	 * per document, the event loop before it sleeps, p_err() before stderr.
 	 */
-	prog_name = "zcrxctl";
 	/* a global usage error is reported in JSON too when -j came first */
 	for (int i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--pretty") ||

@@ -22,16 +22,6 @@
 #define EXIT_NOT_FIRED	4	/* arm: the event had not fired (nothing to re-arm) */
 #define EXIT_USAGE	64	/* bad command line (EX_USAGE) */
 
-struct global_opts {
-	bool		json;
-	bool		pretty;
-	bool		quiet;
-	enum color_mode	color;
-};
-
-extern struct global_opts g_opts;
-extern const char *prog_name;
-
 struct cmd {
 	const char	*name;
 	int		(*func)(struct printer *pr, int argc, char **argv);

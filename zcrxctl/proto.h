@@ -19,7 +19,6 @@
 #include "print.h"
 #include "record.h"
 
-#define PROTO_VERSION	1
 #define PROTO_REQ_MAX	4096	/* request bytes, the newline excluded */
 
 enum proto_cmd {

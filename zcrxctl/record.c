@@ -5,7 +5,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "proto.h"
 #include "record.h"
 
 static const char *const kind_name[] = {

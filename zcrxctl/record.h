@@ -16,6 +16,8 @@
 #include "backend.h"
 #include "print.h"
 
+/* Protocol v1: the schema version ("v") of every record and protocol line */
+#define PROTO_VERSION	1
 #define DEV_NAME_MAX	16	/* IF_NAMESIZE, the NUL included */
 
 enum record_kind {
