@@ -7,7 +7,6 @@
 #include <strings.h>
 
 #include "parse.h"
-#include "record.h"
 
 int parse_u64(const char *s, uint64_t *out)
 {

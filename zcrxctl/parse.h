@@ -13,6 +13,8 @@ int parse_u64(const char *s, uint64_t *out);
 /* An errno name (any case, such as EOPNOTSUPP) or number 1..4095: it, or -EINVAL. */
 int parse_errno(const char *s);
 
+#define DEV_NAME_MAX	16	/* IF_NAMESIZE, the NUL included */
+
 /* DEV: 1..15 characters, none of them '/' or white space, not "." or "..". */
 bool dev_name_ok(const char *dev);
 /* Positional DEV [QUEUE] of every session command; argp_error()s on bad ones. */

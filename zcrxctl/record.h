@@ -14,11 +14,11 @@
 
 #include "zcrx.h"
 #include "backend.h"
+#include "parse.h"
 #include "print.h"
 
 /* Protocol v1: the schema version ("v") of every record and protocol line */
 #define PROTO_VERSION	1
-#define DEV_NAME_MAX	16	/* IF_NAMESIZE, the NUL included */
 
 enum record_kind {
 	RECORD_EVENT,

@@ -9,7 +9,6 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "clock.h"
 #include "parse.h"
 #include "print.h"
 #include "stream.h"
