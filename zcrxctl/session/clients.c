@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The session's end of protocol v1: clients of the session socket, their
- * requests (status, arm, subscribe) and replies, and the subscribers each
- * record goes to.  Nothing here blocks: clients are non-blocking sockets
- * written when the loop says they are writable, and a subscriber that
- * cannot keep up loses records (then gets a "lost" record) instead of
- * stalling the session.
+ * requests (status, arm, subscribe) and replies, whose lines proto.c
+ * encodes and decodes, and the subscribers each record goes to.  Nothing
+ * here blocks: clients are non-blocking sockets written when the loop says
+ * they are writable, and a subscriber that cannot keep up loses records
+ * (then gets a "lost" record) instead of stalling the session.
  */
 #include <errno.h>
 #include <poll.h>

@@ -2,7 +2,7 @@
 /*
  * Live sessions: claiming DEV.QUEUE and its socket, the bound ifq, its
  * events and records, and the loop that runs it all.  The data path is in
- * session_data.c, the session socket's clients in session_clients.c.
+ * data.c, the session socket's clients in clients.c.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Inside a session: struct session, shared by session.c (lifecycle,
- * events, records), session_data.c (the data path) and session_clients.c
- * (the session socket's clients).  Its users see session.h only.
+ * events, records), data.c (the data path) and clients.c (the session
+ * socket's clients).  Its users see session.h only.
  */
 #ifndef ZCRXCTL_SESSION_INT_H
 #define ZCRXCTL_SESSION_INT_H
@@ -72,7 +72,7 @@ struct session {
 	uint64_t		last_stats_bytes;
 };
 
-/* session_data.c: the backend's traffic, --listen connections, their consumers */
+/* data.c: the backend's traffic, --listen connections, their consumers */
 void session_data_init(struct session *s);
 /* Post the backend's receive, listen on --listen: 0, or -errno after p_err(). */
 int session_data_start(struct session *s);
@@ -86,7 +86,7 @@ void session_data_consume(struct session *s);
 uint32_t session_data_held(const struct session *s);
 void session_data_close(struct session *s);
 
-/* session_clients.c: protocol v1, the session's end */
+/* clients.c: protocol v1, the session's end */
 /* Accept clients on the session socket (none under --check). */
 void session_clients_start(struct session *s);
 /* Free the clients that were closed (not while a batch may still touch them). */
