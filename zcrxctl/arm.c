@@ -120,7 +120,8 @@ int do_arm(struct printer *pr, int argc, char **argv)
 		print_nl(pr);
 	}
 	close_json_array(pr);
-	backend_mode_print(pr, rp.mode);
+	if (print_is_json(pr))
+		backend_mode_print(pr, rp.mode);	/* text said it on each line */
 	close_json_object(pr);
 	print_end(pr);
 	return EXIT_OK;
