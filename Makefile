@@ -32,7 +32,7 @@ ALL_LDFLAGS	:= $(SAN) $(LDFLAGS)
 
 LIB_SRCS	:= $(sort $(wildcard lib/*.c lib/sim/*.c))
 LIB_OBJS	:= $(LIB_SRCS:.c=.o)
-CLI_SRCS	:= $(filter-out zcrxctl/main.c,$(sort $(wildcard zcrxctl/*.c)))
+CLI_SRCS	:= $(filter-out zcrxctl/main.c,$(sort $(wildcard zcrxctl/*.c zcrxctl/session/*.c)))
 CLI_OBJS	:= $(CLI_SRCS:.c=.o)
 UNIT_SRCS	:= $(sort $(wildcard tests/unit/*.c))
 UNIT_BINS	:= $(UNIT_SRCS:.c=)
@@ -115,7 +115,7 @@ check-vm: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash tests/vm/run.sh
 
 clean:
-	rm -f lib/*.o lib/sim/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/*.a zcrxctl/zcrxctl \
+	rm -f lib/*.o lib/sim/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/session/*.o zcrxctl/*.a zcrxctl/zcrxctl \
 		$(UNIT_BINS) $(HELPER_BINS) $(BENCH_BINS) .flags $(DEPS)
 
 DEPS		:= $(addsuffix .d,$(LIB_OBJS) $(CLI_OBJS) zcrxctl/main.o $(UNIT_BINS) \
@@ -223,8 +223,9 @@ FUZZ_BINS	:= $(addprefix $(FUZZ_DIR)/,$(FUZZ_TARGETS))
 FUZZ_SAN	:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS	:= $(filter-out -Werror,$(BASE_CFLAGS)) -Izcrxctl -Ifuzz -g -O1 $(FUZZ_SAN)
 # the CLI's parsers and the print layer they use; all of libzcrx
-FUZZ_DEP_SRCS	:= $(LIB_SRCS) zcrxctl/jsonl.c zcrxctl/record.c zcrxctl/print.c \
-		   zcrxctl/units.c zcrxctl/parse.c zcrxctl/loop.c fuzz/glue.c
+FUZZ_DEP_SRCS	:= $(LIB_SRCS) zcrxctl/json_reader.c zcrxctl/record.c zcrxctl/print.c \
+		   zcrxctl/units.c zcrxctl/parse.c zcrxctl/proto.c zcrxctl/backend.c \
+		   zcrxctl/clock.c
 FUZZ_DEP_OBJS	:= $(addprefix $(FUZZ_DIR)/obj/,$(FUZZ_DEP_SRCS:.c=.o))
 FUZZ_RUN_FLAGS	:= -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
 

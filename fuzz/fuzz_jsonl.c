@@ -13,7 +13,9 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
-#include "jsonl.h"
+#include "json_reader.h"
+#include "proto.h"
+#include "reprint.h"
 #include "record.h"
 
 static void check_node(const struct json *j, int depth)
@@ -100,6 +102,7 @@ static bool same(const struct json *a, const struct json *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct json *j, *back;
+	struct proto_line l;
 	size_t len;
 	char *line;
 	int err;
@@ -112,9 +115,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_assert(err == 0, "a value and err %d", err);
 	check_node(j, 0);
 
-	wire_begin();
-	json_reprint(j, NULL);
-	line = wire_end(&len);
+	fz_assert(!proto_line_open(&l), "out of memory");
+	json_reprint(&l.pr, j, NULL);
+	line = proto_line_close(&l, &len);
+	fz_assert(line, "out of memory");
 	back = json_parse(line, len, &err);
 	fz_assert(back, "reprinted value does not parse (err %d): %.*s", err, (int)len, line);
 	fz_assert(same(j, back), "reprinted value differs: %.*s", (int)len, line);

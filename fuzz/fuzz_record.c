@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
  * Protocol record lines (event, armed, stats, lost) as `subscribe` reads
- * them from a session: record_parse() on any bytes.  Oracles:
+ * them from a session: proto_record_decode() on any bytes.  Oracles:
  *  - it answers 0, -EINVAL or -ENOENT, and leaves a record that prints (text
  *    and NDJSON) without a sanitizer report;
- *  - a parsed record serialised (record_wire) parses again, and the second
+ *  - a parsed record serialised (proto_record_encode) parses again, and the second
  *    serialisation is the first one byte for byte.
  */
 #include <errno.h>
 
 #include "fuzz.h"
-#include "main.h"
-#include "record.h"
+#include "proto.h"
 
 static FILE *devnull;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct printer pr;
 	struct record r, r2;
 	char *w1, *w2;
 	size_t l1, l2;
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!devnull)
 			abort();
 	}
-	ret = record_parse((const char *)data, size, &r);
+	ret = proto_record_decode((const char *)data, size, &r);
 	fz_assert(ret == 0 || ret == -EINVAL || ret == -ENOENT, "ret %d", ret);
 	if (ret)
 		return 0;
@@ -37,17 +37,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (int json = 0; json < 2; json++) {
 		for (enum ts_mode ts = TS_ISO; ts <= TS_NONE; ts++) {
-			print_setup(devnull, json, false, COLOR_NEVER);
-			record_print(&r, ts);
+			printer_init(&pr, devnull, json, false, COLOR_NEVER);
+			record_print(&pr, &r, ts);
 		}
 	}
-	print_setup(stdout, false, false, COLOR_NEVER);
 
-	w1 = record_wire(&r, &l1);
-	ret = record_parse(w1, l1, &r2);
+	w1 = proto_record_encode(&r, &l1);
+	ret = proto_record_decode(w1, l1, &r2);
 	fz_assert(ret == 0, "own line does not parse back (%d): %.*s", ret, (int)l1, w1);
 	fz_assert(r2.kind == r.kind, "kind %d became %d", r.kind, r2.kind);
-	w2 = record_wire(&r2, &l2);
+	w2 = proto_record_encode(&r2, &l2);
 	fz_assert(l1 == l2 && !memcmp(w1, w2, l1), "not stable:\n%.*s%.*s", (int)l1, w1,
 		  (int)l2, w2);
 	free(w1);

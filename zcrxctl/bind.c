@@ -15,110 +15,18 @@
 #include <netinet/in.h>
 
 #include "main.h"
-#include "session.h"
+#include "bind.h"
 #include "units.h"
 
 /* ------------------------------------------------------------------ */
 /* BIND OPTIONS                                                        */
 /* ------------------------------------------------------------------ */
 
-void bind_opts_init(struct bind_opts *o)
+void bind_opts_init(struct session_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->simp.gen = ZCRX_GEN_7_2;
-	o->simp.rate_pps = 1000;
-	o->sim_consume.mode = ZCRX_CONSUME_NOW;
+	backend_opts_init(&o->be);
 	o->consume.mode = ZCRX_CONSUME_NOW;
-}
-
-bool dev_name_ok(const char *dev)
-{
-	size_t n = strlen(dev);
-
-	if (!n || n >= DEV_NAME_MAX || !strcmp(dev, ".") || !strcmp(dev, ".."))
-		return false;
-	for (const char *p = dev; *p; p++)
-		if (*p == '/' || *p <= ' ' || *p == 0x7f)
-			return false;
-	return true;
-}
-
-void dev_queue_arg(struct argp_state *state, char *arg, const char **dev, uint32_t *queue,
-		   int *nr)
-{
-	if (*nr == 0) {
-		if (!dev_name_ok(arg))
-			argp_error(state, "DEV must be a device name of 1 to %d characters without"
-				   " '/' or white space, not '%s'", DEV_NAME_MAX - 1, arg);
-		*dev = arg;
-	} else if (*nr == 1) {
-		if (parse_u32(arg, queue))
-			argp_error(state, "QUEUE must be an RX queue number, not '%s'", arg);
-	} else {
-		argp_error(state, "unexpected argument '%s'", arg);
-	}
-	(*nr)++;
-}
-
-void dev_queue_end(struct argp_state *state, int nr, const char *dev, const char *hint)
-{
-	if (nr == 0)
-		argp_error(state, "missing DEV and QUEUE%s", hint ? hint : "");
-	else if (nr == 1)
-		argp_error(state, "missing QUEUE after DEV '%s'", dev);
-}
-
-static int errno_parse(const char *s)
-{
-	uint32_t n;
-
-	if (!parse_u32(s, &n))
-		return n >= 1 && n < 4096 ? (int)n : -1;
-	for (int e = 1; e < 4096; e++) {
-		const char *name = strerrorname_np(e);
-
-		if (name && !strcasecmp(name, s))
-			return e;
-	}
-	return -1;
-}
-
-static int consumer_parse(const char *s, struct zcrx_consumer_params *p)
-{
-	memset(p, 0, sizeof(*p));
-	if (!strcmp(s, "now")) {
-		p->mode = ZCRX_CONSUME_NOW;
-		return 0;
-	}
-	if (!strncmp(s, "delay:", 6) && !parse_duration(s + 6, &p->delay_ns)) {
-		p->mode = ZCRX_CONSUME_DELAY;
-		return 0;
-	}
-	if (!strncmp(s, "hold:", 5) && !parse_u32(s + 5, &p->hold)) {
-		p->mode = ZCRX_CONSUME_HOLD;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-static int ratio_parse(const char *s, uint32_t *permille)
-{
-	char *end;
-	double r;
-
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
-		return -EINVAL;
-	r = strtod(s, &end);
-	if (end == s)
-		return -EINVAL;
-	if (*end == '%' && !end[1])
-		r /= 100;
-	else if (*end)
-		return -EINVAL;
-	if (!(r >= 0 && r <= 1))
-		return -ERANGE;
-	*permille = (uint32_t)(r * 1000 + 0.5);
-	return 0;
 }
 
 /* [ADDR:]PORT; ADDR may be [v6], v4, v6 or a host name; PORT 0 = any free port. */
@@ -176,11 +84,7 @@ static int listen_parse(const char *arg, struct sockaddr_storage *ss, socklen_t 
 	return 0;
 }
 
-/* One line for one bad value: the option, the value, what it takes. */
-#define bad_value(state, opt, arg, what) \
-	argp_error(state, "%s takes %s, not '%s'", opt, what, arg)
-
-error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct bind_opts *o)
+error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct session_opts *o)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	uint64_t v;
@@ -197,9 +101,10 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct bind
 		o->area_size = v;
 		break;
 	case OPT_RQ_ENTRIES:
-		if (parse_u32(arg, &o->rq_entries) || !o->rq_entries || o->rq_entries > 32768)
+		if (parse_u32(arg, &o->rq_entries) || !o->rq_entries ||
+		    o->rq_entries > RQ_ENTRIES_MAX)
 			bad_value(state, "--rq-entries", arg, "a number of refill entries from 1"
-				  " to 32768");
+				  " to " RQ_ENTRIES_MAX_STR);
 		break;
 	case OPT_RX_BUF_LEN:
 		if (parse_size(arg, &v) || v < (uint64_t)page || v > (1ULL << 31) || (v & (v - 1)))
@@ -254,102 +159,33 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct bind
 					  " or 1s");
 		}
 		break;
-	case OPT_SIM:
-		o->sim = true;
-		break;
-	case OPT_NODEV:
-		o->nodev = true;
-		break;
-	case OPT_SIM_RATE:
-		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-rate";
-		if (parse_u64(arg, &o->simp.rate_pps) || o->simp.rate_pps > 100000000)
-			bad_value(state, "--sim-rate", arg, "packets per second, 0 to 100000000");
-		break;
-	case OPT_SIM_CONSUMER:
-		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-consumer";
-		if (consumer_parse(arg, &o->sim_consume))
-			bad_value(state, "--sim-consumer", arg, "now, delay:DUR (such as delay:10ms)"
-				  " or hold:N (such as hold:60)");
-		break;
-	case OPT_SIM_COPY_RATIO:
-		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-copy-ratio";
-		if (ratio_parse(arg, &o->simp.copy_permille))
-			bad_value(state, "--sim-copy-ratio", arg, "a share from 0 to 1 (such as"
-				  " 0.25) or a percentage (such as 25%)");
-		break;
-	case OPT_SIM_SEED:
-		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-seed";
-		if (parse_u64(arg, &o->simp.seed))
-			bad_value(state, "--sim-seed", arg, "a number");
-		break;
-	case OPT_SIM_KERNEL:
-		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-kernel";
-		if (!strcmp(arg, "7.2"))
-			o->simp.gen = ZCRX_GEN_7_2;
-		else if (!strcmp(arg, "may-2026"))
-			o->simp.gen = ZCRX_GEN_MAY2026;
-		else if (!strcmp(arg, "none"))
-			o->simp.gen = ZCRX_GEN_NONE;
-		else
-			bad_value(state, "--sim-kernel", arg, "7.2, may-2026 or none");
-		break;
-	case OPT_SIM_INJECT_ERRNO:
-		o->sim_opt = o->sim_opt ? o->sim_opt : "--sim-inject-errno";
-		e = errno_parse(arg);
-		if (e < 0)
-			bad_value(state, "--sim-inject-errno", arg, "an errno name such as"
-				  " EOPNOTSUPP or a number from 1 to 4095");
-		o->simp.inject_reg_err = e;
-		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
 }
 
-error_t stream_opt_parse(int key, char *arg, struct argp_state *state, struct stream_opts *o)
+void bind_opts_check(struct argp_state *state, const struct session_opts *o)
 {
-	switch (key) {
-	case 'c':
-		if (parse_u64(arg, &o->count) || !o->count)
-			argp_error(state, "--count takes a number of events of at least 1, not '%s'",
-				   arg);
-		return 0;
-	case 't':
-		if (parse_duration(arg, &o->timeout_ns) || !o->timeout_ns)
-			argp_error(state, "--timeout takes a DUR above 0 such as 500ms, 30s or 2m,"
-				   " not '%s'", arg);
-		return 0;
-	case OPT_TIMESTAMP:
-		if (ts_mode_parse(arg, &o->ts))
-			argp_error(state, "--timestamp takes iso, mono or none, not '%s'", arg);
-		return 0;
-	}
-	return ARGP_ERR_UNKNOWN;
-}
+	bool nodev = o->be.mode == BACKEND_NODEV;
 
-void bind_opts_check(struct argp_state *state, const struct bind_opts *o)
-{
 	if (o->nr_args < 2)
-		dev_queue_end(state, o->nr_args, o->dev, " (for a simulated queue: --sim sim0 0)");
-	else if (o->sim_opt && !o->sim)
-		argp_error(state, "%s needs --sim", o->sim_opt);
-	else if (o->nodev && o->sim)
-		argp_error(state, "--nodev and --sim cannot be combined: --nodev is a real kernel"
-			   " ifq without a NIC, --sim a simulated one");
-	else if (o->nodev && o->events_set && !o->events_all &&
+		dev_queue_end(state, o->nr_args, o->dev, backend_text(BT_MISSING_DEV));
+	else if (backend_opts_check(state, &o->be))
+		;
+	else if (nodev && o->events_set && !o->events_all &&
 		 (o->events & ZCRX_EV_MASK(ZCRX_EV_ALLOC_FAIL)))
 		argp_error(state, "--events alloc-fail with --nodev: a NODEV ifq has no page pool,"
 			   " so alloc-fail never fires there (watch copy)");
-	else if (o->nodev && o->need_events && !o->listen)
+	else if (nodev && o->need_events && !o->listen)
 		argp_error(state, "--nodev needs --listen [ADDR:]PORT: without a NIC only the TCP"
 			   " connections it accepts can feed the ifq");
 	else if (o->need_events && o->events_set && !o->events)
 		argp_error(state, "--events none leaves watch nothing to watch (bind holds a"
 			   " queue without events)");
 	else if (o->consume_opt && !o->listen)
-		argp_error(state, "%s needs --listen (the simulator's consumer is --sim-consumer)",
-			   o->consume_opt);
+		argp_error(state, "%s needs --listen%s", o->consume_opt,
+			   backend_text(BT_CONSUMER));
 }
 
 /* ------------------------------------------------------------------ */
@@ -358,23 +194,25 @@ void bind_opts_check(struct argp_state *state, const struct bind_opts *o)
 
 static char *do_help(int key, const char *text, void *input)
 {
+	char *doc;
+
 	(void)input;
 	if (key != ARGP_KEY_HELP_PRE_DOC)
 		return (char *)text;
-	return strdup("Bind an ifq on DEV's RX queue QUEUE, print the binding report (zcrx_id, "
+	return asprintf(&doc, "Bind an ifq on DEV's RX queue QUEUE, print the binding report (zcrx_id, "
 		      "refill entries and rx buffer length as the kernel returned them, area "
 		      "size and buffer count, events, stats) and hold the session until SIGINT "
 		      "or SIGTERM; `zcrxctl arm|subscribe|status` reach it through "
 		      "RUNDIR/DEV.QUEUE.sock.  With --check, bind and release at once: exit 0 "
 		      "means zcrx works on that queue, 1 prints the diagnosis.\n"
 		      "\n"
-		      "       DEV   := network device name, or any name with --sim or --nodev\n"
+		      "       DEV   := network device name, or %s\n"
 		      "       QUEUE := RX queue index\n"
 		      "       SIZE  := bytes with an optional K, M, G suffix: 4K, 8M, 1G\n"
 		      "       DUR   := a number with ns, us, ms, s, m or h: 500ms, 1s, 2m\n"
 		      "       LIST  := alloc-fail (or no-buffers), copy, comma-separated, or all\n"
 		      "       RUNDIR := $ZCRXCTL_RUNDIR, /run/zcrxctl (root), "
-		      "$XDG_RUNTIME_DIR/zcrxctl\n");
+		      "$XDG_RUNTIME_DIR/zcrxctl\n", backend_text(BT_DEV_ANY)) < 0 ? NULL : doc;
 }
 
 static const struct argp_option options[] = {
@@ -386,9 +224,12 @@ static const struct argp_option options[] = {
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct bind_opts *o = state->input;
+	struct session_opts *o = state->input;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->be;
+		return 0;
 	case OPT_CHECK:
 		o->check = true;
 		return 0;
@@ -400,8 +241,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	}
 }
 
+static const struct argp_child children[] = {
+	{ &backend_argp, 0, NULL, 0 },
+	{ 0 }
+};
+
 static const struct argp bind_argp = {
-	options, parse_opt, "DEV QUEUE", "", NULL, do_help, NULL
+	options, parse_opt, "DEV QUEUE", "", children, do_help, NULL
 };
 
 static const char *const gen_name[] = {
@@ -410,76 +256,75 @@ static const char *const gen_name[] = {
 	[ZCRX_GEN_7_2]		= "7.2",
 };
 
-static void print_report(struct session *s, bool check)
+static void print_report(struct printer *pr, struct session *s, bool check)
 {
 	const struct zcrx_ifq_info *i = session_info(s);
-	const struct bind_opts *o = session_opts(s);
+	const struct session_opts *o = session_opts(s);
 	const char *sock = session_sock_path(s), *lis = session_listen_addr(s);
 	char size[32], names[64];
 
 	zcrx_event_list_str(i->events, names, sizeof(names));
-	open_json_object(NULL);
-	print_text("bound");
-	print_string(PRINT_ANY, "dev", " dev=%s", session_dev(s));
-	print_uint(PRINT_ANY, "queue", " queue=%llu", o->queue);
-	if (!o->sim && !i->nodev)
-		print_uint(PRINT_ANY, "ifindex", " ifindex=%llu", i->ifindex);
-	print_uint(PRINT_ANY, "zcrx-id", " zcrx-id=%llu", i->zcrx_id);
-	print_uint(PRINT_ANY, "rq-entries", " rq-entries=%llu", i->rq_entries);
-	print_uint(PRINT_ANY, "rx-buf-len", " rx-buf-len=%llu", i->rx_buf_len);
-	print_uint(PRINT_JSON, "area-size", NULL, i->area_size);
-	print_string(PRINT_FP, NULL, " area-size=%s", fmt_size(i->area_size, size, sizeof(size)));
-	print_uint(PRINT_ANY, "buffers", " buffers=%llu", i->nr_bufs);
-	open_json_array("events");
+	open_json_object(pr, NULL);
+	print_text(pr, "bound");
+	print_string(pr, PRINT_ANY, "dev", " dev=%s", session_dev(s));
+	print_uint(pr, PRINT_ANY, "queue", " queue=%llu", o->queue);
+	if (o->be.mode == BACKEND_NIC)
+		print_uint(pr, PRINT_ANY, "ifindex", " ifindex=%llu", i->ifindex);
+	print_uint(pr, PRINT_ANY, "zcrx-id", " zcrx-id=%llu", i->zcrx_id);
+	print_uint(pr, PRINT_ANY, "rq-entries", " rq-entries=%llu", i->rq_entries);
+	print_uint(pr, PRINT_ANY, "rx-buf-len", " rx-buf-len=%llu", i->rx_buf_len);
+	print_uint(pr, PRINT_JSON, "area-size", NULL, i->area_size);
+	print_string(pr, PRINT_FP, NULL, " area-size=%s", fmt_size(i->area_size, size, sizeof(size)));
+	print_uint(pr, PRINT_ANY, "buffers", " buffers=%llu", i->nr_bufs);
+	open_json_array(pr, "events");
 	for (int t = 0; t < ZCRX_EV_COUNT; t++)
 		if (i->events & ZCRX_EV_MASK(t))
-			print_string(PRINT_JSON, NULL, NULL, zcrx_event_name(t));
-	close_json_array();
-	print_string(PRINT_FP, NULL, " events=%s", names);
-	print_hex(PRINT_ANY, "user-data", " user-data=0x%llx", i->event_user_data);
-	print_bool(PRINT_ANY, "stats", " stats=%s", i->stats);
-	print_string(PRINT_ANY, "event-abi", " event-abi=%s", gen_name[i->gen]);
+			print_string(pr, PRINT_JSON, NULL, NULL, zcrx_event_name(t));
+	close_json_array(pr);
+	print_string(pr, PRINT_FP, NULL, " events=%s", names);
+	print_hex(pr, PRINT_ANY, "user-data", " user-data=0x%llx", i->event_user_data);
+	print_bool(pr, PRINT_ANY, "stats", " stats=%s", i->stats);
+	print_string(pr, PRINT_ANY, "event-abi", " event-abi=%s", gen_name[i->gen]);
 	if (lis)
-		print_string(PRINT_ANY, "listen", " listen=%s", lis);
+		print_string(pr, PRINT_ANY, "listen", " listen=%s", lis);
 	if (sock) {
-		print_string(PRINT_ANY, "socket", " socket=%s", sock);
-		print_uint(PRINT_ANY, "pid", " pid=%llu", getpid());
+		print_string(pr, PRINT_ANY, "socket", " socket=%s", sock);
+		print_uint(pr, PRINT_ANY, "pid", " pid=%llu", getpid());
 	}
 	if (check)
-		print_bool(PRINT_ANY, "released", " released=%s", true);
-	print_string(PRINT_ANY, "mode", " mode=%s", record_mode(o->sim, i->nodev));
-	print_bool(PRINT_JSON, "simulated", NULL, o->sim);
-	print_bool(PRINT_FP, NULL, " sim=%s", o->sim);
-	close_json_object();
-	print_nl();
-	print_end();
+		print_bool(pr, PRINT_ANY, "released", " released=%s", true);
+	backend_mode_print(pr, o->be.mode);
+	close_json_object(pr);
+	print_nl(pr);
+	print_end(pr);
 }
 
-int do_bind(int argc, char **argv)
+int do_bind(struct printer *pr, int argc, char **argv)
 {
-	struct bind_opts o;
+	struct session_opts o;
 	struct session *s;
+	bool usage;
 	int ret;
 
 	bind_opts_init(&o);
 	ret = cmd_parse(&bind_argp, argc, argv, &o);
 	if (ret >= 0)
 		return ret;
-	ret = session_open(&s, &o);
+	ret = session_open(&s, &o, &usage);
 	if (ret)
-		return ret;
+		return usage ? EXIT_USAGE : EXIT_ERR;
 	if (o.check) {
-		print_report(s, true);
+		print_report(pr, s, true);
 		session_close(s);
 		return EXIT_OK;
 	}
 	ret = session_start(s, NULL);
 	if (!ret) {
-		print_report(s, false);
+		print_report(pr, s, false);
 		p_info("Holding %s queue %u: reach it with `zcrxctl status|arm|subscribe %s %u`;"
 		       " SIGINT or SIGTERM releases it", o.dev, o.queue, o.dev, o.queue);
 		ret = session_run(s);
 	}
 	session_close(s);
-	return ret;
+	return ret ? EXIT_ERR : EXIT_OK;
 }

@@ -69,48 +69,48 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp features_argp = { options, parse_opt, "", doc, NULL, NULL, NULL };
 
-static void print_query(const struct zcrx_caps *c)
+static void print_query(struct printer *pr, const struct zcrx_caps *c)
 {
 	if (c->query_err || c->opcodes_err) {
-		print_null(PRINT_JSON, "query", NULL);
+		print_null(pr, PRINT_JSON, "query", NULL);
 		return;
 	}
-	open_json_object("query");
-	print_uint(PRINT_JSON, "nr-request-opcodes", NULL, c->nr_request_opcodes);
-	print_uint(PRINT_JSON, "nr-register-opcodes", NULL, c->nr_register_opcodes);
-	print_uint(PRINT_JSON, "nr-query-opcodes", NULL, c->nr_query_opcodes);
-	print_hex(PRINT_JSON, "feature-flags", NULL, c->feature_flags);
-	print_hex(PRINT_JSON, "ring-setup-flags", NULL, c->ring_setup_flags);
-	close_json_object();
+	open_json_object(pr, "query");
+	print_uint(pr, PRINT_JSON, "nr-request-opcodes", NULL, c->nr_request_opcodes);
+	print_uint(pr, PRINT_JSON, "nr-register-opcodes", NULL, c->nr_register_opcodes);
+	print_uint(pr, PRINT_JSON, "nr-query-opcodes", NULL, c->nr_query_opcodes);
+	print_hex(pr, PRINT_JSON, "feature-flags", NULL, c->feature_flags);
+	print_hex(pr, PRINT_JSON, "ring-setup-flags", NULL, c->ring_setup_flags);
+	close_json_object(pr);
 }
 
-static void print_zcrx_query(const struct zcrx_caps *c)
+static void print_zcrx_query(struct printer *pr, const struct zcrx_caps *c)
 {
 	if (c->zcrx_query_err) {
-		print_null(PRINT_JSON, "zcrx-query", NULL);
+		print_null(pr, PRINT_JSON, "zcrx-query", NULL);
 		return;
 	}
-	open_json_object("zcrx-query");
-	print_hex(PRINT_JSON, "register-flags", NULL, c->register_flags);
-	print_hex(PRINT_JSON, "area-flags", NULL, c->area_flags);
-	print_uint(PRINT_JSON, "nr-ctrl-opcodes", NULL, c->nr_ctrl_opcodes);
-	print_hex(PRINT_JSON, "features", NULL, c->features);
-	print_uint(PRINT_JSON, "rq-hdr-size", NULL, c->rq_hdr_size);
-	print_uint(PRINT_JSON, "rq-hdr-alignment", NULL, c->rq_hdr_alignment);
-	close_json_object();
+	open_json_object(pr, "zcrx-query");
+	print_hex(pr, PRINT_JSON, "register-flags", NULL, c->register_flags);
+	print_hex(pr, PRINT_JSON, "area-flags", NULL, c->area_flags);
+	print_uint(pr, PRINT_JSON, "nr-ctrl-opcodes", NULL, c->nr_ctrl_opcodes);
+	print_hex(pr, PRINT_JSON, "features", NULL, c->features);
+	print_uint(pr, PRINT_JSON, "rq-hdr-size", NULL, c->rq_hdr_size);
+	print_uint(pr, PRINT_JSON, "rq-hdr-alignment", NULL, c->rq_hdr_alignment);
+	close_json_object(pr);
 }
 
-static void print_event_query(const struct zcrx_caps *c)
+static void print_event_query(struct printer *pr, const struct zcrx_caps *c)
 {
 	if (c->gen != ZCRX_GEN_7_2) {
-		print_null(PRINT_JSON, "event-query", NULL);
+		print_null(pr, PRINT_JSON, "event-query", NULL);
 		return;
 	}
-	open_json_object("event-query");
-	print_hex(PRINT_JSON, "event-flags", NULL, c->event_flags);
-	print_uint(PRINT_JSON, "stats-size", NULL, c->stats_size);
-	print_uint(PRINT_JSON, "stats-off-alignment", NULL, c->stats_off_alignment);
-	close_json_object();
+	open_json_object(pr, "event-query");
+	print_hex(pr, PRINT_JSON, "event-flags", NULL, c->event_flags);
+	print_uint(pr, PRINT_JSON, "stats-size", NULL, c->stats_size);
+	print_uint(pr, PRINT_JSON, "stats-off-alignment", NULL, c->stats_off_alignment);
+	close_json_object(pr);
 }
 
 static const char *const gen_name[] = {
@@ -119,7 +119,7 @@ static const char *const gen_name[] = {
 	[ZCRX_GEN_7_2]		= "7.2",
 };
 
-int do_features(int argc, char **argv)
+int do_features(struct printer *pr, int argc, char **argv)
 {
 	struct features_args args = { 0 };
 	struct zcrx_caps caps;
@@ -139,45 +139,45 @@ int do_features(int argc, char **argv)
 	if (uname(&uts))
 		strcpy(uts.release, "unknown");
 
-	open_json_object(NULL);
-	print_string(PRINT_ANY, "kernel", "kernel %s", uts.release);
+	open_json_object(pr, NULL);
+	print_string(pr, PRINT_ANY, "kernel", "kernel %s", uts.release);
 	if (caps.io_uring_disabled >= 0)
-		print_int(PRINT_ANY, "io-uring-disabled", ", kernel.io_uring_disabled %lld",
+		print_int(pr, PRINT_ANY, "io-uring-disabled", ", kernel.io_uring_disabled %lld",
 			  caps.io_uring_disabled);
 	else
-		print_null(PRINT_ANY, "io-uring-disabled", ", kernel.io_uring_disabled %s");
-	print_string(PRINT_ANY, "event-generation", ", event ABI %s\n", gen_name[caps.gen]);
-	open_json_object("features");
+		print_null(pr, PRINT_ANY, "io-uring-disabled", ", kernel.io_uring_disabled %s");
+	print_string(pr, PRINT_ANY, "event-generation", ", event ABI %s\n", gen_name[caps.gen]);
+	open_json_object(pr, "features");
 	for (int f = 0; f < ZCRX_FEAT_COUNT; f++) {
-		open_json_object(zcrx_feature_name(f));
-		print_string(PRINT_FP, NULL, "%-14s ", zcrx_feature_name(f));
-		print_bool(PRINT_JSON, "supported", NULL, state[f] == ZCRX_YES);
-		print_color_string(PRINT_ANY, state_color[state[f]], "state", "%-14s",
+		open_json_object(pr, zcrx_feature_name(f));
+		print_string(pr, PRINT_FP, NULL, "%-14s ", zcrx_feature_name(f));
+		print_bool(pr, PRINT_JSON, "supported", NULL, state[f] == ZCRX_YES);
+		print_color_string(pr, PRINT_ANY, state_color[state[f]], "state", "%-14s",
 				   state_name[state[f]]);
-		print_string(PRINT_ANY, "reason", " %s\n", why[f]);
-		close_json_object();
+		print_string(pr, PRINT_ANY, "reason", " %s\n", why[f]);
+		close_json_object(pr);
 	}
-	close_json_object();
-	print_query(&caps);
-	print_zcrx_query(&caps);
-	print_event_query(&caps);
+	close_json_object(pr);
+	print_query(pr, &caps);
+	print_zcrx_query(pr, &caps);
+	print_event_query(pr, &caps);
 
 	ret = EXIT_OK;
 	if (args.require) {
-		open_json_array("missing");
+		open_json_array(pr, "missing");
 		for (int f = 0; f < ZCRX_FEAT_COUNT; f++) {
 			if (!(args.require & (1U << f)) || state[f] == ZCRX_YES)
 				continue;
-			print_string(PRINT_JSON, NULL, NULL, zcrx_feature_name(f));
+			print_string(pr, PRINT_JSON, NULL, NULL, zcrx_feature_name(f));
 			snprintf(missing + strlen(missing), sizeof(missing) - strlen(missing),
 				 "%s%s", *missing ? ", " : "", zcrx_feature_name(f));
 		}
-		close_json_array();
+		close_json_array(pr);
 		if (*missing)
 			ret = EXIT_MISSING;
 	}
-	print_end();
-	if (ret == EXIT_MISSING && !print_is_json())
+	print_end(pr);
+	if (ret == EXIT_MISSING && !print_is_json(pr))
 		fprintf(stderr, "Error: required feature%s not supported: %s\n",
 			strchr(missing, ',') ? "s" : "", missing);
 	return ret;

@@ -2,17 +2,17 @@
 /* The reactor: io_uring ops with slot+generation user_data, signals, keys. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/signalfd.h>
 
+#include "clock.h"
+#include "guard.h"
 #include "loop.h"
 
 #define SLOT_BITS	24
@@ -32,6 +32,7 @@ struct loop {
 	void			*filter_arg;
 	loop_hook_fn		after;
 	void			*after_arg;
+	FILE			*out;
 	loop_output_fn		output;
 	void			*output_arg;
 	unsigned int		overflow_seen;	/* cq.koverflow last reported */
@@ -50,111 +51,6 @@ struct loop {
 	loop_key_fn		key_fn;
 	void			*key_arg;
 };
-
-uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-uint64_t real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* ------------------------------------------------------------------ */
-/* What must be undone however the process ends                        */
-/* ------------------------------------------------------------------ */
-
-static struct {
-	bool		tty_raw;
-	struct termios	tty_orig;
-	char		unlink_path[PATH_MAX];
-	bool		installed;
-	struct sigaction old[NSIG];
-} guard;
-
-static const int fatal_sigs[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGQUIT, 0 };
-
-/* async-signal-safe: tcsetattr and unlink are */
-static void guard_undo(void)
-{
-	if (guard.tty_raw) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &guard.tty_orig);
-		guard.tty_raw = false;
-	}
-	if (guard.unlink_path[0]) {
-		unlink(guard.unlink_path);
-		guard.unlink_path[0] = '\0';
-	}
-}
-
-static void guard_fatal(int sig)
-{
-	guard_undo();
-	/* hand over to whoever was there before (the default, or a sanitizer) */
-	sigaction(sig, &guard.old[sig], NULL);
-	if (sig != SIGSEGV && sig != SIGBUS && sig != SIGILL && sig != SIGFPE)
-		raise(sig);
-	/* a fault re-executes the instruction and reaches the old handler */
-}
-
-static void guard_install(void)
-{
-	struct sigaction sa = { .sa_handler = guard_fatal };
-
-	if (guard.installed)
-		return;
-	guard.installed = true;
-	atexit(guard_undo);
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_NODEFER;
-	for (const int *s = fatal_sigs; *s; s++)
-		sigaction(*s, &sa, &guard.old[*s]);
-}
-
-void exit_guard_unlink(const char *path)
-{
-	guard_install();
-	if (!path) {
-		guard.unlink_path[0] = '\0';
-		return;
-	}
-	if (strlen(path) < sizeof(guard.unlink_path))
-		strcpy(guard.unlink_path, path);
-}
-
-void loop_keys_restore(void)
-{
-	if (guard.tty_raw) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &guard.tty_orig);
-		guard.tty_raw = false;
-	}
-}
-
-static int tty_raw_on(void)
-{
-	struct termios t;
-
-	if (tcgetpgrp(STDIN_FILENO) != getpgrp())
-		return -EPERM;	/* a background job may not touch the terminal */
-	if (tcgetattr(STDIN_FILENO, &guard.tty_orig))
-		return -errno;
-	t = guard.tty_orig;
-	t.c_lflag &= ~(ICANON | ECHO);	/* ISIG stays: Ctrl-C is still SIGINT */
-	t.c_cc[VMIN] = 1;
-	t.c_cc[VTIME] = 0;
-	guard_install();
-	if (tcsetattr(STDIN_FILENO, TCSANOW, &t))
-		return -errno;
-	guard.tty_raw = true;
-	return 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* Ops                                                                 */
@@ -229,18 +125,13 @@ void loop_destroy(struct loop *l)
 	if (!l)
 		return;
 	if (l->key_op.slot)
-		loop_keys_restore();
+		tty_restore();
 	if (l->sfd >= 0)
 		close(l->sfd);
 	free(l->ops);
 	free(l->gens);
 	free(l->free);
 	free(l);
-}
-
-struct io_uring *loop_ring(struct loop *l)
-{
-	return l->ring;
 }
 
 void loop_set_filter(struct loop *l, loop_filter_fn fn, void *arg)
@@ -255,8 +146,9 @@ void loop_set_after(struct loop *l, loop_hook_fn fn, void *arg)
 	l->after_arg = arg;
 }
 
-void loop_set_output(struct loop *l, loop_output_fn fn, void *arg)
+void loop_set_output(struct loop *l, FILE *out, loop_output_fn fn, void *arg)
 {
+	l->out = out;
 	l->output = fn;
 	l->output_arg = arg;
 }
@@ -393,7 +285,7 @@ static void on_signal(struct loop *l, struct loop_op *op, int res)
 			/* leave the terminal as we found it while stopped */
 			loop_cancel(l, &l->key_op);
 			loop_cancel(l, &l->key_timer);
-			loop_keys_restore();
+			tty_restore();
 			kill(getpid(), SIGSTOP);
 			sig = SIGCONT;
 		}
@@ -442,7 +334,7 @@ static void keys_on(struct loop *l)
 
 	if (!l->key_op.slot || l->stopped)
 		return;
-	if (!guard.tty_raw)
+	if (!tty_raw())
 		ret = tty_raw_on();
 	if (ret == -EPERM && l->keys_seen)
 		loop_timer_in(l, &l->key_timer, 1000000000ULL);
@@ -468,7 +360,7 @@ static void on_key(struct loop *l, struct loop_op *op, int res)
 	(void)op;
 	/* sent to the background (bg): the keys are the shell's until fg */
 	if (tcgetpgrp(STDIN_FILENO) != getpgrp()) {
-		loop_keys_restore();
+		tty_restore();
 		keys_on(l);
 		return;
 	}
@@ -517,7 +409,7 @@ int loop_keys(struct loop *l, loop_key_fn fn, void *arg)
 	l->keys_seen = true;
 	ret = loop_poll(l, &l->key_op, STDIN_FILENO, POLLIN);
 	if (ret) {
-		loop_keys_restore();
+		tty_restore();
 		return ret;
 	}
 	return 1;
@@ -576,8 +468,8 @@ int loop_run(struct loop *l)
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -ETIME && ret != -EBUSY)
 			return ret;
 		/*
-		 * One CQE at a time, each marked seen at once: a backend posting
-		 * completions while we dispatch (the simulator) sees the CQ room.
+		 * One CQE at a time, each marked seen at once: a backend that
+		 * posts completions while we dispatch them sees the CQ room.
 		 */
 		n = 0;
 		while (!l->stopped && !io_uring_peek_cqe(l->ring, &cqe)) {
@@ -592,7 +484,7 @@ int loop_run(struct loop *l)
 		check_overflow(l);
 		/* never sleep on unwritten output: records leave once per batch */
 		errno = 0;
-		if ((fflush(stdout) || ferror(stdout)) && l->output)
+		if (l->out && (fflush(l->out) || ferror(l->out)) && l->output)
 			l->output(l, errno ? errno : EIO, l->output_arg);
 	}
 	/* hand queued SQEs (cancels) to the kernel before the ring goes */

@@ -14,7 +14,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <liburing.h>
+
+#include "clock.h"
 
 /* Top 16 bits of the user_data zcrxctl itself uses ("lp" loop ops, "rc" receives). */
 #define LOOP_UD_TAG	0x6c70ULL
@@ -53,17 +56,17 @@ typedef void (*loop_key_fn)(struct loop *l, const char *keys, int n, void *arg);
 
 int loop_create(struct loop **out, struct io_uring *ring);
 void loop_destroy(struct loop *l);
-struct io_uring *loop_ring(struct loop *l);
 
 void loop_set_filter(struct loop *l, loop_filter_fn fn, void *arg);
 /* Called after every batch of CQEs, before the loop waits again. */
 void loop_set_after(struct loop *l, loop_hook_fn fn, void *arg);
 /*
- * stdout is flushed once per batch, before the loop waits; fn hears of a
- * failed flush (err = errno) so the command can say its output was lost.
+ * out (a command's stdout) is flushed once per batch, before the loop
+ * waits; fn hears of a failed flush (err = errno) so the command can say
+ * its output was lost.
  */
 typedef void (*loop_output_fn)(struct loop *l, int err, void *arg);
-void loop_set_output(struct loop *l, loop_output_fn fn, void *arg);
+void loop_set_output(struct loop *l, FILE *out, loop_output_fn fn, void *arg);
 
 /* Register op (a slot for its user_data); release cancels what is in flight. */
 int loop_op_init(struct loop *l, struct loop_op *op, loop_cb cb, void *arg);
@@ -86,23 +89,15 @@ struct io_uring_sqe *loop_sqe(struct loop *l);
 int loop_signals(struct loop *l, const int *sigs, loop_signal_fn fn, void *arg);
 /*
  * If stdin is a terminal we own (foreground), put it in non-canonical
- * no-echo mode and report key presses.  Restored by loop_destroy(), at exit
- * and on a fatal signal.  Returns 1 when key mode is on, 0 when stdin is no
+ * no-echo mode and report key presses.  Restored by loop_destroy(), by
+ * tty_restore(), at exit and on a fatal signal (guard.h).  Returns 1 when key mode is on, 0 when stdin is no
  * terminal, or -errno.
  */
 int loop_keys(struct loop *l, loop_key_fn fn, void *arg);
-void loop_keys_restore(void);
 
 /* Run until loop_stop(); returns the status given to it, or -errno of the ring. */
 int loop_run(struct loop *l);
 void loop_stop(struct loop *l, int status);
 bool loop_stopped(const struct loop *l);
-
-/* CLOCK_MONOTONIC and CLOCK_REALTIME in ns. */
-uint64_t mono_ns(void);
-uint64_t real_ns(void);
-
-/* A path unlinked at exit and on a fatal signal (one at a time); NULL forgets it. */
-void exit_guard_unlink(const char *path);
 
 #endif

@@ -14,8 +14,14 @@
 #define ZCRXCTL_VERSION "0.1"
 #endif
 
-struct global_opts g_opts = { .color = COLOR_AUTO };
-const char *prog_name = "zcrxctl";
+static struct {
+	bool		json;
+	bool		pretty;
+	bool		quiet;
+	enum color_mode	color;
+} g_opts = { .color = COLOR_AUTO };
+
+static const char *prog_name = "zcrxctl";
 
 static const struct cmd cmds[];
 
@@ -66,14 +72,18 @@ static const struct argp help_argp = { help_options, help_parser, NULL, NULL, NU
 static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 		      int argc, char **argv, void *input)
 {
-	struct argp_child children[] = { { &help_argp, 0, NULL, -1 }, { 0 } };
+	struct argp_child children[4] = { { 0 } };
 	struct argp full = *argp;
 	char *errbuf = NULL, *msg, *nl;
-	size_t errlen = 0, nlen = strlen(name);
+	size_t errlen = 0, nlen = strlen(name), n;
 	char *saved0 = argv[0];
 	FILE *saved_stderr;
 	int ret;
 
+	/* the command's own children (their child_inputs indexes unchanged), then help */
+	for (n = 0; argp->children && argp->children[n].argp && n < 2; n++)
+		children[n] = argp->children[n];
+	children[n] = (struct argp_child){ &help_argp, 0, NULL, -1 };
 	full.children = children;
 	argp_errs = open_memstream(&errbuf, &errlen);
 	if (!argp_errs) {
@@ -123,7 +133,7 @@ int cmd_parse(const struct argp *argp, int argc, char **argv, void *input)
 	return parse_with(argp, 0, name, argc, argv, input);
 }
 
-int cmd_select(const struct cmd *list, int argc, char **argv)
+int cmd_select(const struct cmd *list, struct printer *pr, int argc, char **argv)
 {
 	const struct cmd *match = NULL;
 	size_t len = strlen(argv[0]);
@@ -147,14 +157,20 @@ int cmd_select(const struct cmd *list, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	argv[0] = (char *)match->name;
-	return match->func(argc, argv);
+	return match->func(pr, argc, argv);
+}
+
+/* "  features   what this kernel offers for zcrx" for each command */
+static void print_command_list(FILE *f)
+{
+	for (const struct cmd *c = cmds; c->name; c++)
+		fprintf(f, "  %-10s %s\n", c->name, c->summary);
 }
 
 static void print_commands(FILE *f)
 {
 	fprintf(f, "Usage: %s [OPTIONS] COMMAND [ARGS...]\n\nCommands:\n", prog_name);
-	for (const struct cmd *c = cmds; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+	print_command_list(f);
 	fprintf(f, "\nRun '%s COMMAND --help' for a command's options, '%s --help' for the "
 		"global ones.\n", prog_name, prog_name);
 }
@@ -171,22 +187,22 @@ static const struct argp help_cmd_argp = {
 	NULL, help_cmd_parser, "", "List the commands.", NULL, NULL, NULL
 };
 
-static int do_help(int argc, char **argv)
+static int do_help(struct printer *pr, int argc, char **argv)
 {
 	int ret = cmd_parse(&help_cmd_argp, argc, argv, NULL);
 
 	if (ret >= 0)
 		return ret;
 	if (g_opts.json) {
-		open_json_object(NULL);
-		open_json_array("commands");
+		open_json_object(pr, NULL);
+		open_json_array(pr, "commands");
 		for (const struct cmd *c = cmds; c->name; c++) {
-			open_json_object(NULL);
-			print_string(PRINT_JSON, "name", NULL, c->name);
-			print_string(PRINT_JSON, "summary", NULL, c->summary);
-			close_json_object();
+			open_json_object(pr, NULL);
+			print_string(pr, PRINT_JSON, "name", NULL, c->name);
+			print_string(pr, PRINT_JSON, "summary", NULL, c->summary);
+			close_json_object(pr);
 		}
-		print_end();
+		print_end(pr);
 		return EXIT_OK;
 	}
 	print_commands(stdout);
@@ -202,7 +218,7 @@ static const struct cmd cmds[] = {
 	{ "arm",	do_arm,		"re-arm a fired event through its session" },
 	{ "subscribe",	do_subscribe,	"print the events of a running session" },
 	{ "status",	do_status,	"list the live sessions" },
-	{ "help",	do_help,	"this list" },
+	{ "help",	do_help,	"list the commands" },
 	{ 0 }
 };
 
@@ -263,26 +279,40 @@ static error_t global_parser(int key, char *arg, struct argp_state *state)
 static char global_doc[] =
 	"Inspect and drive io_uring zero-copy receive (zcrx): kernel features, "
 	"netdev queues, ifqs and their events.\v"
-	"Commands:\n"
-	"  features   what this kernel offers for zcrx\n"
-	"  show       netdevs, RX queues and their zcrx readiness\n"
-	"  selftest   check this kernel's zcrx end to end, no NIC needed\n"
-	"  bind       bind an ifq on a queue and hold the session\n"
-	"  watch      bind an ifq and print its events live\n"
-	"  arm        re-arm a fired event through its session\n"
-	"  subscribe  print the events of a running session\n"
-	"  status     list the live sessions\n"
-	"  help       list the commands\n"
 	"\nExit status: 0 ok, 1 runtime error, 2 timeout, 3 required feature "
 	"missing, 4 nothing to re-arm, 64 usage error.";
 
+/* --help after the options: the command table, then the exit statuses. */
+static char *global_help(int key, const char *text, void *input)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_POST_DOC || !text)
+		return (char *)text;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return (char *)text;
+	fputs("Commands:\n", f);
+	print_command_list(f);
+	fputs(text, f);
+	if (fclose(f)) {
+		free(buf);
+		return (char *)text;
+	}
+	return buf;
+}
+
 static const struct argp global_argp = {
-	global_options, global_parser, "COMMAND [ARGS...]", global_doc, NULL, NULL, NULL
+	global_options, global_parser, "COMMAND [ARGS...]", global_doc, NULL, global_help, NULL
 };
 
 int main(int argc, char **argv)
 {
 	struct global_state gs = { .cmd_index = 0 };
+	struct printer out;
 	int ret;
 
 	/*
@@ -305,17 +335,19 @@ int main(int argc, char **argv)
 	 * block): every writer flushes where a reader waits for it, print_end()
 	 * per document, the event loop before it sleeps, p_err() before stderr.
 	 */
-	prog_name = "zcrxctl";
 	/* a global usage error is reported in JSON too when -j came first */
 	for (int i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "--pretty") ||
 		    (argv[i][1] != '-' && strpbrk(argv[i], "jp")))
 			g_opts.json = true;
 	}
-	print_setup(stdout, g_opts.json, false, COLOR_NEVER);
+	/* usage errors of the global options: before -p and --color are known */
+	printer_init(&out, stdout, g_opts.json, false, COLOR_NEVER);
+	print_diag_setup(&out, false);
 	ret = parse_with(&global_argp, ARGP_IN_ORDER, (char *)prog_name, argc, argv, &gs);
-	print_setup(stdout, g_opts.json, g_opts.pretty, g_opts.color);
-	print_set_quiet(g_opts.quiet);
+	/* nothing is printed on stdout yet: the final settings replace those */
+	printer_init(&out, stdout, g_opts.json, g_opts.pretty, g_opts.color);
+	print_diag_setup(&out, g_opts.quiet);
 	if (ret >= 0)
 		return ret;
 	if (gs.version) {
@@ -327,7 +359,7 @@ int main(int argc, char **argv)
 		print_commands(stderr);
 		return EXIT_USAGE;
 	}
-	ret = cmd_select(cmds, argc - gs.cmd_index, argv + gs.cmd_index);
+	ret = cmd_select(cmds, &out, argc - gs.cmd_index, argv + gs.cmd_index);
 	/* output that could not be written is a failure, if a quiet one */
 	if ((fflush(stdout) || ferror(stdout)) && ret == EXIT_OK)
 		ret = EXIT_ERR;

@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * What every command (one file each, do_<name>()) shares with main.c: exit
+ * statuses, global options, the command table and argp glue.  Only commands
+ * and main.c include it.
+ */
 #ifndef ZCRXCTL_MAIN_H
 #define ZCRXCTL_MAIN_H
 
@@ -6,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "parse.h"
 #include "print.h"
 
 /* Exit status, documented in README and the man page. */
@@ -16,24 +22,14 @@
 #define EXIT_NOT_FIRED	4	/* arm: the event had not fired (nothing to re-arm) */
 #define EXIT_USAGE	64	/* bad command line (EX_USAGE) */
 
-struct global_opts {
-	bool		json;
-	bool		pretty;
-	bool		quiet;
-	enum color_mode	color;
-};
-
-extern struct global_opts g_opts;
-extern const char *prog_name;
-
 struct cmd {
 	const char	*name;
-	int		(*func)(int argc, char **argv);
+	int		(*func)(struct printer *pr, int argc, char **argv);
 	const char	*summary;
 };
 
 /* bpftool's cmd_select(): unique-prefix match of argv[0] against cmds. */
-int cmd_select(const struct cmd *cmds, int argc, char **argv);
+int cmd_select(const struct cmd *cmds, struct printer *pr, int argc, char **argv);
 
 /*
  * Parse a command's arguments with its argp (argv[0] is the command name).
@@ -42,21 +38,14 @@ int cmd_select(const struct cmd *cmds, int argc, char **argv);
  */
 int cmd_parse(const struct argp *argp, int argc, char **argv, void *input);
 
-/* A usage error from inside an argp parser: one line, then EXIT_USAGE. */
-#define usage_error(state, ...) argp_error(state, __VA_ARGS__)
-
-/* Parse helpers shared by commands (parse.c); 0 or -EINVAL/-ERANGE. */
-int parse_u32(const char *s, uint32_t *out);
-int parse_u64(const char *s, uint64_t *out);
-
 /* commands */
-int do_features(int argc, char **argv);
-int do_selftest(int argc, char **argv);
-int do_show(int argc, char **argv);
-int do_bind(int argc, char **argv);
-int do_watch(int argc, char **argv);
-int do_arm(int argc, char **argv);
-int do_subscribe(int argc, char **argv);
-int do_status(int argc, char **argv);
+int do_features(struct printer *pr, int argc, char **argv);
+int do_selftest(struct printer *pr, int argc, char **argv);
+int do_show(struct printer *pr, int argc, char **argv);
+int do_bind(struct printer *pr, int argc, char **argv);
+int do_watch(struct printer *pr, int argc, char **argv);
+int do_arm(struct printer *pr, int argc, char **argv);
+int do_subscribe(struct printer *pr, int argc, char **argv);
+int do_status(struct printer *pr, int argc, char **argv);
 
 #endif

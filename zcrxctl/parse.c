@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* Numbers from the command line: decimal or 0x hex, no sign, no junk. */
+/* Numbers, errno names and DEV QUEUE from the command line. */
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
-#include "main.h"
+#include "parse.h"
 
 int parse_u64(const char *s, uint64_t *out)
 {
@@ -35,4 +37,56 @@ int parse_u32(const char *s, uint32_t *out)
 		return -ERANGE;
 	*out = (uint32_t)v;
 	return 0;
+}
+
+int parse_errno(const char *s)
+{
+	uint32_t n;
+
+	if (!parse_u32(s, &n))
+		return n >= 1 && n < 4096 ? (int)n : -EINVAL;
+	for (int e = 1; e < 4096; e++) {
+		const char *name = strerrorname_np(e);
+
+		if (name && !strcasecmp(name, s))
+			return e;
+	}
+	return -EINVAL;
+}
+
+bool dev_name_ok(const char *dev)
+{
+	size_t n = strlen(dev);
+
+	if (!n || n >= DEV_NAME_MAX || !strcmp(dev, ".") || !strcmp(dev, ".."))
+		return false;
+	for (const char *p = dev; *p; p++)
+		if (*p == '/' || *p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+void dev_queue_arg(struct argp_state *state, char *arg, const char **dev, uint32_t *queue,
+		   int *nr)
+{
+	if (*nr == 0) {
+		if (!dev_name_ok(arg))
+			argp_error(state, "DEV must be a device name of 1 to %d characters without"
+				   " '/' or white space, not '%s'", DEV_NAME_MAX - 1, arg);
+		*dev = arg;
+	} else if (*nr == 1) {
+		if (parse_u32(arg, queue))
+			argp_error(state, "QUEUE must be an RX queue number, not '%s'", arg);
+	} else {
+		argp_error(state, "unexpected argument '%s'", arg);
+	}
+	(*nr)++;
+}
+
+void dev_queue_end(struct argp_state *state, int nr, const char *dev, const char *hint)
+{
+	if (nr == 0)
+		argp_error(state, "missing DEV and QUEUE%s", hint ? hint : "");
+	else if (nr == 1)
+		argp_error(state, "missing QUEUE after DEV '%s'", dev);
 }

@@ -4,6 +4,11 @@
  * JSON key and the text format together, so the two outputs never drift
  * apart (iproute2's json_print idea).  PRINT_FP prints only in text mode,
  * PRINT_JSON only in JSON mode, PRINT_ANY in both.
+ *
+ * Each call writes through a struct printer that its caller passes in
+ * (bpftool's json_writer shape): main.c owns the one on stdout, the
+ * protocol code one per line it builds in memory.  No call exits: a failed
+ * write shows in print_error().
  */
 #ifndef ZCRXCTL_PRINT_H
 #define ZCRXCTL_PRINT_H
@@ -32,47 +37,74 @@ enum color_mode {
 	COLOR_NEVER,
 };
 
-void print_setup(FILE *out, bool json, bool pretty, enum color_mode cm);
-bool print_is_json(void);
-FILE *print_stream(void);
+/*
+ * Deeper than anything we print: protocol values (at most JSON_MAX_DEPTH,
+ * 16) are reprinted by status inside an array inside the document.
+ */
+#define PRINT_MAX_DEPTH	32
+
+struct printer {
+	FILE	*out;
+	bool	json;
+	bool	pretty;
+	bool	color;
+	int	depth;
+	bool	in_array[PRINT_MAX_DEPTH];
+	bool	need_comma[PRINT_MAX_DEPTH];
+	bool	doc_open;
+};
+
+/* Text or JSON on out; colour as cm says (auto: a terminal without NO_COLOR). */
+void printer_init(struct printer *p, FILE *out, bool json, bool pretty, enum color_mode cm);
+bool print_is_json(const struct printer *p);
+/* Whether a write to p's stream has failed (its error flag, as ferror()). */
+bool print_failed(const struct printer *p);
 
 /* JSON structure; in text mode these print nothing. key is NULL inside arrays. */
-void open_json_object(const char *key);
-void close_json_object(void);
-void open_json_array(const char *key);
-void close_json_array(void);
+void open_json_object(struct printer *p, const char *key);
+void close_json_object(struct printer *p);
+void open_json_array(struct printer *p, const char *key);
+void close_json_array(struct printer *p);
 
-void print_string(enum print_type t, const char *key, const char *fmt, const char *val);
-void print_color_string(enum print_type t, enum color c, const char *key,
-			const char *fmt, const char *val);
-void print_uint(enum print_type t, const char *key, const char *fmt, uint64_t val);
-void print_int(enum print_type t, const char *key, const char *fmt, int64_t val);
-void print_hex(enum print_type t, const char *key, const char *fmt, uint64_t val);
+void print_string(struct printer *p, enum print_type t, const char *key, const char *fmt,
+		  const char *val);
+void print_color_string(struct printer *p, enum print_type t, enum color c,
+			const char *key, const char *fmt, const char *val);
+void print_uint(struct printer *p, enum print_type t, const char *key, const char *fmt,
+		uint64_t val);
+void print_int(struct printer *p, enum print_type t, const char *key, const char *fmt,
+	       int64_t val);
+void print_hex(struct printer *p, enum print_type t, const char *key, const char *fmt,
+	       uint64_t val);
 /* JSON: %.17g, or null when not finite */
-void print_double(enum print_type t, const char *key, const char *fmt, double val);
-void print_bool(enum print_type t, const char *key, const char *fmt, bool val);
+void print_double(struct printer *p, enum print_type t, const char *key, const char *fmt,
+		  double val);
+void print_bool(struct printer *p, enum print_type t, const char *key, const char *fmt,
+		bool val);
 /* JSON null; text prints fmt with "n/a" as its %s */
-void print_null(enum print_type t, const char *key, const char *fmt);
+void print_null(struct printer *p, enum print_type t, const char *key, const char *fmt);
 /* text only */
-void print_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void print_nl(void);
+void print_text(struct printer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void print_nl(struct printer *p);
 
 /* Close whatever JSON is open and end the document (newline in JSON mode). */
-void print_end(void);
+void print_end(struct printer *p);
 /*
  * NDJSON: end one top-level object, for streams.  It does not flush: a
  * stream's event loop flushes once per wake-up, before it sleeps, so no
  * line waits and an event storm costs one write(2) per batch, not per line.
  */
-void print_record_end(void);
+void print_record_end(struct printer *p);
 
 /*
  * Errors (bpftool's p_err): "Error: ..." on stderr in text mode; in JSON
- * mode an "error" member on stdout, closing any open document so it stays
- * well-formed.  p_info goes to stderr unless -q.
+ * mode an "error" member on the printer given to print_diag_setup() (main's
+ * stdout), closing any open document so it stays well-formed.  p_info goes
+ * to stderr unless -q.
  */
 void p_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void print_set_quiet(bool quiet);
+/* Where p_err() reports in JSON mode (NULL: stderr only), and -q. */
+void print_diag_setup(struct printer *out, bool quiet);
 
 #endif

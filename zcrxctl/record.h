@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The records a live session produces (event, armed, stats, lost): built
- * from the session's state, printed through the print layer as a text line
- * or one NDJSON object, serialised to a protocol line, and parsed back from
- * one, so that `subscribe` prints exactly what `watch` prints.
+ * The records a live session produces (event, armed, stats, lost), and how
+ * one prints through a printer: a text line, or one NDJSON object.  The
+ * protocol (proto.c) sends the same object on the wire and reads it back,
+ * so that `subscribe` prints exactly what `watch` prints.
  */
 #ifndef ZCRXCTL_RECORD_H
 #define ZCRXCTL_RECORD_H
@@ -13,9 +13,12 @@
 #include <stdint.h>
 
 #include "zcrx.h"
+#include "backend.h"
+#include "parse.h"
+#include "print.h"
 
+/* Protocol v1: the schema version ("v") of every record and protocol line */
 #define PROTO_VERSION	1
-#define DEV_NAME_MAX	16	/* IF_NAMESIZE, the NUL included */
 
 enum record_kind {
 	RECORD_EVENT,
@@ -38,8 +41,7 @@ struct record {
 	char			dev[DEV_NAME_MAX];
 	uint32_t		queue;
 	uint32_t		zcrx_id;
-	bool			simulated;
-	bool			nodev;		/* a kernel ifq without a NIC */
+	enum backend_mode	mode;		/* of the session's ifq */
 	/* event */
 	uint64_t		seq;
 	enum zcrx_event		event;		/* event, armed */
@@ -54,7 +56,7 @@ struct record {
 	char			by[16];
 	/* stats */
 	uint64_t		rx_buffers;	/* data CQEs: one buffer each */
-	bool			has_packets;	/* rx_packets known (the simulator); null otherwise */
+	bool			has_packets;	/* rx_packets known (backend_rx_counters); null otherwise */
 	uint64_t		rx_packets;
 	uint64_t		recv_stalls;	/* receives that ran out of buffers, resubmitted */
 	uint64_t		rx_bytes;
@@ -64,28 +66,15 @@ struct record {
 	uint64_t		lost;
 };
 
-/* Print one record on stdout (text line or NDJSON object) and flush it. */
-void record_print(const struct record *r, enum ts_mode ts);
-/* The protocol line for r (as `watch -j` prints it), '\n'-terminated; malloc'd. */
-char *record_wire(const struct record *r, size_t *len);
-/* Parse a protocol record line: 0, -EINVAL (malformed), -ENOENT (other record kind). */
-int record_parse(const char *line, size_t len, struct record *r);
-
-/* "nic", "nodev" or "sim": what kind of ifq a session holds */
-const char *record_mode(bool simulated, bool nodev);
+/*
+ * Print one record (text line or NDJSON object); streams flush once per
+ * loop wake-up.  0, or -errno (-EIO when unknown) when the write failed.
+ */
+int record_print(struct printer *pr, const struct record *r, enum ts_mode ts);
+/* The record's object alone, as it goes on the wire (JSON, ts TS_ISO). */
+void record_print_object(struct printer *pr, const struct record *r, enum ts_mode ts);
 
 /* "iso", "mono", "none": 0 or -EINVAL */
 int ts_mode_parse(const char *s, enum ts_mode *m);
-
-/*
- * Build one protocol line with the print layer: between wire_begin() and
- * wire_end() every print_*() call writes compact JSON to memory.
- */
-void wire_begin(void);
-char *wire_end(size_t *len);
-
-struct json;
-/* Print a parsed JSON value through the print layer (JSON mode), under key. */
-void json_reprint(const struct json *j, const char *key);
 
 #endif

@@ -51,7 +51,7 @@ static const enum color verdict_color[] = {
 	[ZCRX_VERDICT_MISSING]	= COLOR_WARN,
 };
 
-int do_selftest(int argc, char **argv)
+int do_selftest(struct printer *pr, int argc, char **argv)
 {
 	struct zcrx_selftest st;
 	struct utsname uts;
@@ -65,29 +65,29 @@ int do_selftest(int argc, char **argv)
 		strcpy(uts.release, "unknown");
 	zcrx_selftest(&st);
 
-	open_json_object(NULL);
-	print_string(PRINT_ANY, "kernel", "kernel %s: zcrx selftest, NODEV over loopback TCP\n",
+	open_json_object(pr, NULL);
+	print_string(pr, PRINT_ANY, "kernel", "kernel %s: zcrx selftest, NODEV over loopback TCP\n",
 		     uts.release);
-	open_json_array("checks");
+	open_json_array(pr, "checks");
 	for (int id = 0; id < ZCRX_CHECK_COUNT; id++) {
 		const struct zcrx_check *c = &st.check[id];
 
-		open_json_object(NULL);
-		print_string(PRINT_ANY, "check", "%-14s ", c->name);
-		print_string(PRINT_JSON, "verdict", NULL, verdict_key[c->verdict]);
-		print_color_string(PRINT_FP, verdict_color[c->verdict], NULL, "%-14s",
+		open_json_object(pr, NULL);
+		print_string(pr, PRINT_ANY, "check", "%-14s ", c->name);
+		print_string(pr, PRINT_JSON, "verdict", NULL, verdict_key[c->verdict]);
+		print_color_string(pr, PRINT_FP, verdict_color[c->verdict], NULL, "%-14s",
 				   verdict_name[c->verdict]);
-		print_string(PRINT_ANY, "detail", " %s\n", c->detail);
-		close_json_object();
+		print_string(pr, PRINT_ANY, "detail", " %s\n", c->detail);
+		close_json_object(pr);
 	}
-	close_json_array();
-	print_uint(PRINT_ANY, "passed", "%llu passed", st.passed);
-	print_uint(PRINT_ANY, "failed", ", %llu failed", st.failed);
-	print_uint(PRINT_ANY, "not-supported", ", %llu not supported", st.missing);
-	print_uint(PRINT_JSON, "elapsed-ms", NULL, st.elapsed_ns / 1000000);
+	close_json_array(pr);
+	print_uint(pr, PRINT_ANY, "passed", "%llu passed", st.passed);
+	print_uint(pr, PRINT_ANY, "failed", ", %llu failed", st.failed);
+	print_uint(pr, PRINT_ANY, "not-supported", ", %llu not supported", st.missing);
+	print_uint(pr, PRINT_JSON, "elapsed-ms", NULL, st.elapsed_ns / 1000000);
 	snprintf(secs, sizeof(secs), "%.2f s", st.elapsed_ns / 1e9);
-	print_string(PRINT_FP, NULL, " (%s)\n", secs);
-	close_json_object();
-	print_end();
+	print_string(pr, PRINT_FP, NULL, " (%s)\n", secs);
+	close_json_object(pr);
+	print_end(pr);
 	return st.failed ? EXIT_ERR : st.missing ? EXIT_MISSING : EXIT_OK;
 }

@@ -169,7 +169,7 @@ static const char *const channels_key[ZCRX_CHANNELS_MAX + 1] = {
 	[6] = "rx-count", [7] = "tx-count", [8] = "other-count", [9] = "combined-count",
 };
 
-static void print_rings(const struct zcrx_netdev *dev)
+static void print_rings(struct printer *pr, const struct zcrx_netdev *dev)
 {
 	static const char *const tds_spec[] = { "unknown", "disabled", "enabled" };
 	static const char *const tds_text[] = { "auto", "off", "on" };
@@ -178,66 +178,66 @@ static void print_rings(const struct zcrx_netdev *dev)
 	uint32_t tds;
 	unsigned int id;
 
-	print_text("    rings: ");
+	print_text(pr, "    rings: ");
 	if (dev->rings_err) {
-		print_null(PRINT_JSON, "rings", NULL);
-		print_string(PRINT_ANY, "rings-error", "%s\n", unavail(dev->rings_err));
+		print_null(pr, PRINT_JSON, "rings", NULL);
+		print_string(pr, PRINT_ANY, "rings-error", "%s\n", unavail(dev->rings_err));
 		return;
 	}
-	open_json_object("rings");
+	open_json_object(pr, "rings");
 	for (id = 2; id <= ZCRX_RINGS_MAX; id++) {
 		if (!(have & BIT(id)) || id == ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT)
 			continue;
-		print_uint(PRINT_JSON, rings_key[id], NULL, r[id]);
+		print_uint(pr, PRINT_JSON, rings_key[id], NULL, r[id]);
 	}
 	if (have & BIT(ZCRX_ETHTOOL_A_RINGS_RX))
-		print_uint(PRINT_FP, NULL, "rx %llu", r[ZCRX_ETHTOOL_A_RINGS_RX]);
+		print_uint(pr, PRINT_FP, NULL, "rx %llu", r[ZCRX_ETHTOOL_A_RINGS_RX]);
 	if (have & BIT(ZCRX_ETHTOOL_A_RINGS_RX_MAX))
-		print_uint(PRINT_FP, NULL, "/%llu", r[ZCRX_ETHTOOL_A_RINGS_RX_MAX]);
+		print_uint(pr, PRINT_FP, NULL, "/%llu", r[ZCRX_ETHTOOL_A_RINGS_RX_MAX]);
 
 	if (have & BIT(ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT)) {
 		tds = r[ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT];
 		if (tds <= ZCRX_ETHTOOL_TCP_DATA_SPLIT_ENABLED) {
-			print_string(PRINT_JSON, "tcp-data-split", NULL, tds_spec[tds]);
-			print_string(PRINT_FP, NULL, " tcp-data-split %s", tds_text[tds]);
+			print_string(pr, PRINT_JSON, "tcp-data-split", NULL, tds_spec[tds]);
+			print_string(pr, PRINT_FP, NULL, " tcp-data-split %s", tds_text[tds]);
 		} else {
-			print_uint(PRINT_ANY, "tcp-data-split", " tcp-data-split %llu", tds);
+			print_uint(pr, PRINT_ANY, "tcp-data-split", " tcp-data-split %llu", tds);
 		}
 	} else {
-		print_null(PRINT_JSON, "tcp-data-split", NULL);
-		print_text(" tcp-data-split not reported");
+		print_null(pr, PRINT_JSON, "tcp-data-split", NULL);
+		print_text(pr, " tcp-data-split not reported");
 	}
 
 	if (have & BIT(ZCRX_ETHTOOL_A_RINGS_HDS_THRESH)) {
-		print_uint(PRINT_FP, NULL, " hds-thresh %llu", r[ZCRX_ETHTOOL_A_RINGS_HDS_THRESH]);
+		print_uint(pr, PRINT_FP, NULL, " hds-thresh %llu", r[ZCRX_ETHTOOL_A_RINGS_HDS_THRESH]);
 		if (have & BIT(ZCRX_ETHTOOL_A_RINGS_HDS_THRESH_MAX))
-			print_uint(PRINT_FP, NULL, " (max %llu)",
+			print_uint(pr, PRINT_FP, NULL, " (max %llu)",
 				   r[ZCRX_ETHTOOL_A_RINGS_HDS_THRESH_MAX]);
 	} else {
-		print_null(PRINT_JSON, "hds-thresh", NULL);
-		print_text(" hds-thresh not reported");
+		print_null(pr, PRINT_JSON, "hds-thresh", NULL);
+		print_text(pr, " hds-thresh not reported");
 	}
-	print_nl();
-	close_json_object();
+	print_nl(pr);
+	close_json_object(pr);
 }
 
-static void print_channels(const struct zcrx_netdev *dev)
+static void print_channels(struct printer *pr, const struct zcrx_netdev *dev)
 {
 	static const char *const kind[] = { "rx", "tx", "other", "combined" };
 	const uint32_t *c = dev->channels;
 	uint32_t have = dev->channels_have;
 	unsigned int id, k, n = 0;
 
-	print_text("    channels: ");
+	print_text(pr, "    channels: ");
 	if (dev->channels_err) {
-		print_null(PRINT_JSON, "channels", NULL);
-		print_string(PRINT_ANY, "channels-error", "%s\n", unavail(dev->channels_err));
+		print_null(pr, PRINT_JSON, "channels", NULL);
+		print_string(pr, PRINT_ANY, "channels-error", "%s\n", unavail(dev->channels_err));
 		return;
 	}
-	open_json_object("channels");
+	open_json_object(pr, "channels");
 	for (id = 2; id <= ZCRX_CHANNELS_MAX; id++)
 		if (have & BIT(id))
-			print_uint(PRINT_JSON, channels_key[id], NULL, c[id]);
+			print_uint(pr, PRINT_JSON, channels_key[id], NULL, c[id]);
 	/* text: "rx 1/2 combined 4/8", count/max of each kind reported */
 	for (k = 0; k < 4; k++) {
 		unsigned int max_id = ZCRX_ETHTOOL_A_CHANNELS_RX_MAX + k;
@@ -245,21 +245,21 @@ static void print_channels(const struct zcrx_netdev *dev)
 
 		if (!(have & (BIT(max_id) | BIT(cnt_id))))
 			continue;
-		print_text("%s%s ", n++ ? " " : "", kind[k]);
+		print_text(pr, "%s%s ", n++ ? " " : "", kind[k]);
 		if (have & BIT(cnt_id))
-			print_uint(PRINT_FP, NULL, "%llu", c[cnt_id]);
+			print_uint(pr, PRINT_FP, NULL, "%llu", c[cnt_id]);
 		else
-			print_text("n/a");
+			print_text(pr, "n/a");
 		if (have & BIT(max_id))
-			print_uint(PRINT_FP, NULL, "/%llu", c[max_id]);
+			print_uint(pr, PRINT_FP, NULL, "/%llu", c[max_id]);
 	}
 	if (!n)
-		print_text("none reported");
-	print_nl();
-	close_json_object();
+		print_text(pr, "none reported");
+	print_nl(pr);
+	close_json_object(pr);
 }
 
-static void print_providers(const struct zcrx_rxq *q)
+static void print_providers(struct printer *pr, const struct zcrx_rxq *q)
 {
 	static const struct { unsigned int mp; const char *name; } mps[] = {
 		{ ZCRX_MP_IO_URING, "io-uring" },
@@ -268,222 +268,222 @@ static void print_providers(const struct zcrx_rxq *q)
 	};
 	unsigned int i, n = 0;
 
-	print_text(" providers ");
-	open_json_array("providers");
+	print_text(pr, " providers ");
+	open_json_array(pr, "providers");
 	for (i = 0; i < sizeof(mps) / sizeof(mps[0]); i++) {
 		if (!(q->mp & mps[i].mp))
 			continue;
-		print_string(PRINT_ANY, NULL, n++ ? ",%s" : "%s", mps[i].name);
+		print_string(pr, PRINT_ANY, NULL, n++ ? ",%s" : "%s", mps[i].name);
 	}
-	close_json_array();
+	close_json_array(pr);
 	if (!n)
-		print_text("none");
+		print_text(pr, "none");
 	if (q->mp & ZCRX_MP_DMABUF)
-		print_uint(PRINT_ANY, "dmabuf", " dmabuf %llu", q->dmabuf);
+		print_uint(pr, PRINT_ANY, "dmabuf", " dmabuf %llu", q->dmabuf);
 }
 
-static void print_qstats(const struct zcrx_netdev *dev, const struct zcrx_rxq *q)
+static void print_qstats(struct printer *pr, const struct zcrx_netdev *dev, const struct zcrx_rxq *q)
 {
 	char fmt[64];
 	unsigned int id;
 	const char *name;
 
 	if (dev->qstats_err || !q) {
-		print_null(PRINT_JSON, "qstats", NULL);
+		print_null(pr, PRINT_JSON, "qstats", NULL);
 		return;
 	}
-	open_json_object("qstats");
+	open_json_object(pr, "qstats");
 	for (id = 0; id <= ZCRX_QSTATS_MAX; id++) {
 		name = zcrx_qstat_name(id);
 		if (!(q->qstats_have & (1ULL << id)) || !name)
 			continue;
 		snprintf(fmt, sizeof(fmt), " %s %%llu", name);
-		print_uint(PRINT_ANY, name, fmt, q->qstats[id]);
+		print_uint(pr, PRINT_ANY, name, fmt, q->qstats[id]);
 	}
-	close_json_object();
+	close_json_object(pr);
 }
 
-static void print_reasons(const struct zcrx_netdev *dev, uint32_t queue, unsigned int bits,
+static void print_reasons(struct printer *pr, const struct zcrx_netdev *dev, uint32_t queue, unsigned int bits,
 			  unsigned int unk)
 {
 	char fix[256], why[256];
 	unsigned int bit;
 	int n;
 
-	open_json_array("reasons");
+	open_json_array(pr, "reasons");
 	for (bit = 1; bit && bit <= ZCRX_UNREADY_LAST; bit <<= 1) {
 		if (!(bits & bit))
 			continue;
-		open_json_object(NULL);
-		print_string(PRINT_JSON, "reason", NULL, reason_key[bit_index(bit)]);
-		print_string(PRINT_ANY, "message", "        %s", zcrx_unready_str(bit));
+		open_json_object(pr, NULL);
+		print_string(pr, PRINT_JSON, "reason", NULL, reason_key[bit_index(bit)]);
+		print_string(pr, PRINT_ANY, "message", "        %s", zcrx_unready_str(bit));
 		if (bit == ZCRX_UNREADY_NO_QUEUE_API || bit == ZCRX_UNREADY_NO_DMA) {
 			if (dev->driver_err == -EOPNOTSUPP)
-				print_text(" (the device has no driver)");
+				print_text(pr, " (the device has no driver)");
 			else if (dev->driver_err)
-				print_text(" (no driver name: %s)", strerror(-dev->driver_err));
+				print_text(pr, " (no driver name: %s)", strerror(-dev->driver_err));
 			else
-				print_text(" (driver %s)", dev->driver);
+				print_text(pr, " (driver %s)", dev->driver);
 		}
 		n = zcrx_unready_fix(bit, dev, queue, fix, sizeof(fix));
 		if (n > 0)
-			print_string(PRINT_ANY, "fix", "; fix: %s", fix);
+			print_string(pr, PRINT_ANY, "fix", "; fix: %s", fix);
 		else
-			print_null(PRINT_JSON, "fix", NULL);
-		print_nl();
-		close_json_object();
+			print_null(pr, PRINT_JSON, "fix", NULL);
+		print_nl(pr);
+		close_json_object(pr);
 	}
-	close_json_array();
+	close_json_array(pr);
 
-	open_json_array("unchecked");
+	open_json_array(pr, "unchecked");
 	for (bit = 1; bit && bit <= ZCRX_UNREADY_LAST; bit <<= 1) {
 		if (!(unk & bit))
 			continue;
 		unchecked_why(bit, dev, why, sizeof(why));
-		open_json_object(NULL);
-		print_string(PRINT_JSON, "reason", NULL, reason_key[bit_index(bit)]);
-		print_color_string(PRINT_FP, COLOR_WARN, NULL, "        unchecked: %s",
+		open_json_object(pr, NULL);
+		print_string(pr, PRINT_JSON, "reason", NULL, reason_key[bit_index(bit)]);
+		print_color_string(pr, PRINT_FP, COLOR_WARN, NULL, "        unchecked: %s",
 				   check_what[bit_index(bit)]);
-		print_string(PRINT_ANY, "why", " (%s)\n", why);
-		close_json_object();
+		print_string(pr, PRINT_ANY, "why", " (%s)\n", why);
+		close_json_object(pr);
 	}
-	close_json_array();
+	close_json_array(pr);
 }
 
-static void print_queue(const struct zcrx_netdev *dev, uint32_t queue)
+static void print_queue(struct printer *pr, const struct zcrx_netdev *dev, uint32_t queue)
 {
 	const struct zcrx_rxq *q = zcrx_netdev_rxq(dev, queue);
 	unsigned int bits, unk;
 
 	bits = zcrx_rxq_readiness(dev, queue, &unk);
 
-	open_json_object(NULL);
-	print_uint(PRINT_ANY, "queue", "    queue %llu:", queue);
+	open_json_object(pr, NULL);
+	print_uint(pr, PRINT_ANY, "queue", "    queue %llu:", queue);
 	if (q && q->has_napi)
-		print_uint(PRINT_ANY, "napi-id", " napi %llu", q->napi_id);
+		print_uint(pr, PRINT_ANY, "napi-id", " napi %llu", q->napi_id);
 	else
-		print_null(PRINT_ANY, "napi-id", " napi %s");
+		print_null(pr, PRINT_ANY, "napi-id", " napi %s");
 	if (q) {
-		print_providers(q);
+		print_providers(pr, q);
 	} else {
-		print_null(PRINT_JSON, "providers", NULL);
+		print_null(pr, PRINT_JSON, "providers", NULL);
 	}
-	print_qstats(dev, q);
+	print_qstats(pr, dev, q);
 
 	if (bits) {
-		print_bool(PRINT_JSON, "ready", NULL, false);
-		print_color_string(PRINT_FP, COLOR_BAD, NULL, " %s:\n", "not ready");
+		print_bool(pr, PRINT_JSON, "ready", NULL, false);
+		print_color_string(pr, PRINT_FP, COLOR_BAD, NULL, " %s:\n", "not ready");
 	} else if (unk) {
 		/* nothing known stands in the way, but not everything was checked */
-		print_null(PRINT_JSON, "ready", NULL);
-		print_color_string(PRINT_FP, COLOR_WARN, NULL, " %s:\n", "maybe ready");
+		print_null(pr, PRINT_JSON, "ready", NULL);
+		print_color_string(pr, PRINT_FP, COLOR_WARN, NULL, " %s:\n", "maybe ready");
 	} else {
-		print_bool(PRINT_JSON, "ready", NULL, true);
-		print_color_string(PRINT_FP, COLOR_OK, NULL, " %s\n", "ready");
+		print_bool(pr, PRINT_JSON, "ready", NULL, true);
+		print_color_string(pr, PRINT_FP, COLOR_OK, NULL, " %s\n", "ready");
 	}
-	print_reasons(dev, queue, bits, unk);
-	close_json_object();
+	print_reasons(pr, dev, queue, bits, unk);
+	close_json_object(pr);
 }
 
-static void print_pool(const struct zcrx_pool *p)
+static void print_pool(struct printer *pr, const struct zcrx_pool *p)
 {
 	char fmt[64];
 	unsigned int id;
 	const char *name;
 
-	open_json_object(NULL);
-	print_uint(PRINT_ANY, "id", "    page pool %llu:", p->id);
+	open_json_object(pr, NULL);
+	print_uint(pr, PRINT_ANY, "id", "    page pool %llu:", p->id);
 	if (p->has_napi)
-		print_uint(PRINT_ANY, "napi-id", " napi %llu", p->napi_id);
+		print_uint(pr, PRINT_ANY, "napi-id", " napi %llu", p->napi_id);
 	if (p->has_inflight) {
-		print_uint(PRINT_ANY, "inflight", " inflight %llu", p->inflight);
-		print_uint(PRINT_ANY, "inflight-mem", " (%llu bytes)", p->inflight_mem);
+		print_uint(pr, PRINT_ANY, "inflight", " inflight %llu", p->inflight);
+		print_uint(pr, PRINT_ANY, "inflight-mem", " (%llu bytes)", p->inflight_mem);
 	}
 	if (p->detach_time)
-		print_uint(PRINT_ANY, "detach-time", " detached at %llu", p->detach_time);
+		print_uint(pr, PRINT_ANY, "detach-time", " detached at %llu", p->detach_time);
 	if (p->dmabuf)
-		print_uint(PRINT_ANY, "dmabuf", " dmabuf %llu", p->dmabuf);
-	print_bool(PRINT_JSON, "io-uring", NULL, p->io_uring);
+		print_uint(pr, PRINT_ANY, "dmabuf", " dmabuf %llu", p->dmabuf);
+	print_bool(pr, PRINT_JSON, "io-uring", NULL, p->io_uring);
 	if (p->io_uring)
-		print_text(" io-uring");
+		print_text(pr, " io-uring");
 	if (p->stats_have) {
-		open_json_object("stats");
+		open_json_object(pr, "stats");
 		for (id = 0; id <= ZCRX_POOL_STATS_MAX; id++) {
 			name = zcrx_pool_stat_name(id);
 			if (!(p->stats_have & BIT(id)) || !name)
 				continue;
 			snprintf(fmt, sizeof(fmt), " %s %%llu", name);
-			print_uint(PRINT_ANY, name, fmt, p->stats[id]);
+			print_uint(pr, PRINT_ANY, name, fmt, p->stats[id]);
 		}
-		close_json_object();
+		close_json_object(pr);
 	}
-	print_nl();
-	close_json_object();
+	print_nl(pr);
+	close_json_object(pr);
 }
 
-static void print_pools(const struct zcrx_netdev *dev)
+static void print_pools(struct printer *pr, const struct zcrx_netdev *dev)
 {
 	size_t i;
 
 	if (dev->pools_err) {
-		print_null(PRINT_JSON, "page-pools", NULL);
-		print_string(PRINT_ANY, "page-pools-error", "    page pools: %s\n",
+		print_null(pr, PRINT_JSON, "page-pools", NULL);
+		print_string(pr, PRINT_ANY, "page-pools-error", "    page pools: %s\n",
 			     pools_unavail(dev->pools_err));
 		return;
 	}
-	open_json_array("page-pools");
+	open_json_array(pr, "page-pools");
 	for (i = 0; i < dev->nr_pools; i++)
-		print_pool(&dev->pools[i]);
-	close_json_array();
+		print_pool(pr, &dev->pools[i]);
+	close_json_array(pr);
 	if (!dev->nr_pools)
-		print_text("    page pools: none\n");
+		print_text(pr, "    page pools: none\n");
 	/* with no pool there are no stats to miss: say so only in JSON */
 	if (dev->pool_stats_err)
-		print_string(dev->nr_pools ? PRINT_ANY : PRINT_JSON, "page-pool-stats-error",
+		print_string(pr, dev->nr_pools ? PRINT_ANY : PRINT_JSON, "page-pool-stats-error",
 			     "    page-pool stats: %s\n", pool_stats_unavail(dev->pool_stats_err));
 }
 
-static void print_device(const struct zcrx_netdev *dev, const struct show_args *a)
+static void print_device(struct printer *pr, const struct zcrx_netdev *dev, const struct show_args *a)
 {
 	uint32_t nr = zcrx_netdev_nr_rx(dev), q;
 
-	open_json_object(NULL);
-	print_color_string(PRINT_ANY, COLOR_NAME, "ifname", "%s:", dev->name);
-	print_uint(PRINT_ANY, "ifindex", " ifindex %llu", dev->ifindex);
+	open_json_object(pr, NULL);
+	print_color_string(pr, PRINT_ANY, COLOR_NAME, "ifname", "%s:", dev->name);
+	print_uint(pr, PRINT_ANY, "ifindex", " ifindex %llu", dev->ifindex);
 	if (dev->driver_err)
-		print_null(PRINT_ANY, "driver", " driver %s");
+		print_null(pr, PRINT_ANY, "driver", " driver %s");
 	else
-		print_string(PRINT_ANY, "driver", " driver %s", dev->driver);
-	print_string(PRINT_ANY, "state", " state %s", dev->flags & IFF_UP ? "up" : "down");
-	print_bool(PRINT_JSON, "has-parent", NULL, dev->has_parent);
+		print_string(pr, PRINT_ANY, "driver", " driver %s", dev->driver);
+	print_string(pr, PRINT_ANY, "state", " state %s", dev->flags & IFF_UP ? "up" : "down");
+	print_bool(pr, PRINT_JSON, "has-parent", NULL, dev->has_parent);
 	if (!dev->has_parent)
-		print_text(" virtual");
-	print_uint(PRINT_ANY, "rx-queues", " rx-queues %llu", nr);
-	print_nl();
+		print_text(pr, " virtual");
+	print_uint(pr, PRINT_ANY, "rx-queues", " rx-queues %llu", nr);
+	print_nl(pr);
 
-	print_rings(dev);
-	print_channels(dev);
+	print_rings(pr, dev);
+	print_channels(pr, dev);
 	if (dev->queues_err)
-		print_string(PRINT_ANY, "queues-error", "    queues: %s\n",
+		print_string(pr, PRINT_ANY, "queues-error", "    queues: %s\n",
 			     unavail(dev->queues_err));
 	if (dev->qstats_err)
-		print_string(PRINT_ANY, "qstats-error", "    qstats: %s\n",
+		print_string(pr, PRINT_ANY, "qstats-error", "    qstats: %s\n",
 			     unavail(dev->qstats_err));
 
-	open_json_array("queues");
+	open_json_array(pr, "queues");
 	if (a->has_queue) {
-		print_queue(dev, a->queue);
+		print_queue(pr, dev, a->queue);
 	} else {
 		for (q = 0; q < nr; q++)
-			print_queue(dev, q);
+			print_queue(pr, dev, q);
 	}
-	close_json_array();
+	close_json_array(pr);
 
-	print_pools(dev);
-	close_json_object();
+	print_pools(pr, dev);
+	close_json_object(pr);
 }
 
-int do_show(int argc, char **argv)
+int do_show(struct printer *pr, int argc, char **argv)
 {
 	struct show_args args = { 0 };
 	struct zcrx_netdev_list list;
@@ -519,14 +519,14 @@ int do_show(int argc, char **argv)
 		}
 	}
 
-	open_json_array(NULL);
+	open_json_array(pr, NULL);
 	for (i = 0; i < list.nr; i++) {
 		if (i)
-			print_nl();
-		print_device(&list.dev[i], &args);
+			print_nl(pr);
+		print_device(pr, &list.dev[i], &args);
 	}
-	close_json_array();
-	print_end();
+	close_json_array(pr);
+	print_end(pr);
 
 	zcrx_netdev_list_free(&list);
 	return EXIT_OK;

@@ -12,9 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "client.h"
 #include "main.h"
-#include "jsonl.h"
-#include "session.h"
 
 struct status_args {
 	const char	*dev;
@@ -23,26 +22,28 @@ struct status_args {
 };
 
 struct entry {
-	char		dev[DEV_NAME_MAX];
-	uint32_t	queue;
-	struct json	*reply;		/* the whole {"ok":true,"session":{...}} */
+	char			dev[DEV_NAME_MAX];
+	uint32_t		queue;
+	struct proto_session	sess;
 };
 
 static char *do_help(int key, const char *text, void *input)
 {
+	char *doc;
+
 	(void)input;
 	if (key != ARGP_KEY_HELP_PRE_DOC)
 		return (char *)text;
-	return strdup("List the live sessions (bind, watch) in RUNDIR, or those of DEV, or "
+	return asprintf(&doc, "List the live sessions (bind, watch) in RUNDIR, or those of DEV, or "
 		      "the one of DEV queue QUEUE: device, queue, zcrx_id, pid, uptime, events "
 		      "and the state and count of each, shared stats.  With -j, one JSON array "
 		      "of session objects.  Exit 1 when DEV QUEUE is given and no session owns "
 		      "it.\n"
 		      "\n"
-		      "       DEV    := network device name (or a --sim or --nodev name)\n"
+		      "       DEV    := network device name %s\n"
 		      "       QUEUE  := RX queue index\n"
 		      "       RUNDIR := $ZCRXCTL_RUNDIR, /run/zcrxctl (root), "
-		      "$XDG_RUNTIME_DIR/zcrxctl\n");
+		      "$XDG_RUNTIME_DIR/zcrxctl\n", backend_text(BT_DEV_A_NAME)) < 0 ? NULL : doc;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -59,36 +60,22 @@ static const struct argp status_argp = {
 	NULL, parse_opt, "[DEV [QUEUE]]", "", NULL, do_help, NULL
 };
 
-/* Ask one session; 0 with the reply, or -errno (quietly: the caller decides). */
-static int query(int fd, struct json **out, char *err, size_t len)
+/* Ask one session; 0 with its status, or -errno (quietly: the caller decides). */
+static int query(int fd, struct proto_session *sess, char *err, size_t len)
 {
-	char *line = NULL;
-	struct json *j;
-	bool ok = false;
-	int ret, e;
+	struct proto_request rq = { .cmd = PROTO_STATUS };
+	struct proto_reply rp;
+	int ret;
 
-	ret = session_request(fd, "{\"v\":1,\"cmd\":\"status\"}", &line, err, len);
+	ret = client_call(fd, &rq, PROTO_BODY_SESSION, &rp, err, len);
 	if (ret)
 		return ret;
-	j = json_parse(line, strlen(line), &e);
-	if (j && json_bool(json_get(j, "ok"), &ok) && !ok) {
+	if (!rp.ok) {
 		/* a refusal, e.g. a session of another uid */
-		snprintf(err, len, "the session refused: %s",
-			 json_str(json_get(j, "error")) ?: "no reason given");
-		json_free(j);
-		free(line);
+		snprintf(err, len, "the session refused: %s", rp.error);
 		return -EACCES;
 	}
-	if (!j || !ok || json_type(json_get(j, "session")) != JSON_OBJ) {
-		snprintf(err, len, "the session answered something that is not protocol v1: %.80s",
-			 line);
-		if (j)
-			json_free(j);
-		free(line);
-		return -EPROTO;
-	}
-	free(line);
-	*out = j;
+	*sess = rp.session;
 	return 0;
 }
 
@@ -123,52 +110,33 @@ static int entry_cmp(const void *pa, const void *pb)
 	return c ? c : (a->queue > b->queue) - (a->queue < b->queue);
 }
 
-static void print_text_entry(const struct json *sess)
+static void print_text_entry(struct printer *pr, const struct proto_session *s)
 {
-	const struct json *evs = json_get(sess, "events"), *types = json_get(sess, "types");
-	uint64_t v;
-	bool b = false;
+	char names[64];
 
-	print_text("session dev=%s", json_str(json_get(sess, "dev")) ?: "?");
-	json_u64(json_get(sess, "queue"), &v);
-	print_text(" queue=%llu", (unsigned long long)v);
-	json_u64(json_get(sess, "zcrx-id"), &v);
-	print_text(" zcrx-id=%llu", (unsigned long long)v);
-	json_u64(json_get(sess, "pid"), &v);
-	print_text(" pid=%llu", (unsigned long long)v);
-	json_u64(json_get(sess, "uptime-s"), &v);
-	print_text(" uptime-s=%llu events=", (unsigned long long)v);
-	for (size_t i = 0; i < json_len(evs); i++)
-		print_text("%s%s", i ? "," : "", json_str(json_at(evs, i)) ?: "?");
-	if (!json_len(evs))
-		print_text("none");
-	for (size_t i = 0; i < json_len(types); i++) {
-		const struct json *t = json_at(types, i);
-
-		v = 0;
-		json_u64(json_get(t, "count"), &v);
-		print_text(" %s=%s:%llu", json_key_at(types, i),
-			   json_str(json_get(t, "state")) ?: "?", (unsigned long long)v);
-	}
-	if (json_u64(json_get(sess, "copy-count"), &v)) {
-		print_text(" copy-count=%llu", (unsigned long long)v);
-		json_u64(json_get(sess, "copy-bytes"), &v);
-		print_text(" copy-bytes=%llu", (unsigned long long)v);
-	} else {
-		print_text(" copy-count=n/a copy-bytes=n/a");
-	}
-	if (json_u64(json_get(sess, "recv-stalls"), &v))
-		print_text(" recv-stalls=%llu", (unsigned long long)v);
-	if (json_str(json_get(sess, "mode")))
-		print_text(" mode=%s", json_str(json_get(sess, "mode")));
-	json_bool(json_get(sess, "simulated"), &b);
-	print_text(" sim=%s\n", b ? "yes" : "no");
+	print_text(pr, "session dev=%s queue=%u zcrx-id=%u pid=%llu uptime-s=%llu events=%s",
+		   s->dev, s->queue, s->zcrx_id, (unsigned long long)s->pid,
+		   (unsigned long long)s->uptime_s,
+		   zcrx_event_list_str(s->events, names, sizeof(names)));
+	for (int t = 0; t < ZCRX_EV_COUNT; t++)
+		if (s->events & ZCRX_EV_MASK(t))
+			print_text(pr, " %s=%s:%llu", zcrx_event_name(t),
+				   s->fired & ZCRX_EV_MASK(t) ? "fired" : "armed",
+				   (unsigned long long)s->count[t]);
+	if (s->has_stats)
+		print_text(pr, " copy-count=%llu copy-bytes=%llu",
+			   (unsigned long long)s->copy_count, (unsigned long long)s->copy_bytes);
+	else
+		print_text(pr, " copy-count=n/a copy-bytes=n/a");
+	print_text(pr, " recv-stalls=%llu", (unsigned long long)s->recv_stalls);
+	backend_mode_print(pr, s->mode);
+	print_nl(pr);
 }
 
 static int collect(const struct status_args *a, const char *rundir, struct entry **out,
 		   size_t *nr)
 {
-	char path[PATH_MAX], err[256];
+	char path[PATH_MAX], err[1024];
 	struct entry *list = NULL, *p;
 	struct dirent *de;
 	size_t n = 0;
@@ -191,24 +159,22 @@ static int collect(const struct status_args *a, const char *rundir, struct entry
 			continue;
 		if (session_sock_name(path, sizeof(path), rundir, e.dev, e.queue))
 			continue;
-		fd = session_connect_path(path, err, sizeof(err));
+		fd = client_connect_path(path, err, sizeof(err));
 		if (fd == -ECONNREFUSED || fd == -ENOENT)
 			continue;	/* left by a session that died, or gone meanwhile */
 		if (fd < 0) {
 			p_info("Skipping %s: %s", path, err);
 			continue;
 		}
-		if (query(fd, &e.reply, err, sizeof(err))) {
+		if (query(fd, &e.sess, err, sizeof(err))) {
 			p_info("Skipping %s queue %u: %s", e.dev, e.queue, err);
 			close(fd);
 			continue;
 		}
 		close(fd);
 		p = realloc(list, (n + 1) * sizeof(*list));
-		if (!p) {
-			json_free(e.reply);
+		if (!p)
 			break;
-		}
 		list = p;
 		list[n++] = e;
 	}
@@ -220,10 +186,10 @@ static int collect(const struct status_args *a, const char *rundir, struct entry
 	return 0;
 }
 
-int do_status(int argc, char **argv)
+int do_status(struct printer *pr, int argc, char **argv)
 {
 	struct status_args a = { 0 };
-	char rundir[PATH_MAX], err[256];
+	char rundir[PATH_MAX], err[1024];
 	struct entry *list = NULL, one = { 0 };
 	size_t nr = 0;
 	int ret, fd;
@@ -233,10 +199,12 @@ int do_status(int argc, char **argv)
 		return ret;
 	signal(SIGPIPE, SIG_IGN);
 	if (a.nr_args == 2) {
-		fd = session_connect(a.dev, a.queue, &ret);
-		if (fd < 0)
-			return ret;
-		ret = query(fd, &one.reply, err, sizeof(err));
+		fd = client_connect(a.dev, a.queue, err, sizeof(err));
+		if (fd < 0) {
+			p_err("%s", err);
+			return EXIT_ERR;
+		}
+		ret = query(fd, &one.sess, err, sizeof(err));
 		close(fd);
 		if (ret) {
 			p_err("%s queue %u: %s", a.dev, a.queue, err);
@@ -255,19 +223,15 @@ int do_status(int argc, char **argv)
 			p_info("No live sessions%s%s in %s", a.dev ? " on " : "", a.dev ?: "", rundir);
 	}
 
-	open_json_array(NULL);
+	open_json_array(pr, NULL);
 	for (size_t i = 0; i < nr; i++) {
-		const struct json *sess = json_get(list[i].reply, "session");
-
-		if (print_is_json())
-			json_reprint(sess, NULL);
+		if (print_is_json(pr))
+			proto_session_print(pr, &list[i].sess);
 		else
-			print_text_entry(sess);
+			print_text_entry(pr, &list[i].sess);
 	}
-	close_json_array();
-	print_end();
-	for (size_t i = 0; i < nr; i++)
-		json_free(list[i].reply);
+	close_json_array(pr);
+	print_end(pr);
 	if (list != &one)
 		free(list);
 	return EXIT_OK;

@@ -7,18 +7,16 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
+#include "client.h"
 #include "main.h"
-#include "jsonl.h"
-#include "session.h"
-#include "units.h"
+#include "loop.h"
+#include "stream.h"
 
 #define SUB_LINE_MAX	(1 << 20)
 
@@ -31,6 +29,7 @@ struct sub_args {
 
 struct sub {
 	const struct sub_args	*a;
+	struct printer		*pr;
 	struct loop		*l;
 	int			fd;
 	char			*buf;
@@ -51,19 +50,22 @@ struct sub {
 
 static char *do_help(int key, const char *text, void *input)
 {
+	char *doc;
+
 	(void)input;
 	if (key != ARGP_KEY_HELP_PRE_DOC)
 		return (char *)text;
-	return strdup("Attach to the session that owns DEV queue QUEUE (started by bind or "
+	return asprintf(&doc, "Attach to the session that owns DEV queue QUEUE (started by bind or "
 		      "watch) and print its records exactly as watch prints them.  A subscriber "
 		      "that cannot keep up is sent a \"lost\" record and never stalls the "
 		      "session.  Exit 0 after -c N events, on SIGINT/SIGTERM or when the "
 		      "session ends; 2 when -t ran out with no event; 1 when no session owns "
 		      "the queue.\n"
 		      "\n"
-		      "       DEV   := network device name (or the --sim or --nodev name)\n"
+		      "       DEV   := network device name %s\n"
 		      "       QUEUE := RX queue index\n"
-		      "       DUR   := a number with ns, us, ms, s, m or h: 500ms, 1s, 2m\n");
+		      "       DUR   := a number with ns, us, ms, s, m or h: 500ms, 1s, 2m\n",
+		      backend_text(BT_DEV_NAME)) < 0 ? NULL : doc;
 }
 
 static const struct argp_option options[] = {
@@ -96,50 +98,20 @@ static const struct argp sub_argp = {
 	options, parse_opt, "DEV QUEUE", "", NULL, do_help, NULL
 };
 
-static void stdout_gone(struct sub *s)
-{
-	int fd;
-
-	s->out_gone = s->done = true;
-	__fpurge(stdout);
-	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0 && fd != STDOUT_FILENO) {
-		dup2(fd, STDOUT_FILENO);
-		close(fd);
-	}
-	clearerr(stdout);
-	loop_stop(s->l, EXIT_OK);
-}
-
-static bool stdout_broken(void)
-{
-	struct pollfd p = { .fd = STDOUT_FILENO };
-	struct stat st;
-
-	if (fstat(STDOUT_FILENO, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
-		return false;
-	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
-}
-
 static void out_failed(struct loop *l, int err, void *arg)
 {
 	struct sub *s = arg;
 
 	if (s->out_gone)
 		return;
-	if (err == EPIPE || stdout_broken()) {
-		stdout_gone(s);		/* `| head -1`: the reader has what it wanted */
-		return;
-	}
-	stdout_gone(s);
-	fprintf(stderr, "Error: writing to stdout failed: %s: output lost\n", strerror(err));
-	loop_stop(l, EXIT_ERR);
+	s->out_gone = s->done = true;
+	loop_stop(l, stdout_lost(err) ? EXIT_OK : EXIT_ERR);
 }
 
 static void on_line(struct sub *s, const char *line, size_t len)
 {
 	struct record r;
-	int ret = record_parse(line, len, &r);
+	int ret = proto_record_decode(line, len, &r);
 
 	if (ret) {
 		if (ret == -EINVAL && !s->told_junk) {
@@ -148,10 +120,9 @@ static void on_line(struct sub *s, const char *line, size_t len)
 		}
 		return;
 	}
-	errno = 0;
-	record_print(&r, s->a->st.ts);
-	if (ferror(stdout)) {
-		out_failed(s->l, errno ? errno : EIO, s);
+	ret = record_print(s->pr, &r, s->a->st.ts);
+	if (ret) {
+		out_failed(s->l, -ret, s);
 		return;
 	}
 	if (r.kind != RECORD_EVENT)
@@ -225,11 +196,8 @@ static void on_timeout(struct loop *l, struct loop_op *op, int res)
 
 static void on_stdout(struct loop *l, struct loop_op *op, int res)
 {
-	struct sub *s = op->arg;
-
-	(void)l;
 	if (res >= 0 && stdout_broken())
-		stdout_gone(s);
+		out_failed(l, EPIPE, op->arg);
 }
 
 static void on_signal(struct loop *l, int signo, void *arg)
@@ -239,45 +207,33 @@ static void on_signal(struct loop *l, int signo, void *arg)
 	loop_stop(l, EXIT_OK);
 }
 
-/* One request, one {"ok":true,...} reply: the parsed reply, or NULL after p_err(). */
-static struct json *ask(int fd, const char *req, const struct sub_args *a)
+/* One request answered ok: 0, or -1 after p_err(). */
+static int ask(int fd, enum proto_cmd cmd, enum proto_reply_body body, struct proto_reply *rp,
+	       const struct sub_args *a)
 {
-	char *line = NULL, err[256];
-	const char *msg;
-	struct json *j;
-	bool ok = false;
-	int e;
+	struct proto_request rq = { .cmd = cmd };
+	char err[512];
 
-	if (session_request(fd, req, &line, err, sizeof(err))) {
+	if (client_call(fd, &rq, body, rp, err, sizeof(err))) {
 		p_err("%s queue %u: %s", a->dev, a->queue, err);
-		return NULL;
+		return -1;
 	}
-	j = json_parse(line, strlen(line), &e);
-	if (!j || !json_bool(json_get(j, "ok"), &ok) || !ok) {
-		msg = j ? json_str(json_get(j, "error")) : NULL;
-		p_err("%s queue %u: the session refused: %s", a->dev, a->queue,
-		      msg ? msg : "an answer that is not protocol v1");
-		if (j)
-			json_free(j);
-		j = NULL;
+	if (!rp->ok) {
+		p_err("%s queue %u: the session refused: %s", a->dev, a->queue, rp->error);
+		return -1;
 	}
-	free(line);
-	return j;
+	return 0;
 }
 
-int do_subscribe(int argc, char **argv)
+int do_subscribe(struct printer *pr, int argc, char **argv)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, 0 };
 	struct sub_args a = { .st.ts = TS_ISO };
-	struct sub s = { .a = &a, .fd = -1 };
+	struct sub s = { .a = &a, .pr = pr, .fd = -1 };
+	struct proto_reply st, ok;
 	struct io_uring ring;
-	bool have_ring = false, sim = false, nodev = false;
-	const struct json *sess, *evs;
-	struct json *st = NULL, *ok;
-	char names[64] = "";
-	uint64_t id = 0;
-	size_t pos = 0;
-	struct stat sb;
+	bool have_ring = false;
+	char names[64], err[512];
 	int ret;
 
 	ret = cmd_parse(&sub_argp, argc, argv, &a);
@@ -286,26 +242,15 @@ int do_subscribe(int argc, char **argv)
 	/* records leave once per loop wake-up (loop_run), not once per line */
 	setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
 	signal(SIGPIPE, SIG_IGN);
-	s.fd = session_connect(a.dev, a.queue, &ret);
-	if (s.fd < 0)
-		return ret;
+	s.fd = client_connect(a.dev, a.queue, err, sizeof(err));
+	if (s.fd < 0) {
+		p_err("%s", err);
+		return EXIT_ERR;
+	}
 	ret = EXIT_ERR;
-	st = ask(s.fd, "{\"v\":1,\"cmd\":\"status\"}", &a);
-	if (!st)
+	if (ask(s.fd, PROTO_STATUS, PROTO_BODY_SESSION, &st, &a) ||
+	    ask(s.fd, PROTO_SUBSCRIBE, PROTO_BODY_NONE, &ok, &a))
 		goto out;
-	ok = ask(s.fd, "{\"v\":1,\"cmd\":\"subscribe\"}", &a);
-	if (!ok)
-		goto out;
-	json_free(ok);
-	sess = json_get(st, "session");
-	json_u64(json_get(sess, "zcrx-id"), &id);
-	json_bool(json_get(sess, "simulated"), &sim);
-	nodev = json_str(json_get(sess, "mode")) && !strcmp(json_str(json_get(sess, "mode")), "nodev");
-	evs = json_get(sess, "events");
-	for (size_t i = 0; i < json_len(evs); i++)
-		if (json_str(json_at(evs, i)))
-			pos += snprintf(names + pos, sizeof(names) - pos, "%s%s", pos ? "," : "",
-					json_str(json_at(evs, i)));
 
 	ret = io_uring_queue_init(16, &ring, 0);
 	if (ret) {
@@ -317,7 +262,7 @@ int do_subscribe(int argc, char **argv)
 	fcntl(s.fd, F_SETFL, fcntl(s.fd, F_GETFL) | O_NONBLOCK);
 	ret = loop_create(&s.l, &ring);
 	if (!ret)
-		loop_set_output(s.l, out_failed, &s);
+		loop_set_output(s.l, pr->out, out_failed, &s);
 	if (!ret)
 		ret = loop_signals(s.l, sigs, on_signal, &s);
 	if (!ret)
@@ -326,7 +271,7 @@ int do_subscribe(int argc, char **argv)
 		ret = loop_poll(s.l, &s.rd, s.fd, POLLIN);
 	if (!ret && a.st.timeout_ns && !(ret = loop_op_init(s.l, &s.timeout_op, on_timeout, &s)))
 		ret = loop_timer_in(s.l, &s.timeout_op, a.st.timeout_ns);
-	if (!ret && !fstat(STDOUT_FILENO, &sb) && (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode)) &&
+	if (!ret && stdout_is_pipe() &&
 	    !(ret = loop_op_init(s.l, &s.out_op, on_stdout, &s)))
 		ret = loop_poll(s.l, &s.out_op, STDOUT_FILENO, 0);
 	if (ret) {
@@ -334,8 +279,8 @@ int do_subscribe(int argc, char **argv)
 		ret = EXIT_ERR;
 		goto out;
 	}
-	p_info("Watching %s queue %u (zcrx_id %llu): %s", a.dev, a.queue, (unsigned long long)id,
-	       pos ? names : "none");
+	p_info("Watching %s queue %u (zcrx_id %u): %s", a.dev, a.queue, st.session.zcrx_id,
+	       zcrx_event_list_str(st.session.events, names, sizeof(names)));
 	s.start = mono_ns();
 	ret = loop_run(s.l);
 	if (ret < 0) {
@@ -350,14 +295,9 @@ int do_subscribe(int argc, char **argv)
 		p_info("The session on %s queue %u ended", a.dev, a.queue);
 	}
 	if (ret != EXIT_ERR && !s.out_gone)
-		p_info("Watched %s queue %u for %.1fs: %llu event%s (alloc-fail %llu, copy %llu)%s%s",
-		       a.dev, a.queue, (mono_ns() - s.start) / 1e9, (unsigned long long)s.events,
-		       s.events == 1 ? "" : "s", (unsigned long long)s.fired[ZCRX_EV_ALLOC_FAIL],
-		       (unsigned long long)s.fired[ZCRX_EV_COPY], s.timed_out ? ", timed out" : "",
-		       sim ? ", simulated" : nodev ? ", NODEV" : "");
+		stream_summary(a.dev, a.queue, mono_ns() - s.start, s.events, s.fired, s.timed_out,
+			       st.session.mode);
 out:
-	if (st)
-		json_free(st);
 	loop_destroy(s.l);
 	if (have_ring)
 		io_uring_queue_exit(&ring);

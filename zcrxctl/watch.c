@@ -3,26 +3,24 @@
  * zcrxctl watch DEV QUEUE [BIND OPTIONS] [--rearm=auto|manual] [--holdoff DUR]
  *               [-c N] [-t DUR] [--timestamp=iso|mono|none] [--stats-interval DUR]
  * Bind like bind, then print each event live, one line (or NDJSON object)
- * each, flushed per line, as iproute2's dpll monitor does; exit like
- * inotifywait: 0 after -c N events, 2 when -t ran out with none.
+ * each, as iproute2's dpll monitor does, flushed before the loop sleeps;
+ * exit like inotifywait: 0 after -c N events, 2 when -t ran out with none.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdio_ext.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
+#include "bind.h"
+#include "guard.h"
 #include "main.h"
-#include "session.h"
+#include "stream.h"
 #include "units.h"
 
-#define NSEC		1000000000ULL
-
 struct watch_args {
-	struct bind_opts	b;
+	struct session_opts	b;
 	bool			rearm_auto;
 	const char		*holdoff_arg;
 	uint64_t		holdoff_ns;
@@ -32,6 +30,7 @@ struct watch_args {
 
 struct watch {
 	const struct watch_args	*a;
+	struct printer		*pr;
 	struct session		*s;
 	uint64_t		start;
 	uint64_t		events;
@@ -47,10 +46,12 @@ struct watch {
 
 static char *do_help(int key, const char *text, void *input)
 {
+	char *doc;
+
 	(void)input;
 	if (key != ARGP_KEY_HELP_PRE_DOC)
 		return (char *)text;
-	return strdup("Bind an ifq on DEV's RX queue QUEUE like bind, subscribe to its events "
+	return asprintf(&doc, "Bind an ifq on DEV's RX queue QUEUE like bind, subscribe to its events "
 		      "and print each one live, one line each (one JSON object per line with "
 		      "-j), flushed per line.  Once events are subscribed, \"Watching DEV queue "
 		      "Q (zcrx_id N): EVENTS\" goes to stderr; at the end a summary does.  A "
@@ -59,11 +60,12 @@ static char *do_help(int key, const char *text, void *input)
 		      "-c N events, on SIGINT/SIGTERM, or when stdout is closed; 2 when -t ran "
 		      "out with no event.\n"
 		      "\n"
-		      "       DEV   := network device name, or any name with --sim or --nodev\n"
+		      "       DEV   := network device name, or %s\n"
 		      "       QUEUE := RX queue index\n"
 		      "       SIZE  := bytes with an optional K, M, G suffix: 4K, 8M, 1G\n"
 		      "       DUR   := a number with ns, us, ms, s, m or h: 500ms, 1s, 2m\n"
-		      "       LIST  := alloc-fail (or no-buffers), copy, comma-separated, or all\n");
+		      "       LIST  := alloc-fail (or no-buffers), copy, comma-separated, or all\n",
+		      backend_text(BT_DEV_ANY)) < 0 ? NULL : doc;
 }
 
 static const struct argp_option options[] = {
@@ -106,6 +108,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--stats-interval takes a DUR above 0 such as 1s, not '%s'",
 				   arg);
 		break;
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &a->b.be;
+		break;
 	case ARGP_KEY_END:
 		bind_opts_check(state, &a->b);
 		if (a->holdoff_arg && !a->rearm_auto)
@@ -117,53 +122,23 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+static const struct argp_child children[] = {
+	{ &backend_argp, 0, NULL, 0 },
+	{ 0 }
+};
+
 static const struct argp watch_argp = {
-	options, parse_opt, "DEV QUEUE", "", NULL, do_help, NULL
+	options, parse_opt, "DEV QUEUE", "", children, do_help, NULL
 };
 
 /* ------------------------------------------------------------------ */
 /* stdout                                                              */
 /* ------------------------------------------------------------------ */
 
-/* Is stdout a pipe or socket whose reader has gone? */
-static bool stdout_broken(void)
-{
-	struct pollfd p = { .fd = STDOUT_FILENO };
-	struct stat st;
-
-	if (fstat(STDOUT_FILENO, &st) || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
-		return false;
-	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
-}
-
-/* Drop what stdio still holds for stdout and send the rest to /dev/null. */
-static void stdout_discard(void)
-{
-	int fd;
-
-	__fpurge(stdout);
-	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (fd >= 0 && fd != STDOUT_FILENO) {
-		dup2(fd, STDOUT_FILENO);
-		close(fd);
-	}
-	clearerr(stdout);
-}
-
 static void stdout_failed(struct watch *w, int err)
 {
-	w->done = true;
-	if (err == EPIPE || stdout_broken()) {
-		/* `| head -1`: the reader has what it wanted */
-		w->out_gone = true;
-		stdout_discard();
-		session_stop(w->s, EXIT_OK);
-		return;
-	}
-	stdout_discard();
-	/* stdout is where -j errors go, and it is gone: use stderr */
-	fprintf(stderr, "Error: writing to stdout failed: %s: output lost\n", strerror(err));
-	session_stop(w->s, EXIT_ERR);
+	w->done = w->out_gone = true;
+	session_stop(w->s, stdout_lost(err) ? EXIT_OK : EXIT_ERR);
 }
 
 static void on_output_error(struct loop *l, int err, void *arg)
@@ -194,10 +169,10 @@ static void on_record(struct session *s, const struct record *r, void *arg)
 
 	if (w->done)
 		return;
-	errno = 0;
-	record_print(r, w->a->st.ts);
-	if (ferror(stdout)) {
-		stdout_failed(w, errno ? errno : EIO);
+	int ret = record_print(w->pr, r, w->a->st.ts);
+
+	if (ret) {
+		stdout_failed(w, -ret);
 		return;
 	}
 	if (r->kind != RECORD_EVENT)
@@ -252,13 +227,12 @@ static void on_key(struct loop *l, const char *keys, int n, void *arg)
 static int watch_setup(struct watch *w)
 {
 	struct loop *l = session_loop(w->s);
-	struct stat st;
 	int ret = 0;
 
 	loop_op_init(l, &w->timeout_op, on_timeout, w);
 	loop_op_init(l, &w->stats_op, on_stats, w);
 	loop_op_init(l, &w->out_op, on_stdout, w);
-	loop_set_output(l, on_output_error, w);
+	loop_set_output(l, w->pr->out, on_output_error, w);
 	if (w->a->st.timeout_ns)
 		ret = loop_timer_in(l, &w->timeout_op, w->a->st.timeout_ns);
 	if (!ret && w->a->stats_ns) {
@@ -266,7 +240,7 @@ static int watch_setup(struct watch *w)
 		ret = loop_timer_at(l, &w->stats_op, w->next_stats);
 	}
 	/* a pipe's reader going away shows as POLLERR: end then, not at the next event */
-	if (!ret && !fstat(STDOUT_FILENO, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+	if (!ret && stdout_is_pipe())
 		ret = loop_poll(l, &w->out_op, STDOUT_FILENO, 0);
 	if (ret)
 		return ret;
@@ -275,14 +249,15 @@ static int watch_setup(struct watch *w)
 	return ret < 0 ? ret : 0;
 }
 
-int do_watch(int argc, char **argv)
+int do_watch(struct printer *pr, int argc, char **argv)
 {
-	struct watch_args a = { .holdoff_ns = NSEC, .st.ts = TS_ISO };
+	struct watch_args a = { .holdoff_ns = NSEC_PER_SEC, .st.ts = TS_ISO };
 	struct session_hooks hooks = { .record = on_record };
-	struct watch w = { .a = &a };
+	struct watch w = { .a = &a, .pr = pr };
 	const struct zcrx_ifq_info *info;
+	uint64_t fired[ZCRX_EV_COUNT];
 	char names[64];
-	double secs;
+	bool usage;
 	int ret;
 
 	bind_opts_init(&a.b);
@@ -292,19 +267,19 @@ int do_watch(int argc, char **argv)
 		return ret;
 	/* records leave once per loop wake-up (loop_run), not once per line */
 	setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
-	ret = session_open(&w.s, &a.b);
+	ret = session_open(&w.s, &a.b, &usage);
 	if (ret)
-		return ret;
+		return usage ? EXIT_USAGE : EXIT_ERR;
 	session_set_rearm(w.s, a.rearm_auto, a.holdoff_ns);
 	hooks.arg = &w;
 	w.start = mono_ns();
 	ret = session_start(w.s, &hooks);
-	if (!ret && (ret = watch_setup(&w))) {
+	if (!ret && (ret = watch_setup(&w)))
 		p_err("cannot start watching: %s", strerror(-ret));
+	if (ret) {
 		ret = EXIT_ERR;
-	}
-	if (ret)
 		goto out;
+	}
 
 	info = session_info(w.s);
 	zcrx_event_list_str(info->events, names, sizeof(names));
@@ -313,17 +288,16 @@ int do_watch(int argc, char **argv)
 		p_info("Receiving TCP connections on %s", session_listen_addr(w.s));
 	if (w.keys)
 		p_info("Press a key to re-arm the events that fired; Ctrl-C to stop");
+	/* the status on_record(), on_timeout() or stdout_failed() stopped it with */
 	ret = session_run(w.s);
-	loop_keys_restore();
+	if (ret < 0)
+		ret = EXIT_ERR;
+	tty_restore();
 	if (ret != EXIT_ERR && !w.out_gone) {
-		secs = (mono_ns() - w.start) / 1e9;
-		p_info("Watched %s queue %u for %.1fs: %llu event%s (alloc-fail %llu, copy %llu)%s%s",
-		       a.b.dev, a.b.queue, secs, (unsigned long long)w.events,
-		       w.events == 1 ? "" : "s",
-		       (unsigned long long)session_fired(w.s, ZCRX_EV_ALLOC_FAIL),
-		       (unsigned long long)session_fired(w.s, ZCRX_EV_COPY),
-		       w.timed_out ? ", timed out" : "", session_opts(w.s)->sim ? ", simulated" :
-		       info->nodev ? ", NODEV" : "");
+		for (int t = 0; t < ZCRX_EV_COUNT; t++)
+			fired[t] = session_fired(w.s, t);
+		stream_summary(a.b.dev, a.b.queue, mono_ns() - w.start, w.events, fired,
+			       w.timed_out, a.b.be.mode);
 	}
 out:
 	session_close(w.s);

@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include "zcrx.h"
-#include "main.h"
+#include "parse.h"
 
 static void test_u32(void **state)
 {

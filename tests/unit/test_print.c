@@ -13,12 +13,14 @@
 static char *buf;
 static size_t len;
 static FILE *mem;
+static struct printer pr;
 
 static void begin(bool json, bool pretty)
 {
 	mem = open_memstream(&buf, &len);
 	assert_non_null(mem);
-	print_setup(mem, json, pretty, COLOR_NEVER);
+	printer_init(&pr, mem, json, pretty, COLOR_NEVER);
+	print_diag_setup(&pr, false);
 }
 
 static const char *end(void)
@@ -29,20 +31,20 @@ static const char *end(void)
 
 static void emit_sample(void)
 {
-	open_json_object(NULL);
-	print_string(PRINT_ANY, "ifname", "dev %s", "eth0");
-	print_uint(PRINT_ANY, "queue", " queue %llu", 5);
-	print_int(PRINT_ANY, "delta", " delta %lld", -3);
-	print_bool(PRINT_ANY, "ready", " ready %s", false);
-	print_hex(PRINT_ANY, "flags", " flags 0x%llx", 0x2a);
-	print_null(PRINT_ANY, "driver", " driver %s");
-	open_json_array("events");
-	print_string(PRINT_JSON, NULL, NULL, "alloc-fail");
-	print_string(PRINT_JSON, NULL, NULL, "copy");
-	close_json_array();
-	print_nl();
-	close_json_object();
-	print_end();
+	open_json_object(&pr, NULL);
+	print_string(&pr, PRINT_ANY, "ifname", "dev %s", "eth0");
+	print_uint(&pr, PRINT_ANY, "queue", " queue %llu", 5);
+	print_int(&pr, PRINT_ANY, "delta", " delta %lld", -3);
+	print_bool(&pr, PRINT_ANY, "ready", " ready %s", false);
+	print_hex(&pr, PRINT_ANY, "flags", " flags 0x%llx", 0x2a);
+	print_null(&pr, PRINT_ANY, "driver", " driver %s");
+	open_json_array(&pr, "events");
+	print_string(&pr, PRINT_JSON, NULL, NULL, "alloc-fail");
+	print_string(&pr, PRINT_JSON, NULL, NULL, "copy");
+	close_json_array(&pr);
+	print_nl(&pr);
+	close_json_object(&pr);
+	print_end(&pr);
 }
 
 static void test_same_calls_text(void **state)
@@ -68,9 +70,9 @@ static void test_json_escapes(void **state)
 {
 	(void)state;
 	begin(true, false);
-	open_json_object(NULL);
-	print_string(PRINT_ANY, "s", NULL, "a\"b\\c\nd\x01");
-	print_end();
+	open_json_object(&pr, NULL);
+	print_string(&pr, PRINT_ANY, "s", NULL, "a\"b\\c\nd\x01");
+	print_end(&pr);
 	assert_string_equal(end(), "{\"s\":\"a\\\"b\\\\c\\nd\\u0001\"}\n");
 	free(buf);
 }
@@ -79,13 +81,13 @@ static void test_pretty_nests(void **state)
 {
 	(void)state;
 	begin(true, true);
-	open_json_object(NULL);
-	open_json_object("a");
-	print_uint(PRINT_JSON, "b", NULL, 1);
-	close_json_object();
-	open_json_array("c");
-	close_json_array();
-	print_end();
+	open_json_object(&pr, NULL);
+	open_json_object(&pr, "a");
+	print_uint(&pr, PRINT_JSON, "b", NULL, 1);
+	close_json_object(&pr);
+	open_json_array(&pr, "c");
+	close_json_array(&pr);
+	print_end(&pr);
 	assert_string_equal(end(), "{\n  \"a\": {\n    \"b\": 1\n  },\n  \"c\": []\n}\n");
 	free(buf);
 }
@@ -97,11 +99,11 @@ static void test_error_mid_document(void **state)
 
 	(void)state;
 	begin(true, false);
-	open_json_object(NULL);
-	open_json_array("devices");
-	open_json_object(NULL);
-	print_string(PRINT_JSON, "ifname", NULL, "lo");
-	close_json_object();
+	open_json_object(&pr, NULL);
+	open_json_array(&pr, "devices");
+	open_json_object(&pr, NULL);
+	print_string(&pr, PRINT_JSON, "ifname", NULL, "lo");
+	close_json_object(&pr);
 	p_err("device '%s' vanished", "eth9");
 	(void)saved;
 	assert_string_equal(end(), "{\"devices\":[{\"ifname\":\"lo\"}],"
@@ -124,10 +126,10 @@ static void test_ndjson_records(void **state)
 	(void)state;
 	begin(true, false);
 	for (int i = 0; i < 3; i++) {
-		open_json_object(NULL);
-		print_uint(PRINT_ANY, "seq", NULL, i);
-		close_json_object();
-		print_record_end();
+		open_json_object(&pr, NULL);
+		print_uint(&pr, PRINT_ANY, "seq", NULL, i);
+		close_json_object(&pr);
+		print_record_end(&pr);
 	}
 	assert_string_equal(end(), "{\"seq\":0}\n{\"seq\":1}\n{\"seq\":2}\n");
 	free(buf);
@@ -137,10 +139,10 @@ static void test_text_only_and_json_only(void **state)
 {
 	(void)state;
 	begin(false, false);
-	print_uint(PRINT_JSON, "hidden", "%llu", 7);
-	print_uint(PRINT_FP, "shown", "%llu", 8);
-	print_text("|%d", 9);
-	print_end();
+	print_uint(&pr, PRINT_JSON, "hidden", "%llu", 7);
+	print_uint(&pr, PRINT_FP, "shown", "%llu", 8);
+	print_text(&pr, "|%d", 9);
+	print_end(&pr);
 	assert_string_equal(end(), "8|9");
 	free(buf);
 }
@@ -149,9 +151,9 @@ static void test_color_always_wraps_value(void **state)
 {
 	(void)state;
 	mem = open_memstream(&buf, &len);
-	print_setup(mem, false, false, COLOR_ALWAYS);
-	print_color_string(PRINT_ANY, COLOR_OK, "state", "state %s.", "ready");
-	print_end();
+	printer_init(&pr, mem, false, false, COLOR_ALWAYS);
+	print_color_string(&pr, PRINT_ANY, COLOR_OK, "state", "state %s.", "ready");
+	print_end(&pr);
 	assert_string_equal(end(), "state \033[32mready\033[0m.");
 	free(buf);
 }
@@ -160,11 +162,53 @@ static void test_color_auto_off_for_pipes(void **state)
 {
 	(void)state;
 	mem = open_memstream(&buf, &len);
-	print_setup(mem, false, false, COLOR_AUTO);	/* not a tty */
-	print_color_string(PRINT_ANY, COLOR_BAD, "state", "%s", "not ready");
-	print_end();
+	printer_init(&pr, mem, false, false, COLOR_AUTO);	/* not a tty */
+	print_color_string(&pr, PRINT_ANY, COLOR_BAD, "state", "%s", "not ready");
+	print_end(&pr);
 	assert_string_equal(end(), "not ready");
 	free(buf);
+}
+
+/* Two printers at once: one does not re-target the other (as a wire line inside a stream). */
+static void test_two_printers_are_independent(void **state)
+{
+	struct printer other;
+	char *obuf = NULL;
+	size_t olen = 0;
+	FILE *omem = open_memstream(&obuf, &olen);
+
+	(void)state;
+	assert_non_null(omem);
+	begin(false, false);
+	printer_init(&other, omem, true, false, COLOR_NEVER);
+	print_text(&pr, "text ");
+	open_json_object(&other, NULL);
+	print_uint(&other, PRINT_ANY, "n", " n=%llu", 1);
+	print_uint(&pr, PRINT_ANY, "n", "n=%llu", 2);
+	print_end(&other);
+	print_end(&pr);
+	fclose(omem);
+	assert_string_equal(obuf, "{\"n\":1}\n");
+	assert_string_equal(end(), "text n=2");
+	free(obuf);
+	free(buf);
+}
+
+/* A write that fails is reported by print_failed(), and nothing exits. */
+static void test_failed_write_is_reported(void **state)
+{
+	FILE *full = fopen("/dev/full", "w");
+
+	(void)state;
+	assert_non_null(full);
+	setvbuf(full, NULL, _IONBF, 0);
+	printer_init(&pr, full, true, false, COLOR_NEVER);
+	assert_false(print_failed(&pr));
+	open_json_object(&pr, NULL);
+	print_uint(&pr, PRINT_JSON, "n", NULL, 1);
+	print_end(&pr);
+	assert_true(print_failed(&pr));
+	fclose(full);
 }
 
 int main(void)
@@ -180,6 +224,8 @@ int main(void)
 		cmocka_unit_test(test_text_only_and_json_only),
 		cmocka_unit_test(test_color_always_wraps_value),
 		cmocka_unit_test(test_color_auto_off_for_pipes),
+		cmocka_unit_test(test_two_printers_are_independent),
+		cmocka_unit_test(test_failed_write_is_reported),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Records on the wire: what a session sends is what `subscribe` parses back,
- * for each kind of ifq (nic, nodev, sim).  The kernel knows buffers, not
- * packets, so rx-packets is null there and a number only on the simulator.
+ * for each backend mode (nic, nodev, sim).  The kernel knows buffers, not
+ * packets, so rx-packets is null there and a number only where the backend
+ * counts packets (backend_rx_counters()).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,18 +15,15 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "main.h"
-#include "record.h"
+#include "proto.h"
 
-struct global_opts g_opts = { .color = COLOR_NEVER };
-const char *prog_name = "zcrxctl";
-
-static struct record stats(bool simulated, bool nodev)
+static struct record stats(enum backend_mode mode)
 {
+	bool packets = mode == BACKEND_SIM;
 	struct record r = {
 		.kind = RECORD_STATS, .has_time = true, .real_ns = 1764600000000000000ULL,
-		.queue = 3, .simulated = simulated, .nodev = nodev, .rx_buffers = 290,
-		.has_packets = simulated, .rx_packets = simulated ? 288 : 0, .rx_bytes = 1119208,
+		.queue = 3, .mode = mode, .rx_buffers = 290,
+		.has_packets = packets, .rx_packets = packets ? 288 : 0, .rx_bytes = 1119208,
 		.recv_stalls = 4, .has_stats = true, .copy_count = 61, .copy_bytes = 1119208,
 	};
 
@@ -37,13 +35,12 @@ static void round_trip(const struct record *in, const char *mode, const char *pa
 {
 	struct record out;
 	size_t len;
-	char *line = record_wire(in, &len);
+	char *line = proto_record_encode(in, &len);
 
 	if (!strstr(line, mode) || !strstr(line, packets))
 		fail_msg("%s lacks %s or %s", line, mode, packets);
-	assert_int_equal(record_parse(line, len, &out), 0);
-	assert_int_equal(out.simulated, in->simulated);
-	assert_int_equal(out.nodev, in->nodev);
+	assert_int_equal(proto_record_decode(line, len, &out), 0);
+	assert_int_equal(out.mode, in->mode);
 	assert_int_equal(out.rx_buffers, in->rx_buffers);
 	assert_int_equal(out.has_packets, in->has_packets);
 	assert_int_equal(out.rx_packets, in->rx_packets);
@@ -54,7 +51,7 @@ static void round_trip(const struct record *in, const char *mode, const char *pa
 
 static void test_nodev_stats_round_trip_with_null_packets(void **state)
 {
-	struct record r = stats(false, true);
+	struct record r = stats(BACKEND_NODEV);
 
 	(void)state;
 	round_trip(&r, "\"mode\":\"nodev\"", "\"rx-packets\":null");
@@ -62,7 +59,7 @@ static void test_nodev_stats_round_trip_with_null_packets(void **state)
 
 static void test_nic_stats_round_trip_with_null_packets(void **state)
 {
-	struct record r = stats(false, false);
+	struct record r = stats(BACKEND_NIC);
 
 	(void)state;
 	round_trip(&r, "\"mode\":\"nic\"", "\"rx-packets\":null");
@@ -70,7 +67,7 @@ static void test_nic_stats_round_trip_with_null_packets(void **state)
 
 static void test_sim_stats_round_trip_with_packets(void **state)
 {
-	struct record r = stats(true, false);
+	struct record r = stats(BACKEND_SIM);
 
 	(void)state;
 	round_trip(&r, "\"mode\":\"sim\"", "\"rx-packets\":288");
@@ -79,15 +76,15 @@ static void test_sim_stats_round_trip_with_packets(void **state)
 /* a mode that contradicts "simulated" is not a record of ours */
 static void test_mode_must_agree_with_simulated(void **state)
 {
-	struct record r = stats(false, true);
+	struct record r = stats(BACKEND_NODEV);
 	struct record out;
 	size_t len;
-	char *line = record_wire(&r, &len), *m = strstr(line, "\"simulated\":false");
+	char *line = proto_record_encode(&r, &len), *m = strstr(line, "\"simulated\":false");
 
 	(void)state;
 	assert_non_null(m);
 	memcpy(m, "\"simulated\":true ", 17);
-	assert_int_equal(record_parse(line, len, &out), -EINVAL);
+	assert_int_equal(proto_record_decode(line, len, &out), -EINVAL);
 	free(line);
 }
 

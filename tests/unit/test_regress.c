@@ -15,28 +15,27 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "jsonl.h"
-#include "main.h"
-#include "record.h"
-
-/* zcrxctl/main.c's, which the CLI library leaves to its main() */
-struct global_opts g_opts = { .color = COLOR_NEVER };
-const char *prog_name = "zcrxctl";
+#include "json_reader.h"
+#include "parse.h"
+#include "proto.h"
+#include "../../fuzz/reprint.h"
 
 static void regression(const char *file, const char *what)
 {
 	fail_msg("regression in %s: %s", file, what);
 }
 
-/* json_reprint() of j, as `status` does, parsed back; NULL if it does not parse */
+/* j through a protocol line's printer, parsed back; NULL if it does not parse */
 static struct json *reprint(const struct json *j, char **line)
 {
+	struct proto_line l;
 	size_t len;
 	int err;
 
-	wire_begin();
-	json_reprint(j, NULL);
-	*line = wire_end(&len);
+	assert_int_equal(proto_line_open(&l), 0);
+	json_reprint(&l.pr, j, NULL);
+	*line = proto_line_close(&l, &len);
+	assert_non_null(*line);
 	return json_parse(*line, len, &err);
 }
 

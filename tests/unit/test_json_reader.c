@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "jsonl.h"
+#include "json_reader.h"
 
 static struct json *parse(const char *s, int *err)
 {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * A session's data path: the simulator's synthetic traffic, the TCP
- * connections --listen accepts, each received zero-copy, and the consumers
- * that hold their buffers (--sim-consumer, --consume-delay, --hold) before
- * they go back on the refill ring.
+ * A session's data path: the traffic the backend brings itself (see
+ * backend_traffic()), the TCP connections --listen accepts, each received
+ * zero-copy, and the consumers that hold their buffers (the backend's,
+ * --consume-delay, --hold) before they go back on the refill ring.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,13 +14,13 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "main.h"
+#include "../print.h"
 #include "session_int.h"
 #include "zcrx_diag.h"
 
 #define RECV_UD(id)		((RECV_UD_TAG << 48) | (uint64_t)(id))
 #define RECV_ID(ud)		((uint32_t)((ud) & 0xffffffffULL))
-#define SYNTH_ID		0	/* the simulator's synthetic traffic */
+#define OWN_ID			0	/* the backend's own traffic */
 
 struct conn {
 	struct conn		*next;
@@ -76,18 +76,18 @@ void session_data_recv_end(struct session *s, const struct zcrx_cqe_info *info)
 	int err = info->err;
 	char why[512];
 
-	if (id == SYNTH_ID) {
-		/* synthetic traffic: start again, after a pause when it failed */
-		if (err && err != s->synth_err) {
+	if (id == OWN_ID) {
+		/* the backend's own traffic: start again, after a pause when it failed */
+		if (err && err != s->own_err) {
 			zcrx_diagnose(ZCRX_OP_RECV, err, NULL, s->o.queue, zcrx_ctx_caps(s->ctx),
 				      why, sizeof(why));
-			p_info("The simulated receive ended (%s): posting it again", why);
+			p_info("%s ended (%s): posting it again", s->own_what, why);
 		}
-		s->synth_err = err;
+		s->own_err = err;
 		if (err)
-			loop_timer_in(s->loop, &s->synth_retry, RETRY_NS);
+			loop_timer_in(s->loop, &s->own_retry, RETRY_NS);
 		else
-			post_recv(s, -1, SYNTH_ID);
+			post_recv(s, s->own_fd, OWN_ID);
 		return;
 	}
 	if (!conn_find(s, id, NULL))
@@ -110,22 +110,22 @@ void session_data_recv_stalled(struct session *s, const struct zcrx_cqe_info *in
 		return;
 	p_info("The receive from %s ran out of zcrx buffers (%s holds them): it goes on once"
 	       " buffers come back; stats and status count each stall as recv-stalls",
-	       c ? c->peer : "the simulator", s->dev);
+	       c ? c->peer : s->own_peer, s->dev);
 }
 
-static void on_synth_retry(struct loop *l, struct loop_op *op, int res)
+static void on_own_retry(struct loop *l, struct loop_op *op, int res)
 {
 	struct session *s = op->arg;
 
 	(void)l;
 	if (res == -ETIME)
-		post_recv(s, -1, SYNTH_ID);
+		post_recv(s, s->own_fd, OWN_ID);
 }
 
 void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
 {
 	uint32_t id = RECV_ID(info->user_data);
-	struct zcrx_consumer *c = id == SYNTH_ID && s->o.sim ? s->sim_cons : s->net_cons;
+	struct zcrx_consumer *c = id == OWN_ID ? s->own_cons : s->net_cons;
 	struct conn *conn;
 
 	s->rx_buffers++;
@@ -138,8 +138,8 @@ void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
 	if (info->more)
 		return;
 	/* the receive ended with this data: keep receiving */
-	if (id == SYNTH_ID)
-		post_recv(s, -1, SYNTH_ID);
+	if (id == OWN_ID)
+		post_recv(s, s->own_fd, OWN_ID);
 	else if ((conn = conn_find(s, id, NULL)) && post_recv(s, conn->fd, id))
 		conn_close(s, id, "could not post the next receive");
 }
@@ -241,30 +241,32 @@ static int tcp_listen(struct session *s)
 	}
 	if (fd < 0) {
 		p_err("--listen %s: cannot create a TCP socket: %s", s->o.listen, strerror(errno));
-		return EXIT_ERR;
+		return -errno;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
 	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 64)) {
+		int e = errno;
+
 		p_err("--listen %s: cannot listen there: %s%s", s->o.listen, strerror(errno),
 		      errno == EADDRINUSE ? ": pick another port" :
 		      errno == EADDRNOTAVAIL ? ": no local interface has that address" :
 		      errno == EACCES ? ": ports below 1024 need root" : "");
 		close(fd);
-		return EXIT_ERR;
+		return -e;
 	}
 	len = sizeof(ss);
 	getsockname(fd, (struct sockaddr *)&ss, &len);
 	format_peer(&ss, s->listen_name, sizeof(s->listen_name));
 	s->tfd = fd;
-	return EXIT_OK;
+	return 0;
 }
 
 void session_data_init(struct session *s)
 {
 	loop_op_init(s->loop, &s->cons_timer, on_nothing, s);
-	loop_op_init(s->loop, &s->synth_retry, on_synth_retry, s);
+	loop_op_init(s->loop, &s->own_retry, on_own_retry, s);
 	loop_op_init(s->loop, &s->tretry, on_tcp_retry, s);
 }
 
@@ -273,16 +275,16 @@ int session_data_start(struct session *s)
 	struct zcrx_consumer_params now = { .mode = ZCRX_CONSUME_NOW };
 	int ret;
 
-	if (s->o.sim) {
-		ret = zcrx_consumer_create(s->ifq, &s->o.sim_consume, &s->sim_cons);
-		if (!ret)
-			ret = post_recv(s, -1, SYNTH_ID);
-		if (ret)
-			goto err;
-	}
+	ret = backend_traffic(&s->o.be, s->ifq, &s->own_fd, &s->own_cons, &s->own_peer,
+			      &s->own_what);
+	if (ret > 0)
+		ret = post_recv(s, s->own_fd, OWN_ID);
+	if (ret)
+		goto err;
 	if (s->o.listen) {
-		if (tcp_listen(s))
-			return EXIT_ERR;
+		ret = tcp_listen(s);
+		if (ret)
+			return ret;
 		ret = zcrx_consumer_create(s->ifq, s->o.consume_opt ? &s->o.consume : &now,
 					   &s->net_cons);
 		if (ret)
@@ -290,15 +292,15 @@ int session_data_start(struct session *s)
 		loop_op_init(s->loop, &s->top, on_tcp_accept, s);
 		loop_accept(s->loop, &s->top, s->tfd);
 	}
-	return EXIT_OK;
+	return 0;
 err:
 	p_err("cannot start the session on %s queue %u: %s", s->dev, s->o.queue, strerror(-ret));
-	return EXIT_ERR;
+	return ret;
 }
 
 void session_data_consume(struct session *s)
 {
-	struct zcrx_consumer *cons[2] = { s->sim_cons, s->net_cons };
+	struct zcrx_consumer *cons[2] = { s->own_cons, s->net_cons };
 	uint64_t now = mono_ns(), next = 0, n;
 
 	for (int i = 0; i < 2; i++) {
@@ -315,7 +317,7 @@ void session_data_consume(struct session *s)
 
 uint32_t session_data_held(const struct session *s)
 {
-	return (s->sim_cons ? zcrx_consumer_held(s->sim_cons) : 0) +
+	return (s->own_cons ? zcrx_consumer_held(s->own_cons) : 0) +
 	       (s->net_cons ? zcrx_consumer_held(s->net_cons) : 0);
 }
 
@@ -330,6 +332,6 @@ void session_data_close(struct session *s)
 	}
 	if (s->tfd >= 0)
 		close(s->tfd);
-	zcrx_consumer_destroy(s->sim_cons);
+	zcrx_consumer_destroy(s->own_cons);
 	zcrx_consumer_destroy(s->net_cons);
 }

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonl.h"
+#include "json_reader.h"
 
 struct json {
 	enum json_type	type;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Inside a session: struct session, shared by session.c (lifecycle,
- * events, records), session_data.c (the data path) and session_clients.c
- * (the session socket's clients).  Its users see session.h only.
+ * events, records), data.c (the data path) and clients.c (the session
+ * socket's clients).  Its users see session.h only.
  */
 #ifndef ZCRXCTL_SESSION_INT_H
 #define ZCRXCTL_SESSION_INT_H
@@ -25,7 +25,7 @@ struct evstate {
 };
 
 struct session {
-	struct bind_opts	o;
+	struct session_opts	o;
 	char			dev[DEV_NAME_MAX];
 	struct zcrx_ctx		*ctx;
 	struct zcrx_ifq		*ifq;
@@ -52,11 +52,14 @@ struct session {
 	uint64_t		holdoff_ns;
 
 	/* data path */
-	struct zcrx_consumer	*sim_cons;
+	int			own_fd;		/* the backend's own traffic (backend_traffic) */
+	const char		*own_peer;
+	const char		*own_what;
+	struct zcrx_consumer	*own_cons;
+	struct loop_op		own_retry;
+	int			own_err;	/* last end of its receive */
 	struct zcrx_consumer	*net_cons;
 	struct loop_op		cons_timer;
-	struct loop_op		synth_retry;
-	int			synth_err;	/* last end of the synthetic receive */
 	int			tfd;		/* --listen */
 	struct loop_op		top;
 	struct loop_op		tretry;
@@ -69,9 +72,9 @@ struct session {
 	uint64_t		last_stats_bytes;
 };
 
-/* session_data.c: synthetic traffic, --listen connections, their consumers */
+/* data.c: the backend's traffic, --listen connections, their consumers */
 void session_data_init(struct session *s);
-/* Post the synthetic receive, listen on --listen: EXIT_OK, or EXIT_ERR after p_err(). */
+/* Post the backend's receive, listen on --listen: 0, or -errno after p_err(). */
 int session_data_start(struct session *s);
 /* A receive's data, and its end: CQEs the loop's filter decoded. */
 void session_data_recv(struct session *s, const struct zcrx_cqe_info *info);
@@ -83,7 +86,7 @@ void session_data_consume(struct session *s);
 uint32_t session_data_held(const struct session *s);
 void session_data_close(struct session *s);
 
-/* session_clients.c: protocol v1, the session's end */
+/* clients.c: protocol v1, the session's end */
 /* Accept clients on the session socket (none under --check). */
 void session_clients_start(struct session *s);
 /* Free the clients that were closed (not while a batch may still touch them). */

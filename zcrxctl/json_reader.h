@@ -3,8 +3,8 @@
  * A small JSON reader for one line of the session protocol: objects,
  * arrays, strings, numbers, true/false/null, bounded in depth and size.
  */
-#ifndef ZCRXCTL_JSONL_H
-#define ZCRXCTL_JSONL_H
+#ifndef ZCRXCTL_JSON_READER_H
+#define ZCRXCTL_JSON_READER_H
 
 #include <stdbool.h>
 #include <stddef.h>

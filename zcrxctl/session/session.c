@@ -2,7 +2,7 @@
 /*
  * Live sessions: claiming DEV.QUEUE and its socket, the bound ifq, its
  * events and records, and the loop that runs it all.  The data path is in
- * session_data.c, the session socket's clients in session_clients.c.
+ * data.c, the session socket's clients in clients.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,7 +16,9 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
-#include "main.h"
+#include "../print.h"
+#include "../guard.h"
+#include "../rundir.h"
 #include "session_int.h"
 #include "zcrx_diag.h"
 
@@ -94,7 +96,7 @@ static int claim_socket(struct session *s, bool check_only)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char tmp[sizeof(s->rundir) + DEV_NAME_MAX + 32];
-	int dfd, fd = -1, ret, status = EXIT_ERR;
+	int dfd, fd = -1, ret, status = -EEXIST;
 	bool stale = false;
 	struct stat st;
 	mode_t old;
@@ -103,15 +105,16 @@ static int claim_socket(struct session *s, bool check_only)
 	if (!check_only && (ret = mkdir_p(s->rundir))) {
 		p_err("cannot create the runtime directory %s: %s: set ZCRXCTL_RUNDIR to a"
 		      " directory you can write", s->rundir, strerror(-ret));
-		return EXIT_ERR;
+		return ret;
 	}
 	dfd = open(s->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		if (check_only && errno == ENOENT)
-			return EXIT_OK;	/* no directory, no session */
+			return 0;	/* no directory, no session */
+		ret = -errno;
 		p_err("cannot open the runtime directory %s: %s: set ZCRXCTL_RUNDIR to a"
-		      " directory you can write", s->rundir, strerror(errno));
-		return EXIT_ERR;
+		      " directory you can write", s->rundir, strerror(-ret));
+		return ret;
 	}
 	/* two binds of one queue at once: the second waits, then finds the first */
 	flock(dfd, LOCK_EX);
@@ -141,12 +144,13 @@ static int claim_socket(struct session *s, bool check_only)
 		if (ret != -ECONNREFUSED) {
 			p_err("cannot tell whether a session owns %s queue %u: connecting to %s"
 			      " got %s", s->dev, s->o.queue, s->path, strerror(-ret));
+			status = ret;
 			goto out;
 		}
 		stale = true;
 	}
 	if (check_only) {
-		status = EXIT_OK;
+		status = 0;
 		goto out;
 	}
 
@@ -160,7 +164,8 @@ static int claim_socket(struct session *s, bool check_only)
 	unlink(tmp);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		p_err("cannot create a Unix socket for the session: %s", strerror(errno));
+		status = -errno;
+		p_err("cannot create a Unix socket for the session: %s", strerror(-status));
 		goto out;
 	}
 	strcpy(sa.sun_path, tmp);
@@ -175,7 +180,8 @@ static int claim_socket(struct session *s, bool check_only)
 	}
 	if (ret || listen(fd, 64) || chmod(tmp, 0600) ||
 	    (strcmp(tmp, s->path) && rename(tmp, s->path))) {
-		p_err("cannot listen on the session socket %s: %s", s->path, strerror(errno));
+		status = -errno;
+		p_err("cannot listen on the session socket %s: %s", s->path, strerror(-status));
 		if (!ret)
 			unlink(tmp);
 		close(fd);
@@ -186,7 +192,7 @@ static int claim_socket(struct session *s, bool check_only)
 	s->lfd = fd;
 	s->sock_made = true;
 	exit_guard_unlink(s->path);
-	status = EXIT_OK;
+	status = 0;
 out:
 	close(dfd);	/* and the lock with it */
 	return status;
@@ -215,19 +221,19 @@ static const char *ring_error(int err)
 	}
 }
 
-static int open_ifq(struct session *s)
+static int open_ifq(struct session *s, bool *usage)
 {
-	const struct bind_opts *o = &s->o;
-	struct zcrx_ctx_opts co = { 0 };
+	const struct session_opts *o = &s->o;
+	bool nodev = o->be.mode == BACKEND_NODEV;
 	struct zcrx_ifq_opts io = {
-		.ifname		= o->nodev ? NULL : o->dev,
-		.queue		= o->nodev ? 0 : o->queue,
-		.nodev		= o->nodev,
+		.ifname		= nodev ? NULL : o->dev,
+		.queue		= nodev ? 0 : o->queue,
+		.nodev		= nodev,
 		.area_size	= o->area_size,
 		.backing	= o->hugepages ? ZCRX_AREA_HUGE_2M : ZCRX_AREA_ANON,
 		.rq_entries	= o->rq_entries,
 		.rx_buf_len	= o->rx_buf_len,
-		.events_default	= !o->events_set || (o->nodev && o->events_all),
+		.events_default	= !o->events_set || (nodev && o->events_all),
 		.events		= o->events,
 		.event_user_data = o->user_data,
 		.stats		= o->stats,
@@ -236,7 +242,7 @@ static int open_ifq(struct session *s)
 	const char *why;
 	int ret;
 
-	ret = o->sim ? zcrx_sim_ctx_create(&s->ctx, &o->simp, &co) : zcrx_ctx_create(&s->ctx, &co);
+	ret = backend_ctx_create(&o->be, &s->ctx);
 	if (ret) {
 		why = ring_error(ret);
 		if (why)
@@ -244,25 +250,24 @@ static int open_ifq(struct session *s)
 		else
 			p_err("cannot bind %s queue %u: setting up its io_uring failed: %s",
 			      s->dev, o->queue, strerror(-ret));
-		return EXIT_ERR;
+		return ret;
 	}
-	if (o->nodev && zcrx_caps_feature(zcrx_ctx_caps(s->ctx), ZCRX_FEAT_NODEV, NULL, 0) != ZCRX_YES) {
+	if (nodev && zcrx_caps_feature(zcrx_ctx_caps(s->ctx), ZCRX_FEAT_NODEV, NULL, 0) != ZCRX_YES) {
 		p_err("cannot bind %s without a NIC: this kernel has no NIC-less zcrx"
 		      " (ZCRX_REG_NODEV, Linux 7.1+): `zcrxctl selftest` says what it has",
 		      s->dev);
-		return EXIT_ERR;
+		return -EOPNOTSUPP;
 	}
 	if (o->need_events && !o->events_set && !zcrx_ctx_caps(s->ctx)->event_types) {
 		p_err("nothing to watch on %s queue %u: %s has no zcrx events (Linux 7.2 reports"
 		      " alloc-fail and copy, the May 2026 patch alloc-fail): `zcrxctl bind%s`"
-		      " holds %s without them", s->dev, o->queue, o->sim ?
-		      "the simulated kernel (--sim-kernel none)" : "this kernel",
-		      o->nodev ? " --nodev ... --listen PORT" : "",
-		      o->nodev ? "a NIC-less ifq and receives" : "a queue");
-		return EXIT_ERR;
+		      " holds %s without them", s->dev, o->queue, backend_kernel_name(&o->be),
+		      nodev ? " --nodev ... --listen PORT" : "",
+		      nodev ? "a NIC-less ifq and receives" : "a queue");
+		return -EOPNOTSUPP;
 	}
 	/* a NODEV ifq copies every byte: its copy stats are the point, so on by default */
-	if (o->nodev && zcrx_ctx_caps(s->ctx)->stats)
+	if (nodev && zcrx_ctx_caps(s->ctx)->stats)
 		io.stats = true;
 	ret = zcrx_ifq_open(s->ctx, &io, &s->ifq, &d);
 	if (ret) {
@@ -271,21 +276,25 @@ static int open_ifq(struct session *s)
 			p_err("%s", d.msg);
 		else
 			p_err("cannot bind %s queue %u: %s", s->dev, o->queue, strerror(-ret));
-		return d.stage == ZCRX_STAGE_ARGS ? EXIT_USAGE : EXIT_ERR;
+		if (usage)
+			*usage = d.stage == ZCRX_STAGE_ARGS;
+		return ret;
 	}
 	zcrx_ifq_info(s->ifq, &s->info);
-	return EXIT_OK;
+	return 0;
 }
 
-int session_open(struct session **out, const struct bind_opts *o)
+int session_open(struct session **out, const struct session_opts *o, bool *usage)
 {
 	struct session *s = calloc(1, sizeof(*s));
 	char err[256];
-	int status = EXIT_ERR;
+	int ret;
 
+	if (usage)
+		*usage = false;
 	if (!s) {
 		p_err("out of memory");
-		return EXIT_ERR;
+		return -ENOMEM;
 	}
 	s->o = *o;
 	s->lfd = s->tfd = -1;
@@ -296,28 +305,30 @@ int session_open(struct session **out, const struct bind_opts *o)
 		s->ev[t].type = t;
 	}
 
-	if (rundir_get(s->rundir, sizeof(s->rundir), err, sizeof(err))) {
+	ret = rundir_get(s->rundir, sizeof(s->rundir), err, sizeof(err));
+	if (ret) {
 		/* --check holds no session: no directory just means no one to clash with */
 		if (!o->check) {
 			p_err("%s", err);
 			goto fail;
 		}
-	} else if (session_sock_name(s->path, sizeof(s->path), s->rundir, s->dev, o->queue)) {
+	} else if ((ret = session_sock_name(s->path, sizeof(s->path), s->rundir, s->dev,
+					    o->queue))) {
 		p_err("the session socket %s/%s.%u.sock is longer than a Unix socket name may be"
 		      " (%zu bytes): set ZCRXCTL_RUNDIR to a shorter directory", s->rundir,
 		      s->dev, o->queue, sizeof(s->path) - 1);
 		goto fail;
-	} else if ((status = claim_socket(s, o->check))) {
+	} else if ((ret = claim_socket(s, o->check))) {
 		goto fail;
 	}
-	status = open_ifq(s);
-	if (status)
+	ret = open_ifq(s, usage);
+	if (ret)
 		goto fail;
 	*out = s;
-	return EXIT_OK;
+	return 0;
 fail:
 	session_close(s);
-	return status ? status : EXIT_ERR;
+	return ret;
 }
 
 /* ------------------------------------------------------------------ */
@@ -336,8 +347,7 @@ void session_record(struct session *s, struct record *r, enum record_kind kind)
 	strcpy(r->dev, s->dev);
 	r->queue = s->o.queue;
 	r->zcrx_id = s->info.zcrx_id;
-	r->simulated = s->o.sim;
-	r->nodev = s->info.nodev;
+	r->mode = s->o.be.mode;
 	r->held = session_data_held(s);
 	r->rq_fill = zcrx_rq_fill(s->ifq);
 	if (!zcrx_stats_read(s->ifq, &st)) {
@@ -351,16 +361,10 @@ void session_record(struct session *s, struct record *r, enum record_kind kind)
 
 void session_stats(struct session *s, struct record *r)
 {
-	struct zcrx_sim_counters c;
 	uint64_t bytes = s->rx_bytes, dt;
 
 	session_record(s, r, RECORD_STATS);
-	/* only the simulator counts packets; a kernel ifq knows its CQEs */
-	if (s->o.sim && !zcrx_sim_counters(s->ifq, &c)) {
-		r->has_packets = true;
-		r->rx_packets = c.rx_packets;
-		bytes = c.rx_bytes;
-	}
+	r->has_packets = !backend_rx_counters(&s->o.be, s->ifq, &r->rx_packets, &bytes);
 	r->rx_buffers = s->rx_buffers;
 	r->recv_stalls = zcrx_recv_stalls(s->ifq);
 	r->rx_bytes = bytes;
@@ -396,7 +400,8 @@ int session_arm(struct session *s, enum zcrx_event type, bool all, const char *b
 		snprintf(err, len, "the session has no events enabled (bind with --events)");
 		return -EOPNOTSUPP;
 	}
-	if (!all && !(enabled & ZCRX_EV_MASK(type)) && s->info.nodev && type == ZCRX_EV_ALLOC_FAIL) {
+	if (!all && !(enabled & ZCRX_EV_MASK(type)) && s->o.be.mode == BACKEND_NODEV &&
+	    type == ZCRX_EV_ALLOC_FAIL) {
 		snprintf(err, len, "alloc-fail has not fired: a NODEV ifq has no page pool, so it"
 			 " never does (nothing to re-arm)");
 		return -EINVAL;
@@ -546,7 +551,7 @@ static void on_signal(struct loop *l, int signo, void *arg)
 	if (s->hooks.stop_signal)
 		s->hooks.stop_signal(s, signo, s->hooks.arg);
 	else
-		session_stop(s, EXIT_OK);
+		session_stop(s, 0);
 }
 
 int session_start(struct session *s, const struct session_hooks *hooks)
@@ -572,17 +577,15 @@ int session_start(struct session *s, const struct session_hooks *hooks)
 	return session_data_start(s);
 err:
 	p_err("cannot start the session on %s queue %u: %s", s->dev, s->o.queue, strerror(-ret));
-	return EXIT_ERR;
+	return ret;
 }
 
 int session_run(struct session *s)
 {
 	int ret = loop_run(s->loop);
 
-	if (ret < 0) {
+	if (ret < 0)
 		p_err("waiting for completions on the io_uring failed: %s", strerror(-ret));
-		return EXIT_ERR;
-	}
 	return ret;
 }
 
@@ -633,7 +636,7 @@ const char *session_sock_path(const struct session *s)
 	return s->sock_made ? s->path : NULL;
 }
 
-const struct bind_opts *session_opts(const struct session *s)
+const struct session_opts *session_opts(const struct session *s)
 {
 	return &s->o;
 }

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The session's end of protocol v1: clients of the session socket, their
- * requests (status, arm, subscribe) and replies, and the subscribers each
- * record goes to.  Nothing here blocks: clients are non-blocking sockets
- * written when the loop says they are writable, and a subscriber that
- * cannot keep up loses records (then gets a "lost" record) instead of
- * stalling the session.
+ * requests (status, arm, subscribe) and replies, whose lines proto.c
+ * encodes and decodes, and the subscribers each record goes to.  Nothing
+ * here blocks: clients are non-blocking sockets written when the loop says
+ * they are writable, and a subscriber that cannot keep up loses records
+ * (then gets a "lost" record) instead of stalling the session.
  */
 #include <errno.h>
 #include <poll.h>
@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
-#include "main.h"
-#include "jsonl.h"
+#include "../print.h"
+#include "../proto.h"
 #include "session_int.h"
 
 #define MAX_CLIENTS		64
@@ -85,12 +85,11 @@ static bool push_lost(struct client *c)
 	struct record r = {
 		.kind = RECORD_LOST,
 		.lost = c->lost,
-		.simulated = session_opts(c->s)->sim,
-		.nodev = session_info(c->s)->nodev,
+		.mode = c->s->o.be.mode,
 	};
 	size_t len;
-	char *line = record_wire(&r, &len);
-	bool ok = out_pending(c) + len <= SUB_QUEUE_MAX && out_append(c, line, len);
+	char *line = proto_record_encode(&r, &len);
+	bool ok = line && out_pending(c) + len <= SUB_QUEUE_MAX && out_append(c, line, len);
 
 	free(line);
 	if (ok)
@@ -119,10 +118,15 @@ void session_emit(struct session *s, const struct record *r)
 		s->hooks.record(s, r, s->hooks.arg);
 	if (!s->nr_subs)
 		return;
-	line = record_wire(r, &len);
-	for (struct client *c = s->clients; c; c = c->next)
-		if (c->subscribed)
+	line = proto_record_encode(r, &len);
+	for (struct client *c = s->clients; c; c = c->next) {
+		if (!c->subscribed)
+			continue;
+		if (line)
 			sub_send(c, line, len);
+		else
+			c->lost++;	/* out of memory: the subscriber hears of it as lost */
+	}
 	free(line);
 }
 
@@ -201,174 +205,95 @@ static void client_send(struct client *c, char *line, size_t len)
 	client_flush(c);
 }
 
-/* The protocol line built since wire_begin(), to c. */
-static void client_send_wire(struct client *c)
+/* A reply to c; after a refusal that closes, the connection goes. */
+static void reply(struct client *c, const struct proto_reply *rp, bool close_after)
 {
-	size_t len;
-	char *line = wire_end(&len);
+	size_t len = 0;
+	char *line = proto_reply_encode(rp, &len);
 
-	client_send(c, line, len);
-}
-
-static __attribute__((format(printf, 4, 5)))
-void reply_fail(struct client *c, const char *errno_name, bool close_after, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-	size_t len;
-	char *line;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	wire_begin();
-	open_json_object(NULL);
-	print_uint(PRINT_JSON, "v", NULL, PROTO_VERSION);
-	print_bool(PRINT_JSON, "ok", NULL, false);
-	if (errno_name)
-		print_string(PRINT_JSON, "errno", NULL, errno_name);
-	print_string(PRINT_JSON, "error", NULL, msg);
-	close_json_object();
-	line = wire_end(&len);
 	if (close_after)
 		c->closing = true;
 	client_send(c, line, len);
 }
 
+static __attribute__((format(printf, 4, 5)))
+void reply_fail(struct client *c, int err, bool close_after, const char *fmt, ...)
+{
+	struct proto_reply rp = { .ok = false, .err = err };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rp.error, sizeof(rp.error), fmt, ap);
+	va_end(ap);
+	reply(c, &rp, close_after);
+}
+
 static void reply_status(struct client *c)
 {
+	struct proto_reply rp = { .ok = true, .body = PROTO_BODY_SESSION };
+	struct proto_session *ps = &rp.session;
 	struct session *s = c->s;
 	struct zcrx_stats_snap st;
 
-	wire_begin();
-	open_json_object(NULL);
-	print_uint(PRINT_JSON, "v", NULL, PROTO_VERSION);
-	print_bool(PRINT_JSON, "ok", NULL, true);
-	open_json_object("session");
-	print_string(PRINT_JSON, "dev", NULL, s->dev);
-	print_uint(PRINT_JSON, "queue", NULL, s->o.queue);
-	print_uint(PRINT_JSON, "zcrx-id", NULL, s->info.zcrx_id);
-	print_uint(PRINT_JSON, "pid", NULL, getpid());
-	print_uint(PRINT_JSON, "uptime-s", NULL, (mono_ns() - s->start_mono) / 1000000000ULL);
-	print_string(PRINT_JSON, "mode", NULL, record_mode(s->o.sim, s->info.nodev));
-	print_bool(PRINT_JSON, "simulated", NULL, s->o.sim);
-	open_json_array("events");
-	for (int t = 0; t < ZCRX_EV_COUNT; t++)
-		if (s->info.events & ZCRX_EV_MASK(t))
-			print_string(PRINT_JSON, NULL, NULL, zcrx_event_name(t));
-	close_json_array();
-	open_json_object("types");
+	snprintf(ps->dev, sizeof(ps->dev), "%s", s->dev);
+	ps->queue = s->o.queue;
+	ps->zcrx_id = s->info.zcrx_id;
+	ps->pid = getpid();
+	ps->uptime_s = (mono_ns() - s->start_mono) / NSEC_PER_SEC;
+	ps->mode = s->o.be.mode;
+	ps->events = s->info.events;
 	for (int t = 0; t < ZCRX_EV_COUNT; t++) {
-		if (!(s->info.events & ZCRX_EV_MASK(t)))
-			continue;
-		open_json_object(zcrx_event_name(t));
-		print_string(PRINT_JSON, "state", NULL,
-			     zcrx_event_latched(s->ifq, t) ? "fired" : "armed");
-		print_uint(PRINT_JSON, "count", NULL, s->ev[t].count);
-		close_json_object();
+		ps->count[t] = s->ev[t].count;
+		if (zcrx_event_latched(s->ifq, t))
+			ps->fired |= ZCRX_EV_MASK(t);
 	}
-	close_json_object();
 	if (!zcrx_stats_read(s->ifq, &st)) {
-		print_uint(PRINT_JSON, "copy-count", NULL, st.copy_count);
-		print_uint(PRINT_JSON, "copy-bytes", NULL, st.copy_bytes);
-	} else {
-		print_null(PRINT_JSON, "copy-count", NULL);
-		print_null(PRINT_JSON, "copy-bytes", NULL);
+		ps->has_stats = true;
+		ps->copy_count = st.copy_count;
+		ps->copy_bytes = st.copy_bytes;
 	}
-	print_uint(PRINT_JSON, "recv-stalls", NULL, zcrx_recv_stalls(s->ifq));
-	close_json_object();
-	close_json_object();
-	client_send_wire(c);
-}
-
-static void reply_armed(struct client *c, uint32_t mask)
-{
-	wire_begin();
-	open_json_object(NULL);
-	print_uint(PRINT_JSON, "v", NULL, PROTO_VERSION);
-	print_bool(PRINT_JSON, "ok", NULL, true);
-	open_json_array("armed");
-	for (int t = 0; t < ZCRX_EV_COUNT; t++)
-		if (mask & ZCRX_EV_MASK(t))
-			print_string(PRINT_JSON, NULL, NULL, zcrx_event_name(t));
-	close_json_array();
-	close_json_object();
-	client_send_wire(c);
-}
-
-static void reply_ok(struct client *c)
-{
-	wire_begin();
-	open_json_object(NULL);
-	print_uint(PRINT_JSON, "v", NULL, PROTO_VERSION);
-	print_bool(PRINT_JSON, "ok", NULL, true);
-	close_json_object();
-	client_send_wire(c);
-}
-
-static void request_arm(struct client *c, const struct json *req)
-{
-	const struct json *ev = json_get(req, "event");
-	const char *name = ev ? json_str(ev) : "all";
-	char err[512];
-	bool all;
-	int t = 0, ret;
-
-	if (!name) {
-		reply_fail(c, NULL, true, "malformed arm request: \"event\" must be a string");
-		return;
-	}
-	all = !strcmp(name, "all");
-	if (!all && (t = zcrx_event_parse(name)) < 0) {
-		reply_fail(c, NULL, true, "unknown event \"%s\": alloc-fail, copy or all", name);
-		return;
-	}
-	ret = session_arm(c->s, t, all, "arm", err, sizeof(err));
-	if (ret < 0)
-		reply_fail(c, strerrorname_np(-ret), false, "%s", err);
-	else
-		reply_armed(c, ret);
+	ps->recv_stalls = zcrx_recv_stalls(s->ifq);
+	reply(c, &rp, false);
 }
 
 static void client_request(struct client *c, const char *line, size_t len)
 {
-	struct json *req;
-	const char *cmd;
-	uint64_t v;
-	int err;
+	struct proto_reply rp = { .ok = true };
+	struct proto_request rq;
+	char err[512];
+	int ret;
 
 	if (len && line[len - 1] == '\r')
 		len--;
 	if (!len)
 		return;
-	req = json_parse(line, len, &err);
-	if (!req) {
-		reply_fail(c, NULL, true, "malformed request: %s", err == -E2BIG ?
-			   "nested too deeply" : "not one JSON value");
+	if (proto_request_decode(line, len, &rq, err, sizeof(err))) {
+		reply_fail(c, 0, true, "%s", err);
 		return;
 	}
-	cmd = json_str(json_get(req, "cmd"));
-	if (json_type(req) != JSON_OBJ)
-		reply_fail(c, NULL, true, "malformed request: not a JSON object");
-	else if (!json_u64(json_get(req, "v"), &v) || v != PROTO_VERSION)
-		reply_fail(c, NULL, true, "unsupported request: this session speaks protocol"
-			   " version 1 (\"v\":1)");
-	else if (!cmd)
-		reply_fail(c, NULL, true, "malformed request: no \"cmd\" (status, arm or"
-			   " subscribe)");
-	else if (!strcmp(cmd, "status"))
+	switch (rq.cmd) {
+	case PROTO_STATUS:
 		reply_status(c);
-	else if (!strcmp(cmd, "arm"))
-		request_arm(c, req);
-	else if (!strcmp(cmd, "subscribe")) {
+		break;
+	case PROTO_ARM:
+		ret = session_arm(c->s, rq.event, rq.all, "arm", err, sizeof(err));
+		if (ret < 0) {
+			reply_fail(c, -ret, false, "%s", err);
+			break;
+		}
+		rp.body = PROTO_BODY_ARMED;
+		rp.armed = ret;
+		rp.mode = c->s->o.be.mode;
+		reply(c, &rp, false);
+		break;
+	case PROTO_SUBSCRIBE:
 		if (!c->subscribed) {
 			c->subscribed = true;
 			c->s->nr_subs++;
 		}
-		reply_ok(c);
-	} else
-		reply_fail(c, NULL, true, "unknown cmd \"%s\": status, arm or subscribe", cmd);
-	json_free(req);
+		reply(c, &rp, false);
+		break;
+	}
 }
 
 static void client_lines(struct client *c)
@@ -384,7 +309,7 @@ static void client_lines(struct client *c)
 	}
 	if (!c->dead && !c->closing && c->in_len > PROTO_REQ_MAX) {
 		c->in_len = 0;
-		reply_fail(c, NULL, true, "request longer than %d bytes", PROTO_REQ_MAX);
+		reply_fail(c, 0, true, "request longer than %d bytes", PROTO_REQ_MAX);
 	}
 }
 
@@ -451,18 +376,22 @@ static void sweep_half_closed(struct session *s)
 	}
 }
 
-static void refuse(int fd, const char *fmt, ...)
+/* One refusal to a client we do not take, then close it. */
+static __attribute__((format(printf, 2, 3)))
+void refuse(int fd, const char *fmt, ...)
 {
-	char msg[256], line[400];
+	struct proto_reply rp = { .ok = false };
 	va_list ap;
-	int n;
+	size_t len;
+	char *line;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(rp.error, sizeof(rp.error), fmt, ap);
 	va_end(ap);
-	n = snprintf(line, sizeof(line), "{\"v\":1,\"ok\":false,\"error\":\"%s\"}\n", msg);
-	if (n > 0 && n < (int)sizeof(line))
-		send(fd, line, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	line = proto_reply_encode(&rp, &len);
+	if (line)
+		send(fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	free(line);
 	close(fd);
 }
 

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The client side of a session socket: connecting to the one of DEV.QUEUE,
+ * and one request answered by one reply, for arm, status and subscribe.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+
+#include "client.h"
+#include "rundir.h"
+
+#define LINE_MAX_READ		(1 << 20)
+
+/* ------------------------------------------------------------------ */
+/* Connecting, and one request                                        */
+/* ------------------------------------------------------------------ */
+
+int client_connect_path(const char *path, char *err, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, len, "%s is too long for a Unix socket name", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, len, "cannot create a Unix socket: %s", strerror(errno));
+		return -errno;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int e = errno;
+
+		close(fd);
+		snprintf(err, len, "connecting to %s got %s", path, strerror(e));
+		return -e;
+	}
+	return fd;
+}
+
+int client_connect(const char *dev, uint32_t queue, char *err, size_t len)
+{
+	char rundir[PATH_MAX], path[PATH_MAX], why[512];
+	int fd, ret;
+
+	ret = rundir_get(rundir, sizeof(rundir), err, len);
+	if (ret)
+		return ret;
+	if (session_sock_name(path, sizeof(path), rundir, dev, queue)) {
+		snprintf(err, len, "no session owns %s queue %u: its socket name would be too long",
+			 dev, queue);
+		return -ENAMETOOLONG;
+	}
+	fd = client_connect_path(path, why, sizeof(why));
+	switch (-fd) {
+	case ENOENT:
+		snprintf(err, len, "no session owns %s queue %u (no %s): start one with `zcrxctl"
+			 " bind %s %u` or `zcrxctl watch %s %u`", dev, queue, path, dev, queue,
+			 dev, queue);
+		break;
+	case ECONNREFUSED:
+		snprintf(err, len, "no session owns %s queue %u: %s was left by a session that"
+			 " died (the next bind replaces it)", dev, queue, path);
+		break;
+	case EACCES:
+		snprintf(err, len, "cannot reach the session of %s queue %u: %s is not yours"
+			 " (run as its owner or root)", dev, queue, path);
+		break;
+	default:
+		if (fd < 0)
+			snprintf(err, len, "cannot reach the session of %s queue %u: %s", dev,
+				 queue, why);
+	}
+	return fd;
+}
+
+/* Read one line without taking a byte past its newline (records may follow). */
+static int read_line(int fd, char **out, char *err, size_t errlen)
+{
+	char buf[4096], *line = NULL, *p;
+	size_t len = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), MSG_PEEK);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n ? errno : ECONNRESET;
+
+			free(line);
+			if (e == EAGAIN || e == EWOULDBLOCK) {
+				snprintf(err, errlen, "the session did not answer within %d s",
+					 CLIENT_TIMEOUT_MS / 1000);
+				return -ETIMEDOUT;
+			}
+			snprintf(err, errlen, "the session closed the connection without an"
+				 " answer");
+			return -e;
+		}
+		p = memchr(buf, '\n', n);
+		if (p)
+			n = p - buf + 1;
+		n = recv(fd, buf, n, 0);
+		if (n <= 0)
+			continue;
+		if (len + n > LINE_MAX_READ) {
+			free(line);
+			snprintf(err, errlen, "the session's answer is longer than %d bytes",
+				 LINE_MAX_READ);
+			return -E2BIG;
+		}
+		p = realloc(line, len + n + 1);
+		if (!p) {
+			free(line);
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+		line = p;
+		memcpy(line + len, buf, n);
+		len += n;
+		line[len] = '\0';
+		if (line[len - 1] == '\n') {
+			line[len - 1] = '\0';
+			*out = line;
+			return 0;
+		}
+	}
+}
+
+/* Send one request line and read one reply line (NUL-terminated, malloc'd). */
+static int request(int fd, const char *req, size_t n, char **reply, char *err, size_t len)
+{
+	struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_MS / 1000,
+			      .tv_usec = CLIENT_TIMEOUT_MS % 1000 * 1000 };
+	size_t off = 0;
+	ssize_t w;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	/* the request with its newline */
+	while (off < n) {
+		w = send(fd, req + off, n - off, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			/* a session that refuses us answers, then closes: read that */
+			if (errno == EPIPE || errno == ECONNRESET)
+				break;
+			snprintf(err, len, "sending the request failed: %s", strerror(errno));
+			return -errno;
+		}
+		off += w;
+	}
+	return read_line(fd, reply, err, len);
+}
+
+int client_call(int fd, const struct proto_request *rq, enum proto_reply_body body,
+		struct proto_reply *rp, char *err, size_t len)
+{
+	char *req, *line = NULL;
+	size_t n;
+	int ret;
+
+	req = proto_request_encode(rq, &n);
+	if (!req) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	ret = request(fd, req, n, &line, err, len);
+	free(req);
+	if (ret)
+		return ret;
+	ret = proto_reply_decode(line, strlen(line), body, rp);
+	if (ret)
+		snprintf(err, len, "the session answered something that is not protocol v1: %.80s",
+			 line);
+	free(line);
+	return ret;
+}

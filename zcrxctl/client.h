@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The client side of a session socket, for arm, status and subscribe:
+ * connecting, and one request answered by one reply.  The lines themselves
+ * are proto.c's, the socket's name rundir.c's.
+ */
+#ifndef ZCRXCTL_CLIENT_H
+#define ZCRXCTL_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+#include "rundir.h"
+
+#define CLIENT_TIMEOUT_MS	5000	/* arm/status wait this long for an answer */
+
+
+/*
+ * Connect to the session of dev/queue: an fd, or -errno with the sentence
+ * for the person in err (-ENOENT, -ECONNREFUSED: no session owns it).
+ */
+int client_connect(const char *dev, uint32_t queue, char *err, size_t len);
+int client_connect_path(const char *path, char *err, size_t len);
+/*
+ * Send rq and read its reply, expecting body: 0 (a refusal is rp->ok
+ * false), or -errno with the sentence in err (-EPROTO: not protocol v1).
+ */
+int client_call(int fd, const struct proto_request *rq, enum proto_reply_body body,
+		struct proto_reply *rp, char *err, size_t len);
+
+#endif

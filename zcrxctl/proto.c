@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Protocol v1, both ends: requests, replies and records, to a line and back.
+ * Lines are built through a printer of their own on a memory stream, so the
+ * wire and `watch -j` / `status -j` print the same objects the same way.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "json_reader.h"
+#include "parse.h"
+#include "proto.h"
+
+static const char *const cmd_name[] = {
+	[PROTO_STATUS]		= "status",
+	[PROTO_ARM]		= "arm",
+	[PROTO_SUBSCRIBE]	= "subscribe",
+};
+
+/* ------------------------------------------------------------------ */
+/* Lines in memory                                                     */
+/* ------------------------------------------------------------------ */
+
+int proto_line_open(struct proto_line *l)
+{
+	l->buf = NULL;
+	l->len = 0;
+	l->f = open_memstream(&l->buf, &l->len);
+	if (!l->f)
+		return -ENOMEM;
+	printer_init(&l->pr, l->f, true, false, COLOR_NEVER);
+	return 0;
+}
+
+char *proto_line_close(struct proto_line *l, size_t *len)
+{
+	bool failed;
+
+	print_end(&l->pr);
+	failed = print_failed(&l->pr);
+	if (fclose(l->f) || failed) {
+		free(l->buf);
+		return NULL;
+	}
+	*len = l->len;
+	return l->buf;
+}
+
+static void line_head(struct proto_line *l)
+{
+	open_json_object(&l->pr, NULL);
+	print_uint(&l->pr, PRINT_JSON, "v", NULL, PROTO_VERSION);
+}
+
+/* ------------------------------------------------------------------ */
+/* Encoders                                                            */
+/* ------------------------------------------------------------------ */
+
+char *proto_request_encode(const struct proto_request *rq, size_t *len)
+{
+	struct proto_line l;
+
+	if (proto_line_open(&l))
+		return NULL;
+	line_head(&l);
+	print_string(&l.pr, PRINT_JSON, "cmd", NULL, cmd_name[rq->cmd]);
+	if (rq->cmd == PROTO_ARM)
+		print_string(&l.pr, PRINT_JSON, "event", NULL,
+			     rq->all ? "all" : zcrx_event_name(rq->event));
+	return proto_line_close(&l, len);
+}
+
+static void print_events(struct printer *pr, const char *key, uint32_t mask)
+{
+	open_json_array(pr, key);
+	for (int t = 0; t < ZCRX_EV_COUNT; t++)
+		if (mask & ZCRX_EV_MASK(t))
+			print_string(pr, PRINT_JSON, NULL, NULL, zcrx_event_name(t));
+	close_json_array(pr);
+}
+
+void proto_session_print(struct printer *pr, const struct proto_session *s)
+{
+	open_json_object(pr, "session");
+	print_string(pr, PRINT_JSON, "dev", NULL, s->dev);
+	print_uint(pr, PRINT_JSON, "queue", NULL, s->queue);
+	print_uint(pr, PRINT_JSON, "zcrx-id", NULL, s->zcrx_id);
+	print_uint(pr, PRINT_JSON, "pid", NULL, s->pid);
+	print_uint(pr, PRINT_JSON, "uptime-s", NULL, s->uptime_s);
+	backend_mode_print(pr, s->mode);
+	print_events(pr, "events", s->events);
+	open_json_object(pr, "types");
+	for (int t = 0; t < ZCRX_EV_COUNT; t++) {
+		if (!(s->events & ZCRX_EV_MASK(t)))
+			continue;
+		open_json_object(pr, zcrx_event_name(t));
+		print_string(pr, PRINT_JSON, "state", NULL,
+			     s->fired & ZCRX_EV_MASK(t) ? "fired" : "armed");
+		print_uint(pr, PRINT_JSON, "count", NULL, s->count[t]);
+		close_json_object(pr);
+	}
+	close_json_object(pr);
+	if (s->has_stats) {
+		print_uint(pr, PRINT_JSON, "copy-count", NULL, s->copy_count);
+		print_uint(pr, PRINT_JSON, "copy-bytes", NULL, s->copy_bytes);
+	} else {
+		print_null(pr, PRINT_JSON, "copy-count", NULL);
+		print_null(pr, PRINT_JSON, "copy-bytes", NULL);
+	}
+	print_uint(pr, PRINT_JSON, "recv-stalls", NULL, s->recv_stalls);
+	close_json_object(pr);
+}
+
+char *proto_reply_encode(const struct proto_reply *rp, size_t *len)
+{
+	struct proto_line l;
+
+	if (proto_line_open(&l))
+		return NULL;
+	line_head(&l);
+	print_bool(&l.pr, PRINT_JSON, "ok", NULL, rp->ok);
+	if (!rp->ok) {
+		if (rp->err && strerrorname_np(rp->err))
+			print_string(&l.pr, PRINT_JSON, "errno", NULL, strerrorname_np(rp->err));
+		print_string(&l.pr, PRINT_JSON, "error", NULL, rp->error);
+	} else if (rp->body == PROTO_BODY_SESSION) {
+		proto_session_print(&l.pr, &rp->session);
+	} else if (rp->body == PROTO_BODY_ARMED) {
+		print_events(&l.pr, "armed", rp->armed);
+		backend_mode_print(&l.pr, rp->mode);
+	}
+	return proto_line_close(&l, len);
+}
+
+char *proto_record_encode(const struct record *r, size_t *len)
+{
+	struct proto_line l;
+
+	if (proto_line_open(&l))
+		return NULL;
+	record_print_object(&l.pr, r, TS_ISO);
+	return proto_line_close(&l, len);
+}
+
+/* ------------------------------------------------------------------ */
+/* Decoders                                                            */
+/* ------------------------------------------------------------------ */
+
+int proto_request_decode(const char *line, size_t len, struct proto_request *rq,
+			 char *err, size_t errlen)
+{
+	const struct json *ev;
+	const char *cmd, *name;
+	struct json *j;
+	uint64_t v;
+	int e, ret = -EINVAL;
+
+	memset(rq, 0, sizeof(*rq));
+	j = json_parse(line, len, &e);
+	if (!j) {
+		snprintf(err, errlen, "malformed request: %s", e == -E2BIG ?
+			 "nested too deeply" : "not one JSON value");
+		return -EINVAL;
+	}
+	cmd = json_str(json_get(j, "cmd"));
+	if (json_type(j) != JSON_OBJ) {
+		snprintf(err, errlen, "malformed request: not a JSON object");
+	} else if (!json_u64(json_get(j, "v"), &v) || v != PROTO_VERSION) {
+		snprintf(err, errlen, "unsupported request: this session speaks protocol"
+			 " version 1 (\"v\":1)");
+	} else if (!cmd) {
+		snprintf(err, errlen, "malformed request: no \"cmd\" (status, arm or subscribe)");
+	} else if (!strcmp(cmd, "status")) {
+		rq->cmd = PROTO_STATUS;
+		ret = 0;
+	} else if (!strcmp(cmd, "subscribe")) {
+		rq->cmd = PROTO_SUBSCRIBE;
+		ret = 0;
+	} else if (!strcmp(cmd, "arm")) {
+		rq->cmd = PROTO_ARM;
+		ev = json_get(j, "event");
+		name = ev ? json_str(ev) : "all";
+		if (!name) {
+			snprintf(err, errlen, "malformed arm request: \"event\" must be a string");
+		} else if (!strcmp(name, "all")) {
+			rq->all = true;
+			ret = 0;
+		} else if ((e = zcrx_event_parse(name)) < 0) {
+			snprintf(err, errlen, "unknown event \"%s\": alloc-fail, copy or all", name);
+		} else {
+			rq->event = e;
+			ret = 0;
+		}
+	} else {
+		snprintf(err, errlen, "unknown cmd \"%s\": status, arm or subscribe", cmd);
+	}
+	json_free(j);
+	return ret;
+}
+
+/* A JSON array of event names as a mask: false on anything else. */
+static bool get_events(const struct json *a, uint32_t *mask)
+{
+	int t;
+
+	if (json_type(a) != JSON_ARR)
+		return false;
+	*mask = 0;
+	for (size_t i = 0; i < json_len(a); i++) {
+		t = zcrx_event_parse(json_str(json_at(a, i)));
+		if (t < 0)
+			return false;
+		*mask |= ZCRX_EV_MASK(t);
+	}
+	return true;
+}
+
+static int parse_iso(const char *s, uint64_t *ns)
+{
+	struct tm tm = { 0 };
+	uint64_t frac = 0, scale = 1000000000ULL;
+	const char *p;
+	time_t sec;
+
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return -EINVAL;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (*p - '0') * scale;
+			}
+		}
+	}
+	if (strcmp(p, "Z"))
+		return -EINVAL;
+	sec = timegm(&tm);
+	/* nanoseconds in a u64 run out in 2554: later times are refused */
+	if (sec < 0 || (uint64_t)sec >= UINT64_MAX / 1000000000ULL)
+		return -EINVAL;
+	*ns = (uint64_t)sec * 1000000000ULL + frac;
+	return 0;
+}
+
+static bool get_u64(const struct json *o, const char *key, uint64_t *v)
+{
+	return json_u64(json_get(o, key), v);
+}
+
+static bool get_u32(const struct json *o, const char *key, uint32_t *v)
+{
+	uint64_t x;
+
+	if (!get_u64(o, key, &x) || x > UINT32_MAX)
+		return false;
+	*v = x;
+	return true;
+}
+
+static bool get_event(const struct json *o, enum zcrx_event *ev)
+{
+	int t = zcrx_event_parse(json_str(json_get(o, "event")));
+
+	if (t < 0)
+		return false;
+	*ev = t;
+	return true;
+}
+
+static bool get_time(const struct json *o, struct record *r)
+{
+	const struct json *t = json_get(o, "time");
+	int64_t off = (int64_t)(real_ns() - mono_ns());
+
+	if (!t)
+		return true;
+	if (json_type(t) == JSON_STR) {
+		if (parse_iso(json_str(t), &r->real_ns))
+			return false;
+		r->mono_ns = r->real_ns - off;
+	} else if (json_u64(t, &r->mono_ns)) {
+		r->real_ns = r->mono_ns + off;
+	} else {
+		return false;
+	}
+	r->has_time = true;
+	return true;
+}
+
+static bool get_copy_stats(const struct json *o, struct record *r)
+{
+	const struct json *c = json_get(o, "copy-count");
+
+	if (!c || json_type(c) == JSON_NULL)
+		return true;
+	r->has_stats = true;
+	return get_u64(o, "copy-count", &r->copy_count) &&
+	       get_u64(o, "copy-bytes", &r->copy_bytes);
+}
+
+/* "rx-packets": a number, or null where the backend counts no packets */
+static bool get_packets(const struct json *o, struct record *r)
+{
+	const struct json *p = json_get(o, "rx-packets");
+
+	if (p && json_type(p) == JSON_NULL)
+		return true;
+	r->has_packets = true;
+	return get_u64(o, "rx-packets", &r->rx_packets);
+}
+
+static bool get_common(const struct json *o, struct record *r)
+{
+	const char *dev = json_str(json_get(o, "dev"));
+
+	if (!dev || strlen(dev) >= sizeof(r->dev))
+		return false;
+	strcpy(r->dev, dev);
+	return get_u32(o, "queue", &r->queue) && backend_mode_decode(o, &r->mode);
+}
+
+int proto_record_decode(const char *line, size_t len, struct record *r)
+{
+	const struct json *o;
+	struct json *j;
+	const char *kind, *by;
+	uint64_t v;
+	bool ok = false;
+	int err, ret = -EINVAL;
+
+	memset(r, 0, sizeof(*r));
+	j = json_parse(line, len, &err);
+	if (!j)
+		return -EINVAL;
+	o = j;
+	kind = json_str(json_get(o, "record"));
+	if (json_type(o) != JSON_OBJ || !get_u64(o, "v", &v) || v != PROTO_VERSION || !kind)
+		goto out;
+	if (!strcmp(kind, "event")) {
+		r->kind = RECORD_EVENT;
+		ok = get_u64(o, "seq", &r->seq) && get_time(o, r) && get_common(o, r) &&
+		     get_u32(o, "zcrx-id", &r->zcrx_id) && get_event(o, &r->event) &&
+		     get_u64(o, "count", &r->count) &&
+		     json_bool(json_get(o, "latched"), &r->latched) &&
+		     get_u32(o, "held", &r->held) && get_u32(o, "rq-fill", &r->rq_fill) &&
+		     get_copy_stats(o, r);
+	} else if (!strcmp(kind, "armed")) {
+		r->kind = RECORD_ARMED;
+		by = json_str(json_get(o, "by"));
+		ok = get_event(o, &r->event) && by && strlen(by) < sizeof(r->by) &&
+		     get_common(o, r);
+		if (ok)
+			strcpy(r->by, by);
+	} else if (!strcmp(kind, "stats")) {
+		r->kind = RECORD_STATS;
+		ok = get_time(o, r) && get_common(o, r) &&
+		     get_u64(o, "rx-buffers", &r->rx_buffers) && get_packets(o, r) &&
+		     get_u64(o, "rx-bytes", &r->rx_bytes) && get_u64(o, "rx-bps", &r->rx_bps) &&
+		     get_u32(o, "held", &r->held) && get_u32(o, "rq-fill", &r->rq_fill) &&
+		     get_copy_stats(o, r) && get_u64(o, "recv-stalls", &r->recv_stalls);
+		for (int t = 0; ok && t < ZCRX_EV_COUNT; t++)
+			ok = get_u64(o, zcrx_event_name(t), &r->fired[t]);
+	} else if (!strcmp(kind, "lost")) {
+		r->kind = RECORD_LOST;
+		ok = get_u64(o, "count", &r->lost) && backend_mode_decode(o, &r->mode);
+	} else {
+		ret = -ENOENT;
+	}
+	if (ok)
+		ret = 0;
+out:
+	json_free(j);
+	return ret;
+}
+
+
+static bool get_session(const struct json *o, struct proto_session *s)
+{
+	const struct json *types = json_get(o, "types"), *c;
+	const char *dev = json_str(json_get(o, "dev")), *st;
+
+	if (json_type(o) != JSON_OBJ || !dev || strlen(dev) >= sizeof(s->dev) ||
+	    json_type(types) != JSON_OBJ)
+		return false;
+	strcpy(s->dev, dev);
+	if (!get_u32(o, "queue", &s->queue) || !get_u32(o, "zcrx-id", &s->zcrx_id) ||
+	    !get_u64(o, "pid", &s->pid) || !get_u64(o, "uptime-s", &s->uptime_s) ||
+	    !backend_mode_decode(o, &s->mode) || !get_events(json_get(o, "events"), &s->events) ||
+	    !get_u64(o, "recv-stalls", &s->recv_stalls))
+		return false;
+	for (int t = 0; t < ZCRX_EV_COUNT; t++) {
+		if (!(s->events & ZCRX_EV_MASK(t)))
+			continue;
+		c = json_get(types, zcrx_event_name(t));
+		st = json_str(json_get(c, "state"));
+		if (!st || (strcmp(st, "fired") && strcmp(st, "armed")) ||
+		    !get_u64(c, "count", &s->count[t]))
+			return false;
+		if (!strcmp(st, "fired"))
+			s->fired |= ZCRX_EV_MASK(t);
+	}
+	c = json_get(o, "copy-count");
+	if (!c || json_type(c) == JSON_NULL)
+		return true;
+	s->has_stats = true;
+	return get_u64(o, "copy-count", &s->copy_count) &&
+	       get_u64(o, "copy-bytes", &s->copy_bytes);
+}
+
+int proto_reply_decode(const char *line, size_t len, enum proto_reply_body body,
+		       struct proto_reply *rp)
+{
+	const char *msg, *eno;
+	struct json *j;
+	uint64_t v;
+	bool ok = false;
+	int e;
+
+	memset(rp, 0, sizeof(*rp));
+	j = json_parse(line, len, &e);
+	if (!j)
+		return -EPROTO;
+	if (json_type(j) != JSON_OBJ || !json_u64(json_get(j, "v"), &v) || v != PROTO_VERSION ||
+	    !json_bool(json_get(j, "ok"), &rp->ok))
+		goto out;
+	if (!rp->ok) {
+		msg = json_str(json_get(j, "error"));
+		eno = json_str(json_get(j, "errno"));
+		snprintf(rp->error, sizeof(rp->error), "%s", msg ? msg : "no reason given");
+		e = eno ? parse_errno(eno) : 0;
+		rp->err = e > 0 ? e : 0;
+		ok = true;
+		goto out;
+	}
+	rp->body = body;
+	switch (body) {
+	case PROTO_BODY_NONE:
+		ok = true;
+		break;
+	case PROTO_BODY_SESSION:
+		ok = get_session(json_get(j, "session"), &rp->session);
+		break;
+	case PROTO_BODY_ARMED:
+		ok = get_events(json_get(j, "armed"), &rp->armed) &&
+		     backend_mode_decode(j, &rp->mode);
+		break;
+	}
+out:
+	json_free(j);
+	return ok ? 0 : -EPROTO;
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Protocol v1 on a session socket, for both ends: one JSON object per line.
+ * A client sends requests (status, arm, subscribe); the session answers each
+ * with one reply ({"v":1,"ok":true,...} or {"v":1,"ok":false,"error":...}),
+ * and sends a subscriber records (event, armed, stats, lost).  Every line
+ * either end writes is encoded here, and every line it reads decoded here;
+ * nothing here touches a socket.
+ */
+#ifndef ZCRXCTL_PROTO_H
+#define ZCRXCTL_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "zcrx.h"
+#include "backend.h"
+#include "print.h"
+#include "record.h"
+
+#define PROTO_REQ_MAX	4096	/* request bytes, the newline excluded */
+
+enum proto_cmd {
+	PROTO_STATUS,
+	PROTO_ARM,
+	PROTO_SUBSCRIBE,
+};
+
+struct proto_request {
+	enum proto_cmd		cmd;
+	bool			all;		/* arm: every type that fired */
+	enum zcrx_event		event;		/* arm, unless all */
+};
+
+/* A session as it reports itself (the "session" of a status reply). */
+struct proto_session {
+	char			dev[DEV_NAME_MAX];
+	uint32_t		queue;
+	uint32_t		zcrx_id;
+	uint64_t		pid;
+	uint64_t		uptime_s;
+	enum backend_mode	mode;
+	uint32_t		events;		/* enabled types */
+	uint32_t		fired;		/* of those, the ones latched */
+	uint64_t		count[ZCRX_EV_COUNT];
+	bool			has_stats;	/* copy_* valid; null otherwise */
+	uint64_t		copy_count;
+	uint64_t		copy_bytes;
+	uint64_t		recv_stalls;
+};
+
+enum proto_reply_body {
+	PROTO_BODY_NONE,	/* subscribe, and every refusal */
+	PROTO_BODY_SESSION,	/* status */
+	PROTO_BODY_ARMED,	/* arm */
+};
+
+struct proto_reply {
+	bool			ok;
+	int			err;		/* refusal: an errno it names, or 0 */
+	char			error[512];	/* refusal: the sentence */
+	enum proto_reply_body	body;
+	struct proto_session	session;	/* PROTO_BODY_SESSION */
+	uint32_t		armed;		/* PROTO_BODY_ARMED: types re-armed */
+	enum backend_mode	mode;		/* PROTO_BODY_ARMED: the session's */
+};
+
+/*
+ * One line built in memory through a printer of its own (compact JSON):
+ * proto_line_open(), any print_*() on l->pr, proto_line_close().
+ */
+struct proto_line {
+	struct printer		pr;
+	FILE			*f;
+	char			*buf;
+	size_t			len;
+};
+
+/* 0 or -ENOMEM. */
+int proto_line_open(struct proto_line *l);
+/* The line, '\n'-terminated and malloc'd, its length in *len; NULL if out of memory. */
+char *proto_line_close(struct proto_line *l, size_t *len);
+
+/* Encoders: a malloc'd '\n'-terminated line and its length, or NULL (no memory). */
+char *proto_request_encode(const struct proto_request *rq, size_t *len);
+char *proto_reply_encode(const struct proto_reply *rp, size_t *len);
+char *proto_record_encode(const struct record *r, size_t *len);
+
+/*
+ * A request line as the session reads it: 0, or -EINVAL with the sentence
+ * for the refusal in err (the session then closes the connection).
+ */
+int proto_request_decode(const char *line, size_t len, struct proto_request *rq,
+			 char *err, size_t errlen);
+/*
+ * A reply line as a client reads it, expecting body when ok: 0 (a refusal
+ * is rp->ok false), or -EPROTO when it is not protocol v1.
+ */
+int proto_reply_decode(const char *line, size_t len, enum proto_reply_body body,
+		       struct proto_reply *rp);
+/* A record line: 0, -EINVAL (malformed), -ENOENT (another kind of record). */
+int proto_record_decode(const char *line, size_t len, struct record *r);
+
+/* A session's status object, on the wire and for `status -j` alike. */
+void proto_session_print(struct printer *pr, const struct proto_session *s);
+
+#endif
