@@ -16,7 +16,6 @@
 
 #define AREA_SIZE_DEFAULT	(8ULL << 20)
 #define RQ_ENTRIES_DEFAULT	4096U
-#define RQ_ENTRIES_MAX		32768U
 #define HUGE_2M			(2ULL << 20)
 #ifndef MAP_HUGE_2MB
 #define MAP_HUGE_2MB		(21 << MAP_HUGE_SHIFT)
@@ -33,16 +32,6 @@ struct ifq_plan {
 static uint64_t round_up(uint64_t x, uint64_t a)
 {
 	return (x + a - 1) / a * a;
-}
-
-static bool is_pow2(uint64_t x)
-{
-	return x && !(x & (x - 1));
-}
-
-static uint32_t roundup_pow2(uint32_t x)
-{
-	return x <= 1 ? 1 : 1U << (32 - __builtin_clz(x - 1));
 }
 
 static __attribute__((format(printf, 4, 5)))
@@ -89,7 +78,7 @@ static int check_args(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
 			    "no device given: set ifname or ifindex (or nodev for an ifq"
 			    " without a NIC)");
-	if (o->rx_buf_len && (!is_pow2(o->rx_buf_len) || o->rx_buf_len < page))
+	if (o->rx_buf_len && (!zcrx_is_pow2(o->rx_buf_len) || o->rx_buf_len < page))
 		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
 			    "rx_buf_len %u is not a power of two of at least the page size (%llu):"
 			    " use 0 for the page size", o->rx_buf_len, (unsigned long long)page);
@@ -117,13 +106,13 @@ static int check_args(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 	}
 
 	plan->rq_entries = o->rq_entries ? o->rq_entries : RQ_ENTRIES_DEFAULT;
-	if (plan->rq_entries > RQ_ENTRIES_MAX) {
+	if (plan->rq_entries > ZCRX_RQ_ENTRIES_MAX) {
 		if (!(ctx->ring_flags & ZCRX_SETUP_CLAMP))
 			return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
 				    "rq_entries %u is above the kernel's limit of %u: use at most %u"
 				    " (or a ring set up with IORING_SETUP_CLAMP)",
-				    plan->rq_entries, RQ_ENTRIES_MAX, RQ_ENTRIES_MAX);
-		plan->rq_entries = RQ_ENTRIES_MAX;
+				    plan->rq_entries, ZCRX_RQ_ENTRIES_MAX, ZCRX_RQ_ENTRIES_MAX);
+		plan->rq_entries = ZCRX_RQ_ENTRIES_MAX;
 	}
 	if (!o->events_default && (o->events & ~ZCRX_EV_MASK_ALL))
 		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
@@ -219,7 +208,7 @@ static int check_caps(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 	if (!c->zcrx_query_err && c->rq_hdr_size)
 		hdr = round_up(c->rq_hdr_size, c->rq_hdr_alignment ? c->rq_hdr_alignment : 1);
 	ifq->region_size = hdr + sizeof(struct io_uring_zcrx_rqe) *
-			   (uint64_t)roundup_pow2(plan->rq_entries);
+			   (uint64_t)zcrx_roundup_pow2(plan->rq_entries);
 	if (o->stats) {
 		plan->stats_off = round_up(ifq->region_size,
 					   c->stats_off_alignment ? c->stats_off_alignment : 8);
@@ -359,7 +348,7 @@ static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg 
 	const struct io_uring_zcrx_offsets *off = &reg->offsets;
 	uint64_t rqes_end = off->rqes + sizeof(struct io_uring_zcrx_rqe) * (uint64_t)reg->rq_entries;
 
-	if (!is_pow2(reg->rq_entries) || rqes_end > ifq->region_size ||
+	if (!zcrx_is_pow2(reg->rq_entries) || rqes_end > ifq->region_size ||
 	    off->head + 4ULL > ifq->region_size || off->tail + 4ULL > ifq->region_size ||
 	    (off->head | off->tail) % 4 || off->rqes % 8 ||
 	    (plan->stats_off && plan->stats_off < rqes_end))

@@ -29,6 +29,17 @@ void zcrx_caps_derive(struct zcrx_caps *caps);
 int zcrx_register_raw(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg);
 int zcrx_ctrl_raw(struct zcrx_ctx *ctx, struct zcrx_ctrl *ctrl);
 
+static inline bool zcrx_is_pow2(uint64_t x)
+{
+	return x && !(x & (x - 1));
+}
+
+/* the power of two at or above x (1 for 0) */
+static inline uint32_t zcrx_roundup_pow2(uint32_t x)
+{
+	return x <= 1 ? 1 : 1U << (32 - __builtin_clz(x - 1));
+}
+
 /* 0 when the n bytes at p (a struct's reserved tail) are all zero, else -EINVAL */
 static inline int zcrx_resv_check(const void *p, size_t n)
 {

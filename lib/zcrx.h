@@ -207,6 +207,13 @@ enum zcrx_area_backing {
 	ZCRX_AREA_USER		= 2,	/* caller memory at area_addr */
 };
 
+/*
+ * The kernel's limit on refill ring entries (IO_RQ_MAX_ENTRIES in
+ * io_uring/zcrx.c): like the kernel, ifq_open refuses a larger rq_entries
+ * (-EINVAL), or clamps it on a ring set up with IORING_SETUP_CLAMP.
+ */
+#define ZCRX_RQ_ENTRIES_MAX	32768
+
 struct zcrx_ifq_opts {
 	const char		*ifname;	/* or ifindex */
 	unsigned int		ifindex;
@@ -222,7 +229,7 @@ struct zcrx_ifq_opts {
 	uint64_t		area_size;	/* 0 = 8 MiB */
 	enum zcrx_area_backing	backing;
 	void			*area_addr;	/* ZCRX_AREA_USER */
-	uint32_t		rq_entries;	/* 0 = 4096 */
+	uint32_t		rq_entries;	/* 0 = 4096; at most ZCRX_RQ_ENTRIES_MAX */
 	uint32_t		rx_buf_len;	/* 0 = page size */
 	bool			events_default;	/* every type the kernel supports */
 	uint32_t		events;		/* else this ZCRX_EV_MASK() set */

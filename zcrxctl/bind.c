@@ -102,7 +102,7 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct sess
 		break;
 	case OPT_RQ_ENTRIES:
 		if (parse_u32(arg, &o->rq_entries) || !o->rq_entries ||
-		    o->rq_entries > RQ_ENTRIES_MAX)
+		    o->rq_entries > ZCRX_RQ_ENTRIES_MAX)
 			bad_value(state, "--rq-entries", arg, "a number of refill entries from 1"
 				  " to " RQ_ENTRIES_MAX_STR);
 		break;

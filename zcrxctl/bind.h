@@ -29,9 +29,9 @@ enum {
 };
 
 #define BIND_OPTIONS_GROUP	10
-/* The kernel's IORING_MAX_RQ_ENTRIES (io_uring/zcrx.h), which libzcrx enforces too. */
-#define RQ_ENTRIES_MAX		32768
-#define RQ_ENTRIES_MAX_STR	"32768"
+#define BIND_STR_(x)		#x
+#define BIND_STR(x)		BIND_STR_(x)
+#define RQ_ENTRIES_MAX_STR	BIND_STR(ZCRX_RQ_ENTRIES_MAX)
 
 #define BIND_ARGP_OPTIONS							\
 	{ NULL, 0, NULL, 0, "Bind options:", BIND_OPTIONS_GROUP },		\

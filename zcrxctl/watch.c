@@ -53,7 +53,7 @@ static char *do_help(int key, const char *text, void *input)
 		return (char *)text;
 	return asprintf(&doc, "Bind an ifq on DEV's RX queue QUEUE like bind, subscribe to its events "
 		      "and print each one live, one line each (one JSON object per line with "
-		      "-j), flushed per line.  Once events are subscribed, \"Watching DEV queue "
+		      "-j), written out before zcrxctl waits for the next.  Once events are subscribed, \"Watching DEV queue "
 		      "Q (zcrx_id N): EVENTS\" goes to stderr; at the end a summary does.  A "
 		      "fired type stays latched until re-armed: by `zcrxctl arm`, a key press "
 		      "(in a terminal), SIGUSR1, or --rearm=auto after --holdoff.  Exit 0 after "

@@ -31,7 +31,6 @@
 #include "internal.h"
 #include "sim_int.h"
 
-#define SIM_RQ_MAX		32768U
 /* ALIGN(sizeof(head) + sizeof(tail), cache line): the 7.2 layout on x86-64 */
 #define SIM_RQ_HDR_SIZE		8U
 #define SIM_RQ_HDR_ALIGN	64U
@@ -105,16 +104,6 @@ static int sim_resolve_dev(struct zcrx_ctx *ctx, const char *ifname, uint32_t if
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
 /* ------------------------------------------------------------------ */
-
-static bool is_pow2(uint64_t x)
-{
-	return x && !(x & (x - 1));
-}
-
-static uint32_t roundup_pow2(uint32_t x)
-{
-	return x <= 1 ? 1 : 1U << (32 - __builtin_clz(x - 1));
-}
 
 static bool all_zero(const void *p, size_t len)
 {
@@ -285,7 +274,7 @@ static int check_buf_len(const struct sim *s, struct io_uring_zcrx_ifq_reg *reg,
 {
 	if (!reg->rx_buf_len)
 		reg->rx_buf_len = page;
-	if (!is_pow2(reg->rx_buf_len) || reg->rx_buf_len < page)
+	if (!zcrx_is_pow2(reg->rx_buf_len) || reg->rx_buf_len < page)
 		return -EINVAL;
 	if (reg->rx_buf_len > page && !(s->caps.features & ZCRX_FEATURE_RX_PAGE_SIZE))
 		return -EINVAL;
@@ -428,12 +417,12 @@ static int sim_register_ifq(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *
 		return -EINVAL;
 	if ((reg.if_rxq || reg.if_idx) && (reg.flags & ZCRX_REG_NODEV))
 		return -EINVAL;
-	if (reg.rq_entries > SIM_RQ_MAX) {
+	if (reg.rq_entries > ZCRX_RQ_ENTRIES_MAX) {
 		if (!(ctx->ring_flags & ZCRX_SETUP_CLAMP))
 			return -EINVAL;
-		reg.rq_entries = SIM_RQ_MAX;
+		reg.rq_entries = ZCRX_RQ_ENTRIES_MAX;
 	}
-	reg.rq_entries = roundup_pow2(reg.rq_entries);
+	reg.rq_entries = zcrx_roundup_pow2(reg.rq_entries);
 	if (copy_in(&area, reg.area_ptr, sizeof(area)))
 		return -EFAULT;
 	ret = check_event_desc(s, &reg, &ed);
