@@ -339,11 +339,37 @@ static void diag_recv(struct out *o, int e)
 	}
 }
 
+/* The ring a ctx needs: SINGLE_ISSUER | DEFER_TASKRUN | CQE32 (lib/ctx.c). */
+static void diag_ring(struct out *o, int e)
+{
+	switch (e) {
+	case EPERM:
+	case EACCES:
+		put(o, "io_uring is not allowed for this process (sysctl"
+		       " kernel.io_uring_disabled, or a seccomp policy): allow it");
+		break;
+	case ENOSYS:
+		put(o, "this kernel has no io_uring: zcrx needs Linux 6.15 or later");
+		break;
+	case EINVAL:
+		put(o, "this kernel refused an io_uring with SINGLE_ISSUER|DEFER_TASKRUN|CQE32:"
+		       " zcrx needs Linux 6.15 or later");
+		break;
+	case ENOMEM:
+		put(o, "out of locked memory for the io_uring: raise `ulimit -l`");
+		break;
+	default:
+		put(o, "the kernel refused the ring: `zcrxctl features` shows what this kernel offers");
+		break;
+	}
+}
+
 static const char *const op_what[] = {
 	[ZCRX_OP_REGISTER]	= "registering a zcrx ifq",
 	[ZCRX_OP_ARM]		= "re-arming a zcrx event",
 	[ZCRX_OP_CTRL]		= "a zcrx control request",
 	[ZCRX_OP_RECV]		= "a zero-copy receive",
+	[ZCRX_OP_RING]		= "setting up an io_uring for zcrx",
 };
 
 int zcrx_diagnose(enum zcrx_op op, int err, const struct zcrx_netdev *dev,
@@ -389,6 +415,9 @@ int zcrx_diagnose(enum zcrx_op op, int err, const struct zcrx_netdev *dev,
 		break;
 	case ZCRX_OP_RECV:
 		diag_recv(&o, e);
+		break;
+	case ZCRX_OP_RING:
+		diag_ring(&o, e);
 		break;
 	}
 	return o.pos;

@@ -503,21 +503,11 @@ static bool gate(struct st *t, const struct zcrx_caps *c, bool *events)
 }
 
 /* Why no ring could be had, when it is this machine's doing and not a fault. */
-static const char *ring_refused(int err)
+/* the errnos of a ring the kernel or this process cannot give: not a misbehaviour */
+static bool ring_missing(int err)
 {
-	switch (-err) {
-	case EPERM:
-	case EACCES:
-		return "io_uring is not allowed for this process (sysctl"
-		       " kernel.io_uring_disabled, or a seccomp policy): allow it";
-	case ENOSYS:
-		return "this kernel has no io_uring";
-	case EINVAL:
-		return "this kernel has no DEFER_TASKRUN (Linux 6.1+)";
-	case ENOMEM:
-		return "the locked-memory limit refused the ring: raise `ulimit -l`";
-	}
-	return NULL;
+	return err == -EPERM || err == -EACCES || err == -ENOSYS || err == -EINVAL ||
+	       err == -ENOMEM;
 }
 
 int zcrx_selftest(struct zcrx_selftest *res)
@@ -533,12 +523,12 @@ int zcrx_selftest(struct zcrx_selftest *res)
 		res->check[id].name = check_names[id];
 	ret = zcrx_ctx_create(&t.ctx, &co);
 	if (ret) {
-		const char *why = ring_refused(ret);
+		char why[256];
 
+		zcrx_diagnose(ZCRX_OP_RING, ret, NULL, 0, NULL, why, sizeof(why));
 		for (int id = 0; id < ZCRX_CHECK_COUNT; id++)
-			verdict(&t, id, why ? ZCRX_VERDICT_MISSING : ZCRX_VERDICT_FAIL,
-				"setting up a DEFER_TASKRUN|CQE32 io_uring got %s: %s",
-				strerrorname_np(-ret), why ? why : "the kernel refused it");
+			verdict(&t, id, ring_missing(ret) ? ZCRX_VERDICT_MISSING : ZCRX_VERDICT_FAIL,
+				"%s", why);
 		goto out;
 	}
 	res->caps = *zcrx_ctx_caps(t.ctx);

@@ -324,6 +324,7 @@ enum zcrx_op {
 	ZCRX_OP_ARM,		/* re-arming an event */
 	ZCRX_OP_CTRL,		/* other zcrx control */
 	ZCRX_OP_RECV,		/* a RECV_ZC completion */
+	ZCRX_OP_RING,		/* setting up a ctx's io_uring (zcrx_ctx_create) */
 };
 
 /*

@@ -102,6 +102,14 @@ static const struct diag_case diag_cases[] = {
 	{ ZCRX_OP_CTRL, -EOPNOTSUPP, NULL, T_NO_DEV, 0, { "does not know that control op" } },
 	{ ZCRX_OP_RECV, -EPROTONOSUPPORT, NULL, T_NO_DEV, 0, { "not TCP" } },
 	{ ZCRX_OP_RECV, 0, NULL, T_NO_DEV, 0, { "ended", "closed the connection" } },
+	/* the ring a ctx needs (the session and the self-test say these) */
+	{ ZCRX_OP_RING, -EPERM, NULL, T_NO_DEV, 0,
+	  { "setting up an io_uring for zcrx got EPERM", "kernel.io_uring_disabled" } },
+	{ ZCRX_OP_RING, -EACCES, NULL, T_NO_DEV, 0, { "io_uring is not allowed", "allow it" } },
+	{ ZCRX_OP_RING, -ENOSYS, NULL, T_NO_DEV, 0, { "has no io_uring", "Linux 6.15" } },
+	{ ZCRX_OP_RING, -EINVAL, NULL, T_NO_DEV, 0, { "DEFER_TASKRUN", "Linux 6.15" } },
+	{ ZCRX_OP_RING, -ENOMEM, NULL, T_NO_DEV, 0, { "locked memory", "ulimit -l" } },
+	{ ZCRX_OP_RING, -EIO, NULL, T_NO_DEV, 0, { "refused the ring", "zcrxctl features" } },
 };
 
 static void test_diagnosis_table(void **state)

@@ -202,25 +202,6 @@ out:
 /* The ifq                                                             */
 /* ------------------------------------------------------------------ */
 
-static const char *ring_error(int err)
-{
-	switch (-err) {
-	case EPERM:
-	case EACCES:
-		return "io_uring is not allowed for this process (see sysctl"
-		       " kernel.io_uring_disabled, or a seccomp policy): allow it";
-	case ENOSYS:
-		return "this kernel has no io_uring: zcrx needs Linux 6.15 or later";
-	case EINVAL:
-		return "this kernel refused an io_uring with SINGLE_ISSUER|DEFER_TASKRUN|CQE32:"
-		       " zcrx needs Linux 6.15 or later";
-	case ENOMEM:
-		return "out of locked memory for the io_uring: raise `ulimit -l`";
-	default:
-		return NULL;
-	}
-}
-
 static int open_ifq(struct session *s, bool *usage)
 {
 	const struct session_opts *o = &s->o;
@@ -239,17 +220,13 @@ static int open_ifq(struct session *s, bool *usage)
 		.stats		= o->stats,
 	};
 	struct zcrx_diag d;
-	const char *why;
+	char msg[256];
 	int ret;
 
 	ret = backend_ctx_create(&o->be, &s->ctx);
 	if (ret) {
-		why = ring_error(ret);
-		if (why)
-			p_err("cannot bind %s queue %u: %s", s->dev, o->queue, why);
-		else
-			p_err("cannot bind %s queue %u: setting up its io_uring failed: %s",
-			      s->dev, o->queue, strerror(-ret));
+		zcrx_diagnose(ZCRX_OP_RING, ret, NULL, 0, NULL, msg, sizeof(msg));
+		p_err("cannot bind %s queue %u: %s", s->dev, o->queue, msg);
 		return ret;
 	}
 	if (nodev && zcrx_caps_feature(zcrx_ctx_caps(s->ctx), ZCRX_FEAT_NODEV, NULL, 0) != ZCRX_YES) {
