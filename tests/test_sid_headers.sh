@@ -11,6 +11,7 @@
 # mirror (apt-get indextargets), or $ZCRX_VM_MIRROR.  Without the packages
 # every case skips and says why.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/debian_apt.sh"
 export LC_ALL=C
 
 CACHE=${ZCRX_HDR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zcrxctl-headers}
@@ -19,21 +20,8 @@ PKGS=(liburing-dev linux-libc-dev)
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"; _t_cleanup' EXIT
 
-APT=(-o Dir::Etc::SourceList="$CACHE/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
-     -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
-     -o Dir::State::Lists="$CACHE/apt/lists" -o Dir::Cache="$CACHE/apt/cache"
-     -o Dir::State::status=/dev/null -o Debug::NoLocking=1
-     -o APT::Architecture=amd64 -o APT::Architectures=amd64
-     -o APT::Sandbox::User="$(id -un)" -o Acquire::Languages=none -q)
+apt_private "$CACHE"
 
-mirror() {
-	local m=${ZCRX_VM_MIRROR:-}
-	[ -n "$m" ] || m=$(apt-get indextargets --format '$(REPO_URI)' \
-		'Identifier: Packages' 'Label: Debian' 2>/dev/null | head -n 1)
-	[ -n "$m" ] || m=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' \
-		'Identifier: Packages' 2>/dev/null | awk '$1 !~ /security/ { print $2; exit }')
-	echo "$m"
-}
 
 # fetch: set ROOT to an unpacked tree of sid's PKGS, or WHY to the reason
 # there is none.  A tree already in the cache serves when the index cannot be
@@ -50,7 +38,7 @@ fetch() {
 		{ WHY="apt-get and dpkg-deb are needed to fetch sid's headers"; ROOT=$have; return; }
 	mkdir -p "$CACHE/apt/lists/partial" "$CACHE/apt/cache/archives/partial" ||
 		{ WHY="cannot create the cache $CACHE"; return; }
-	m=$(mirror)
+	m=$(debian_mirror)
 	if [ -z "$m" ]; then
 		WHY="no Debian mirror in this system's apt configuration (set ZCRX_VM_MIRROR)"
 	elif [ ! -r "$KEYRING" ]; then
@@ -115,12 +103,12 @@ if [ -n "$WHY" ]; then t_skip "$WHY"
 elif grep -rqs 'struct io_uring_zcrx_rqe {' "$INC/liburing" "$INC/linux"; then t_pass
 else t_fail "no struct io_uring_zcrx_rqe in $INC: this test would prove nothing"; fi
 
-t_begin "every lib/*.c compiles with -Werror against liburing 2.15 and linux-libc-dev 7.x"
+t_begin "every lib/*.c and lib/sim/*.c compiles with -Werror against liburing 2.15 and linux-libc-dev 7.x"
 objs=() errs=
 if [ -n "$WHY" ]; then
 	t_skip "$WHY"
 else
-	for c in "$TOP"/lib/*.c; do
+	for c in "$TOP"/lib/*.c "$TOP"/lib/sim/*.c; do
 		o=$TMP/$(basename "${c%.c}").o
 		if out=$(cc "${CFLAGS[@]}" -fvisibility=hidden -c -o "$o" "$c" 2>&1); then
 			objs+=("$o")
@@ -131,14 +119,15 @@ else
 	if [ -n "$errs" ]; then t_fail "$errs"; else t_pass; fi
 fi
 
-t_begin "the shared library links from them with the map"
+t_begin "the shared library links from them with the maps"
 if [ -n "$WHY" ]; then
 	t_skip "$WHY"
 elif [ -n "$errs" ]; then
 	t_fail "the library did not compile"
 elif [ -z "$LIBURING_A" ]; then
 	t_fail "no liburing.a in sid's liburing-dev"
-elif out=$(cc -shared -Wl,--version-script="$TOP/lib/libzcrx.map" -Wl,--no-undefined \
+elif out=$(cc -shared -Wl,--version-script="$TOP/lib/libzcrx.map" \
+	-Wl,--version-script="$TOP/lib/sim/libzcrx-sim.map" -Wl,--no-undefined \
 	-o "$TMP/libzcrx.so" "${objs[@]}" "$LIBURING_A" $NLLIBS 2>&1); then
 	t_pass
 else

@@ -19,6 +19,7 @@
 # (apt-get indextargets), or $ZCRX_VM_MIRROR.
 set -u
 export LC_ALL=C
+. "$(dirname "$0")/../debian_apt.sh"
 
 series=("$@")
 [ ${#series[@]} -gt 0 ] || read -ra series <<<"${ZCRX_VM_SERIES:-6.19 7.0 7.1 7.2 7.3}"
@@ -32,25 +33,11 @@ say() { echo "vm: $*" >&2; }
 
 mkdir -p "$CACHE/apt/lists/partial" "$CACHE/apt/cache/archives/partial" "$CACHE/kernels" ||
 	exit 1
-APT=(-o Dir::Etc::SourceList="$CACHE/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
-     -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null
-     -o Dir::State::Lists="$CACHE/apt/lists" -o Dir::Cache="$CACHE/apt/cache"
-     -o Dir::State::status=/dev/null -o Debug::NoLocking=1
-     -o APT::Architecture=amd64 -o APT::Architectures=amd64
-     -o APT::Sandbox::User="$(id -un)" -o Acquire::Languages=none -q)
+apt_private "$CACHE"
 
 # One run at a time per cache; a second one waits here.
 exec 9>"$CACHE/lock"
 flock 9
-
-mirror() {
-	local m=${ZCRX_VM_MIRROR:-}
-	[ -n "$m" ] || m=$(apt-get indextargets --format '$(REPO_URI)' \
-		'Identifier: Packages' 'Label: Debian' 2>/dev/null | head -n 1)
-	[ -n "$m" ] || m=$(apt-get indextargets --format '$(RELEASE) $(REPO_URI)' \
-		'Identifier: Packages' 2>/dev/null | awk '$1 !~ /security/ { print $2; exit }')
-	echo "$m"
-}
 
 # update: read the package index once in this run; the stamp only when it
 # all came.  Whatever index is left from before is still used.
@@ -59,7 +46,7 @@ update() {
 	[ "$updated" = 1 ] && return
 	updated=1
 	local m s out
-	m=$(mirror)
+	m=$(debian_mirror)
 	if [ -z "$m" ]; then
 		update_err="no Debian mirror in this system's apt configuration (set ZCRX_VM_MIRROR)"
 		return
