@@ -562,7 +562,7 @@ static int sim_init(struct zcrx_ctx *ctx, const void *params)
 	int ret;
 
 	if ((unsigned int)p->gen > ZCRX_GEN_7_2 || p->copy_permille > 1000 ||
-	    p->pkt_size > SIM_PKT_MAX)
+	    p->pkt_size > SIM_PKT_MAX || zcrx_resv_check(p->__resv, sizeof(p->__resv)))
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)

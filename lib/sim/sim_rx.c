@@ -1036,6 +1036,7 @@ int zcrx_sim_rx_counters(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct zcrx_sim
 	if (!q)
 		return -ENXIO;
 	*c = q->c;
+	memset(c->__resv, 0, sizeof(c->__resv));
 	c->free_bufs = q->nr_free;
 	c->rx_ring_fill = q->rx_fill;
 	return 0;

@@ -47,6 +47,7 @@ struct zcrx_sim_params {
 	uint64_t	seed;		/* determinism */
 	bool		step;		/* no timers: traffic only via zcrx_sim_step() */
 	int		inject_reg_err;	/* registration answers -inject_reg_err (0 = none) */
+	uint64_t	__resv[4];	/* must be zero (-EINVAL): room to grow */
 };
 
 /*
@@ -78,6 +79,7 @@ struct zcrx_sim_counters {
 	uint32_t	free_bufs;	/* buffers on the pool's free list */
 	uint32_t	rx_ring_fill;	/* posted RX descriptors */
 	uint64_t	rq_invalid;	/* RQEs ignored: bad area/offset/padding, not owned (double return) */
+	uint64_t	__resv[4];	/* zeroed */
 };
 
 /*

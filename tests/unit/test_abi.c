@@ -227,6 +227,8 @@ static void test_caller_struct_sizes_are_pinned(void **state)
 	assert_int_equal(sizeof(struct zcrx_netdev_list), 32);
 	assert_int_equal(sizeof(struct zcrx_check), 288);
 	assert_int_equal(sizeof(struct zcrx_selftest), 4896);
+	assert_int_equal(sizeof(struct zcrx_sim_params), 72);
+	assert_int_equal(sizeof(struct zcrx_sim_counters), 88);
 #else
 	skip();
 #endif
@@ -302,6 +304,28 @@ static void test_consumer_params_reserved_must_be_zero(void **state)
 	zcrx_ctx_destroy(ctx);
 }
 
+static void test_sim_params_reserved_must_be_zero(void **state)
+{
+	struct zcrx_sim_params p = { .gen = ZCRX_GEN_7_2, .step = true };
+	struct zcrx_ifq_opts o = { .ifname = "sim0", .queue = 0 };
+	struct zcrx_sim_counters c;
+	struct zcrx_ctx *ctx = NULL;
+	struct zcrx_ifq *ifq;
+
+	(void)state;
+	p.__resv[3] = 1;
+	assert_int_equal(zcrx_sim_ctx_create(&ctx, &p, NULL), -EINVAL);
+	assert_null(ctx);
+	p.__resv[3] = 0;
+	assert_int_equal(zcrx_sim_ctx_create(&ctx, &p, NULL), 0);
+	assert_int_equal(zcrx_ifq_open(ctx, &o, &ifq, NULL), 0);
+	memset(&c, 0xa5, sizeof(c));
+	assert_int_equal(zcrx_sim_counters(ifq, &c), 0);
+	assert_true(all_zero(c.__resv, sizeof(c.__resv)));
+	zcrx_ifq_close(ifq);
+	zcrx_ctx_destroy(ctx);
+}
+
 /* Output structs come back with their reserved tails zeroed, whatever was there. */
 static void test_output_reserved_is_zeroed(void **state)
 {
@@ -366,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_ctx_opts_reserved_must_be_zero),
 		cmocka_unit_test(test_ifq_opts_reserved_must_be_zero),
 		cmocka_unit_test(test_consumer_params_reserved_must_be_zero),
+		cmocka_unit_test(test_sim_params_reserved_must_be_zero),
 		cmocka_unit_test(test_output_reserved_is_zeroed),
 		cmocka_unit_test(test_version_calls),
 	};
