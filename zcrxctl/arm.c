@@ -74,6 +74,28 @@ static const struct argp arm_argp = {
 	NULL, parse_opt, "DEV QUEUE [EVENT|all]", "", NULL, do_help, NULL
 };
 
+/*
+ * A session of zcrxctl 0.1 says no mode in its arm reply: ask its status,
+ * as 0.1's arm did.  The re-arm is done either way; without an answer the
+ * output names no mode.
+ */
+static void session_mode(const struct arm_args *a, struct proto_reply *rp)
+{
+	struct proto_request rq = { .cmd = PROTO_STATUS };
+	struct proto_reply st;
+	char err[512];
+	int fd;
+
+	fd = client_connect(a->dev, a->queue, err, sizeof(err));
+	if (fd < 0)
+		return;
+	if (!client_call(fd, &rq, PROTO_BODY_SESSION, &st, err, sizeof(err)) && st.ok) {
+		rp->mode = st.session.mode;
+		rp->has_mode = true;
+	}
+	close(fd);
+}
+
 int do_arm(struct printer *pr, int argc, char **argv)
 {
 	struct arm_args a = { .event = "all" };
@@ -105,6 +127,8 @@ int do_arm(struct printer *pr, int argc, char **argv)
 		p_err("%s queue %u: %s", a.dev, a.queue, rp.error);
 		return rp.err == EINVAL ? EXIT_NOT_FIRED : EXIT_ERR;
 	}
+	if (!rp.has_mode)
+		session_mode(&a, &rp);
 	open_json_object(pr, NULL);
 	print_string(pr, PRINT_JSON, "dev", NULL, a.dev);
 	print_uint(pr, PRINT_JSON, "queue", NULL, a.queue);
@@ -116,11 +140,12 @@ int do_arm(struct printer *pr, int argc, char **argv)
 		if (print_is_json(pr))
 			continue;
 		print_text(pr, "armed type=%s dev=%s queue=%u", zcrx_event_name(t), a.dev, a.queue);
-		backend_mode_print(pr, rp.mode);
+		if (rp.has_mode)
+			backend_mode_print(pr, rp.mode);
 		print_nl(pr);
 	}
 	close_json_array(pr);
-	if (print_is_json(pr))
+	if (print_is_json(pr) && rp.has_mode)
 		backend_mode_print(pr, rp.mode);	/* text said it on each line */
 	close_json_object(pr);
 	print_end(pr);

@@ -446,8 +446,10 @@ int proto_reply_decode(const char *line, size_t len, enum proto_reply_body body,
 		ok = get_session(json_get(j, "session"), &rp->session);
 		break;
 	case PROTO_BODY_ARMED:
+		/* zcrxctl 0.1's sessions answered without the mode */
+		rp->has_mode = json_get(j, "simulated") || json_get(j, "mode");
 		ok = get_events(json_get(j, "armed"), &rp->armed) &&
-		     backend_mode_decode(j, &rp->mode);
+		     (!rp->has_mode || backend_mode_decode(j, &rp->mode));
 		break;
 	}
 out:

@@ -63,6 +63,7 @@ struct proto_reply {
 	enum proto_reply_body	body;
 	struct proto_session	session;	/* PROTO_BODY_SESSION */
 	uint32_t		armed;		/* PROTO_BODY_ARMED: types re-armed */
+	bool			has_mode;	/* PROTO_BODY_ARMED: a 0.1 session sends none */
 	enum backend_mode	mode;		/* PROTO_BODY_ARMED: the session's */
 };
 

@@ -93,6 +93,8 @@ struct sim_ifq {
 	bool			has_wake;	/* the library gave us wake_ud */
 	bool			wake_armed;	/* its READ is prepared or pending */
 	uint64_t		wake_ud;
+	struct io_uring_sqe	*wake_sqe;	/* where the READ was prepared */
+	uint32_t		wake_pos;	/* and its place in the SQ (sqe_tail) */
 	uint64_t		rng;
 	uint64_t		credit_ns;	/* elapsed time not yet sent as packets */
 	uint64_t		last_ns;

@@ -635,7 +635,11 @@ static void arm_poll(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
 	r->poll_armed = true;
 }
 
-/* Written by every wake-up READ, of every sim; never read. */
+/*
+ * Written by every wake-up READ, of every sim; never read.  Static, not in
+ * struct sim: a READ the kernel already holds may still complete after its
+ * sim is freed.
+ */
 static uint64_t wake_sink;
 
 /*
@@ -654,7 +658,17 @@ static bool arm_wake(struct sim *s, struct sim_ifq *q)
 	io_uring_prep_read(sqe, s->efd, &wake_sink, sizeof(wake_sink), 0);
 	sqe->user_data = q->wake_ud;
 	q->wake_armed = true;
+	q->wake_sqe = sqe;
+	q->wake_pos = s->ctx->ring->sq.sqe_tail - 1;
 	return true;
+}
+
+/* The wake-up READ is still in the caller's SQ: the kernel has not read it. */
+static bool wake_unsubmitted(const struct sim *s, const struct sim_ifq *q)
+{
+	struct io_uring *ring = s->ctx->ring;
+
+	return (int32_t)(q->wake_pos - io_uring_smp_load_acquire(ring->sq.khead)) >= 0;
 }
 
 static struct sim_recv *synth_recv(struct sim_ifq *q)
@@ -757,9 +771,13 @@ static void service(struct sim *s, struct sim_ifq *q)
 
 /*
  * Stop what is armed for an ifq on the private ring (the cancellations'
- * CQEs are ours), and take its wake-up READ off the caller's ring: the
- * cancel goes with the caller's next submit, and the READ then ends with
- * -ECANCELED under the event user_data, which nothing decodes any more.
+ * CQEs are ours), and take its wake-up READ off the caller's ring.  A READ
+ * the caller has not submitted yet becomes a NOP that posts nothing: the
+ * eventfd it names is about to be closed, and its number could name the
+ * caller's next file by the time the caller submits.  A submitted one holds
+ * the eventfd itself; a cancel goes with the caller's next submit, and the
+ * READ then ends with -ECANCELED under the event user_data, which nothing
+ * decodes any more.
  */
 void zcrx_sim_rx_disarm(struct sim *s, struct sim_ifq *q)
 {
@@ -782,7 +800,12 @@ void zcrx_sim_rx_disarm(struct sim *s, struct sim_ifq *q)
 		io_uring_prep_timeout_remove(sqe, SIM_UD(SIM_TIMER, SIM_NO_SLOT, 0, q->id), 0);
 		sqe->user_data = SIM_UD(SIM_CANCEL, SIM_NO_SLOT, 0, q->id);
 	}
-	if (q->wake_armed && (sqe = io_uring_get_sqe(s->ctx->ring))) {
+	if (q->wake_armed && wake_unsubmitted(s, q)) {
+		io_uring_prep_nop(q->wake_sqe);
+		q->wake_sqe->user_data = q->wake_ud;
+		q->wake_sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+		q->wake_armed = false;
+	} else if (q->wake_armed && (sqe = io_uring_get_sqe(s->ctx->ring))) {
 		io_uring_prep_cancel64(sqe, q->wake_ud, 0);
 		sqe->user_data = q->wake_ud;
 		sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;

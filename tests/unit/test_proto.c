@@ -140,7 +140,20 @@ static void test_armed_reply_carries_the_mode(void **state)
 	assert_int_equal(proto_reply_decode(line, len, PROTO_BODY_ARMED, &out), 0);
 	assert_int_equal(out.armed, in.armed);
 	assert_int_equal(out.mode, BACKEND_SIM);
+	assert_true(out.has_mode);
 	free(line);
+}
+
+/* zcrxctl 0.1's sessions, still running after an upgrade, answer without a mode. */
+static void test_armed_reply_of_a_0_1_session(void **state)
+{
+	static const char line[] = "{\"v\":1,\"ok\":true,\"armed\":[\"alloc-fail\"]}";
+	struct proto_reply out;
+
+	(void)state;
+	assert_int_equal(proto_reply_decode(line, strlen(line), PROTO_BODY_ARMED, &out), 0);
+	assert_int_equal(out.armed, ZCRX_EV_MASK(ZCRX_EV_ALLOC_FAIL));
+	assert_false(out.has_mode);
 }
 
 static void test_refusal_round_trip_with_errno(void **state)
@@ -188,7 +201,6 @@ static void test_malformed_replies_are_not_protocol(void **state)
 		"{\"v\":1,\"ok\":true,\"session\":{\"dev\":\"n0\"}}",	/* half a session */
 	};
 	static const char *const bad_armed[] = {
-		"{\"v\":1,\"ok\":true,\"armed\":[\"copy\"]}",		/* no mode */
 		"{\"v\":1,\"ok\":true,\"armed\":[\"bogus\"],\"simulated\":false}",
 		"{\"v\":1,\"ok\":true,\"armed\":\"copy\",\"simulated\":false}",
 		"{\"v\":1,\"ok\":true,\"armed\":[],\"mode\":\"sim\",\"simulated\":false}",
@@ -213,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_requests_say_why),
 		cmocka_unit_test(test_status_reply_round_trip),
 		cmocka_unit_test(test_armed_reply_carries_the_mode),
+		cmocka_unit_test(test_armed_reply_of_a_0_1_session),
 		cmocka_unit_test(test_refusal_round_trip_with_errno),
 		cmocka_unit_test(test_subscribe_reply),
 		cmocka_unit_test(test_malformed_replies_are_not_protocol),

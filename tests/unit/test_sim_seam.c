@@ -318,6 +318,50 @@ static void test_wakes_a_caller_blocked_in_submit_and_wait(void **state)
 	zcrx_ctx_destroy(a.ctx);
 }
 
+/*
+ * A simulated ctx destroyed on the caller's adopted ring before the caller
+ * submitted: what it left in the SQ must not touch the caller's files (the
+ * wake-up READ named the simulator's eventfd, whose number the caller's
+ * next open gets).
+ */
+static void test_destroy_leaves_nothing_on_the_callers_files(void **state)
+{
+	struct io_uring_params p = {
+		.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+			 IORING_SETUP_CQE32,
+	};
+	struct zcrx_sim_params sp = { .gen = ZCRX_GEN_7_2, .step = true };
+	struct zcrx_ifq_opts o = { .ifname = "sim0", .events_default = true };
+	struct zcrx_ifq_info info;
+	struct io_uring_cqe *cqe;
+	struct zcrx_ctx *ctx;
+	struct zcrx_ifq *ifq;
+	struct io_uring ring;
+	char buf[16];
+	int pfd[2];
+
+	(void)state;
+	assert_int_equal(io_uring_queue_init_params(64, &ring, &p), 0);
+	assert_int_equal(zcrx_sim_ctx_adopt(&ctx, &ring, &sp, NULL), 0);
+	assert_int_equal(zcrx_ifq_open(ctx, &o, &ifq, NULL), 0);
+	assert_int_equal(zcrx_ifq_info(ifq, &info), 0);
+	assert_true(io_uring_sq_ready(&ring) > 0);	/* the wake-up READ, unsubmitted */
+	zcrx_ctx_destroy(ctx);
+
+	assert_int_equal(pipe(pfd), 0);
+	assert_int_equal(write(pfd[1], "SECRET!!", 8), 8);
+	io_uring_submit(&ring);
+	while (!io_uring_peek_cqe(&ring, &cqe)) {
+		if (cqe->user_data == info.event_user_data && cqe->res > 0)
+			fail_msg("a READ took %d bytes of the caller's pipe", cqe->res);
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	assert_int_equal(read(pfd[0], buf, sizeof(buf)), 8);
+	close(pfd[0]);
+	close(pfd[1]);
+	io_uring_queue_exit(&ring);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_any_user_data_is_the_callers),
 		cmocka_unit_test(test_many_receives_on_one_ifq),
 		cmocka_unit_test(test_wakes_a_caller_blocked_in_submit_and_wait),
+		cmocka_unit_test(test_destroy_leaves_nothing_on_the_callers_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
