@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The session protocol's JSON reader (zcrxctl/jsonl.c) on any bytes, as a
+ * The session protocol's JSON reader (zcrxctl/json_reader.c) on any bytes, as a
  * request line arrives on the control socket.  Oracles:
  *  - json_parse() either gives a value or NULL with -EINVAL/-E2BIG/-ENOMEM;
  *  - every accessor agrees with every other (json_get finds each key at its

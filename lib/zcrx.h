@@ -22,9 +22,17 @@
  * ifq (zcrx_consumer_destroy returns its buffers through the ifq), and close
  * every ifq before its ctx, or let zcrx_ctx_destroy close the ifqs still
  * open.  Nothing frees a consumer for the caller: one left past its ifq is a
- * leak, and destroying it then is a use after free.  A ring passed to zcrx_ctx_adopt stays the caller's: the ctx never
- * exits it, so the caller calls io_uring_queue_exit() after
- * zcrx_ctx_destroy(); a ring from zcrx_ctx_create is the ctx's own.
+ * leak, and destroying it then is a use after free.  A ring passed to
+ * zcrx_ctx_adopt stays the caller's: the ctx never exits it, so the caller
+ * calls io_uring_queue_exit() after zcrx_ctx_destroy(); a ring from
+ * zcrx_ctx_create is the ctx's own.
+ *
+ * The ring's SQ.  zcrx_buf_commit() and zcrx_rq_flush() may prepare SQEs on
+ * the ctx's ring (a receive that ran out of buffers, prepared again), and a
+ * ctx of another backend may do so in more calls (its header says which);
+ * they go with the caller's next submit.  Do not call libzcrx between the
+ * io_uring_get_sqe() calls of a chain linked with IOSQE_IO_LINK: such an SQE
+ * would fall inside the chain.
  *
  * Threads.  A ctx and everything on it (its ring, ifqs, consumers) belong to
  * one thread at a time, like the IORING_SETUP_SINGLE_ISSUER ring under it:
@@ -39,7 +47,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <net/if.h>
 #include <liburing.h>
 
 #ifdef __cplusplus

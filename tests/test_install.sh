@@ -74,7 +74,7 @@ PC() {
 	PKG_CONFIG_PATH=$D$P/lib/pkgconfig pkg-config --define-variable=prefix="$D$P" "$@"
 }
 
-t_begin "libzcrx.pc: version, Requires liburing, libnl for static links"
+t_begin "libzcrx.pc: version, Requires liburing, libnl for static links only (no libnl cflags)"
 if ! v=$(PC --modversion libzcrx 2>&1); then
 	t_fail "pkg-config: $v"
 elif [ "$v" != "$VERSION" ]; then
@@ -82,8 +82,10 @@ elif [ "$v" != "$VERSION" ]; then
 elif ! PC --print-requires libzcrx | grep -q '^liburing' ||
 	! PC --static --libs libzcrx | grep -q -- '-lnl-genl-3' ||
 	! PC --static --libs libzcrx | grep -q -- '-lnl-3' ||
-	PC --libs libzcrx | grep -q -- '-lnl'; then
-	t_fail "libs: $(PC --libs libzcrx) / static: $(PC --static --libs libzcrx)"
+	PC --libs libzcrx | grep -q -- '-lnl' || PC --cflags libzcrx | grep -q nl3 ||
+	PC --print-requires-private libzcrx | grep -q libnl; then
+	t_fail "libs: $(PC --libs libzcrx) / static: $(PC --static --libs libzcrx) /" \
+		"cflags: $(PC --cflags libzcrx) / private: $(PC --print-requires-private libzcrx)"
 elif [ "$(PC --variable=libdir libzcrx)" != "$D$P/lib" ] ||
 	[ "$(PC --variable=includedir libzcrx)" != "$D$P/include" ]; then
 	t_fail "libdir/includedir do not follow prefix: $(PC --variable=libdir libzcrx)"

@@ -241,11 +241,6 @@ static const char *const mode_name[] = {
 	[BACKEND_SIM]	= "sim",
 };
 
-const char *backend_mode_name(enum backend_mode m)
-{
-	return mode_name[m];
-}
-
 const char *backend_mode_note(enum backend_mode m)
 {
 	return m == BACKEND_SIM ? ", simulated" : m == BACKEND_NODEV ? ", NODEV" : "";

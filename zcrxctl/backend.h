@@ -74,8 +74,6 @@ int backend_traffic(const struct backend_opts *b, struct zcrx_ifq *ifq, int *fd,
 int backend_rx_counters(const struct backend_opts *b, const struct zcrx_ifq *ifq,
 			uint64_t *packets, uint64_t *bytes);
 
-/* "nic", "nodev" or "sim" */
-const char *backend_mode_name(enum backend_mode m);
 /* ", simulated", ", NODEV" or "": the end of a summary line */
 const char *backend_mode_note(enum backend_mode m);
 /* The mode's label in a record or report: "mode" and "simulated", " mode=... sim=...". */

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kabi.h"
 #include "zcrx.h"
 #include "zcrx_diag.h"
 #include "main.h"

@@ -13,6 +13,11 @@
  *   and never submits or enters the caller's ring itself.  Like any
  *   prepared SQE they take SQ room; when the SQ or the CQ has none, the
  *   simulator waits and tries again, and it never overflows the CQ.
+ * - Calls that may prepare SQEs on the caller's ring, here: zcrx_ifq_open(),
+ *   zcrx_prep_recv_zc(), zcrx_cqe_decode(), zcrx_buf_commit(),
+ *   zcrx_rq_flush(), zcrx_sim_step(), zcrx_ifq_close() and
+ *   zcrx_ctx_destroy(): none of them between the io_uring_get_sqe() calls of
+ *   a linked chain.
  * - Its own machinery (timers, socket polls) runs on a private io_uring.
  *   A READ of the eventfd that ring signals, prepared on the caller's ring
  *   under the ifq's event user_data (whether or not the ifq has events),
@@ -22,8 +27,10 @@
  *   So, on a simulated ctx, a receive may not use any ifq's event
  *   user_data (-EINVAL).  The SQE a receive is prepared in becomes a NOP
  *   that posts no CQE (IOSQE_CQE_SKIP_SUCCESS).
- * - After zcrx_ifq_close() a stray CQE with that ifq's event user_data may
- *   still arrive: every ifq's zcrx_cqe_decode() says ZCRX_CQE_NOT_OURS.
+ * - After zcrx_ifq_close() or zcrx_ctx_destroy() a stray CQE with that
+ *   ifq's event user_data may still arrive: every ifq's zcrx_cqe_decode()
+ *   says ZCRX_CQE_NOT_OURS.  A wake-up READ still unsubmitted then is made
+ *   a NOP that posts nothing (its eventfd is closed).
  *
  * Not modelled: CAP_NET_ADMIN, ZCRX_REG_IMPORT, dmabuf areas, kernel-
  * allocated refill regions, ZCRX_CTRL_EXPORT and memlock accounting.
@@ -39,7 +46,9 @@ extern "C" {
 
 /* The traffic model and the kernel personality. */
 struct zcrx_sim_params {
-	enum zcrx_gen	gen;		/* kernel generation to model; 0 = ZCRX_GEN_NONE */
+	enum zcrx_gen	gen;		/* kernel generation to model: set it (0 is
+					 * ZCRX_GEN_NONE, a kernel without events;
+					 * NULL params model ZCRX_GEN_7_2) */
 	uint32_t	rx_ring;	/* RX descriptor ring size; 0 = 64 */
 	uint64_t	rate_pps;	/* packets per second; 0 = no synthetic traffic */
 	uint32_t	pkt_size;	/* bytes per packet; 0 = 1448, at most 65535 */
@@ -91,7 +100,10 @@ ZCRX_API int zcrx_sim_step(struct zcrx_ifq *ifq, unsigned int n);
 /* -EOPNOTSUPP on an ifq that is not simulated. */
 ZCRX_API int zcrx_sim_counters(const struct zcrx_ifq *ifq, struct zcrx_sim_counters *c);
 
-/* The capabilities the simulator reports when it models generation gen. */
+/*
+ * The capabilities the simulator reports when it models generation gen (an
+ * unknown gen: ZCRX_GEN_NONE's).  Safe from any thread.
+ */
 ZCRX_API void zcrx_sim_caps(enum zcrx_gen gen, struct zcrx_caps *caps);
 
 #ifdef __cplusplus
