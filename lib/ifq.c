@@ -625,8 +625,9 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 	struct zcrx_ctx *ctx = ifq->ctx;
 	int ret;
 
+	/* an ifq's event user_data is its own, events or not, on every backend */
 	for (const struct zcrx_ifq *q = ctx->ifqs; q; q = q->next)
-		if (q->events && user_data == q->event_ud)
+		if (user_data == q->event_ud)
 			return -EINVAL;
 	for (unsigned int i = 0; i < ifq->nr_recv; i++)
 		if (ifq->recv[i].ud == user_data)

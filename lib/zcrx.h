@@ -324,7 +324,9 @@ struct zcrx_cqe_info {
  * Decode a CQE seen on the ctx's ring.  Returns the kind (>= 0) or -EPROTO for
  * a CQE that claims to be this ifq's but cannot be (an event type not enabled,
  * data outside the area).  Another ifq's CQE is ZCRX_CQE_NOT_OURS: with
- * several ifqs on a ring, offer each CQE to each until one takes it.
+ * several ifqs on a ring, offer each CQE to each until one takes it.  Offer
+ * every CQE the caller did not post itself, those under an event user_data
+ * included even with events off: a backend may post its own there.
  */
 ZCRX_API int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 			     struct zcrx_cqe_info *info);
@@ -357,7 +359,7 @@ ZCRX_API int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats_snap 
 /*
  * Prepare a multishot RECV_ZC on a TCP socket.  user_data identifies its
  * CQEs: -EEXIST if a receive with it is in flight, -EINVAL if it is the
- * event user_data of an ifq with events on this ring.  Any number of
+ * event user_data of an ifq on this ring (events on or not).  Any number of
  * receives may be in flight (-ENOMEM only when their books cannot grow).
  */
 ZCRX_API int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,

@@ -448,6 +448,22 @@ static void test_nodev_default_events_leave_out_alloc_fail(void **state)
 	zcrx_ctx_destroy(ctx);
 }
 
+/* A kernel ifq's event user_data is its own, events on or not. */
+static void test_event_user_data_is_reserved_without_events(void **state)
+{
+	struct zcrx_ifq_info info;
+	struct rx r;
+
+	(void)state;
+	need_nodev();
+	rx_open(&r, 0, AREA);
+	assert_int_equal(zcrx_ifq_info(r.ifq, &info), 0);
+	assert_int_equal(info.events, 0);
+	assert_int_equal(zcrx_prep_recv_zc(r.ifq, io_uring_get_sqe(zcrx_ctx_ring(r.ctx)), r.rx,
+					   0, info.event_user_data), -EINVAL);
+	rx_close(&r);
+}
+
 /* A refused NODEV registration blames no NIC: page-size buffers only. */
 static void test_nodev_refusal_names_no_nic(void **state)
 {
@@ -512,6 +528,8 @@ int main(void)
 		      "has no NODEV zcrx copy event or stats (Linux 7.2+)"),
 		KCASE(test_nodev_default_events_leave_out_alloc_fail, has_copy_events,
 		      "has no NODEV zcrx copy event or stats (Linux 7.2+)"),
+		KCASE(test_event_user_data_is_reserved_without_events, has_nodev,
+		      "has no ZCRX_REG_NODEV (Linux 7.1+)"),
 		KCASE(test_nodev_refusal_names_no_nic, has_rx_page_size,
 		      "has no NODEV ZCRX_FEATURE_RX_PAGE_SIZE to ask for 8K buffers"),
 	};
