@@ -54,14 +54,18 @@ if ! grep -qx "$node" <<<"$nodes"; then t_fail "no node $node in lib/libzcrx.map
 elif [ -n "$bad" ]; then t_fail "nodes not named LIBZCRX_x.y or LIBZCRX_SIM_x.y: $(echo $bad)"
 else t_pass; fi
 
-t_begin "zcrxctl/ includes, of lib/, only the headers make install installs"
+t_begin "zcrxctl/ includes, of lib/, only the headers make install installs (zcrx_sim.h in backend.c alone)"
 bad=
 while IFS= read -r line; do
 	f=${line%%:*} h=${line#*\"} h=${h%%\"*}
 	[ -e "$(dirname "$f")/$h" ] && continue
-	case $h in zcrx.h | zcrx_diag.h | zcrx_sim.h) ;; *) bad+="$f: $h; " ;; esac
+	case $h in
+	zcrx.h | zcrx_diag.h) ;;
+	zcrx_sim.h) [ "$f" = zcrxctl/backend.c ] || bad+="$f: $h (only backend.c picks the backend); " ;;
+	*) bad+="$f: $h; " ;;
+	esac
 done < <(cd "$TOP" && grep -rn --include='*.[ch]' '^#include "' zcrxctl)
-if [ -n "$bad" ]; then t_fail "private headers of lib/ in the CLI: $bad"; else t_pass; fi
+if [ -n "$bad" ]; then t_fail "headers of lib/ the CLI may not include there: $bad"; else t_pass; fi
 
 t_begin "the core header and the core map name no simulator (it has lib/sim/ of its own)"
 named=$(grep -Hin sim "$TOP/lib/zcrx.h" "$TOP/lib/libzcrx.map" | head -n 3 | tr '\n' ' ')

@@ -13,6 +13,36 @@
 #include "json_reader.h"
 #include "parse.h"
 #include "units.h"
+#include "zcrx_sim.h"
+
+/*
+ * What struct backend_opts keeps in its opaque priv (may_alias: the storage
+ * is declared as bytes there, as struct sockaddr_storage is).
+ */
+struct __attribute__((may_alias)) backend_priv {
+	struct zcrx_sim_params		params;
+	struct zcrx_consumer_params	consume;
+};
+
+_Static_assert(sizeof(struct backend_priv) <= sizeof(((struct backend_opts *)0)->priv),
+	       "backend_opts.priv holds struct backend_priv");
+_Static_assert(_Alignof(struct backend_priv) <= _Alignof(uint64_t),
+	       "backend_opts.priv is aligned for struct backend_priv");
+
+static struct backend_priv *priv(const struct backend_opts *b)
+{
+	return (struct backend_priv *)b->priv.bytes;
+}
+
+static struct zcrx_sim_params *sim_params(const struct backend_opts *b)
+{
+	return &priv(b)->params;
+}
+
+static struct zcrx_consumer_params *sim_consume(const struct backend_opts *b)
+{
+	return &priv(b)->consume;
+}
 
 enum {
 	OPT_NODEV = 0x300,
@@ -53,9 +83,9 @@ void backend_opts_init(struct backend_opts *b)
 {
 	memset(b, 0, sizeof(*b));
 	b->mode = BACKEND_NIC;
-	b->simp.gen = ZCRX_GEN_7_2;
-	b->simp.rate_pps = 1000;
-	b->sim_consume.mode = ZCRX_CONSUME_NOW;
+	sim_params(b)->gen = ZCRX_GEN_7_2;
+	sim_params(b)->rate_pps = 1000;
+	sim_consume(b)->mode = ZCRX_CONSUME_NOW;
 }
 
 static int consumer_parse(const char *s, struct zcrx_consumer_params *p)
@@ -113,30 +143,30 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		b->sim = true;
 		break;
 	case OPT_SIM_RATE:
-		if (parse_u64(arg, &b->simp.rate_pps) || b->simp.rate_pps > 100000000)
+		if (parse_u64(arg, &sim_params(b)->rate_pps) || sim_params(b)->rate_pps > 100000000)
 			bad_value(state, "--sim-rate", arg, "packets per second, 0 to 100000000");
 		break;
 	case OPT_SIM_CONSUMER:
-		if (consumer_parse(arg, &b->sim_consume))
+		if (consumer_parse(arg, sim_consume(b)))
 			bad_value(state, "--sim-consumer", arg, "now, delay:DUR (such as delay:10ms)"
 				  " or hold:N (such as hold:60)");
 		break;
 	case OPT_SIM_COPY_RATIO:
-		if (ratio_parse(arg, &b->simp.copy_permille))
+		if (ratio_parse(arg, &sim_params(b)->copy_permille))
 			bad_value(state, "--sim-copy-ratio", arg, "a share from 0 to 1 (such as"
 				  " 0.25) or a percentage (such as 25%)");
 		break;
 	case OPT_SIM_SEED:
-		if (parse_u64(arg, &b->simp.seed))
+		if (parse_u64(arg, &sim_params(b)->seed))
 			bad_value(state, "--sim-seed", arg, "a number");
 		break;
 	case OPT_SIM_KERNEL:
 		if (!strcmp(arg, "7.2"))
-			b->simp.gen = ZCRX_GEN_7_2;
+			sim_params(b)->gen = ZCRX_GEN_7_2;
 		else if (!strcmp(arg, "may-2026"))
-			b->simp.gen = ZCRX_GEN_MAY2026;
+			sim_params(b)->gen = ZCRX_GEN_MAY2026;
 		else if (!strcmp(arg, "none"))
-			b->simp.gen = ZCRX_GEN_NONE;
+			sim_params(b)->gen = ZCRX_GEN_NONE;
 		else
 			bad_value(state, "--sim-kernel", arg, "7.2, may-2026 or none");
 		break;
@@ -145,7 +175,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (e < 0)
 			bad_value(state, "--sim-inject-errno", arg, "an errno name such as"
 				  " EOPNOTSUPP or a number from 1 to 4095");
-		b->simp.inject_reg_err = e;
+		sim_params(b)->inject_reg_err = e;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -192,7 +222,7 @@ const char *backend_text(enum backend_text t)
 int backend_ctx_create(const struct backend_opts *b, struct zcrx_ctx **ctx)
 {
 	if (b->mode == BACKEND_SIM)
-		return zcrx_sim_ctx_create(ctx, &b->simp, NULL);
+		return zcrx_sim_ctx_create(ctx, sim_params(b), NULL);
 	return zcrx_ctx_create(ctx, NULL);
 }
 
@@ -209,7 +239,7 @@ int backend_traffic(const struct backend_opts *b, struct zcrx_ifq *ifq, int *fd,
 
 	if (b->mode != BACKEND_SIM)
 		return 0;
-	ret = zcrx_consumer_create(ifq, &b->sim_consume, cons);
+	ret = zcrx_consumer_create(ifq, sim_consume(b), cons);
 	if (ret)
 		return ret;
 	*fd = ZCRX_SIM_SYNTH_FD;

@@ -16,7 +16,6 @@
 #include <stdint.h>
 
 #include "zcrx.h"
-#include "zcrx_sim.h"
 #include "print.h"
 
 struct json;
@@ -32,8 +31,14 @@ struct backend_opts {
 	bool				nodev;		/* --nodev seen */
 	bool				sim;		/* --sim seen */
 	const char			*sim_opt;	/* first --sim-* seen, without "--" */
-	struct zcrx_sim_params		simp;
-	struct zcrx_consumer_params	sim_consume;
+	/*
+	 * The simulator's parameters, opaque outside backend.c (which alone
+	 * includes zcrx_sim.h): storage it checks is large enough.
+	 */
+	union {
+		uint64_t		align;
+		unsigned char		bytes[192];
+	}				priv;
 };
 
 /*

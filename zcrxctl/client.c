@@ -35,8 +35,10 @@ int client_connect_path(const char *path, char *err, size_t len)
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		snprintf(err, len, "cannot create a Unix socket: %s", strerror(errno));
-		return -errno;
+		int e = errno;
+
+		snprintf(err, len, "cannot create a Unix socket: %s", strerror(e));
+		return -e;
 	}
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		int e = errno;
@@ -154,11 +156,13 @@ static int request(int fd, const char *req, size_t n, char **reply, char *err, s
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
+			int e = w < 0 ? errno : EPIPE;
+
 			/* a session that refuses us answers, then closes: read that */
-			if (errno == EPIPE || errno == ECONNRESET)
+			if (e == EPIPE || e == ECONNRESET)
 				break;
-			snprintf(err, len, "sending the request failed: %s", strerror(errno));
-			return -errno;
+			snprintf(err, len, "sending the request failed: %s", strerror(e));
+			return -e;
 		}
 		off += w;
 	}

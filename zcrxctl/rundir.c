@@ -21,9 +21,11 @@ static int tmp_rundir(char *buf, size_t len, char *err, size_t errlen)
 
 	snprintf(buf, len, "/tmp/zcrxctl-%u", (unsigned int)geteuid());
 	if (mkdir(buf, 0700) && errno != EEXIST) {
+		int e = errno;
+
 		snprintf(err, errlen, "cannot create the runtime directory %s: %s: set "
-			 "ZCRXCTL_RUNDIR to a private directory", buf, strerror(errno));
-		return -errno;
+			 "ZCRXCTL_RUNDIR to a private directory", buf, strerror(e));
+		return -e;
 	}
 	if (lstat(buf, &st) || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
 	    (st.st_mode & 077)) {

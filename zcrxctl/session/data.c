@@ -240,8 +240,10 @@ static int tcp_listen(struct session *s)
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	}
 	if (fd < 0) {
-		p_err("--listen %s: cannot create a TCP socket: %s", s->o.listen, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		p_err("--listen %s: cannot create a TCP socket: %s", s->o.listen, strerror(e));
+		return -e;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (ss.ss_family == AF_INET6)
