@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Text-or-JSON printing from one call, and error reporting (p_err). */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -126,9 +127,10 @@ static void jw_member(struct printer *p, const char *key)
 static void jw_open(struct printer *p, const char *key, bool array)
 {
 	jw_member(p, key);
+	/* a caller bug, never input: nothing we print nests past a handful */
+	assert(p->depth + 1 < PRINT_MAX_DEPTH);
 	fputc_unlocked(array ? '[' : '{', p->out);
-	if (p->depth + 1 < PRINT_MAX_DEPTH)
-		p->depth++;
+	p->depth++;
 	p->in_array[p->depth] = array;
 	p->need_comma[p->depth] = false;
 }

@@ -38,8 +38,8 @@ enum color_mode {
 };
 
 /*
- * Deeper than anything we print: protocol values (at most JSON_MAX_DEPTH,
- * 16) are reprinted by status inside an array inside the document.
+ * Deeper than anything we print (records and replies nest a few levels);
+ * opening more is a caller bug, caught by an assert.
  */
 #define PRINT_MAX_DEPTH	32
 
