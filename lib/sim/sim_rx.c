@@ -104,25 +104,37 @@ void zcrx_sim_rx_psubmit(struct sim *s)
 	s->pqueued = false;
 }
 
+/* SQEs one round of the simulator's own may take at most, whatever the SQ's size */
+#define SIM_ROUND_SQES		64
+/* and at least, so that an SQ of a few entries still moves a packet at a time */
+#define SIM_ROUND_SQES_MIN	3
+
 /*
  * A round prepares at most the free CQ space, less what is already
  * prepared on the SQ (the caller's SQEs and ours: each may complete) and a
- * margin (kept for the caller's own completions and our final and event
- * CQEs), and never more SQEs than the SQ has room for (sq_room, less two
- * for a final and an event CQE).  So the CQ never
- * overflows because of us; what does not fit waits for a private timer.
+ * margin (kept for the caller's own completions, the wake-up and our final
+ * and event CQEs).  Of the SQ it takes what leaves half of the SQ free for
+ * the caller (sq_room, less two for a final and an event CQE; an SQ under 6
+ * entries still gives SIM_ROUND_SQES_MIN), and in a round of its own (not
+ * one zcrx_sim_step() asked for) at most SIM_ROUND_SQES.  So the CQ never
+ * overflows because of us and the caller always finds room in its SQ; what
+ * does not fit waits for a private timer, or the caller's next step.
  */
-static void round_begin(struct sim *s)
+static void round_begin(struct sim *s, bool own)
 {
 	struct io_uring *ring = s->ctx->ring;
 	unsigned int entries = ring->cq.ring_entries;
 	unsigned int margin = entries / 8 < 4 ? 4 : entries / 8 > 64 ? 64 : entries / 8;
+	int left = (int)io_uring_sq_space_left(ring);
+	int room = left - (int)(*ring->sq.kring_entries / 2);
 
 	s->budget = (int)entries - (int)io_uring_cq_ready(ring) - (int)io_uring_sq_ready(ring) -
 		    (int)margin;
 	if (io_uring_cq_has_overflow(ring) || s->budget < 0)
 		s->budget = 0;
-	s->sq_room = io_uring_sq_space_left(ring);
+	if (room < SIM_ROUND_SQES_MIN)
+		room = left < SIM_ROUND_SQES_MIN ? left : SIM_ROUND_SQES_MIN;
+	s->sq_room = own && room > SIM_ROUND_SQES ? SIM_ROUND_SQES : room;
 }
 
 static void round_end(struct sim *s)
@@ -689,7 +701,7 @@ static bool post_ends(struct sim *s, struct sim_ifq *q)
 
 		if (!r->ending)
 			continue;
-		if (sim_post(s, r->user_data, r->end_res, false, 0))
+		if (s->sq_room > 0 && sim_post(s, r->user_data, r->end_res, false, 0))
 			recv_free(r);
 		else
 			done = false;
@@ -710,7 +722,7 @@ static void service(struct sim *s, struct sim_ifq *q)
 	struct sim_recv *r;
 	enum pkt_ret ret;
 
-	round_begin(s);
+	round_begin(s, true);
 	blocked = !post_ends(s, q) || !arm_wake(s, q);
 	if (s->p.step) {
 		round_end(s);
@@ -1034,7 +1046,7 @@ int zcrx_sim_rx_step(struct zcrx_ctx *ctx, uint32_t zcrx_id, unsigned int n)
 
 	if (!q)
 		return -ENXIO;
-	round_begin(s);
+	round_begin(s, false);
 	post_ends(s, q);
 	for (uint32_t i = 0; i < q->nr_slots && ret != PKT_BLOCKED; i++) {
 		r = &q->recv[i];

@@ -362,6 +362,35 @@ static void test_destroy_leaves_nothing_on_the_callers_files(void **state)
 	io_uring_queue_exit(&ring);
 }
 
+/*
+ * At most half of the caller's SQ goes to the simulator: at a million
+ * packets a second, every batch decoded leaves the caller at least half of
+ * its SQ (once a round took 253 of 256 SQEs).
+ */
+static void test_leaves_half_the_sq_to_the_caller(void **state)
+{
+	struct zcrx_sim_params sp = { .gen = ZCRX_GEN_7_2, .rate_pps = 1000000, .seed = 7 };
+	struct zcrx_ifq_opts o = { .area_size = 4 << 20, .rq_entries = 1024 };
+	struct __kernel_timespec ts = { .tv_nsec = 50 * 1000000 };
+	struct io_uring_cqe *cqe;
+	unsigned int entries, least = ~0U;
+	struct app a;
+
+	(void)state;
+	app_open(&a, &sp, &o);
+	entries = *a.ring->sq.kring_entries;
+	recv_on(&a, ZCRX_SIM_SYNTH_FD, 1);
+	for (int round = 0; round < 20; round++) {
+		io_uring_submit_and_wait_timeout(a.ring, &cqe, 1, &ts, NULL);
+		drain(&a);
+		if (io_uring_sq_space_left(a.ring) < least)
+			least = io_uring_sq_space_left(a.ring);
+	}
+	assert_true(a.data > 100);
+	assert_true(least >= entries / 2);
+	zcrx_ctx_destroy(a.ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_many_receives_on_one_ifq),
 		cmocka_unit_test(test_wakes_a_caller_blocked_in_submit_and_wait),
 		cmocka_unit_test(test_destroy_leaves_nothing_on_the_callers_files),
+		cmocka_unit_test(test_leaves_half_the_sq_to_the_caller),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
