@@ -960,7 +960,8 @@ static struct sim_recv *recv_slot(struct sim_ifq *q)
  * on the SQE afterwards.  A receive the kernel would refuse becomes a NOP
  * completing under its user_data with the kernel's -errno.  Refused with
  * -EINVAL: a user_data the caller's ring may still complete a CQE of ours
- * under (ud_reserved()).
+ * under (ud_reserved()); -EBADF: a negative fd but ZCRX_SIM_SYNTH_FD;
+ * -EMFILE/-ENFILE: no fd left to keep the socket by; -ENOMEM.
  */
 int zcrx_sim_rx_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_uring_sqe *sqe,
 			  int fd, uint32_t len, uint64_t user_data)
@@ -974,6 +975,9 @@ int zcrx_sim_rx_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_urin
 
 	if (ud_reserved(s, user_data))
 		return -EINVAL;
+	/* as the kernel backend: a negative fd other than ours is refused at once */
+	if (fd < 0 && fd != ZCRX_SIM_SYNTH_FD)
+		return -EBADF;
 	if (!err && !q->has_wake)
 		err = -EINVAL;
 	if (!err && fd >= 0) {
