@@ -856,9 +856,9 @@ static void arm_chain(struct sim *s)
 		return;
 	if (io_uring_sq_space_left(&s->pring) < 2)
 		io_uring_submit(&s->pring);
-	sqe = psqe(s);
-	if (!sqe)
+	if (io_uring_sq_space_left(&s->pring) < 2)
 		return;
+	sqe = psqe(s);
 	s->chain_gen++;
 	io_uring_prep_poll_add(sqe, s->efd, POLLIN);
 	sqe->flags |= IOSQE_IO_LINK;

@@ -4,7 +4,10 @@
  * it never submits what the caller has prepared on its ring, it owns no
  * user_data the caller could pick, an ifq takes any number of receives,
  * and its completions wake a caller blocked in io_uring_submit_and_wait()
- * on the DEFER_TASKRUN ring.
+ * on the DEFER_TASKRUN ring, with no room needed in the caller's SQ.  It
+ * leaves the caller's drains and SQE flags alone, half of the SQ to the
+ * caller, and a closed ifq's event user_data to no receive until its last
+ * CQE of the simulator's is decoded.
  */
 #include <errno.h>
 #include <setjmp.h>
