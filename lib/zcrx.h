@@ -358,9 +358,19 @@ ZCRX_API int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats_snap 
 
 /*
  * Prepare a multishot RECV_ZC on a TCP socket.  user_data identifies its
- * CQEs: -EEXIST if a receive with it is in flight, -EINVAL if it is the
- * event user_data of an ifq on this ring (events on or not).  Any number of
- * receives may be in flight (-ENOMEM only when their books cannot grow).
+ * CQEs.  Any number of receives may be in flight.  Returns 0, or -errno
+ * with the SQE left as it was:
+ *   -EEXIST  a receive with user_data is in flight on this ifq;
+ *   -EINVAL  user_data is the event user_data of an ifq on this ring
+ *            (events on or not), or of an ifq closed while a completion
+ *            of the ctx's own may still come under it (until
+ *            zcrx_cqe_decode() has seen it);
+ *   -EBADF   fd is negative;
+ *   -EMFILE, -ENFILE  no file descriptor left (a ctx that keeps its own
+ *            reference to the socket needs one);
+ *   -ENOMEM  the books cannot grow.
+ * What the kernel refuses when it issues the receive (not a socket, not
+ * TCP) ends it: its final CQE carries the -errno.
  */
 ZCRX_API int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 			       uint32_t len, uint64_t user_data);

@@ -576,8 +576,8 @@ static int sim_init(struct zcrx_ctx *ctx, const void *params)
 		s->p.pkt_size = SIM_PKT_SIZE_DEFAULT;
 	zcrx_sim_caps(s->p.gen, &s->caps);
 
-	/* blocking: the caller's ring waits in its READ of it */
-	s->efd = eventfd(0, EFD_CLOEXEC);
+	/* the wake chain polls it; own_cqe() resets it without blocking */
+	s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (s->efd < 0) {
 		ret = -errno;
 		free(s);
@@ -610,9 +610,11 @@ static void sim_fini(struct zcrx_ctx *ctx)
 		zcrx_sim_rx_disarm(s, q);
 		ifq_free(q);
 	}
-	/* a wake-up READ still on the caller's ring keeps the eventfd open until it ends */
+	/* the wake chain's MSG_RING must not outlive us (a cancelled link posts nothing) */
+	zcrx_sim_rx_wake_stop(s);
 	io_uring_queue_exit(&s->pring);
 	close(s->efd);
+	free(s->owed);
 	free(s);
 	ctx->backend = NULL;
 }

@@ -28,15 +28,32 @@ enum sim_kind {
 	SIM_POLL	= 1,	/* multishot POLL_ADD on a receive's socket */
 	SIM_TIMER	= 2,	/* synthetic traffic pacing, retries and backoff */
 	SIM_CANCEL	= 3,	/* POLL_REMOVE / TIMEOUT_REMOVE */
+	SIM_WAKE_POLL	= 4,	/* the wake chain: POLL_ADD on the eventfd, linked to */
+	SIM_WAKE_MSG	= 5,	/* its MSG_RING into the caller's ring */
 };
 
 /*
- * The wake-up on the caller's ring: an 8-byte READ of the eventfd the
- * private ring signals, tagged with the ifq's event user_data.  It
- * completes with res 8 (or -errno when cancelled), which no event CQE has
- * (their res is a type index).
+ * The CQEs the simulator has the caller's ring post, under an ifq's event
+ * user_data (which no receive may use): res is never an event's type
+ * index (those are below ZCRX_EV_COUNT).
+ *  - SIM_WAKE_RES: the wake-up, posted by the private ring's MSG_RING.
+ *  - SIM_RECV_RES: the NOP a receive's SQE becomes, a 32-byte CQE whose
+ *    bytes 24..31 (big_cqe[1], the __pad of struct io_uring_zcrx_cqe, which
+ *    io_uring/zcrx.c: io_zcrx_queue_cqe() zeroes) hold SIM_CQE_MARK.
  */
 #define SIM_WAKE_RES		8
+#define SIM_RECV_RES		9
+#define SIM_CQE_MARK		0x7a6373696d000001ULL	/* "zcsim" */
+
+/*
+ * Completions the caller's ring still owes under one user_data: receive
+ * NOPs prepared and not yet decoded.  Kept after the ifq closes, so no
+ * receive takes that user_data before they are seen.
+ */
+struct sim_owed {
+	uint64_t	ud;
+	uint32_t	n;
+};
 
 extern const struct zcrx_backend_ops zcrx_sim_backend;
 
@@ -91,10 +108,7 @@ struct sim_ifq {
 	struct sim_recv		*recv;		/* grows as receives are prepared */
 	uint32_t		nr_slots;
 	bool			has_wake;	/* the library gave us wake_ud */
-	bool			wake_armed;	/* its READ is prepared or pending */
-	uint64_t		wake_ud;
-	struct io_uring_sqe	*wake_sqe;	/* where the READ was prepared */
-	uint32_t		wake_pos;	/* and its place in the SQ (sqe_tail) */
+	uint64_t		wake_ud;	/* the event user_data, ours on the ring */
 	uint64_t		rng;
 	uint64_t		credit_ns;	/* elapsed time not yet sent as packets */
 	uint64_t		last_ns;
@@ -112,9 +126,16 @@ struct sim {
 	struct sim_ifq		*ifqs;
 	int			budget;		/* caller CQ slots this round may fill */
 	int			sq_room;	/* and the caller's SQEs */
-	struct io_uring		pring;		/* private: timers, polls, cancels */
+	struct io_uring		pring;		/* private: timers, polls, cancels, the wake chain */
 	bool			pqueued;	/* SQEs prepared on pring, not yet submitted */
-	int			efd;		/* pring signals it; the caller's ring reads it */
+	int			efd;		/* pring signals it; the wake chain polls it */
+	bool			chain_armed;	/* a wake-up under chain_ud is due on the caller's ring */
+	bool			chain_msg;	/* its MSG_RING has not completed on pring */
+	uint64_t		chain_ud;
+	uint16_t		chain_gen;
+	struct sim_owed		*owed;
+	uint32_t		nr_owed;
+	uint32_t		owed_cap;
 	uintptr_t		ctrl_page;	/* page a ctrl struct was last read from */
 };
 
@@ -138,6 +159,7 @@ static inline void buf_free(struct sim_ifq *q, uint32_t idx)
 void zcrx_sim_rx_refill(struct sim *s, struct sim_ifq *q);
 void zcrx_sim_rx_flush_rq(struct sim_ifq *q);
 void zcrx_sim_rx_disarm(struct sim *s, struct sim_ifq *q);
+void zcrx_sim_rx_wake_stop(struct sim *s);
 
 /* sim_rx.c: the backend ops of the data path */
 int zcrx_sim_rx_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_uring_sqe *sqe,

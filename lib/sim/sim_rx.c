@@ -24,15 +24,22 @@
  * naming an offset inside a buffer returns that buffer, as in the kernel.
  *
  * Sharing the ring: the simulator never submits or enters the caller's
- * ring.  It prepares its CQEs there as NOPs (IORING_NOP_INJECT_RESULT, as
- * the kernel's io_uring/nop.c has it) that go with the caller's next
- * submit, and runs its own machinery (timers, socket polls, cancels) on a
- * private ring whose completions signal an eventfd; an 8-byte READ of that
- * eventfd, prepared on the caller's ring under the ifq's event user_data,
- * wakes a caller blocked in io_uring_submit_and_wait*().  A multishot poll
- * of the private ring would not do: io_uring/poll.c makes a multishot poll
- * woken by an io_uring (EPOLL_URING_WAKE) one-shot, and its res, POLLIN,
- * is 1, the COPY event's index.
+ * ring, and never sets IOSQE_CQE_SKIP_SUCCESS there (io_uring/io_uring.c:
+ * io_init_req() then sets drain_disabled, and every later IOSQE_IO_DRAIN
+ * of the caller's fails with -EOPNOTSUPP).  It prepares its CQEs there as
+ * NOPs (IORING_NOP_INJECT_RESULT, as the kernel's io_uring/nop.c has it)
+ * that go with the caller's next submit, at most half of the caller's SQ
+ * per round.  Its own machinery (timers, socket polls, cancels) runs on a
+ * private ring whose completions signal an eventfd.  The wake-up needs no
+ * SQE of the caller's: on the private ring a single-shot POLL_ADD of that
+ * eventfd is linked to an IORING_OP_MSG_RING that posts a CQE into the
+ * caller's ring (io_uring/msg_ring.c: a DEFER_TASKRUN target gets it as
+ * task work that wakes its waiter), under an open ifq's event user_data
+ * with res SIM_WAKE_RES.  Decoding it drains the private ring and arms the
+ * chain again there, where there is always room.  A multishot poll would
+ * not do: io_uring/poll.c makes a multishot poll woken by an io_uring
+ * (EPOLL_URING_WAKE) one-shot.  The link is IOSQE_IO_LINK, not HARDLINK:
+ * a poll cancelled when the private ring goes away must not post.
  */
 #include <endian.h>
 #include <errno.h>
@@ -104,25 +111,37 @@ void zcrx_sim_rx_psubmit(struct sim *s)
 	s->pqueued = false;
 }
 
+/* SQEs one round of the simulator's own may take at most, whatever the SQ's size */
+#define SIM_ROUND_SQES		64
+/* and at least, so that an SQ of a few entries still moves a packet at a time */
+#define SIM_ROUND_SQES_MIN	3
+
 /*
  * A round prepares at most the free CQ space, less what is already
  * prepared on the SQ (the caller's SQEs and ours: each may complete) and a
- * margin (kept for the caller's own completions and our final and event
- * CQEs), and never more SQEs than the SQ has room for (sq_room, less two
- * for a final and an event CQE).  So the CQ never
- * overflows because of us; what does not fit waits for a private timer.
+ * margin (kept for the caller's own completions, the wake-up and our final
+ * and event CQEs).  Of the SQ it takes what leaves half of the SQ free for
+ * the caller (sq_room, less two for a final and an event CQE; an SQ under 6
+ * entries still gives SIM_ROUND_SQES_MIN), and in a round of its own (not
+ * one zcrx_sim_step() asked for) at most SIM_ROUND_SQES.  So the CQ never
+ * overflows because of us and the caller always finds room in its SQ; what
+ * does not fit waits for a private timer, or the caller's next step.
  */
-static void round_begin(struct sim *s)
+static void round_begin(struct sim *s, bool own)
 {
 	struct io_uring *ring = s->ctx->ring;
 	unsigned int entries = ring->cq.ring_entries;
 	unsigned int margin = entries / 8 < 4 ? 4 : entries / 8 > 64 ? 64 : entries / 8;
+	int left = (int)io_uring_sq_space_left(ring);
+	int room = left - (int)(*ring->sq.kring_entries / 2);
 
 	s->budget = (int)entries - (int)io_uring_cq_ready(ring) - (int)io_uring_sq_ready(ring) -
 		    (int)margin;
 	if (io_uring_cq_has_overflow(ring) || s->budget < 0)
 		s->budget = 0;
-	s->sq_room = io_uring_sq_space_left(ring);
+	if (room < SIM_ROUND_SQES_MIN)
+		room = left < SIM_ROUND_SQES_MIN ? left : SIM_ROUND_SQES_MIN;
+	s->sq_room = own && room > SIM_ROUND_SQES ? SIM_ROUND_SQES : room;
 }
 
 static void round_end(struct sim *s)
@@ -635,42 +654,6 @@ static void arm_poll(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
 	r->poll_armed = true;
 }
 
-/*
- * Written by every wake-up READ, of every sim; never read.  Static, not in
- * struct sim: a READ the kernel already holds may still complete after its
- * sim is freed.
- */
-static uint64_t wake_sink;
-
-/*
- * Prepare the wake-up READ on the caller's ring if it is not there yet;
- * false when its SQ has no room.
- */
-static bool arm_wake(struct sim *s, struct sim_ifq *q)
-{
-	struct io_uring_sqe *sqe;
-
-	if (!q->has_wake || q->wake_armed)
-		return true;
-	sqe = io_uring_get_sqe(s->ctx->ring);
-	if (!sqe)
-		return false;
-	io_uring_prep_read(sqe, s->efd, &wake_sink, sizeof(wake_sink), 0);
-	sqe->user_data = q->wake_ud;
-	q->wake_armed = true;
-	q->wake_sqe = sqe;
-	q->wake_pos = s->ctx->ring->sq.sqe_tail - 1;
-	return true;
-}
-
-/* The wake-up READ is still in the caller's SQ: the kernel has not read it. */
-static bool wake_unsubmitted(const struct sim *s, const struct sim_ifq *q)
-{
-	struct io_uring *ring = s->ctx->ring;
-
-	return (int32_t)(q->wake_pos - io_uring_smp_load_acquire(ring->sq.khead)) >= 0;
-}
-
 static struct sim_recv *synth_recv(struct sim_ifq *q)
 {
 	for (uint32_t i = 0; i < q->nr_slots; i++)
@@ -689,7 +672,7 @@ static bool post_ends(struct sim *s, struct sim_ifq *q)
 
 		if (!r->ending)
 			continue;
-		if (sim_post(s, r->user_data, r->end_res, false, 0))
+		if (s->sq_room > 0 && sim_post(s, r->user_data, r->end_res, false, 0))
 			recv_free(r);
 		else
 			done = false;
@@ -710,8 +693,8 @@ static void service(struct sim *s, struct sim_ifq *q)
 	struct sim_recv *r;
 	enum pkt_ret ret;
 
-	round_begin(s);
-	blocked = !post_ends(s, q) || !arm_wake(s, q);
+	round_begin(s, true);
+	blocked = !post_ends(s, q);
 	if (s->p.step) {
 		round_end(s);
 		return;
@@ -771,13 +754,9 @@ static void service(struct sim *s, struct sim_ifq *q)
 
 /*
  * Stop what is armed for an ifq on the private ring (the cancellations'
- * CQEs are ours), and take its wake-up READ off the caller's ring.  A READ
- * the caller has not submitted yet becomes a NOP that posts nothing: the
- * eventfd it names is about to be closed, and its number could name the
- * caller's next file by the time the caller submits.  A submitted one holds
- * the eventfd itself; a cancel goes with the caller's next submit, and the
- * READ then ends with -ECANCELED under the event user_data, which nothing
- * decodes any more.
+ * CQEs are ours).  Nothing of the simulator's is on the caller's ring to
+ * take back: a wake-up or receive NOP still due under the ifq's event
+ * user_data stays in s->chain_ud or s->owed until decoded (zcrx_sim.h).
  */
 void zcrx_sim_rx_disarm(struct sim *s, struct sim_ifq *q)
 {
@@ -800,17 +779,126 @@ void zcrx_sim_rx_disarm(struct sim *s, struct sim_ifq *q)
 		io_uring_prep_timeout_remove(sqe, SIM_UD(SIM_TIMER, SIM_NO_SLOT, 0, q->id), 0);
 		sqe->user_data = SIM_UD(SIM_CANCEL, SIM_NO_SLOT, 0, q->id);
 	}
-	if (q->wake_armed && wake_unsubmitted(s, q)) {
-		io_uring_prep_nop(q->wake_sqe);
-		q->wake_sqe->user_data = q->wake_ud;
-		q->wake_sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
-		q->wake_armed = false;
-	} else if (q->wake_armed && (sqe = io_uring_get_sqe(s->ctx->ring))) {
-		io_uring_prep_cancel64(sqe, q->wake_ud, 0);
-		sqe->user_data = q->wake_ud;
-		sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
-	}
 	round_end(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* The wake chain and the user_data the caller's ring owes us           */
+/* ------------------------------------------------------------------ */
+
+static struct sim_owed *owed_find(struct sim *s, uint64_t ud)
+{
+	for (uint32_t i = 0; i < s->nr_owed; i++)
+		if (s->owed[i].ud == ud)
+			return &s->owed[i];
+	return NULL;
+}
+
+/* One more CQE due under ud; -ENOMEM when the books cannot grow. */
+static int owed_add(struct sim *s, uint64_t ud)
+{
+	struct sim_owed *o = owed_find(s, ud);
+	uint32_t cap;
+
+	if (o) {
+		o->n++;
+		return 0;
+	}
+	if (s->nr_owed == s->owed_cap) {
+		cap = s->owed_cap ? 2 * s->owed_cap : 4;
+		o = reallocarray(s->owed, cap, sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		s->owed = o;
+		s->owed_cap = cap;
+	}
+	s->owed[s->nr_owed++] = (struct sim_owed){ .ud = ud, .n = 1 };
+	return 0;
+}
+
+static void owed_seen(struct sim *s, struct sim_owed *o)
+{
+	if (--o->n == 0)
+		*o = s->owed[--s->nr_owed];
+}
+
+/*
+ * A user_data the caller's ring may still complete a CQE of ours under: an
+ * open ifq's event user_data, the pending wake-up's, or one a receive NOP
+ * not yet decoded carries (those two outlive zcrx_ifq_close()).
+ */
+static bool ud_reserved(struct sim *s, uint64_t ud)
+{
+	for (struct sim_ifq *q = s->ifqs; q; q = q->next)
+		if (q->has_wake && q->wake_ud == ud)
+			return true;
+	return (s->chain_armed && s->chain_ud == ud) || owed_find(s, ud);
+}
+
+/*
+ * Arm the wake chain on the private ring, under the event user_data of an
+ * open ifq: a single-shot POLL_ADD of the eventfd, linked to a MSG_RING
+ * that posts (ud, SIM_WAKE_RES) into the caller's ring.  Both SQEs go in
+ * one submit (a link cut at the end of a submit would run the poll alone).
+ * Nothing to do while a wake-up is due, or with no ifq open (ifq_ready
+ * arms it then).
+ */
+static void arm_chain(struct sim *s)
+{
+	struct io_uring_sqe *sqe;
+	struct sim_ifq *q;
+
+	if (s->chain_armed)
+		return;
+	for (q = s->ifqs; q && !q->has_wake; q = q->next)
+		;
+	if (!q)
+		return;
+	if (io_uring_sq_space_left(&s->pring) < 2)
+		io_uring_submit(&s->pring);
+	if (io_uring_sq_space_left(&s->pring) < 2)
+		return;
+	sqe = psqe(s);
+	s->chain_gen++;
+	io_uring_prep_poll_add(sqe, s->efd, POLLIN);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe->user_data = SIM_UD(SIM_WAKE_POLL, SIM_NO_SLOT, s->chain_gen, 0);
+	sqe = psqe(s);
+	io_uring_prep_msg_ring(sqe, s->ctx->ring->ring_fd, SIM_WAKE_RES, q->wake_ud, 0);
+	sqe->user_data = SIM_UD(SIM_WAKE_MSG, SIM_NO_SLOT, s->chain_gen, 0);
+	s->chain_armed = true;
+	s->chain_msg = true;
+	s->chain_ud = q->wake_ud;
+	zcrx_sim_rx_psubmit(s);
+}
+
+/*
+ * At the end (sim_fini), before the private ring goes: cancel the chain and
+ * wait until its MSG_RING has completed there, so it cannot post into the
+ * caller's ring afterwards.  If it already had, that wake-up is in the
+ * caller's CQ: the stray CQE zcrx_sim.h warns of.
+ */
+void zcrx_sim_rx_wake_stop(struct sim *s)
+{
+	struct __kernel_timespec ts = { .tv_nsec = 100 * 1000000 };
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+
+	if (!s->chain_msg)
+		return;
+	sqe = psqe(s);
+	if (sqe) {
+		io_uring_prep_poll_remove(sqe, SIM_UD(SIM_WAKE_POLL, SIM_NO_SLOT, s->chain_gen, 0));
+		sqe->user_data = SIM_UD(SIM_CANCEL, SIM_NO_SLOT, 0, 0);
+	}
+	zcrx_sim_rx_psubmit(s);
+	for (int i = 0; i < 20 && s->chain_msg; i++) {
+		if (io_uring_wait_cqe_timeout(&s->pring, &cqe, &ts))
+			continue;
+		if (SIM_UD_KIND(cqe->user_data) == SIM_WAKE_MSG)
+			s->chain_msg = false;
+		io_uring_cqe_seen(&s->pring, cqe);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -866,27 +954,32 @@ static struct sim_recv *recv_slot(struct sim_ifq *q)
 /*
  * The receive is on the books at once, as the kernel's is from its issue
  * (so zcrx_sim_step() can feed it), and what drives it is armed on the
- * private ring.  sqe becomes a NOP under the receive's user_data that posts
- * no CQE (IOSQE_CQE_SKIP_SUCCESS); a receive the kernel would refuse
- * becomes a NOP completing with the kernel's -errno.  Refused with -EINVAL:
- * a user_data that is an ifq's event user_data (our wake-ups carry it),
- * and -EBUSY when the caller's SQ has no room for the wake-up.
+ * private ring.  sqe becomes a NOP whose 32-byte CQE (res SIM_RECV_RES,
+ * SIM_CQE_MARK in big_cqe[1]) carries the ifq's event user_data, so
+ * zcrx_cqe_decode() hands it to own_cqe(), whatever flags the caller sets
+ * on the SQE afterwards.  A receive the kernel would refuse becomes a NOP
+ * completing under its user_data with the kernel's -errno.  Refused with
+ * -EINVAL: a user_data the caller's ring may still complete a CQE of ours
+ * under (ud_reserved()); -EBADF: a negative fd but ZCRX_SIM_SYNTH_FD;
+ * -EMFILE/-ENFILE: no fd left to keep the socket by; -ENOMEM.
  */
 int zcrx_sim_rx_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_uring_sqe *sqe,
 			  int fd, uint32_t len, uint64_t user_data)
 {
 	struct sim *s = ctx->backend;
-	struct sim_ifq *q = find_ifq(s, zcrx_id), *o;
+	struct sim_ifq *q = find_ifq(s, zcrx_id);
 	struct sim_recv *r = NULL;
 	int err = q ? recv_fd_check(fd) : -EINVAL;
 	int dup_fd = -1;
 	uint16_t gen;
 
-	for (o = s->ifqs; o; o = o->next)
-		if (o->has_wake && o->wake_ud == user_data)
-			return -EINVAL;
-	if (q && !arm_wake(s, q))
-		return -EBUSY;
+	if (ud_reserved(s, user_data))
+		return -EINVAL;
+	/* as the kernel backend: a negative fd other than ours is refused at once */
+	if (fd < 0 && fd != ZCRX_SIM_SYNTH_FD)
+		return -EBADF;
+	if (!err && !q->has_wake)
+		err = -EINVAL;
 	if (!err && fd >= 0) {
 		dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 		if (dup_fd < 0)
@@ -894,7 +987,7 @@ int zcrx_sim_rx_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_urin
 	}
 	if (!err) {
 		r = recv_slot(q);
-		if (!r) {
+		if (!r || owed_add(s, q->wake_ud)) {
 			if (dup_fd >= 0)
 				close(dup_fd);
 			return -ENOMEM;
@@ -902,13 +995,16 @@ int zcrx_sim_rx_prep_recv(struct zcrx_ctx *ctx, uint32_t zcrx_id, struct io_urin
 	}
 
 	io_uring_prep_nop(sqe);
-	sqe->user_data = user_data;
 	if (err) {
+		sqe->user_data = user_data;
 		sqe->rw_flags = ZCRX_NOP_INJECT_RESULT;
 		sqe->len = (uint32_t)err;
 		return 0;
 	}
-	sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+	sqe->user_data = q->wake_ud;
+	sqe->rw_flags = ZCRX_NOP_INJECT_RESULT | ZCRX_NOP_CQE32;
+	sqe->len = SIM_RECV_RES;
+	sqe->addr = SIM_CQE_MARK;
 	/* synthetic traffic starts now, not when the last synthetic receive ended */
 	if (fd < 0 && !synth_recv(q)) {
 		q->last_ns = now_ns();
@@ -950,7 +1046,7 @@ void zcrx_sim_rx_ifq_ready(struct zcrx_ctx *ctx, uint32_t zcrx_id, uint64_t even
 		return;
 	q->wake_ud = event_ud;
 	q->has_wake = true;
-	arm_wake(s, q);
+	arm_chain(s);
 }
 
 /* One completion of the private ring. */
@@ -961,6 +1057,16 @@ static void private_cqe(struct sim *s, const struct io_uring_cqe *cqe)
 	struct sim_ifq *q;
 	uint32_t slot;
 
+	/*
+	 * The chain's MSG_RING is done.  Failed (the caller's ring fd gone,
+	 * no memory), its wake-up never comes: arm the chain anew.
+	 */
+	if (SIM_UD_KIND(ud) == SIM_WAKE_MSG && SIM_UD_GEN(ud) == s->chain_gen) {
+		s->chain_msg = false;
+		if (cqe->res < 0)
+			s->chain_armed = false;
+		return;
+	}
 	/* an ifq unregistered since, or a receive ended since: nothing to do */
 	q = find_ifq(s, SIM_UD_ID(ud));
 	if (!q)
@@ -987,33 +1093,42 @@ static void private_cqe(struct sim *s, const struct io_uring_cqe *cqe)
 }
 
 /*
- * A wake-up on the caller's ring (an ifq's event user_data, res 8 or
- * -errno: never an event's type index): run what the private ring has
- * completed, and prepare the wake-up again.
+ * A CQE of ours on the caller's ring: under a user_data we hold
+ * (ud_reserved()), with a res no event has.  The wake-up (SIM_WAKE_RES)
+ * resets the eventfd, runs what the private ring has completed and arms
+ * the chain again; a receive's NOP (SIM_RECV_RES with SIM_CQE_MARK, or
+ * -errno when a link of the caller's cancelled it) is only counted off.
+ * Stray wake-ups (from a ctx destroyed before on this ring) are taken too.
  */
 bool zcrx_sim_rx_own_cqe(struct zcrx_ctx *ctx, const struct io_uring_cqe *cqe)
 {
 	struct sim *s = ctx->backend;
+	struct sim_owed *o = owed_find(s, cqe->user_data);
+	bool wake = cqe->res == SIM_WAKE_RES;
 	struct io_uring_cqe *pc;
-	struct sim_ifq *q, *w = NULL;
+	uint64_t v;
+	ssize_t n;
 
-	for (q = s->ifqs; q; q = q->next) {
-		if (q->has_wake && q->wake_ud == cqe->user_data && !w)
-			w = q;
-		/* a wake-up the caller's full SQ had no room for: now, perhaps */
-		arm_wake(s, q);
-	}
-	if (!w || (cqe->res != SIM_WAKE_RES && cqe->res >= 0))
+	if (!wake && cqe->res >= 0 &&
+	    (cqe->res != SIM_RECV_RES || cqe->big_cqe[1] != SIM_CQE_MARK))
 		return false;
-	/* first the next wake-up, so that what follows cannot take its SQE */
-	w->wake_armed = false;
-	arm_wake(s, w);
+	if (!ud_reserved(s, cqe->user_data))
+		return false;
+	if (wake && s->chain_armed && cqe->user_data == s->chain_ud) {
+		s->chain_armed = false;
+		/* reset first: a completion from here on signals the next poll (EAGAIN: none) */
+		n = read(s->efd, &v, sizeof(v));
+		(void)n;
+	} else if (!wake && o) {
+		owed_seen(s, o);
+	}
 	while (!io_uring_peek_cqe(&s->pring, &pc)) {
 		struct io_uring_cqe c = *pc;
 
 		io_uring_cqe_seen(&s->pring, pc);
 		private_cqe(s, &c);
 	}
+	arm_chain(s);
 	zcrx_sim_rx_psubmit(s);
 	return true;
 }
@@ -1034,7 +1149,7 @@ int zcrx_sim_rx_step(struct zcrx_ctx *ctx, uint32_t zcrx_id, unsigned int n)
 
 	if (!q)
 		return -ENXIO;
-	round_begin(s);
+	round_begin(s, false);
 	post_ends(s, q);
 	for (uint32_t i = 0; i < q->nr_slots && ret != PKT_BLOCKED; i++) {
 		r = &q->recv[i];

@@ -10,27 +10,36 @@
  *   ring after the caller's next io_uring_submit*(): the simulator only
  *   prepares SQEs there (NOPs that complete with the result a kernel would
  *   post, carrying the receive's user_data or the ifq's event user_data),
- *   and never submits or enters the caller's ring itself.  Like any
- *   prepared SQE they take SQ room; when the SQ or the CQ has none, the
- *   simulator waits and tries again, and it never overflows the CQ.
- * - Calls that may prepare SQEs on the caller's ring, here: zcrx_ifq_open(),
- *   zcrx_prep_recv_zc(), zcrx_cqe_decode(), zcrx_buf_commit(),
- *   zcrx_rq_flush(), zcrx_sim_step(), zcrx_ifq_close() and
- *   zcrx_ctx_destroy(): none of them between the io_uring_get_sqe() calls of
- *   a linked chain.
- * - Its own machinery (timers, socket polls) runs on a private io_uring.
- *   A READ of the eventfd that ring signals, prepared on the caller's ring
- *   under the ifq's event user_data (whether or not the ifq has events),
- *   wakes a caller that waits in io_uring_submit_and_wait*(); it takes one
- *   SQE from zcrx_ifq_open() on, and again after each wake-up, whose CQE
- *   (res 8, never an event's) zcrx_cqe_decode() calls ZCRX_CQE_INTERNAL.
- *   So, on a simulated ctx, a receive may not use any ifq's event
- *   user_data (-EINVAL).  The SQE a receive is prepared in becomes a NOP
- *   that posts no CQE (IOSQE_CQE_SKIP_SUCCESS).
- * - After zcrx_ifq_close() or zcrx_ctx_destroy() a stray CQE with that
- *   ifq's event user_data may still arrive: every ifq's zcrx_cqe_decode()
- *   says ZCRX_CQE_NOT_OURS.  A wake-up READ still unsubmitted then is made
- *   a NOP that posts nothing (its eventfd is closed).
+ *   and never submits or enters the caller's ring itself, nor sets
+ *   IOSQE_CQE_SKIP_SUCCESS there (the kernel would then refuse the ring's
+ *   IOSQE_IO_DRAIN for good).  Like any prepared SQE they take SQ room,
+ *   but a round leaves at least half of the SQ to the caller (at most 64
+ *   SQEs in a round the simulator runs on its own); when the SQ or the CQ
+ *   has no room, the simulator waits and tries again, and it never
+ *   overflows the CQ.
+ * - Calls that may prepare SQEs on the caller's ring, here:
+ *   zcrx_cqe_decode() and zcrx_sim_step(), and, as on a kernel,
+ *   zcrx_buf_commit() and zcrx_rq_flush() (a stalled receive goes again);
+ *   zcrx_prep_recv_zc() fills only the SQE it is given.  Call none of them
+ *   between the io_uring_get_sqe() calls of a linked chain.
+ * - Its own machinery (timers, socket polls) runs on a private io_uring,
+ *   and the wake-up of a caller waiting in io_uring_submit_and_wait*()
+ *   takes no SQE of the caller's: the private ring posts it into the ctx's
+ *   ring with IORING_OP_MSG_RING (so that ring's fd, ring->ring_fd, must
+ *   stay open), a CQE under the event user_data of one of the ctx's ifqs
+ *   (whether or not it has events) with res 8, which no event has.  The
+ *   SQE a receive is prepared in becomes a NOP whose 32-byte CQE comes
+ *   under its ifq's event user_data with res 9.  zcrx_cqe_decode() calls
+ *   both ZCRX_CQE_INTERNAL.  So, on a simulated ctx, a receive may not use
+ *   any ifq's event user_data (-EINVAL).
+ * - After zcrx_ifq_close() such a CQE may still be due under that ifq's
+ *   event user_data: the ctx keeps the value, and refuses it to receives
+ *   (-EINVAL), until zcrx_cqe_decode(), with any of the ctx's ifqs, has
+ *   seen the CQE.  After zcrx_ctx_destroy() a wake-up already posted may
+ *   still arrive on an adopted ring (res 8 under a former event
+ *   user_data): it is no one's, so leave it be.
+ * - ZCRX_SIM_SYNTH_FD is the one negative fd a receive takes; any other
+ *   is -EBADF.
  *
  * Not modelled: CAP_NET_ADMIN, ZCRX_REG_IMPORT, dmabuf areas, kernel-
  * allocated refill regions, ZCRX_CTRL_EXPORT and memlock accounting.

@@ -4,7 +4,10 @@
  * it never submits what the caller has prepared on its ring, it owns no
  * user_data the caller could pick, an ifq takes any number of receives,
  * and its completions wake a caller blocked in io_uring_submit_and_wait()
- * on the DEFER_TASKRUN ring.
+ * on the DEFER_TASKRUN ring, with no room needed in the caller's SQ.  It
+ * leaves the caller's drains and SQE flags alone, half of the SQ to the
+ * caller, and a closed ifq's event user_data to no receive until its last
+ * CQE of the simulator's is decoded.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -320,9 +323,10 @@ static void test_wakes_a_caller_blocked_in_submit_and_wait(void **state)
 
 /*
  * A simulated ctx destroyed on the caller's adopted ring before the caller
- * submitted: what it left in the SQ must not touch the caller's files (the
- * wake-up READ named the simulator's eventfd, whose number the caller's
- * next open gets).
+ * submitted: it must leave nothing there that touches the caller's files
+ * (a wake-up READ once named the simulator's eventfd, whose number the
+ * caller's next open gets).  Opening an ifq prepares nothing on the
+ * caller's ring at all: the wake-up lives on the simulator's own ring.
  */
 static void test_destroy_leaves_nothing_on_the_callers_files(void **state)
 {
@@ -345,7 +349,7 @@ static void test_destroy_leaves_nothing_on_the_callers_files(void **state)
 	assert_int_equal(zcrx_sim_ctx_adopt(&ctx, &ring, &sp, NULL), 0);
 	assert_int_equal(zcrx_ifq_open(ctx, &o, &ifq, NULL), 0);
 	assert_int_equal(zcrx_ifq_info(ifq, &info), 0);
-	assert_true(io_uring_sq_ready(&ring) > 0);	/* the wake-up READ, unsubmitted */
+	assert_int_equal(io_uring_sq_ready(&ring), 0);
 	zcrx_ctx_destroy(ctx);
 
 	assert_int_equal(pipe(pfd), 0);
@@ -362,6 +366,184 @@ static void test_destroy_leaves_nothing_on_the_callers_files(void **state)
 	io_uring_queue_exit(&ring);
 }
 
+/*
+ * The wake-up takes no SQE of the caller's: a caller whose SQ is full each
+ * time it decodes a batch (here it fills it with NOPs first) still hears of
+ * new traffic while it waits.  Once, the wake-up was a READ re-armed on the
+ * caller's SQ as it was decoded; with no room it was lost, and the caller
+ * waited for ever.
+ */
+static void test_wake_needs_no_room_in_the_callers_sq(void **state)
+{
+	struct zcrx_sim_params sp = { .gen = ZCRX_GEN_7_2, .rate_pps = 1000, .seed = 5 };
+	struct zcrx_ifq_opts o = { .area_size = 1 << 20, .rq_entries = 256 };
+	struct zcrx_ctx_opts co = { .sq_entries = 8 };
+	struct __kernel_timespec ts = { .tv_nsec = 200 * 1000000 };
+	struct zcrx_diag d;
+	struct io_uring_cqe *cqe;
+	uint64_t before, t0;
+	struct app a;
+	int full = 0;
+
+	(void)state;
+	memset(&a, 0, sizeof(a));
+	assert_int_equal(zcrx_sim_ctx_create(&a.ctx, &sp, &co), 0);
+	o.ifname = "sim0";
+	if (zcrx_ifq_open(a.ctx, &o, &a.ifq, &d))
+		fail_msg("zcrx_ifq_open: %s", d.msg);
+	a.ring = zcrx_ctx_ring(a.ctx);
+	recv_on(&a, ZCRX_SIM_SYNTH_FD, 1);
+	/* a few batches decoded with the SQ full */
+	for (t0 = now_ms(); full < 4 && now_ms() - t0 < 5000;) {
+		io_uring_submit_and_wait_timeout(a.ring, &cqe, 1, &ts, NULL);
+		if (!io_uring_cq_ready(a.ring))
+			continue;
+		while (io_uring_sq_space_left(a.ring))
+			caller_nop(&a);
+		drain(&a);
+		full++;
+	}
+	assert_int_equal(full, 4);
+	/* and the traffic goes on reaching a caller that only waits */
+	before = a.data;
+	for (t0 = now_ms(); a.data < before + 20 && now_ms() - t0 < 3000;) {
+		io_uring_submit_and_wait_timeout(a.ring, &cqe, 1, &ts, NULL);
+		drain(&a);
+	}
+	assert_true(a.data >= before + 20);
+	zcrx_ctx_destroy(a.ctx);
+}
+
+/*
+ * The caller's ring stays the caller's: after a receive (and an ifq open)
+ * an IOSQE_IO_DRAIN SQE of the caller's completes with 0 (once the
+ * simulator's IOSQE_CQE_SKIP_SUCCESS made the kernel refuse every later
+ * drain with -EOPNOTSUPP, and a READ in flight held drains back), and flags
+ * the caller sets on the receive's SQE after zcrx_prep_recv_zc() do not
+ * end that receive (clearing CQE_SKIP_SUCCESS once posted a false EOF).
+ */
+static void test_callers_drain_and_sqe_flags_still_work(void **state)
+{
+	struct zcrx_sim_params sp = { .gen = ZCRX_GEN_7_2, .step = true, .seed = 6 };
+	struct zcrx_ifq_opts o = { .area_size = 1 << 20, .rq_entries = 256,
+				   .events_default = true };
+	struct __kernel_timespec ts = { .tv_sec = 1 };
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct app a;
+
+	(void)state;
+	app_open(&a, &sp, &o);
+	sqe = io_uring_get_sqe(a.ring);
+	assert_non_null(sqe);
+	assert_int_equal(zcrx_prep_recv_zc(a.ifq, sqe, ZCRX_SIM_SYNTH_FD, 0, 1), 0);
+	io_uring_sqe_set_flags(sqe, 0);
+	assert_true(io_uring_submit(a.ring) >= 1);
+	drain(&a);
+	assert_int_equal(zcrx_sim_step(a.ifq, 3), 3);
+	assert_true(io_uring_submit(a.ring) >= 0);
+	drain(&a);
+	assert_int_equal(a.data, 3);
+	assert_int_equal(a.ends, 0);
+
+	for (int i = 0; i < 2; i++) {
+		sqe = io_uring_get_sqe(a.ring);
+		assert_non_null(sqe);
+		io_uring_prep_nop(sqe);
+		sqe->flags |= IOSQE_IO_DRAIN;
+		sqe->user_data = CALLER_UD;
+		assert_int_equal(io_uring_submit_and_wait_timeout(a.ring, &cqe, 1, &ts, NULL), 1);
+		assert_int_equal(io_uring_peek_cqe(a.ring, &cqe), 0);
+		assert_true(cqe->user_data == CALLER_UD);
+		assert_int_equal(cqe->res, 0);
+		io_uring_cqe_seen(a.ring, cqe);
+	}
+	zcrx_ctx_destroy(a.ctx);
+}
+
+/*
+ * At most half of the caller's SQ goes to the simulator: at a million
+ * packets a second, every batch decoded leaves the caller at least half of
+ * its SQ (once a round took 253 of 256 SQEs).
+ */
+static void test_leaves_half_the_sq_to_the_caller(void **state)
+{
+	struct zcrx_sim_params sp = { .gen = ZCRX_GEN_7_2, .rate_pps = 1000000, .seed = 7 };
+	struct zcrx_ifq_opts o = { .area_size = 4 << 20, .rq_entries = 1024 };
+	struct __kernel_timespec ts = { .tv_nsec = 50 * 1000000 };
+	struct io_uring_cqe *cqe;
+	unsigned int entries, least = ~0U;
+	struct app a;
+
+	(void)state;
+	app_open(&a, &sp, &o);
+	entries = *a.ring->sq.kring_entries;
+	recv_on(&a, ZCRX_SIM_SYNTH_FD, 1);
+	for (int round = 0; round < 20; round++) {
+		io_uring_submit_and_wait_timeout(a.ring, &cqe, 1, &ts, NULL);
+		drain(&a);
+		if (io_uring_sq_space_left(a.ring) < least)
+			least = io_uring_sq_space_left(a.ring);
+	}
+	assert_true(a.data > 100);
+	assert_true(least >= entries / 2);
+	zcrx_ctx_destroy(a.ctx);
+}
+
+/*
+ * A wake-up already due under an ifq's event user_data when that ifq is
+ * closed keeps the value: no receive may take it (-EINVAL) until the
+ * wake-up has been decoded (ZCRX_CQE_INTERNAL), and after that a receive
+ * with it gets its data and no false end (once the stray CQE ended it).
+ */
+static void test_closed_ifqs_user_data_waits_for_its_last_cqe(void **state)
+{
+	struct zcrx_sim_params sp = { .gen = ZCRX_GEN_7_2, .rate_pps = 1000, .seed = 8 };
+	struct zcrx_ifq_opts oa = { .ifname = "sim0", .area_size = 1 << 20, .rq_entries = 256,
+				    .event_user_data = 1 };
+	struct zcrx_ifq_opts ob = { .ifname = "sim0", .area_size = 1 << 20, .rq_entries = 256,
+				    .event_user_data = 2 };
+	struct __kernel_timespec ts = { .tv_nsec = 100 * 1000000 };
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct zcrx_ifq *old;
+	struct app a;
+	uint64_t t0;
+	int ret;
+
+	(void)state;
+	app_open(&a, &sp, &oa);
+	old = a.ifq;
+	assert_int_equal(zcrx_ifq_open(a.ctx, &ob, &a.ifq, NULL), 0);
+	zcrx_ifq_close(old);
+	sqe = io_uring_get_sqe(a.ring);
+	assert_non_null(sqe);
+	assert_int_equal(zcrx_prep_recv_zc(a.ifq, sqe, ZCRX_SIM_SYNTH_FD, 0, 1), -EINVAL);
+	/* traffic under another user_data (a few packets) brings the wake-up due under 1 */
+	assert_int_equal(zcrx_prep_recv_zc(a.ifq, sqe, ZCRX_SIM_SYNTH_FD, 4096, 3), 0);
+	ret = -EINVAL;
+	for (t0 = now_ms(); ret && now_ms() - t0 < 3000;) {
+		io_uring_submit_and_wait_timeout(a.ring, &cqe, 1, &ts, NULL);
+		drain(&a);
+		sqe = io_uring_get_sqe(a.ring);
+		assert_non_null(sqe);
+		ret = zcrx_prep_recv_zc(a.ifq, sqe, ZCRX_SIM_SYNTH_FD, 0, 1);
+		if (ret)
+			io_uring_prep_nop(sqe);
+		else
+			assert_true(a.internal > 0);
+	}
+	assert_int_equal(ret, 0);
+	/* the capped receive 3 ends; receive 1 takes the traffic after it and does not end */
+	for (t0 = now_ms(); a.last_ud != 1 && now_ms() - t0 < 3000;) {
+		io_uring_submit_and_wait_timeout(a.ring, &cqe, 1, &ts, NULL);
+		drain(&a);
+	}
+	assert_true(a.last_ud == 1);
+	assert_true(a.ends <= 1);
+	zcrx_ctx_destroy(a.ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +552,10 @@ int main(void)
 		cmocka_unit_test(test_many_receives_on_one_ifq),
 		cmocka_unit_test(test_wakes_a_caller_blocked_in_submit_and_wait),
 		cmocka_unit_test(test_destroy_leaves_nothing_on_the_callers_files),
+		cmocka_unit_test(test_wake_needs_no_room_in_the_callers_sq),
+		cmocka_unit_test(test_callers_drain_and_sqe_flags_still_work),
+		cmocka_unit_test(test_leaves_half_the_sq_to_the_caller),
+		cmocka_unit_test(test_closed_ifqs_user_data_waits_for_its_last_cqe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
