@@ -118,8 +118,11 @@ if wait_until 5 at_least 2 nrec "$S_TMP/latch.out" &&
 else t_fail "records: $(jq -c '[.record, .event, .by, .count]' <"$S_TMP/latch.out" 2>&1 | short)"; fi
 
 t_begin "arm on a simulated session: its line says sim=yes, its JSON simulated"
+# the second arm needs the type to have fired again since the first
+n=$(nrec "$S_TMP/latch.out")
 run zc arm sim0 5 alloc-fail
 t=$out
+wait_until 5 at_least $((n + 1)) nrec "$S_TMP/latch.out"
 run zc -j arm sim0 5 alloc-fail
 if grep -q 'sim=yes' <<<"$t" && jqe '.simulated == true' <<<"$out"; then t_pass
 else t_fail "text '$(short "$t")' json '$(short "$out")'"; fi
