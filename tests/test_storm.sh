@@ -10,8 +10,12 @@
 # median is <= 100 ms and the worst <= 500 ms.  A session that does not
 # answer at all is cut off by timeouts (2 s for status, 3 s for an exit,
 # then SIGKILL), so a starved session fails the case instead of hanging it.
-# The reactor's fairness itself is shown deterministically by
-# tests/unit/test_loop_storm.
+# The simulator now paces its wake-ups (lib/sim/sim_rx.c), and on the
+# machine this was written on the storm command ran at about 1000 events/s
+# and 2% CPU, so these three cases passed before the reactor fix too: they
+# hold the figures, while tests/unit/test_loop_storm shows the
+# reactor's fairness itself, deterministically, under a CQ that never runs
+# dry (the old loop failed it).
 #
 # Limits: a connection that sends no request is closed after 1 s, and idle
 # connections or 64 subscribers never lock out arm and status.
@@ -85,6 +89,7 @@ else
 		ms+=($(($(now_ms) - t0)))
 	done
 	if [ -z "$bad" ] && judge status "${ms[@]}"; then t_pass; else t_fail "$bad $why"; fi
+	echo "# $why"
 fi
 stop "$pid"
 
@@ -103,6 +108,7 @@ for sig in TERM INT; do
 		[ "$rc" = 0 ] || bad="$bad exit $rc;"
 	done
 	if [ -z "$bad" ] && judge "SIG$sig" "${all[@]}"; then t_pass; else t_fail "$bad $why"; fi
+	echo "# $why"
 done
 
 # --- item 4: the client table ---------------------------------------------------
