@@ -456,6 +456,15 @@ static void check_overflow(struct loop *l)
 	l->overflow_seen = ov;
 }
 
+/*
+ * CQEs handled per pass.  Between passes the loop always enters the kernel
+ * for events: with DEFER_TASKRUN the completions of signalfd, accept and
+ * timers are task work that runs only in such an enter, so a source that
+ * keeps the CQ from running dry (a simulator or a NIC flooding events)
+ * must not keep the loop in user space.  One enter per batch, not per CQE.
+ */
+#define LOOP_BATCH	256
+
 int loop_run(struct loop *l)
 {
 	struct io_uring_cqe *cqe;
@@ -463,21 +472,28 @@ int loop_run(struct loop *l)
 	int ret;
 
 	while (!l->stopped) {
-		ret = io_uring_submit_and_wait_timeout(l->ring, &cqe, 1, NULL, NULL);
+		/*
+		 * Wait for a CQE only when there is none; otherwise enter all
+		 * the same (submit and GETEVENTS, no wait), so the task work
+		 * queued behind the CQEs we have runs and posts too.
+		 */
+		if (io_uring_cq_ready(l->ring))
+			ret = io_uring_submit_and_get_events(l->ring);
+		else
+			ret = io_uring_submit_and_wait_timeout(l->ring, &cqe, 1, NULL, NULL);
 		/* EBUSY: completions backed up past the CQ; draining it below helps */
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -ETIME && ret != -EBUSY)
 			return ret;
 		/*
 		 * One CQE at a time, each marked seen at once: a backend that
 		 * posts completions while we dispatch them sees the CQ room.
+		 * At most LOOP_BATCH of them, then the kernel again.
 		 */
 		n = 0;
-		while (!l->stopped && !io_uring_peek_cqe(l->ring, &cqe)) {
+		while (!l->stopped && n < LOOP_BATCH && !io_uring_peek_cqe(l->ring, &cqe)) {
 			dispatch(l, cqe);
 			io_uring_cqe_seen(l->ring, cqe);
-			/* a CQ that never runs dry still gets the after-batch work */
-			if (++n % 256 == 0 && l->after)
-				l->after(l, l->after_arg);
+			n++;
 		}
 		if (l->after)
 			l->after(l, l->after_arg);

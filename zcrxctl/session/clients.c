@@ -20,7 +20,18 @@
 #include "../proto.h"
 #include "session_int.h"
 
-#define MAX_CLIENTS		64
+/*
+ * Limits (man/zcrxctl.8, "Session limits"): at most MAX_SUBS subscribers,
+ * and a table with room for REQ_SLOTS more, so that subscribers alone never
+ * fill it.  A connection that has sent no request IDLE_NS after it was
+ * accepted is closed; when the table is full all the same, a new
+ * connection takes the place of the oldest non-subscriber (one that never
+ * asked anything first), so an arm or status request always finds room.
+ */
+#define MAX_SUBS		64
+#define REQ_SLOTS		16
+#define MAX_CLIENTS		(MAX_SUBS + REQ_SLOTS)
+#define IDLE_NS			(1000 * 1000000ULL)
 
 struct client {
 	struct client		*next;
@@ -28,6 +39,7 @@ struct client {
 	int			fd;
 	struct loop_op		rd;
 	struct loop_op		wr;
+	struct loop_op		idle;		/* no request IDLE_NS after accept: close */
 	char			in[PROTO_REQ_MAX + 2];
 	size_t			in_len;
 	char			*out;
@@ -36,6 +48,7 @@ struct client {
 	size_t			out_cap;
 	uint64_t		lost;
 	bool			subscribed;
+	bool			asked;		/* has sent a request */
 	bool			eof;		/* the peer sends no more */
 	bool			closing;	/* close once the output is out */
 	bool			dead;		/* closed; freed after the batch */
@@ -143,6 +156,7 @@ static void client_kill(struct client *c)
 	c->dead = true;
 	loop_op_release(s->loop, &c->rd);
 	loop_op_release(s->loop, &c->wr);
+	loop_op_release(s->loop, &c->idle);
 	if (c->closing) {
 		/* unread input would turn our close into ECONNRESET before the reply */
 		char sink[4096];
@@ -267,6 +281,10 @@ static void client_request(struct client *c, const char *line, size_t len)
 		len--;
 	if (!len)
 		return;
+	if (!c->asked) {
+		c->asked = true;
+		loop_cancel(c->s->loop, &c->idle);
+	}
 	if (proto_request_decode(line, len, &rq, err, sizeof(err))) {
 		reply_fail(c, 0, true, "%s", err);
 		return;
@@ -287,6 +305,11 @@ static void client_request(struct client *c, const char *line, size_t len)
 		reply(c, &rp, false);
 		break;
 	case PROTO_SUBSCRIBE:
+		if (!c->subscribed && c->s->nr_subs >= MAX_SUBS) {
+			reply_fail(c, 0, true, "this session already serves %d subscribers: "
+				   "end one (or subscribe to another session)", MAX_SUBS);
+			break;
+		}
 		if (!c->subscribed) {
 			c->subscribed = true;
 			c->s->nr_subs++;
@@ -376,6 +399,41 @@ static void sweep_half_closed(struct session *s)
 	}
 }
 
+/* A connection that sent no request in time: it holds a slot for nothing. */
+static void on_client_idle(struct loop *l, struct loop_op *op, int res)
+{
+	struct client *c = op->arg;
+
+	(void)l;
+	if (res == -ETIME && !c->asked && !c->subscribed)
+		client_kill(c);
+}
+
+/*
+ * The table is full: close the oldest non-subscriber, preferring one that
+ * never sent a request.  Subscribers are at most MAX_SUBS, so there is one.
+ */
+static bool evict_one(struct session *s)
+{
+	struct client *idle = NULL, *any = NULL;
+
+	/* new clients go to the head: the last match is the oldest */
+	for (struct client *c = s->clients; c; c = c->next) {
+		if (c->dead || c->subscribed)
+			continue;
+		any = c;
+		if (!c->asked)
+			idle = c;
+	}
+	if (!idle)
+		idle = any;
+	if (!idle)
+		return false;
+	client_kill(idle);
+	session_clients_reap(s);
+	return true;
+}
+
 /* One refusal to a client we do not take, then close it. */
 static __attribute__((format(printf, 2, 3)))
 void refuse(int fd, const char *fmt, ...)
@@ -410,7 +468,7 @@ static void on_client_accept(struct loop *l, struct loop_op *op, int res)
 			       (unsigned int)cr.uid, (unsigned int)geteuid());
 		} else if (s->nr_clients >= MAX_CLIENTS &&
 			   (sweep_half_closed(s), session_clients_reap(s),
-			    s->nr_clients >= MAX_CLIENTS)) {
+			    s->nr_clients >= MAX_CLIENTS && !evict_one(s))) {
 			refuse(res, "this session already serves %d clients", MAX_CLIENTS);
 		} else if (!(c = calloc(1, sizeof(*c)))) {
 			close(res);
@@ -419,7 +477,9 @@ static void on_client_accept(struct loop *l, struct loop_op *op, int res)
 			c->fd = res;
 			loop_op_init(l, &c->rd, on_client_rd, c);
 			loop_op_init(l, &c->wr, on_client_wr, c);
+			loop_op_init(l, &c->idle, on_client_idle, c);
 			loop_poll(l, &c->rd, c->fd, POLLIN);
+			loop_timer_in(l, &c->idle, IDLE_NS);
 			c->next = s->clients;
 			s->clients = c;
 			s->nr_clients++;
