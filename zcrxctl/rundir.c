@@ -70,7 +70,7 @@ int rundir_check_stat(const char *dir, const struct stat *st, char *err, size_t 
 		return -EPERM;
 	}
 	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(err, errlen, "refusing the runtime directory %s (owned by %s): group or"
+		snprintf(err, errlen, "refusing the runtime directory %s, owned by %s: group or"
 			 " others may write to it (mode %04o), so anyone could plant a session"
 			 " there: chmod go-w it or set ZCRXCTL_RUNDIR to a private directory", dir,
 			 who, (unsigned int)(st->st_mode & 07777));
