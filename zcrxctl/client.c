@@ -23,10 +23,35 @@
 /* Connecting, and one request                                        */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Who listens: the same uid, or root.  Anyone else answering here put a
+ * socket where a session's belongs, to read our requests or feed us replies.
+ */
+static int peer_check(int fd, const char *path, char *err, size_t len)
+{
+	struct ucred cr;
+	socklen_t n = sizeof(cr);
+	char who[128];
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &n)) {
+		int e = errno;
+
+		snprintf(err, len, "cannot tell who listens on %s: %s", path, strerror(e));
+		return -e;
+	}
+	if (cr.uid == geteuid() || cr.uid == 0)
+		return 0;
+	rundir_owner(who, sizeof(who), cr.uid);
+	snprintf(err, len, "refusing %s: it is served by %s (pid %d), not by you (uid %u) or"
+		 " root: remove it and set ZCRXCTL_RUNDIR to a private directory", path, who,
+		 (int)cr.pid, (unsigned int)geteuid());
+	return -EPERM;
+}
+
 int client_connect_path(const char *path, char *err, size_t len)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
+	int fd, ret;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		snprintf(err, len, "%s is too long for a Unix socket name", path);
@@ -46,6 +71,11 @@ int client_connect_path(const char *path, char *err, size_t len)
 		close(fd);
 		snprintf(err, len, "connecting to %s got %s", path, strerror(e));
 		return -e;
+	}
+	ret = peer_check(fd, path, err, len);
+	if (ret) {
+		close(fd);
+		return ret;
 	}
 	return fd;
 }
@@ -77,6 +107,9 @@ int client_connect(const char *dev, uint32_t queue, char *err, size_t len)
 	case EACCES:
 		snprintf(err, len, "cannot reach the session of %s queue %u: %s is not yours"
 			 " (run as its owner or root)", dev, queue, path);
+		break;
+	case EPERM:
+		snprintf(err, len, "%s", why);	/* a listener we do not trust */
 		break;
 	default:
 		if (fd < 0)

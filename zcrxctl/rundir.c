@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* RUNDIR and the name of a session's socket in it, for sessions and clients alike. */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +37,52 @@ static int tmp_rundir(char *buf, size_t len, char *err, size_t errlen)
 	return 0;
 }
 
+void rundir_owner(char *buf, size_t len, uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw && pw->pw_name)
+		snprintf(buf, len, "user %s (uid %u)", pw->pw_name, (unsigned int)uid);
+	else
+		snprintf(buf, len, "uid %u", (unsigned int)uid);
+}
+
+/*
+ * Whoever may write to RUNDIR may put a socket of their own where a session's
+ * belongs and answer our arm and status: only we and root may.  A sticky
+ * world-writable directory (/tmp) is no better: its files are anyone's to make.
+ */
+int rundir_check_stat(const char *dir, const struct stat *st, char *err, size_t errlen)
+{
+	char who[128];
+
+	rundir_owner(who, sizeof(who), st->st_uid);
+	if (!S_ISDIR(st->st_mode)) {
+		snprintf(err, errlen, "refusing the runtime directory %s: it is not a directory:"
+			 " set ZCRXCTL_RUNDIR to a private directory", dir);
+		return -ENOTDIR;
+	}
+	if (st->st_uid != geteuid() && st->st_uid != 0) {
+		snprintf(err, errlen, "refusing the runtime directory %s: it is owned by %s, not"
+			 " by you (uid %u) or root, who could plant a session there: set"
+			 " ZCRXCTL_RUNDIR to a private directory of yours", dir, who,
+			 (unsigned int)geteuid());
+		return -EPERM;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "refusing the runtime directory %s, owned by %s: group or"
+			 " others may write to it (mode %04o), so anyone could plant a session"
+			 " there: chmod go-w it or set ZCRXCTL_RUNDIR to a private directory", dir,
+			 who, (unsigned int)(st->st_mode & 07777));
+		return -EPERM;
+	}
+	return 0;
+}
+
 int rundir_get(char *buf, size_t len, char *err, size_t errlen)
 {
 	const char *env = getenv("ZCRXCTL_RUNDIR"), *xdg = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
 	size_t n;
 	int w;
 
@@ -63,7 +107,16 @@ int rundir_get(char *buf, size_t len, char *err, size_t errlen)
 	}
 	for (n = strlen(buf); n > 1 && buf[n - 1] == '/'; n--)
 		buf[n - 1] = '\0';
-	return 0;
+	if (stat(buf, &st)) {
+		int e = errno;
+
+		if (e == ENOENT)
+			return 0;	/* made by the first session, empty to clients */
+		snprintf(err, errlen, "cannot use the runtime directory %s: %s: set ZCRXCTL_RUNDIR"
+			 " to a private directory", buf, strerror(e));
+		return -e;
+	}
+	return rundir_check_stat(buf, &st, err, errlen);
 }
 
 int session_sock_name(char *buf, size_t len, const char *rundir, const char *dev,

@@ -7,6 +7,9 @@
  * connections and exits 0, or exits 2 after TIMEOUT_MS without one.
  *
  *   oldsession PATH N TIMEOUT_MS
+ *
+ * With OLDSESSION_DEV set, the status reply names that dev instead (a JSON
+ * string body, escapes and all): a fake session for tests/test_rundir.sh.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -28,11 +31,20 @@ static const char arm_reply[] = "{\"v\":1,\"ok\":true,\"armed\":[\"alloc-fail\"]
 int main(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *status = status_reply;
 	int lfd, n, timeout;
 
 	if (argc != 4 || strlen(argv[1]) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "usage: oldsession PATH N TIMEOUT_MS\n");
 		return 64;
+	}
+	if (getenv("OLDSESSION_DEV")) {
+		static char fake[sizeof(status_reply) + 256];
+		const char *at = strstr(status_reply, "old0");
+
+		snprintf(fake, sizeof(fake), "%.*s%.200s%s", (int)(at - status_reply),
+			 status_reply, getenv("OLDSESSION_DEV"), at + 4);
+		status = fake;
 	}
 	n = atoi(argv[2]);
 	timeout = atoi(argv[3]);
@@ -56,7 +68,7 @@ int main(int argc, char **argv)
 			return 1;
 		len = read(fd, req, sizeof(req) - 1);
 		req[len > 0 ? len : 0] = '\0';
-		reply = strstr(req, "\"arm\"") ? arm_reply : status_reply;
+		reply = strstr(req, "\"arm\"") ? arm_reply : status;
 		if (write(fd, reply, strlen(reply)) < 0)
 			perror("oldsession: write");
 		close(fd);

@@ -26,23 +26,30 @@
 /* Claiming DEV.QUEUE                                                  */
 /* ------------------------------------------------------------------ */
 
-static int mkdir_p(char *path)
+/*
+ * RUNDIR itself, and nothing above it: a typo in ZCRXCTL_RUNDIR must not
+ * grow a tree.  0, or -errno said once.
+ */
+static int make_rundir(const char *dir)
 {
-	char *p;
+	char parent[PATH_MAX], *slash;
+	int e;
 
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST) {
-			*p = '/';
-			return -errno;
-		}
-		*p = '/';
-	}
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
+	if (!mkdir(dir, 0700) || errno == EEXIST)
+		return 0;
+	e = errno;
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash)
+		*(slash == parent ? slash + 1 : slash) = '\0';
+	if (e == ENOENT)
+		p_err("cannot create the runtime directory %s: its parent %s does not exist"
+		      " (only the last component is created): create it or set ZCRXCTL_RUNDIR"
+		      " to a directory under an existing one", dir, parent);
+	else
+		p_err("cannot create the runtime directory %s: %s: set ZCRXCTL_RUNDIR to a"
+		      " directory you can write", dir, strerror(e));
+	return -e;
 }
 
 /* Is a live session behind path?  0 with its pid, or connect's -errno. */
@@ -95,18 +102,15 @@ static bool pid_alive(pid_t pid)
 static int claim_socket(struct session *s, bool check_only)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char tmp[sizeof(s->rundir) + DEV_NAME_MAX + 32];
+	char tmp[sizeof(s->rundir) + DEV_NAME_MAX + 32], why[512];
 	int dfd, fd = -1, ret, status = -EEXIST;
 	bool stale = false;
 	struct stat st;
 	mode_t old;
 	pid_t pid = 0;
 
-	if (!check_only && (ret = mkdir_p(s->rundir))) {
-		p_err("cannot create the runtime directory %s: %s: set ZCRXCTL_RUNDIR to a"
-		      " directory you can write", s->rundir, strerror(-ret));
+	if (!check_only && (ret = make_rundir(s->rundir)))
 		return ret;
-	}
 	dfd = open(s->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		if (check_only && errno == ENOENT)
@@ -114,6 +118,18 @@ static int claim_socket(struct session *s, bool check_only)
 		ret = -errno;
 		p_err("cannot open the runtime directory %s: %s: set ZCRXCTL_RUNDIR to a"
 		      " directory you can write", s->rundir, strerror(-ret));
+		return ret;
+	}
+	/* the directory opened, not the name checked before: it may have changed */
+	if (fstat(dfd, &st)) {
+		ret = -errno;
+		close(dfd);
+		p_err("cannot stat the runtime directory %s: %s", s->rundir, strerror(-ret));
+		return ret;
+	}
+	if ((ret = rundir_check_stat(s->rundir, &st, why, sizeof(why)))) {
+		close(dfd);
+		p_err("%s", why);
 		return ret;
 	}
 	/* two binds of one queue at once: the second waits, then finds the first */
