@@ -60,7 +60,13 @@ bool dev_name_ok(const char *dev)
 
 	if (!n || n >= DEV_NAME_MAX || !strcmp(dev, ".") || !strcmp(dev, ".."))
 		return false;
-	for (const char *p = dev; *p; p++)
+	/*
+	 * Unsigned, so the rule is the same where char is signed (x86) and
+	 * where it is not (arm64): control bytes, space, DEL and '/' are out;
+	 * bytes >= 0x80 are in, as the kernel takes them (dev_valid_name), and
+	 * text output escapes whatever of them is not valid UTF-8.
+	 */
+	for (const unsigned char *p = (const unsigned char *)dev; *p; p++)
 		if (*p == '/' || *p <= ' ' || *p == 0x7f)
 			return false;
 	return true;

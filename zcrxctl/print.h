@@ -83,7 +83,15 @@ void print_bool(struct printer *p, enum print_type t, const char *key, const cha
 		bool val);
 /* JSON null; text prints fmt with "n/a" as its %s */
 void print_null(struct printer *p, enum print_type t, const char *key, const char *fmt);
-/* text only */
+/*
+ * Text output escapes every string it did not write itself, as C would:
+ * \e \a \b \t \n \v \f \r \\ and \xNN for the other control bytes, DEL,
+ * the C1 controls and bytes that are not valid UTF-8 (valid UTF-8 shows as
+ * is).  print_escape() returns that form of s, malloc'd, or NULL when s
+ * needs none (or memory ran out); a newline is kept if keep_nl.
+ */
+char *print_escape(const char *s, bool keep_nl);
+/* text only; the rendered text is escaped (newlines kept if fmt has one) */
 void print_text(struct printer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void print_nl(struct printer *p);
 
