@@ -7,6 +7,9 @@
  * connections and exits 0, or exits 2 after TIMEOUT_MS without one.
  *
  *   oldsession PATH N TIMEOUT_MS
+ *
+ * OLDSESSION_STATUS_REPLY, when set, replaces the status reply (one line,
+ * its newline added): a session that answers whatever a test needs.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -57,8 +60,13 @@ int main(int argc, char **argv)
 		len = read(fd, req, sizeof(req) - 1);
 		req[len > 0 ? len : 0] = '\0';
 		reply = strstr(req, "\"arm\"") ? arm_reply : status_reply;
-		if (write(fd, reply, strlen(reply)) < 0)
+		if (reply == status_reply && getenv("OLDSESSION_STATUS_REPLY")) {
+			reply = getenv("OLDSESSION_STATUS_REPLY");
+			if (write(fd, reply, strlen(reply)) < 0 || write(fd, "\n", 1) < 0)
+				perror("oldsession: write");
+		} else if (write(fd, reply, strlen(reply)) < 0) {
 			perror("oldsession: write");
+		}
 		close(fd);
 	}
 	close(lfd);
