@@ -13,7 +13,7 @@ OLD=$TOP/tests/helpers/oldsession
 ESC=$'\e'
 BEL=$'\a'
 
-t_plan 19
+t_plan 20
 
 # raw WHAT: fail the case if $out or $err holds an ESC or BEL byte.
 raw() {
@@ -128,5 +128,12 @@ t_begin "help of an unknown command is a usage error naming it"
 run "$ZCRXCTL" help nosuch
 if [ "$rc" = 64 ] && [[ $err == *"'nosuch'"* ]]; then t_pass
 else t_fail "exit $rc: $(short "$err")"; fi
+
+t_begin "bash completion: help offers every command of zcrxctl help"
+want=$("$ZCRXCTL" -j help | jq -r '.commands[].name' | sort | tr '\n' ' ')
+got=$(bash -c '. "$1"; COMP_WORDS=(zcrxctl help ""); COMP_CWORD=2; _zcrxctl
+	printf "%s\n" "${COMPREPLY[@]}"' _ "$TOP/completions/bash/zcrxctl" | sort | tr '\n' ' ')
+if [ -n "$want" ] && [ "$got" = "$want" ]; then t_pass
+else t_fail "offered '$got', zcrxctl help lists '$want'"; fi
 
 t_done
