@@ -78,11 +78,11 @@ else t_pass; fi
 # full ARGS...: zcrxctl ARGS > /dev/full must exit 1 and say so once.
 full() {
 	local ef n
-	t_begin "zcrxctl $* > /dev/full: exit 1, 'writing to stdout failed' once"
+	t_begin "zcrxctl $* > /dev/full: exit 1, 'writing to stdout failed: No space left on device' once"
 	ef=$(mktemp)
 	"$ZCRXCTL" "$@" >/dev/full 2>"$ef"
 	rc=$?
-	n=$(grep -c "writing to stdout failed" "$ef")
+	n=$(grep -c "writing to stdout failed: No space left on device" "$ef")
 	if [ "$rc" != 1 ] || [ "$n" != 1 ]; then
 		t_fail "exit $rc, $n report(s): $(short "$(cat "$ef")")"
 	else
@@ -98,7 +98,7 @@ if [ -w /dev/full ]; then
 	done
 else
 	for c in features show help "-j status" --version --help; do
-		t_begin "zcrxctl $c > /dev/full: exit 1, 'writing to stdout failed' once"
+		t_begin "zcrxctl $c > /dev/full: exit 1, 'writing to stdout failed: No space left on device' once"
 		t_skip "no writable /dev/full"
 	done
 fi

@@ -368,12 +368,13 @@ static const struct argp global_argp = {
  * on stderr (stdout_lost(), as watch does; silent only for a reader that
  * left) and fail with EXIT_ERR, unless the command already failed.
  */
-static int stdout_done(int ret)
+static int stdout_done(const struct printer *out, int ret)
 {
 	errno = 0;
 	if (!fflush(stdout) && !ferror(stdout))
 		return ret;
-	stdout_lost(errno ? errno : EIO);
+	/* an earlier flush (print_end) may have failed and said why */
+	stdout_lost(errno ? errno : print_errno(out) ? print_errno(out) : EIO);
 	return ret == EXIT_OK ? EXIT_ERR : ret;
 }
 
@@ -417,16 +418,16 @@ int main(int argc, char **argv)
 	printer_init(&out, stdout, g_opts.json, g_opts.pretty, g_opts.color);
 	print_diag_setup(&out, g_opts.quiet);
 	if (ret >= 0)
-		return stdout_done(ret);	/* --help, --usage wrote there */
+		return stdout_done(&out, ret);	/* --help, --usage wrote there */
 	if (gs.version) {
 		printf("%s %s (libzcrx %d.%d)\n", prog_name, ZCRXCTL_VERSION,
 		       ZCRX_VERSION_MAJOR, ZCRX_VERSION_MINOR);
-		return stdout_done(EXIT_OK);
+		return stdout_done(&out, EXIT_OK);
 	}
 	if (!gs.cmd_index) {
 		print_commands(stderr);
 		return EXIT_USAGE;
 	}
 	ret = cmd_select(cmds, &out, argc - gs.cmd_index, argv + gs.cmd_index);
-	return stdout_done(ret);
+	return stdout_done(&out, ret);
 }

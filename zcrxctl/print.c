@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Text-or-JSON printing from one call, and error reporting (p_err). */
 #include <assert.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -444,10 +445,27 @@ void print_nl(struct printer *p)
 		fputc_unlocked('\n', p->out);
 }
 
+/* Flush, keeping the first failure's errno for print_errno(). */
+static void flush(struct printer *p)
+{
+	int saved = errno;
+
+	errno = 0;
+	if (!fflush(p->out))
+		errno = saved;
+	else if (!p->err)
+		p->err = errno ? errno : EIO;
+}
+
+int print_errno(const struct printer *p)
+{
+	return p->err;
+}
+
 void print_end(struct printer *p)
 {
 	if (!p->json) {
-		fflush(p->out);
+		flush(p);
 		return;
 	}
 	while (p->depth > 0)
@@ -455,7 +473,7 @@ void print_end(struct printer *p)
 	if (p->doc_open)
 		fputc_unlocked('\n', p->out);
 	p->doc_open = false;
-	fflush(p->out);
+	flush(p);
 }
 
 void print_record_end(struct printer *p)
@@ -494,7 +512,7 @@ void p_err(const char *fmt, ...)
 		char *esc = msg ? print_escape(msg, strchr(fmt, '\n') != NULL) : NULL;
 
 		if (p)
-			fflush(p->out);
+			flush(p);
 		fprintf(stderr, "Error: %s\n", esc ? esc : msg ? msg : fmt);
 		free(esc);
 	}

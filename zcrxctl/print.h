@@ -52,6 +52,7 @@ struct printer {
 	bool	in_array[PRINT_MAX_DEPTH];
 	bool	need_comma[PRINT_MAX_DEPTH];
 	bool	doc_open;
+	int	err;		/* errno of the first failed flush, or 0 */
 };
 
 /* Text or JSON on out; colour as cm says (auto: a terminal without NO_COLOR). */
@@ -59,6 +60,8 @@ void printer_init(struct printer *p, FILE *out, bool json, bool pretty, enum col
 bool print_is_json(const struct printer *p);
 /* Whether a write to p's stream has failed (its error flag, as ferror()). */
 bool print_failed(const struct printer *p);
+/* The errno of the first flush that failed (ENOSPC, EPIPE...), or 0. */
+int print_errno(const struct printer *p);
 
 /* JSON structure; in text mode these print nothing. key is NULL inside arrays. */
 void open_json_object(struct printer *p, const char *key);
