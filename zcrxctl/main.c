@@ -9,6 +9,7 @@
 
 #include "zcrx.h"
 #include "main.h"
+#include "stream.h"
 
 #ifndef ZCRXCTL_VERSION
 #define ZCRXCTL_VERSION "0.1"
@@ -24,6 +25,41 @@ static struct {
 static const char *prog_name = "zcrxctl";
 
 static const struct cmd cmds[];
+static const struct argp_option global_options[];
+
+/*
+ * A global option after the command: getopt said "unrecognized option
+ * '--json'" or "invalid option -- 'j'" (glibc's words, the C locale).
+ * Returns that option as typed ("-j", "--color=always"), if it is global.
+ */
+static bool misplaced_global(const char *msg, char *opt, size_t size)
+{
+	static const char inval[] = "invalid option -- '", unrec[] = "unrecognized option '";
+	const size_t il = sizeof(inval) - 1, ul = sizeof(unrec) - 1;
+	const char *q, *end;
+	size_t n;
+
+	if ((q = strstr(msg, inval)) && q[il] && q[il + 1] == '\'') {
+		for (const struct argp_option *o = global_options; o->name; o++) {
+			if (o->key == q[il]) {
+				snprintf(opt, size, "-%c", q[il]);
+				return true;
+			}
+		}
+		return false;
+	}
+	if (!(q = strstr(msg, unrec)) || strncmp(q + ul, "--", 2) || !(end = strchr(q + ul, '\'')))
+		return false;
+	q += ul;
+	n = strcspn(q, "='");
+	for (const struct argp_option *o = global_options; o->name; o++) {
+		if (strlen(o->name) == n - 2 && !strncmp(o->name, q + 2, n - 2)) {
+			snprintf(opt, size, "%.*s", (int)(end - q), q);
+			return true;
+		}
+	}
+	return false;
+}
 
 /* Set by the --help/--usage handler: argp runs with ARGP_NO_EXIT. */
 static bool help_shown;
@@ -74,7 +110,7 @@ static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 {
 	struct argp_child children[4] = { { 0 } };
 	struct argp full = *argp;
-	char *errbuf = NULL, *msg, *nl;
+	char *errbuf = NULL, *msg, *nl, opt[64];
 	size_t errlen = 0, nlen = strlen(name), n;
 	char *saved0 = argv[0];
 	FILE *saved_stderr;
@@ -120,7 +156,14 @@ static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 	} else {
 		msg = strerror(ret ? ret : EINVAL);
 	}
-	p_err("%s (try '%s --help')", msg, name);
+	if (name != prog_name && misplaced_global(msg, opt, sizeof(opt))) {
+		/* zcrxctl features -j: say where -j goes rather than that it is unknown */
+		n = strcspn(opt, "=");
+		p_err("%.*s is a global option: put it before the command (%s %s %s)",
+		      (int)n, opt, prog_name, opt, saved0);
+	} else {
+		p_err("%s (try '%s --help')", msg, name);
+	}
 	free(errbuf);
 	return EXIT_USAGE;
 }
@@ -177,22 +220,33 @@ static void print_commands(FILE *f)
 
 static error_t help_cmd_parser(int key, char *arg, struct argp_state *state)
 {
+	char **cmd = state->input;
+
 	if (key != ARGP_KEY_ARG)
 		return ARGP_ERR_UNKNOWN;
-	argp_error(state, "unexpected argument '%s'", arg);
+	if (*cmd)
+		argp_error(state, "unexpected argument '%s'", arg);
+	*cmd = arg;
 	return 0;
 }
 
 static const struct argp help_cmd_argp = {
-	NULL, help_cmd_parser, "", "List the commands.", NULL, NULL, NULL
+	NULL, help_cmd_parser, "[COMMAND]",
+	"List the commands, or show COMMAND's help (as 'zcrxctl COMMAND --help').",
+	NULL, NULL, NULL
 };
 
 static int do_help(struct printer *pr, int argc, char **argv)
 {
-	int ret = cmd_parse(&help_cmd_argp, argc, argv, NULL);
+	char *cmd = NULL, *cmd_argv[3] = { NULL, (char *)"--help", NULL };
+	int ret = cmd_parse(&help_cmd_argp, argc, argv, &cmd);
 
 	if (ret >= 0)
 		return ret;
+	if (cmd) {
+		cmd_argv[0] = cmd;
+		return cmd_select(cmds, pr, 2, cmd_argv);
+	}
 	if (g_opts.json) {
 		open_json_object(pr, NULL);
 		open_json_array(pr, "commands");
@@ -309,6 +363,21 @@ static const struct argp global_argp = {
 	global_options, global_parser, "COMMAND [ARGS...]", global_doc, NULL, global_help, NULL
 };
 
+/*
+ * Whatever a command printed must have reached stdout: if not, say so once
+ * on stderr (stdout_lost(), as watch does; silent only for a reader that
+ * left) and fail with EXIT_ERR, unless the command already failed.
+ */
+static int stdout_done(const struct printer *out, int ret)
+{
+	errno = 0;
+	if (!fflush(stdout) && !ferror(stdout))
+		return ret;
+	/* an earlier flush (print_end) may have failed and said why */
+	stdout_lost(errno ? errno : print_errno(out) ? print_errno(out) : EIO);
+	return ret == EXIT_OK ? EXIT_ERR : ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct global_state gs = { .cmd_index = 0 };
@@ -349,19 +418,16 @@ int main(int argc, char **argv)
 	printer_init(&out, stdout, g_opts.json, g_opts.pretty, g_opts.color);
 	print_diag_setup(&out, g_opts.quiet);
 	if (ret >= 0)
-		return ret;
+		return stdout_done(&out, ret);	/* --help, --usage wrote there */
 	if (gs.version) {
 		printf("%s %s (libzcrx %d.%d)\n", prog_name, ZCRXCTL_VERSION,
 		       ZCRX_VERSION_MAJOR, ZCRX_VERSION_MINOR);
-		return EXIT_OK;
+		return stdout_done(&out, EXIT_OK);
 	}
 	if (!gs.cmd_index) {
 		print_commands(stderr);
 		return EXIT_USAGE;
 	}
 	ret = cmd_select(cmds, &out, argc - gs.cmd_index, argv + gs.cmd_index);
-	/* output that could not be written is a failure, if a quiet one */
-	if ((fflush(stdout) || ferror(stdout)) && ret == EXIT_OK)
-		ret = EXIT_ERR;
-	return ret;
+	return stdout_done(&out, ret);
 }

@@ -60,7 +60,13 @@ bool dev_name_ok(const char *dev)
 
 	if (!n || n >= DEV_NAME_MAX || !strcmp(dev, ".") || !strcmp(dev, ".."))
 		return false;
-	for (const char *p = dev; *p; p++)
+	/*
+	 * Unsigned, so the rule is the same where char is signed (x86) and
+	 * where it is not (arm64): control bytes, space, DEL and '/' are out;
+	 * bytes >= 0x80 are in, as the kernel takes them (dev_valid_name), and
+	 * text output escapes whatever of them is not valid UTF-8.
+	 */
+	for (const unsigned char *p = (const unsigned char *)dev; *p; p++)
 		if (*p == '/' || *p <= ' ' || *p == 0x7f)
 			return false;
 	return true;
@@ -72,7 +78,7 @@ void dev_queue_arg(struct argp_state *state, char *arg, const char **dev, uint32
 	if (*nr == 0) {
 		if (!dev_name_ok(arg))
 			argp_error(state, "DEV must be a device name of 1 to %d characters without"
-				   " '/' or white space, not '%s'", DEV_NAME_MAX - 1, arg);
+				   " '/', white space or control characters, not '%s'", DEV_NAME_MAX - 1, arg);
 		*dev = arg;
 	} else if (*nr == 1) {
 		if (parse_u32(arg, queue))

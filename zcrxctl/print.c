@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Text-or-JSON printing from one call, and error reporting (p_err). */
 #include <assert.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -58,6 +59,92 @@ void print_diag_setup(struct printer *out, bool quiet)
 {
 	diag.out = out;
 	diag.quiet = quiet;
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s that a terminal shows as text, or
+ * 0: overlong forms, surrogates, code points past U+10FFFF and the C1
+ * controls (U+0080..U+009F, which some terminals obey like ESC) are not.
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	uint32_t cp;
+	size_t n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < 0xa0 || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+/* The escape of the byte at s into out (at least 5 bytes), or 0 if it shows as is. */
+static size_t escape_byte(const unsigned char *s, bool keep_nl, char *out)
+{
+	static const char names[] = "\aa\bb\tt\nn\vv\ff\rr\033e\\\\";
+	const char *c;
+
+	if ((*s >= 0x20 && *s < 0x7f && *s != '\\') || (*s == '\n' && keep_nl))
+		return 0;
+	for (c = names; *c; c += 2) {
+		if (*c == (char)*s) {
+			out[0] = '\\';
+			out[1] = c[1];
+			return 2;
+		}
+	}
+	snprintf(out, 5, "\\x%02x", *s);
+	return 4;
+}
+
+char *print_escape(const char *s, bool keep_nl)
+{
+	const unsigned char *c = (const unsigned char *)s;
+	char *buf = NULL, e[5];
+	size_t len = 0, n;
+	FILE *f;
+
+	for (; *c; c++) {
+		if (*c >= 0x80 && (n = utf8_len(c))) {
+			c += n - 1;
+			continue;
+		}
+		if (escape_byte(c, keep_nl, e))
+			break;
+	}
+	if (!*c)
+		return NULL;
+	f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	fwrite_unlocked(s, 1, (const char *)c - s, f);
+	for (; *c; c++) {
+		if (*c >= 0x80 && (n = utf8_len(c))) {
+			fwrite_unlocked(c, 1, n, f);
+			c += n - 1;
+		} else if ((n = escape_byte(c, keep_nl, e))) {
+			fwrite_unlocked(e, 1, n, f);
+		} else {
+			fputc_unlocked(*c, f);
+		}
+	}
+	if (fclose(f)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 static void jw_indent(struct printer *p)
@@ -173,13 +260,11 @@ void close_json_array(struct printer *p)
 		jw_close(p);
 }
 
-static void text_out(struct printer *p, enum color c, const char *fmt, const char *val)
+static void text_out_raw(struct printer *p, enum color c, const char *fmt, const char *val)
 {
 	const char *pct, *conv;
 	char spec[16];
 
-	if (!fmt)
-		return;
 	pct = strchr(fmt, '%');
 	conv = pct ? pct + 1 + strspn(pct + 1, "-0123456789") : NULL;
 	if (!p->color || c == COLOR_NONE || !conv || *conv != 's' ||
@@ -195,6 +280,18 @@ static void text_out(struct printer *p, enum color c, const char *fmt, const cha
 	fprintf(p->out, spec, val);
 	fputs_unlocked("\033[0m", p->out);
 	fputs_unlocked(conv + 1, p->out);
+}
+
+static void text_out(struct printer *p, enum color c, const char *fmt, const char *val)
+{
+	char *esc;
+
+	if (!fmt)
+		return;
+	/* a value we did not write (wire, netlink, argv) never drives the terminal */
+	esc = print_escape(val, false);
+	text_out_raw(p, c, fmt, esc ? esc : val);
+	free(esc);
 }
 
 void print_color_string(struct printer *p, enum print_type t, enum color c, const char *key,
@@ -310,15 +407,36 @@ void print_null(struct printer *p, enum print_type t, const char *key, const cha
 	print_string(p, t, key, fmt, NULL);
 }
 
+/*
+ * Render fmt and its arguments, then escape what a terminal would obey; a
+ * newline survives only when fmt itself has one (our own line breaks).
+ */
+static char *render_escaped(const char *fmt, va_list ap)
+{
+	char *msg = NULL, *esc;
+
+	if (vasprintf(&msg, fmt, ap) < 0)
+		return NULL;
+	esc = print_escape(msg, strchr(fmt, '\n') != NULL);
+	if (esc) {
+		free(msg);
+		return esc;
+	}
+	return msg;
+}
+
 void print_text(struct printer *p, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
 	if (p->json)
 		return;
 	va_start(ap, fmt);
-	vfprintf(p->out, fmt, ap);
+	msg = render_escaped(fmt, ap);
 	va_end(ap);
+	fputs_unlocked(msg ? msg : fmt, p->out);
+	free(msg);
 }
 
 void print_nl(struct printer *p)
@@ -327,10 +445,27 @@ void print_nl(struct printer *p)
 		fputc_unlocked('\n', p->out);
 }
 
+/* Flush, keeping the first failure's errno for print_errno(). */
+static void flush(struct printer *p)
+{
+	int saved = errno;
+
+	errno = 0;
+	if (!fflush(p->out))
+		errno = saved;
+	else if (!p->err)
+		p->err = errno ? errno : EIO;
+}
+
+int print_errno(const struct printer *p)
+{
+	return p->err;
+}
+
 void print_end(struct printer *p)
 {
 	if (!p->json) {
-		fflush(p->out);
+		flush(p);
 		return;
 	}
 	while (p->depth > 0)
@@ -338,7 +473,7 @@ void print_end(struct printer *p)
 	if (p->doc_open)
 		fputc_unlocked('\n', p->out);
 	p->doc_open = false;
-	fflush(p->out);
+	flush(p);
 }
 
 void print_record_end(struct printer *p)
@@ -374,9 +509,12 @@ void p_err(const char *fmt, ...)
 		jw_string(p, msg ? msg : fmt);
 		print_end(p);
 	} else {
+		char *esc = msg ? print_escape(msg, strchr(fmt, '\n') != NULL) : NULL;
+
 		if (p)
-			fflush(p->out);
-		fprintf(stderr, "Error: %s\n", msg ? msg : fmt);
+			flush(p);
+		fprintf(stderr, "Error: %s\n", esc ? esc : msg ? msg : fmt);
+		free(esc);
 	}
 	free(msg);
 }
@@ -384,11 +522,13 @@ void p_err(const char *fmt, ...)
 void p_info(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
 	if (diag.quiet)
 		return;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = render_escaped(fmt, ap);
 	va_end(ap);
-	fputc_unlocked('\n', stderr);
+	fprintf(stderr, "%s\n", msg ? msg : fmt);
+	free(msg);
 }

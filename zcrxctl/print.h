@@ -52,6 +52,7 @@ struct printer {
 	bool	in_array[PRINT_MAX_DEPTH];
 	bool	need_comma[PRINT_MAX_DEPTH];
 	bool	doc_open;
+	int	err;		/* errno of the first failed flush, or 0 */
 };
 
 /* Text or JSON on out; colour as cm says (auto: a terminal without NO_COLOR). */
@@ -59,6 +60,8 @@ void printer_init(struct printer *p, FILE *out, bool json, bool pretty, enum col
 bool print_is_json(const struct printer *p);
 /* Whether a write to p's stream has failed (its error flag, as ferror()). */
 bool print_failed(const struct printer *p);
+/* The errno of the first flush that failed (ENOSPC, EPIPE...), or 0. */
+int print_errno(const struct printer *p);
 
 /* JSON structure; in text mode these print nothing. key is NULL inside arrays. */
 void open_json_object(struct printer *p, const char *key);
@@ -83,7 +86,15 @@ void print_bool(struct printer *p, enum print_type t, const char *key, const cha
 		bool val);
 /* JSON null; text prints fmt with "n/a" as its %s */
 void print_null(struct printer *p, enum print_type t, const char *key, const char *fmt);
-/* text only */
+/*
+ * Text output escapes every string it did not write itself, as C would:
+ * \e \a \b \t \n \v \f \r \\ and \xNN for the other control bytes, DEL,
+ * the C1 controls and bytes that are not valid UTF-8 (valid UTF-8 shows as
+ * is).  print_escape() returns that form of s, malloc'd, or NULL when s
+ * needs none (or memory ran out); a newline is kept if keep_nl.
+ */
+char *print_escape(const char *s, bool keep_nl);
+/* text only; the rendered text is escaped (newlines kept if fmt has one) */
 void print_text(struct printer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void print_nl(struct printer *p);
 

@@ -10,6 +10,8 @@
  *
  * With OLDSESSION_DEV set, the status reply names that dev instead (a JSON
  * string body, escapes and all): a fake session for tests/test_rundir.sh.
+ * OLDSESSION_STATUS_REPLY, when set, replaces the status reply (one line,
+ * its newline added): a session that answers whatever a test needs.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -69,8 +71,13 @@ int main(int argc, char **argv)
 		len = read(fd, req, sizeof(req) - 1);
 		req[len > 0 ? len : 0] = '\0';
 		reply = strstr(req, "\"arm\"") ? arm_reply : status;
-		if (write(fd, reply, strlen(reply)) < 0)
+		if (reply == status && getenv("OLDSESSION_STATUS_REPLY")) {
+			reply = getenv("OLDSESSION_STATUS_REPLY");
+			if (write(fd, reply, strlen(reply)) < 0 || write(fd, "\n", 1) < 0)
+				perror("oldsession: write");
+		} else if (write(fd, reply, strlen(reply)) < 0) {
 			perror("oldsession: write");
+		}
 		close(fd);
 	}
 	close(lfd);

@@ -211,6 +211,55 @@ static void test_failed_write_is_reported(void **state)
 	fclose(full);
 }
 
+/* print_escape: C escapes for what a terminal obeys, valid UTF-8 as is. */
+static void test_escape_rules(void **state)
+{
+	static const struct { const char *in, *out; } cases[] = {
+		{ "eth0", NULL },				/* nothing to do */
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", NULL },	/* valid UTF-8 */
+		{ "\033]0;x\a", "\\e]0;x\\a" },
+		{ "a\tb\nc\rd\b\f\v\\", "a\\tb\\nc\\rd\\b\\f\\v\\\\" },
+		{ "\x01\x7f", "\\x01\\x7f" },
+		{ "\xff\xfe", "\\xff\\xfe" },			/* not UTF-8 */
+		{ "\xc2\x9b" "2J", "\\xc2\\x9b2J" },		/* C1 CSI */
+		{ "\xc0\xaf", "\\xc0\\xaf" },			/* overlong '/' */
+		{ "\xed\xa0\x80", "\\xed\\xa0\\x80" },		/* a surrogate */
+		{ "\xe2\x82", "\\xe2\\x82" },			/* cut short */
+	};
+	char *e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		e = print_escape(cases[i].in, false);
+		if (cases[i].out)
+			assert_string_equal(e, cases[i].out);
+		else
+			assert_null(e);
+		free(e);
+	}
+	e = print_escape("a\nb\033", true);
+	assert_string_equal(e, "a\nb\\e");
+	free(e);
+}
+
+/* Text values and print_text escape; JSON keeps its own escapes. */
+static void test_text_output_escapes(void **state)
+{
+	(void)state;
+	begin(false, false);
+	print_string(&pr, PRINT_ANY, "dev", "dev=%s", "x\033[2J");
+	print_text(&pr, " mode=%s\n", "\a");
+	print_text(&pr, " %s", "no\nline");
+	assert_string_equal(end(), "dev=x\\e[2J mode=\\a\n no\\nline");
+	free(buf);
+	begin(true, false);
+	open_json_object(&pr, NULL);
+	print_string(&pr, PRINT_ANY, "dev", "dev=%s", "x\033");
+	print_end(&pr);
+	assert_string_equal(end(), "{\"dev\":\"x\\u001b\"}\n");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +275,8 @@ int main(void)
 		cmocka_unit_test(test_color_auto_off_for_pipes),
 		cmocka_unit_test(test_two_printers_are_independent),
 		cmocka_unit_test(test_failed_write_is_reported),
+		cmocka_unit_test(test_escape_rules),
+		cmocka_unit_test(test_text_output_escapes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
