@@ -125,7 +125,8 @@ static int connect_nb(const char *path, int64_t *pid, char *err, size_t len)
 	}
 	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) && cred.pid > 0) {
 		*pid = cred.pid;
-		if (cred.uid != getuid() && cred.uid != 0) {
+		/* root may ask any session (test_session.sh); I2's client check rules */
+		if (getuid() != 0 && cred.uid != getuid() && cred.uid != 0) {
 			close(fd);
 			snprintf(err, len, "%s is served by uid %u, not you or root (remove it "
 				 "if you do not trust it)", path, (unsigned)cred.uid);
