@@ -226,6 +226,8 @@ static void ask_all(struct entry *list, size_t n)
 	size_t np, i;
 
 	for (i = 0; i < n; i++) {
+		if (list[i].fd < 0)
+			continue;	/* its backlog was full: not answering */
 		list[i].req = proto_request_encode(&rq, &list[i].req_len);
 		if (!list[i].req) {
 			p_info("Skipping %s queue %u: out of memory", list[i].dev, list[i].queue);
