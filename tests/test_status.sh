@@ -6,7 +6,7 @@
 # the parser takes.
 . "$(dirname "$0")/lib_session.sh"
 
-t_plan 8
+t_plan 10
 
 zc() { timeout 10 env --default-signal=INT,PIPE "$ZCRXCTL" "$@"; }
 # all_listed N: status -j lists N sessions that answered.
@@ -84,6 +84,29 @@ if [ "$rc" = 0 ] && [ "$(grep -c '^session .* zcrx-id=' <<<"$out")" = 3 ] &&
 else t_fail "rc=$rc out=$(short "$out") err=$(short "$err")"; fi
 for p in "${pids[@]}"; do stop "$p"; done
 
+# A stopped session whose connection queue (64) is full: connect() cannot even
+# queue, so no pid; it is still listed, and status does not hang on it.
+new_rundir
+start bq bind --sim sim0 0
+bq=$pid
+has_sock sim0 0
+wait_until 10 all_listed 1
+kill -STOP "$bq"
+t_begin "a stopped session with a full connection queue: listed, pid unknown, exit 1"
+# 70 raw clients that give up at once: 64 fill the queue (a closed client's
+# connection stays queued until accepted), the rest block until timeout ends them
+qp=()
+for i in $(seq 70); do
+	timeout 2 "$USOCK" -t 100 "$(sock sim0 0)" >/dev/null 2>&1 &
+	qp+=("$!")
+done
+wait "${qp[@]}"
+run timeout 20 "$ZCRXCTL" -j status
+if [ "$rc" = 1 ] && jqe 'length == 1 and .[0].dev == "sim0" and .[0].pid == null and
+	.[0].answered == false' <<<"$out"; then t_pass
+else t_fail "rc=$rc out=$(short "$out") err=$(short "$err")"; fi
+stop "$bq"
+
 # --- item 8: subscribe when the session ends before any event -------------------
 new_rundir
 start s1 bind --sim sim0 0
@@ -135,5 +158,22 @@ elif [ -z "$bad" ]; then t_pass; else t_fail "offered but refused:$bad"; fi
 t_begin "bash: after a comma, --events offers neither all nor none"
 got=$(comp zcrxctl watch sim0 0 --events alloc-fail,)
 if [ "$got" = alloc-fail,copy ]; then t_pass; else t_fail "got: $(echo $got)"; fi
+
+# zsh: a real completion in a zsh on a pseudo-terminal (as test_completion.sh)
+t_begin "zsh: after a comma, --events offers only the types not yet named"
+if ! command -v zsh >/dev/null; then
+	t_skip "zsh is not installed (CI installs it)"
+elif ! zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
+	t_skip "this zsh has no zsh/zpty module to complete on a pseudo-terminal"
+else
+	sed -n '/^cat >"\$TMP\/capture.zsh" <<.EOF.$/,/^EOF$/p' "$TOP/tests/test_completion.sh" |
+		sed '1d;$d' >"$S_TMP/capture.zsh"
+	zc1=$(timeout 20 zsh -f "$S_TMP/capture.zsh" "$TOP/completions/zsh" \
+		'zcrxctl watch sim0 0 --events alloc-fail,' 2>/dev/null | sort -u | tr '\n' ' ')
+	zc0=$(timeout 20 zsh -f "$S_TMP/capture.zsh" "$TOP/completions/zsh" \
+		'zcrxctl watch sim0 0 --events ' 2>/dev/null | sort -u | tr '\n' ' ')
+	if [ "$zc1" = "copy " ] && [ "$zc0" = "all alloc-fail copy none " ]; then t_pass
+	else t_fail "after 'alloc-fail,': '$zc1'; first: '$zc0'"; fi
+fi
 
 t_done
