@@ -5,12 +5,17 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include "client.h"
 #include "main.h"
@@ -21,10 +26,26 @@ struct status_args {
 	int		nr_args;
 };
 
+/*
+ * Every session is asked at once and all of them together get this long to
+ * answer: a stopped or wedged session cannot hold status up (man page, status).
+ */
+#define STATUS_DEADLINE_MS	1000
+#define STATUS_REPLY_MAX	(64 * 1024)
+
 struct entry {
 	char			dev[DEV_NAME_MAX];
 	uint32_t		queue;
 	struct proto_session	sess;
+	bool			answered;	/* sess is valid; else it did not answer */
+	int64_t			pid;		/* the listener's (SO_PEERCRED), -1 unknown */
+	/* while asking */
+	int			fd;
+	bool			gone;		/* refused or vanished: not listed */
+	char			*req;
+	size_t			req_len, req_off;
+	char			*buf;
+	size_t			len;
 };
 
 static char *do_help(int key, const char *text, void *input)
@@ -37,8 +58,10 @@ static char *do_help(int key, const char *text, void *input)
 	return asprintf(&doc, "List the live sessions (bind, watch) in RUNDIR, or those of DEV, or "
 		      "the one of DEV queue QUEUE: device, queue, zcrx_id, pid, uptime, events "
 		      "and the state and count of each, shared stats.  With -j, one JSON array "
-		      "of session objects.  Exit 1 when DEV QUEUE is given and no session owns "
-		      "it.\n"
+		      "of session objects.  All are asked at once and have 1 s in all to answer; "
+		      "one that does not is listed with answered=no and its pid.  Exit 1 when "
+		      "a session did not answer, or when DEV QUEUE is given and no session "
+		      "owns it.\n"
 		      "\n"
 		      "       DEV    := network device name %s\n"
 		      "       QUEUE  := RX queue index\n"
@@ -60,23 +83,187 @@ static const struct argp status_argp = {
 	NULL, parse_opt, "[DEV [QUEUE]]", "", NULL, do_help, NULL
 };
 
-/* Ask one session; 0 with its status, or -errno (quietly: the caller decides). */
-static int query(int fd, struct proto_session *sess, char *err, size_t len)
+/* Milliseconds on the monotonic clock. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Connect to path without ever blocking: a session that is stopped still
+ * completes a connect (the kernel queues it) until its backlog is full,
+ * which answers -EAGAIN here instead of waiting.  The listener's pid comes
+ * from SO_PEERCRED.  An fd, or -errno with the sentence in err.
+ */
+static int connect_nb(const char *path, int64_t *pid, char *err, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	int fd, e;
+
+	*pid = -1;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, len, "%s is too long for a Unix socket name", path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		e = errno;
+		snprintf(err, len, "cannot create a Unix socket: %s", strerror(e));
+		return -e;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) && errno != EINPROGRESS) {
+		e = errno;
+		close(fd);
+		snprintf(err, len, "connecting to %s got %s", path, strerror(e));
+		return -e;
+	}
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) && cred.pid > 0) {
+		*pid = cred.pid;
+		/* root may ask any session (test_session.sh); I2's client check rules */
+		if (getuid() != 0 && cred.uid != getuid() && cred.uid != 0) {
+			close(fd);
+			snprintf(err, len, "%s is served by uid %u, not you or root (remove it "
+				 "if you do not trust it)", path, (unsigned)cred.uid);
+			return -EPERM;
+		}
+	}
+	return fd;
+}
+
+/* Send what is left of e's request; false when the session cannot take it. */
+static bool ask_send(struct entry *e)
+{
+	ssize_t w;
+
+	while (e->req_off < e->req_len) {
+		w = send(e->fd, e->req + e->req_off, e->req_len - e->req_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;	/* later, if it wakes up */
+		if (w < 0)
+			return false;	/* a refusal may still be there to read */
+		e->req_off += w;
+	}
+	return true;
+}
+
+/*
+ * Read what e has sent; true once e is settled (answered or gone).
+ * Errors say which session, through p_info: they are skipped, as before.
+ */
+static bool ask_recv(struct entry *e)
+{
+	struct proto_reply rp;
+	char *p, *nl;
+	ssize_t n;
+
+	for (;;) {
+		if (e->len + 4096 + 1 > STATUS_REPLY_MAX) {
+			p_info("Skipping %s queue %u: its answer is longer than %d bytes", e->dev,
+			       e->queue, STATUS_REPLY_MAX);
+			e->gone = true;
+			return true;
+		}
+		p = realloc(e->buf, e->len + 4096 + 1);
+		if (!p) {
+			p_info("Skipping %s queue %u: out of memory", e->dev, e->queue);
+			e->gone = true;
+			return true;
+		}
+		e->buf = p;
+		n = recv(e->fd, e->buf + e->len, 4096, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return false;
+		if (n <= 0) {
+			/* closed without a whole answer: it ended meanwhile */
+			e->gone = true;
+			return true;
+		}
+		e->len += n;
+		e->buf[e->len] = '\0';
+		nl = memchr(e->buf, '\n', e->len);
+		if (!nl)
+			continue;
+		*nl = '\0';
+		if (proto_reply_decode(e->buf, nl - e->buf, PROTO_BODY_SESSION, &rp)) {
+			p_info("Skipping %s queue %u: the session answered something that is not "
+			       "protocol v1", e->dev, e->queue);
+			e->gone = true;
+		} else if (!rp.ok) {
+			/* a refusal, e.g. a session of another uid */
+			p_info("Skipping %s queue %u: the session refused: %s", e->dev, e->queue,
+			       rp.error);
+			e->gone = true;
+		} else {
+			e->sess = rp.session;
+			e->answered = true;
+		}
+		return true;
+	}
+}
+
+/*
+ * Ask every entry at once (their fds connected) and wait for all of them
+ * together, STATUS_DEADLINE_MS at most; the ones still silent then are
+ * left with answered false.
+ */
+static void ask_all(struct entry *list, size_t n)
 {
 	struct proto_request rq = { .cmd = PROTO_STATUS };
-	struct proto_reply rp;
-	int ret;
+	struct pollfd *pfd = calloc(n ? n : 1, sizeof(*pfd));
+	size_t *idx = calloc(n ? n : 1, sizeof(*idx));
+	int64_t end = now_ms() + STATUS_DEADLINE_MS, left;
+	size_t np, i;
 
-	ret = client_call(fd, &rq, PROTO_BODY_SESSION, &rp, err, len);
-	if (ret)
-		return ret;
-	if (!rp.ok) {
-		/* a refusal, e.g. a session of another uid */
-		snprintf(err, len, "the session refused: %s", rp.error);
-		return -EACCES;
+	for (i = 0; i < n; i++) {
+		if (list[i].fd < 0)
+			continue;	/* its backlog was full: not answering */
+		list[i].req = proto_request_encode(&rq, &list[i].req_len);
+		if (!list[i].req) {
+			p_info("Skipping %s queue %u: out of memory", list[i].dev, list[i].queue);
+			list[i].gone = true;
+		} else if (!ask_send(&list[i]) && !ask_recv(&list[i])) {
+			/* a session that refuses answers, then closes: that was read */
+			list[i].gone = true;
+		}
 	}
-	*sess = rp.session;
-	return 0;
+	while (pfd && idx) {
+		np = 0;
+		for (i = 0; i < n; i++) {
+			if (list[i].answered || list[i].gone || list[i].fd < 0)
+				continue;
+			pfd[np].fd = list[i].fd;
+			pfd[np].events = POLLIN |
+				(list[i].req_off < list[i].req_len ? POLLOUT : 0);
+			pfd[np].revents = 0;
+			idx[np++] = i;
+		}
+		left = end - now_ms();
+		if (!np || left <= 0)
+			break;
+		if (poll(pfd, np, (int)left) < 0 && errno != EINTR)
+			break;
+		for (i = 0; i < np; i++) {
+			struct entry *e = &list[idx[i]];
+
+			if (pfd[i].revents & POLLOUT)
+				ask_send(e);
+			if (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))
+				ask_recv(e);
+		}
+	}
+	free(pfd);
+	free(idx);
 }
 
 /* "DEV.QUEUE.sock" */
@@ -136,12 +323,11 @@ static void print_text_entry(struct printer *pr, const struct proto_session *s)
 static int collect(const struct status_args *a, const char *rundir, struct entry **out,
 		   size_t *nr)
 {
-	char path[PATH_MAX], err[1024];
+	char path[PATH_MAX], err[PATH_MAX + 512];
 	struct entry *list = NULL, *p;
 	struct dirent *de;
-	size_t n = 0;
+	size_t n = 0, i, kept;
 	DIR *d;
-	int fd;
 
 	d = opendir(rundir);
 	if (!d) {
@@ -151,34 +337,45 @@ static int collect(const struct status_args *a, const char *rundir, struct entry
 		return -1;
 	}
 	while ((de = readdir(d))) {
-		struct entry e = { 0 };
+		struct entry e = { .fd = -1, .pid = -1 };
 
 		if (!sock_name_parse(de->d_name, e.dev, &e.queue))
 			continue;
 		if (a->dev && strcmp(a->dev, e.dev))
 			continue;
+		if (a->nr_args == 2 && a->queue != e.queue)
+			continue;
 		if (session_sock_name(path, sizeof(path), rundir, e.dev, e.queue))
 			continue;
-		fd = client_connect_path(path, err, sizeof(err));
-		if (fd == -ECONNREFUSED || fd == -ENOENT)
+		e.fd = connect_nb(path, &e.pid, err, sizeof(err));
+		if (e.fd == -ECONNREFUSED || e.fd == -ENOENT)
 			continue;	/* left by a session that died, or gone meanwhile */
-		if (fd < 0) {
+		if (e.fd < 0 && e.fd != -EAGAIN) {
 			p_info("Skipping %s: %s", path, err);
 			continue;
 		}
-		if (query(fd, &e.sess, err, sizeof(err))) {
-			p_info("Skipping %s queue %u: %s", e.dev, e.queue, err);
-			close(fd);
-			continue;
-		}
-		close(fd);
+		/* -EAGAIN: its backlog is full; it is listed as not answering */
 		p = realloc(list, (n + 1) * sizeof(*list));
-		if (!p)
+		if (!p) {
+			if (e.fd >= 0)
+				close(e.fd);
 			break;
+		}
 		list = p;
 		list[n++] = e;
 	}
 	closedir(d);
+	ask_all(list, n);
+	for (i = kept = 0; i < n; i++) {
+		if (list[i].fd >= 0)
+			close(list[i].fd);
+		free(list[i].req);
+		free(list[i].buf);
+		list[i].req = list[i].buf = NULL;
+		if (!list[i].gone)
+			list[kept++] = list[i];
+	}
+	n = kept;
 	if (n)
 		qsort(list, n, sizeof(*list), entry_cmp);
 	*out = list;
@@ -186,53 +383,99 @@ static int collect(const struct status_args *a, const char *rundir, struct entry
 	return 0;
 }
 
+static void print_silent_entry(struct printer *pr, const struct entry *e)
+{
+	if (print_is_json(pr)) {
+		open_json_object(pr, "session");
+		print_string(pr, PRINT_JSON, "dev", NULL, e->dev);
+		print_uint(pr, PRINT_JSON, "queue", NULL, e->queue);
+		if (e->pid >= 0)
+			print_uint(pr, PRINT_JSON, "pid", NULL, e->pid);
+		else
+			print_null(pr, PRINT_JSON, "pid", NULL);
+		print_bool(pr, PRINT_JSON, "answered", NULL, false);
+		close_json_object(pr);
+		return;
+	}
+	print_text(pr, "session dev=%s queue=%u", e->dev, e->queue);
+	if (e->pid >= 0)
+		print_text(pr, " pid=%lld", (long long)e->pid);
+	else
+		print_text(pr, " pid=unknown");
+	print_text(pr, " answered=no");
+	print_nl(pr);
+}
+
 int do_status(struct printer *pr, int argc, char **argv)
 {
 	struct status_args a = { 0 };
 	char rundir[PATH_MAX], err[1024];
-	struct entry *list = NULL, one = { 0 };
-	size_t nr = 0;
+	struct entry *list = NULL;
+	size_t nr = 0, silent = 0;
 	int ret, fd;
 
 	ret = cmd_parse(&status_argp, argc, argv, &a);
 	if (ret >= 0)
 		return ret;
 	signal(SIGPIPE, SIG_IGN);
-	if (a.nr_args == 2) {
-		fd = client_connect(a.dev, a.queue, err, sizeof(err));
-		if (fd < 0) {
-			p_err("%s", err);
-			return EXIT_ERR;
-		}
-		ret = query(fd, &one.sess, err, sizeof(err));
-		close(fd);
-		if (ret) {
-			p_err("%s queue %u: %s", a.dev, a.queue, err);
-			return EXIT_ERR;
-		}
-		list = &one;
-		nr = 1;
-	} else {
-		if (rundir_get(rundir, sizeof(rundir), err, sizeof(err))) {
-			p_err("%s", err);
-			return EXIT_ERR;
-		}
-		if (collect(&a, rundir, &list, &nr))
-			return EXIT_ERR;
-		if (!nr)
-			p_info("No live sessions%s%s in %s", a.dev ? " on " : "", a.dev ?: "", rundir);
+	if (rundir_get(rundir, sizeof(rundir), err, sizeof(err))) {
+		p_err("%s", err);
+		return EXIT_ERR;
 	}
+	if (collect(&a, rundir, &list, &nr))
+		return EXIT_ERR;
+	if (!nr && a.nr_args == 2) {
+		/* no session answered for it: say why as arm would */
+		fd = client_connect(a.dev, a.queue, err, sizeof(err));
+		if (fd >= 0) {
+			close(fd);
+			snprintf(err, sizeof(err), "the session of %s queue %u ended meanwhile",
+				 a.dev, a.queue);
+		}
+		p_err("%s", err);
+		return EXIT_ERR;
+	}
+	if (!nr)
+		p_info("No live sessions%s%s in %s", a.dev ? " on " : "", a.dev ?: "", rundir);
 
 	open_json_array(pr, NULL);
 	for (size_t i = 0; i < nr; i++) {
-		if (print_is_json(pr))
+		if (!list[i].answered) {
+			silent++;
+			print_silent_entry(pr, &list[i]);
+		} else if (print_is_json(pr)) {
 			proto_session_print(pr, &list[i].sess);
-		else
+		} else {
 			print_text_entry(pr, &list[i].sess);
+		}
 	}
 	close_json_array(pr);
 	print_end(pr);
-	if (list != &one)
-		free(list);
-	return EXIT_OK;
+	/*
+	 * With -j the array says it (answered false) and stays the one
+	 * document; in text, one line on stderr names them all.
+	 */
+	if (silent && !print_is_json(pr)) {
+		char names[1024];
+		size_t off = 0;
+
+		names[0] = '\0';
+		for (size_t i = 0; i < nr && off < sizeof(names); i++) {
+			if (list[i].answered)
+				continue;
+			if (list[i].pid >= 0)
+				off += snprintf(names + off, sizeof(names) - off, "%s%s queue %u (pid %lld)",
+						off ? ", " : "", list[i].dev, list[i].queue,
+						(long long)list[i].pid);
+			else
+				off += snprintf(names + off, sizeof(names) - off,
+						"%s%s queue %u (pid unknown, its backlog full)",
+						off ? ", " : "", list[i].dev, list[i].queue);
+		}
+		p_err("%zu session%s did not answer within %d ms: %s; stopped or stuck (`ps -o "
+		      "stat= -p PID` shows T for stopped; SIGCONT resumes one)", silent,
+		      silent == 1 ? "" : "s", STATUS_DEADLINE_MS, names);
+	}
+	free(list);
+	return silent ? EXIT_ERR : EXIT_OK;
 }

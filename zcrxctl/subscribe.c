@@ -58,9 +58,10 @@ static char *do_help(int key, const char *text, void *input)
 	return asprintf(&doc, "Attach to the session that owns DEV queue QUEUE (started by bind or "
 		      "watch) and print its records exactly as watch prints them.  A subscriber "
 		      "that cannot keep up is sent a \"lost\" record and never stalls the "
-		      "session.  Exit 0 after -c N events, on SIGINT/SIGTERM or when the "
-		      "session ends; 2 when -t ran out with no event; 1 when no session owns "
-		      "the queue.\n"
+		      "session.  Exit 0 after -c N events, on SIGINT/SIGTERM, or when the "
+		      "session ends after at least one event (and before -c N was asked); 2 "
+		      "when -t ran out with no event; 1 when no session owns the queue or the "
+		      "session ended before any event or before the -c N-th.\n"
 		      "\n"
 		      "       DEV   := network device name %s\n"
 		      "       QUEUE := RX queue index\n"
@@ -290,6 +291,11 @@ int do_subscribe(struct printer *pr, int argc, char **argv)
 	if (s.ended && a.st.count && s.events < a.st.count) {
 		p_err("the session on %s queue %u ended after %llu of %llu events", a.dev, a.queue,
 		      (unsigned long long)s.events, (unsigned long long)a.st.count);
+		ret = EXIT_ERR;
+	} else if (s.ended && !s.events) {
+		/* not 0: a script would take it for an event */
+		p_err("the session on %s queue %u ended before any event (start it again with"
+		      " `zcrxctl bind %s %u`)", a.dev, a.queue, a.dev, a.queue);
 		ret = EXIT_ERR;
 	} else if (s.ended) {
 		p_info("The session on %s queue %u ended", a.dev, a.queue);
