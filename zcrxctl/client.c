@@ -27,7 +27,7 @@
  * Who listens: the same uid, or root.  Anyone else answering here put a
  * socket where a session's belongs, to read our requests or feed us replies.
  */
-static int peer_check(int fd, const char *path, char *err, size_t len)
+int client_peer_check(int fd, const char *path, char *err, size_t len)
 {
 	struct ucred cr;
 	socklen_t n = sizeof(cr);
@@ -72,7 +72,7 @@ int client_connect_path(const char *path, char *err, size_t len)
 		snprintf(err, len, "connecting to %s got %s", path, strerror(e));
 		return -e;
 	}
-	ret = peer_check(fd, path, err, len);
+	ret = client_peer_check(fd, path, err, len);
 	if (ret) {
 		close(fd);
 		return ret;

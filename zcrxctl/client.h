@@ -14,7 +14,7 @@
 #include "proto.h"
 #include "rundir.h"
 
-#define CLIENT_TIMEOUT_MS	5000	/* arm/status wait this long for an answer */
+#define CLIENT_TIMEOUT_MS	5000	/* arm and subscribe wait this long for an answer */
 
 
 /*
@@ -23,6 +23,11 @@
  */
 int client_connect(const char *dev, uint32_t queue, char *err, size_t len);
 int client_connect_path(const char *path, char *err, size_t len);
+/*
+ * Who listens on a connected fd: 0 for this uid or root, else -EPERM with
+ * the sentence naming the owner in err (every client applies it).
+ */
+int client_peer_check(int fd, const char *path, char *err, size_t len);
 /*
  * Send rq and read its reply, expecting body: 0 (a refusal is rp->ok
  * false), or -errno with the sentence in err (-EPROTO: not protocol v1).
