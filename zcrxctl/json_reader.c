@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "json_reader.h"
+#include "utf8.h"
 
 struct json {
 	enum json_type	type;
@@ -148,41 +149,6 @@ static size_t put_utf8(char *o, unsigned int cp)
 	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
 	o[3] = (char)(0x80 | (cp & 0x3f));
 	return 4;
-}
-
-/* Length of one well-formed UTF-8 sequence at p (RFC 3629), 0 if none. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	size_t n, i;
-	unsigned int lo = 0x80, hi = 0xbf;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		n = 2;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		n = 3;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	/* the second byte's range rules out overlongs, surrogates, > U+10FFFF */
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	return n;
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "print.h"
+#include "utf8.h"
 
 /* Where p_err() and p_info() report: set once, by main. */
 static struct {
@@ -63,31 +64,14 @@ void print_diag_setup(struct printer *out, bool quiet)
 
 /*
  * Length of the valid UTF-8 sequence at s that a terminal shows as text, or
- * 0: overlong forms, surrogates, code points past U+10FFFF and the C1
- * controls (U+0080..U+009F, which some terminals obey like ESC) are not.
+ * 0: not the C1 controls (U+0080..U+009F, C2 80..C2 9F), which some
+ * terminals obey like ESC.
  */
-static size_t utf8_len(const unsigned char *s)
+static size_t shown_len(const unsigned char *s, const unsigned char *end)
 {
-	uint32_t cp;
-	size_t n;
+	size_t n = utf8_len(s, end);
 
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < 0xa0 || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
+	return n == 2 && s[0] == 0xc2 && s[1] < 0xa0 ? 0 : n;
 }
 
 /* The escape of the byte at s into out (at least 5 bytes), or 0 if it shows as is. */
@@ -111,13 +95,13 @@ static size_t escape_byte(const unsigned char *s, bool keep_nl, char *out)
 
 char *print_escape(const char *s, bool keep_nl)
 {
-	const unsigned char *c = (const unsigned char *)s;
+	const unsigned char *c = (const unsigned char *)s, *end = c + strlen(s);
 	char *buf = NULL, e[5];
 	size_t len = 0, n;
 	FILE *f;
 
 	for (; *c; c++) {
-		if (*c >= 0x80 && (n = utf8_len(c))) {
+		if (*c >= 0x80 && (n = shown_len(c, end))) {
 			c += n - 1;
 			continue;
 		}
@@ -131,7 +115,7 @@ char *print_escape(const char *s, bool keep_nl)
 		return NULL;
 	fwrite_unlocked(s, 1, (const char *)c - s, f);
 	for (; *c; c++) {
-		if (*c >= 0x80 && (n = utf8_len(c))) {
+		if (*c >= 0x80 && (n = shown_len(c, end))) {
 			fwrite_unlocked(c, 1, n, f);
 			c += n - 1;
 		} else if ((n = escape_byte(c, keep_nl, e))) {
