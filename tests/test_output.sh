@@ -13,7 +13,7 @@ OLD=$TOP/tests/helpers/oldsession
 ESC=$'\e'
 BEL=$'\a'
 
-t_plan 20
+t_plan 22
 
 # raw WHAT: fail the case if $out or $err holds an ESC or BEL byte.
 raw() {
@@ -62,6 +62,26 @@ if raw "error reply"; then :
 elif [ "$rc" = 0 ]; then t_fail "exit 0: $(short "$out$err")"
 elif [[ $err != *'x\e]0;PWNED\a\xc2\x9b2J'* ]]; then t_fail "no escaped error: $(short "$err")"
 else t_pass; fi
+
+# nul CMD...: a fake session on old0.3 answering with a valid reply, a NUL,
+# then junk: the client reads the whole line, so it is not protocol v1
+nul() {
+	printf '%s\0junk\n' "$1" >"$S_TMP/nul.reply"
+	shift
+	OLDSESSION_REPLY_FILE=$S_TMP/nul.reply "$OLD" "$(sock old0 3)" 1 5000 &
+	old=$!
+	for _ in $(seq 50); do [ -S "$(sock old0 3)" ] && break; sleep 0.1; done
+	run "$ZCRXCTL" "$@"
+	wait "$old"
+}
+for c in arm status; do
+	t_begin "$c: a session reply with a NUL inside is refused, not cut at the NUL"
+	if [ $c = arm ]; then nul '{"v":1,"ok":true,"armed":["alloc-fail"]}' arm old0 3 alloc-fail
+	else nul '{"v":1,"ok":true,"session":{"dev":"old0","queue":3,"zcrx-id":0,"pid":1,"uptime-s":5,"mode":"sim","simulated":true,"events":["alloc-fail"],"types":{"alloc-fail":{"state":"armed","count":1}},"copy-count":0,"copy-bytes":0,"recv-stalls":0}}' status old0 3
+	fi
+	if [ "$rc" = 1 ] && [[ $err == *"not protocol v1"* ]]; then t_pass
+	else t_fail "exit $rc: $(short "$out$err")"; fi
+done
 
 t_begin "bytes that are not UTF-8 show as \\xNN, valid UTF-8 as is"
 run "$ZCRXCTL" status $'\xff\xc3\xa9' 3

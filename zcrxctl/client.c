@@ -119,8 +119,12 @@ int client_connect(const char *dev, uint32_t queue, char *err, size_t len)
 	return fd;
 }
 
-/* Read one line without taking a byte past its newline (records may follow). */
-static int read_line(int fd, char **out, char *err, size_t errlen)
+/*
+ * Read one line without taking a byte past its newline (records may follow):
+ * *out is malloc'd and NUL-terminated, *outlen its length without the newline
+ * (a NUL inside is the session's, and the decoder sees it).
+ */
+static int read_line(int fd, char **out, size_t *outlen, char *err, size_t errlen)
 {
 	char buf[4096], *line = NULL, *p;
 	size_t len = 0;
@@ -168,13 +172,15 @@ static int read_line(int fd, char **out, char *err, size_t errlen)
 		if (line[len - 1] == '\n') {
 			line[len - 1] = '\0';
 			*out = line;
+			*outlen = len - 1;
 			return 0;
 		}
 	}
 }
 
 /* Send one request line and read one reply line (NUL-terminated, malloc'd). */
-static int request(int fd, const char *req, size_t n, char **reply, char *err, size_t len)
+static int request(int fd, const char *req, size_t n, char **reply, size_t *rlen, char *err,
+		   size_t len)
 {
 	struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_MS / 1000,
 			      .tv_usec = CLIENT_TIMEOUT_MS % 1000 * 1000 };
@@ -199,14 +205,14 @@ static int request(int fd, const char *req, size_t n, char **reply, char *err, s
 		}
 		off += w;
 	}
-	return read_line(fd, reply, err, len);
+	return read_line(fd, reply, rlen, err, len);
 }
 
 int client_call(int fd, const struct proto_request *rq, enum proto_reply_body body,
 		struct proto_reply *rp, char *err, size_t len)
 {
 	char *req, *line = NULL;
-	size_t n;
+	size_t n, linelen = 0;
 	int ret;
 
 	req = proto_request_encode(rq, &n);
@@ -214,11 +220,12 @@ int client_call(int fd, const struct proto_request *rq, enum proto_reply_body bo
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
-	ret = request(fd, req, n, &line, err, len);
+	ret = request(fd, req, n, &line, &linelen, err, len);
 	free(req);
 	if (ret)
 		return ret;
-	ret = proto_reply_decode(line, strlen(line), body, rp);
+	/* the whole line: a NUL in it is no end of it (status reads it the same way) */
+	ret = proto_reply_decode(line, linelen, body, rp);
 	if (ret)
 		snprintf(err, len, "the session answered something that is not protocol v1: %.80s",
 			 line);

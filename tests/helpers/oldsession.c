@@ -12,7 +12,10 @@
  * string body, escapes and all): a fake session for tests/test_rundir.sh.
  * OLDSESSION_STATUS_REPLY, when set, replaces the status reply (one line,
  * its newline added): a session that answers whatever a test needs.
+ * OLDSESSION_REPLY_FILE, when set, answers every request with that file's
+ * bytes as they are (NULs and all, no newline added).
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +74,16 @@ int main(int argc, char **argv)
 		len = read(fd, req, sizeof(req) - 1);
 		req[len > 0 ? len : 0] = '\0';
 		reply = strstr(req, "\"arm\"") ? arm_reply : status;
-		if (reply == status && getenv("OLDSESSION_STATUS_REPLY")) {
+		if (getenv("OLDSESSION_REPLY_FILE")) {
+			char raw[4096];
+			int rfd = open(getenv("OLDSESSION_REPLY_FILE"), O_RDONLY);
+			ssize_t r = rfd < 0 ? -1 : read(rfd, raw, sizeof(raw));
+
+			if (r < 0 || write(fd, raw, r) != r)
+				perror("oldsession: reply file");
+			if (rfd >= 0)
+				close(rfd);
+		} else if (reply == status && getenv("OLDSESSION_STATUS_REPLY")) {
 			reply = getenv("OLDSESSION_STATUS_REPLY");
 			if (write(fd, reply, strlen(reply)) < 0 || write(fd, "\n", 1) < 0)
 				perror("oldsession: write");
