@@ -35,12 +35,13 @@ elif ! out=$(make -s fuzz-build FUZZ_CC="$FUZZ_CC" 2>&1); then
 	t_fail "make fuzz-build: $(short "$(tail -n 5 <<<"$out")")"
 else t_pass; fi
 
-# replay TARGET [FILES...]: run the target once over FILES (default: its corpus)
+# replay TARGET [FILES...]: run the target once over FILES (default: its corpus);
+# a crash input goes to $S_TMP, not the tree
 replay() {
 	local t=$1
 	shift
 	[ $# -gt 0 ] || set -- "fuzz/corpus/$t"
-	run "fuzz/build/$t" -runs=0 -timeout=10 -rss_limit_mb=2048 "$@"
+	run "fuzz/build/$t" -runs=0 -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$S_TMP/$t-" "$@"
 }
 # why the replay failed, in a few words
 crash_why() {
