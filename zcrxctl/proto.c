@@ -14,6 +14,7 @@
 #include "json_reader.h"
 #include "parse.h"
 #include "proto.h"
+#include "utf8.h"
 
 static const char *const cmd_name[] = {
 	[PROTO_STATUS]		= "status",
@@ -150,6 +151,21 @@ char *proto_record_encode(const struct record *r, size_t *len)
 /* Decoders                                                            */
 /* ------------------------------------------------------------------ */
 
+/*
+ * A sentence snprintf() cut to its buffer may end inside a character: drop
+ * that part, so what a session writes and a client prints stays UTF-8 (the
+ * JSON reader refuses anything else).  s was UTF-8 up to the cut.
+ */
+static void utf8_cut(char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	size_t n;
+
+	while (p < end && (n = utf8_len(p, end)))
+		p += n;
+	*(char *)p = '\0';
+}
+
 int proto_request_decode(const char *line, size_t len, struct proto_request *rq,
 			 char *err, size_t errlen)
 {
@@ -198,6 +214,8 @@ int proto_request_decode(const char *line, size_t len, struct proto_request *rq,
 	} else {
 		snprintf(err, errlen, "unknown cmd \"%s\": status, arm or subscribe", cmd);
 	}
+	if (ret && errlen)
+		utf8_cut(err);
 	json_free(j);
 	return ret;
 }
@@ -432,6 +450,7 @@ int proto_reply_decode(const char *line, size_t len, enum proto_reply_body body,
 		msg = json_str(json_get(j, "error"));
 		eno = json_str(json_get(j, "errno"));
 		snprintf(rp->error, sizeof(rp->error), "%s", msg ? msg : "no reason given");
+		utf8_cut(rp->error);
 		e = eno ? parse_errno(eno) : 0;
 		rp->err = e > 0 ? e : 0;
 		ok = true;
