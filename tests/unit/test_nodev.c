@@ -332,6 +332,7 @@ static void test_full_cq_ends_receive_enospc_and_it_goes_on(void **state)
 {
 	struct zcrx_consumer_params now = { .mode = ZCRX_CONSUME_NOW };
 	const uint64_t total = 512U << 10, backlog = 16 * 4096;
+	uint64_t backlog_sent;
 	struct rx r;
 
 	(void)state;
@@ -344,6 +345,7 @@ static void test_full_cq_ends_receive_enospc_and_it_goes_on(void **state)
 		fail_msg("only %llu bytes could be queued before the receive: %llu needed to"
 			 " overflow an 8-entry CQ", (unsigned long long)r.sent,
 			 (unsigned long long)backlog);
+	backlog_sent = r.sent;
 	post(&r, r.ifq, UD_RECV);
 	for (uint64_t end = now_ns() + tmo(2000) * 1000000ULL;
 	     r.got < total && !r.ended && now_ns() < end;)
@@ -355,6 +357,8 @@ static void test_full_cq_ends_receive_enospc_and_it_goes_on(void **state)
 			 r.ended);
 	assert_false(r.bad);
 	assert_int_equal(zcrx_recv_overflows(r.ifq), r.overflowed);
+	print_message("# %llu bytes queued first; %u overflows, %u stalls\n",
+		      (unsigned long long)backlog_sent, r.overflowed, r.stalled);
 	rx_close(&r);
 }
 
