@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct zcrx_ctx *ctx;
 	struct zcrx_ifq *ifq;
 	unsigned int n = 0;
-	uint64_t stalls;
+	uint64_t stalls, overflows;
 
 	if (size < REC)
 		return 0;
@@ -82,15 +82,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		stalls = zcrx_recv_stalls(ifq);
+		overflows = zcrx_recv_overflows(ifq);
 		kind = zcrx_cqe_decode(ifq, cqe, &info);
 		fz_assert(kind == -EPROTO ||
 			  (kind >= ZCRX_CQE_NOT_OURS && kind <= ZCRX_CQE_RECV_STALLED),
 			  "kind %d", kind);
-		fz_assert(zcrx_recv_stalls(ifq) == stalls + (kind == ZCRX_CQE_RECV_STALLED),
+		fz_assert(zcrx_recv_stalls(ifq) + zcrx_recv_overflows(ifq) ==
+			  stalls + overflows + (kind == ZCRX_CQE_RECV_STALLED),
 			  "kind %d, stalls %llu -> %llu", kind, (unsigned long long)stalls,
 			  (unsigned long long)zcrx_recv_stalls(ifq));
 		if (kind == ZCRX_CQE_RECV_STALLED) {
-			fz_assert(info.err == -ENOMEM, "stalled with %d", info.err);
+			fz_assert(info.err == -ENOMEM || info.err == -ENOSPC, "stalled with %d",
+				  info.err);
+			fz_assert(zcrx_recv_overflows(ifq) == overflows + (info.err == -ENOSPC),
+				  "-ENOSPC not counted as an overflow");
 			/* buffers back: the receive is prepared again */
 			zcrx_buf_commit(ifq);
 		}

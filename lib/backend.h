@@ -124,12 +124,15 @@ struct zcrx_ifq {
 		uint64_t	ud;
 		int		fd;
 		uint32_t	len;
-		bool		stalled;	/* ended with -ENOMEM: prepare again */
+		bool		stalled;	/* ended -ENOMEM: again once buffers are back */
+		bool		overflowed;	/* ended -ENOSPC: again at the first SQE */
 	}			*recv;		/* grows as receives are prepared */
 	unsigned int		nr_recv;
 	unsigned int		recv_cap;
 	unsigned int		nr_stalled;
+	unsigned int		nr_overflowed;
 	uint64_t		recv_stalls;
+	uint64_t		recv_overflows;
 	uint32_t		bufs_out;	/* data CQEs not yet taken back by the kernel */
 	uint32_t		seen_head;	/* refill head when bufs_out was last settled */
 

@@ -513,6 +513,25 @@ static void recv_forget(struct zcrx_ifq *ifq, unsigned int i)
 	ifq->recv[i] = ifq->recv[--ifq->nr_recv];
 }
 
+/* Prepare a receive that ended stalled or overflowed again: false while no SQE is free. */
+static bool recv_again(struct zcrx_ifq *ifq, struct zcrx_recv *r)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ifq->ctx->ring);
+
+	if (!sqe)
+		return false;
+	if (ifq->ctx->ops->prep_recv(ifq->ctx, ifq->zcrx_id, sqe, r->fd, r->len, r->ud)) {
+		io_uring_prep_nop(sqe);
+		return false;
+	}
+	if (r->stalled)
+		ifq->nr_stalled--;
+	if (r->overflowed)
+		ifq->nr_overflowed--;
+	r->stalled = r->overflowed = false;
+	return true;
+}
+
 int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		    struct zcrx_cqe_info *info)
 {
@@ -546,7 +565,8 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	}
 
 	for (i = 0; i < ifq->nr_recv; i++)
-		if (ifq->recv[i].ud == cqe->user_data && !ifq->recv[i].stalled)
+		if (ifq->recv[i].ud == cqe->user_data && !ifq->recv[i].stalled &&
+		    !ifq->recv[i].overflowed)
 			break;
 	if (i == ifq->nr_recv) {
 		if (ctx->ops->own_cqe && ctx->ops->own_cqe(ctx, cqe))
@@ -562,6 +582,25 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		ifq->recv[i].stalled = true;
 		ifq->nr_stalled++;
 		ifq->recv_stalls++;
+		info->kind = ZCRX_CQE_RECV_STALLED;
+		info->err = cqe->res;
+		return info->kind;
+	}
+	if (!info->more && cqe->res == -ENOSPC) {
+		/*
+		 * The CQ was full: the kernel stopped before the fragment it had
+		 * no CQE for, which waits in the socket.  Nothing is lost; the
+		 * receive goes again now (with no SQE free, at the next commit or
+		 * flush): this CQE came out of the overflow list, so the CQ has
+		 * room again, and a caller that never commits would otherwise
+		 * never receive again.  It cannot spin: it issues only with the
+		 * caller's next submit, and a CQ still full ends it -ENOSPC again,
+		 * counted again.
+		 */
+		ifq->recv[i].overflowed = true;
+		ifq->nr_overflowed++;
+		ifq->recv_overflows++;
+		recv_again(ifq, &ifq->recv[i]);
 		info->kind = ZCRX_CQE_RECV_STALLED;
 		info->err = cqe->res;
 		return info->kind;
@@ -676,8 +715,11 @@ static void flush_due(struct zcrx_ifq *ifq);
 void zcrx_buf_commit(struct zcrx_ifq *ifq)
 {
 	publish_tail(ifq);
-	/* a NODEV ifq takes returns only through FLUSH_RQ; a stalled receive waits for them */
-	if (__builtin_expect(ifq->nodev || ifq->nr_stalled, 0))
+	/*
+	 * A NODEV ifq takes returns only through FLUSH_RQ; a stalled receive
+	 * waits for them; an overflowed one waits only for an SQE.
+	 */
+	if (__builtin_expect(ifq->nodev || ifq->nr_stalled || ifq->nr_overflowed, 0))
 		flush_due(ifq);
 }
 
@@ -686,30 +728,26 @@ uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq)
 	return ifq->rq_local_tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE);
 }
 
-/* Prepare the stalled receives again if buffers are back: how many went. */
+/*
+ * Prepare the waiting receives again: the overflowed ones always, the
+ * stalled ones if buffers are back.  How many went.
+ */
 static int recv_resume(struct zcrx_ifq *ifq)
 {
 	uint32_t head = __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE);
 	uint32_t back = head - ifq->seen_head;
-	struct io_uring_sqe *sqe;
+	bool bufs;
 	int n = 0;
 
 	ifq->seen_head = head;
 	ifq->bufs_out -= back < ifq->bufs_out ? back : ifq->bufs_out;
-	if (ifq->bufs_out >= ifq->nr_bufs)
-		return 0;
-	for (unsigned int i = 0; i < ifq->nr_recv && ifq->nr_stalled; i++) {
+	bufs = ifq->bufs_out < ifq->nr_bufs;
+	for (unsigned int i = 0; i < ifq->nr_recv && (ifq->nr_stalled || ifq->nr_overflowed); i++) {
 		struct zcrx_recv *r = &ifq->recv[i];
 
-		if (!r->stalled || !(sqe = io_uring_get_sqe(ifq->ctx->ring)))
+		if (!r->overflowed && !(r->stalled && bufs))
 			continue;
-		if (ifq->ctx->ops->prep_recv(ifq->ctx, ifq->zcrx_id, sqe, r->fd, r->len, r->ud)) {
-			io_uring_prep_nop(sqe);
-			continue;
-		}
-		r->stalled = false;
-		ifq->nr_stalled--;
-		n++;
+		n += recv_again(ifq, r);
 	}
 	return n;
 }
@@ -728,23 +766,31 @@ int zcrx_rq_flush(struct zcrx_ifq *ifq)
 	if (ret)
 		return ret;
 	ret = __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) - before;
-	if (ifq->nr_stalled)
+	if (ifq->nr_stalled || ifq->nr_overflowed)
 		recv_resume(ifq);
 	return ret;
 }
 
-/* Flush when enough returns wait (NODEV) or a stalled receive waits for any. */
+/*
+ * Flush when enough returns wait (NODEV) or a stalled receive waits for any;
+ * an overflowed receive needs no flush, only an SQE.
+ */
 static void flush_due(struct zcrx_ifq *ifq)
 {
 	uint32_t fill = zcrx_rq_fill(ifq);
 
-	if (fill && (ifq->nr_stalled || fill >= ifq->flush_batch))
+	if (fill && (ifq->nr_stalled || (ifq->nodev && fill >= ifq->flush_batch)))
 		zcrx_rq_flush(ifq);
-	else if (ifq->nr_stalled)
+	else if (ifq->nr_stalled || ifq->nr_overflowed)
 		recv_resume(ifq);
 }
 
 uint64_t zcrx_recv_stalls(const struct zcrx_ifq *ifq)
 {
 	return ifq->recv_stalls;
+}
+
+uint64_t zcrx_recv_overflows(const struct zcrx_ifq *ifq)
+{
+	return ifq->recv_overflows;
 }

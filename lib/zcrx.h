@@ -27,8 +27,9 @@
  * calls io_uring_queue_exit() after zcrx_ctx_destroy(); a ring from
  * zcrx_ctx_create is the ctx's own.
  *
- * The ring's SQ.  zcrx_buf_commit() and zcrx_rq_flush() may prepare SQEs on
- * the ctx's ring (a receive that ran out of buffers, prepared again), and a
+ * The ring's SQ.  zcrx_cqe_decode(), zcrx_buf_commit() and zcrx_rq_flush()
+ * may prepare SQEs on the ctx's ring (a receive that ran out of buffers or
+ * found the CQ full, prepared again: ZCRX_CQE_RECV_STALLED), and a
  * ctx of another backend may do so in more calls (its header says which);
  * they go with the caller's next submit.  Do not call libzcrx between the
  * io_uring_get_sqe() calls of a chain linked with IOSQE_IO_LINK: such an SQE
@@ -299,11 +300,16 @@ enum zcrx_cqe_kind {
 	ZCRX_CQE_RECV_END	= 3,	/* the receive ended: info.err (0 = EOF) */
 	ZCRX_CQE_INTERNAL	= 4,	/* the backend's own; already handled */
 	/*
-	 * The receive ran out of buffers (res -ENOMEM: a starved NODEV ifq or
-	 * copy fallback).  Nothing was lost; the library keeps the receive and
-	 * prepares it again on the ctx ring's SQ once a commit or flush brings
-	 * buffers back, for the caller's next submit (with the SQ full, at a
-	 * later commit).
+	 * The receive stopped, and the library keeps it; info.err says why.
+	 * Nothing was lost: what was not received waits in the socket.
+	 *   -ENOMEM  it ran out of buffers (a starved NODEV ifq or copy
+	 *            fallback): prepared again on the ctx ring's SQ once a
+	 *            commit or flush brings buffers back (zcrx_recv_stalls());
+	 *   -ENOSPC  the CQ had no free entry for its next completion (the
+	 *            caller fell behind): prepared again at once, in this
+	 *            decode (zcrx_recv_overflows()).
+	 * Either goes with the caller's next submit; with the SQ full, at a
+	 * later commit or flush.
 	 */
 	ZCRX_CQE_RECV_STALLED	= 5,
 };
@@ -335,12 +341,19 @@ ZCRX_API int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cq
  * ZCRX_CTRL_FLUSH_RQ: publish the queued returns and have the kernel take
  * the refill ring now.  A NODEV ifq reuses returned buffers only after it
  * (the consumer calls it for NODEV ifqs).  When the kernel took entries,
- * stalled receives are prepared again on the ring's SQ.  Returns the number
+ * stalled receives are prepared again on the ring's SQ (overflowed ones
+ * whatever it took).  Returns the number
  * of entries the kernel took, or -errno.
  */
 ZCRX_API int zcrx_rq_flush(struct zcrx_ifq *ifq);
 /* Receives that ended with -ENOMEM and were (or will be) prepared again. */
 ZCRX_API uint64_t zcrx_recv_stalls(const struct zcrx_ifq *ifq);
+/*
+ * Receives that ended with -ENOSPC (a full CQ) and were (or will be)
+ * prepared again.  One prepared again while the CQ is still full ends
+ * -ENOSPC at its issue, and counts again, until the caller drains the CQ.
+ */
+ZCRX_API uint64_t zcrx_recv_overflows(const struct zcrx_ifq *ifq);
 
 /* Re-arm one event type: -EINVAL when it has not fired since the last arm. */
 ZCRX_API int zcrx_event_arm(struct zcrx_ifq *ifq, enum zcrx_event type);
@@ -381,7 +394,8 @@ ZCRX_API int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len);
  * Publish the queued returns with one store-release of the refill tail.  On
  * a NODEV ifq, or while a receive is stalled, it also calls zcrx_rq_flush()
  * (a syscall) once an eighth of the buffers in flight wait, or at once for a
- * stalled receive: the kernel reuses NODEV buffers only after a flush.
+ * stalled receive: the kernel reuses NODEV buffers only after a flush.  An
+ * overflowed receive that found no SQE in zcrx_cqe_decode() is prepared here.
  */
 ZCRX_API void zcrx_buf_commit(struct zcrx_ifq *ifq);
 /* Entries written but not yet consumed by the kernel (refill-ring fill). */

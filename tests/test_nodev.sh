@@ -162,4 +162,80 @@ if needs events; then
 	stop "$pid"
 fi
 
+# recvq PID PORT: the bytes waiting in the receive queue of the connection to
+# PORT, in PID's network namespace
+recvq() {
+	nsenter -t "$1" -n ss -tnH state established "( sport = :$2 )" 2>/dev/null |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+n2_has() { "$ZCRXCTL" -j status n2 0 | jq -e "(if type == \"array\" then .[0] else . end) | $1" >/dev/null; }
+has_recvq() { [ "$(recvq "$1" "$2")" -ge "$3" ]; }
+stats_with() { jq -c "select(.record == \"stats\" and ($2))" <"$S_TMP/$1.out" 2>/dev/null | grep -q .; }
+# The kernel ends a receive -ENOSPC when the CQ has no free entry for its next
+# fragment (io_zcrx_queue_cqe; liburing #1515); the rest stays in the socket.
+# The session's CQ has 1024 entries, a page each: more than 4 MiB must wait in
+# the socket when the receive first runs.  So the session is stopped while
+# 8 MiB arrive, in a network namespace of its own whose tcp_rmem lets one
+# receive queue hold them (measured: all 8 MiB wait), then continued.
+t_begin "a receive stopped by a full CQ goes on: recv-overflows counted, connection kept, every byte"
+if ! needs events; then
+	:
+elif ! command -v nsenter >/dev/null; then
+	t_skip "no nsenter here to send from the session's network namespace"
+else
+	new_rundir
+	: >"$S_TMP/o.out"
+	env --default-signal=INT,PIPE unshare --net sh -c 'ip link set lo up &&
+		sysctl -qw net.ipv4.tcp_rmem="4096 33554432 33554432" && exec "$0" "$@"' \
+		"$ZCRXCTL" -j watch --nodev n2 0 --area-size 16M --listen 127.0.0.1:0 \
+		--stats-interval 200ms -t 120s >"$S_TMP/o.out" 2>"$S_TMP/o.err" &
+	pid=$!
+	_s_pids+=("$pid")
+	big=$((8 << 20))
+	if ! wait_until 10 has_port o; then
+		t_fail "no listening line: $(f o.err | short)"
+	else
+		port=$(listen_port o)
+		kill -STOP "$pid"
+		# 8 MiB, and the connection kept open (by the sleep the sender
+		# becomes) until the end of the case; nothing holds our output
+		nsenter -t "$pid" -n timeout 60 bash -c 'exec 3>"/dev/tcp/127.0.0.1/$1" &&
+			head -c "$2" /dev/zero >&3 && exec sleep 60' _ "$port" "$big" \
+			</dev/null >/dev/null 2>&1 &
+		sender=$!
+		_s_pids+=("$sender")
+		end=$((SECONDS + 30))
+		until has_recvq "$pid" "$port" "$big" || [ "$SECONDS" -ge "$end" ]; do sleep 0.2; done
+		queued=$(recvq "$pid" "$port")
+		kill -CONT "$pid"
+		# by the clock: under TCG each status and jq takes a while
+		end=$((SECONDS + 30))
+		until n2_has ".[\"copy-bytes\"] == $big" || grep -q 'closed' "$S_TMP/o.err" ||
+		      [ "$SECONDS" -ge "$end" ]; do
+			sleep 0.2
+		done
+		run "$ZCRXCTL" -j status n2 0
+		if [ "$queued" -le $((4 << 20)) ]; then
+			t_fail "only $queued bytes waited in the socket: not enough to fill a 1024-entry CQ"
+		elif ! jqe "(if type == \"array\" then .[0] else . end) |
+			    .[\"recv-overflows\"] >= 1 and .[\"copy-bytes\"] == $big" <<<"$out"; then
+			t_fail "status after $queued queued bytes: $out $(f o.err | short)"
+		elif ! wait_until 2 stats_with o ".[\"recv-overflows\"] >= 1 and .[\"rx-bytes\"] == $big"
+		then
+			t_fail "no stats record with recv-overflows >= 1 and rx-bytes $big:" \
+				"$(jq -c 'select(.record == "stats")' <"$S_TMP/o.out" | tail -n 1)"
+		elif grep -q 'closed' "$S_TMP/o.err"; then
+			t_fail "the connection was closed: $(f o.err | short)"
+		elif [ "$(grep -c 'completion queue was full' "$S_TMP/o.err")" != 1 ]; then
+			t_fail "not said once: $(f o.err | short)"
+		else
+			echo "# $queued bytes waited; recv-overflows=$(jq '(if type == "array" then .[0] else . end) | .["recv-overflows"]' <<<"$out")"
+			t_pass
+		fi
+		kill "$sender" 2>/dev/null
+		wait "$sender" 2>/dev/null
+	fi
+	stop "$pid"
+fi
+
 t_done

@@ -113,6 +113,10 @@ void proto_session_print(struct printer *pr, const struct proto_session *s)
 		print_null(pr, PRINT_JSON, "copy-bytes", NULL);
 	}
 	print_uint(pr, PRINT_JSON, "recv-stalls", NULL, s->recv_stalls);
+	if (s->has_overflows)
+		print_uint(pr, PRINT_JSON, "recv-overflows", NULL, s->recv_overflows);
+	else
+		print_null(pr, PRINT_JSON, "recv-overflows", NULL);
 	close_json_object(pr);
 }
 
@@ -321,6 +325,17 @@ static bool get_copy_stats(const struct json *o, struct record *r)
 	       get_u64(o, "copy-bytes", &r->copy_bytes);
 }
 
+/* A number added after 0.1: absent (an older session) or null leaves *has false. */
+static bool get_opt_u64(const struct json *o, const char *key, bool *has, uint64_t *v)
+{
+	const struct json *p = json_get(o, key);
+
+	if (!p || json_type(p) == JSON_NULL)
+		return true;
+	*has = true;
+	return get_u64(o, key, v);
+}
+
 /* "rx-packets": a number, or null where the backend counts no packets */
 static bool get_packets(const struct json *o, struct record *r)
 {
@@ -380,7 +395,8 @@ int proto_record_decode(const char *line, size_t len, struct record *r)
 		     get_u64(o, "rx-buffers", &r->rx_buffers) && get_packets(o, r) &&
 		     get_u64(o, "rx-bytes", &r->rx_bytes) && get_u64(o, "rx-bps", &r->rx_bps) &&
 		     get_u32(o, "held", &r->held) && get_u32(o, "rq-fill", &r->rq_fill) &&
-		     get_copy_stats(o, r) && get_u64(o, "recv-stalls", &r->recv_stalls);
+		     get_copy_stats(o, r) && get_u64(o, "recv-stalls", &r->recv_stalls) &&
+		     get_opt_u64(o, "recv-overflows", &r->has_overflows, &r->recv_overflows);
 		for (int t = 0; ok && t < ZCRX_EV_COUNT; t++)
 			ok = get_u64(o, zcrx_event_name(t), &r->fired[t]);
 	} else if (!strcmp(kind, "lost")) {
@@ -409,7 +425,8 @@ static bool get_session(const struct json *o, struct proto_session *s)
 	if (!get_u32(o, "queue", &s->queue) || !get_u32(o, "zcrx-id", &s->zcrx_id) ||
 	    !get_u64(o, "pid", &s->pid) || !get_u64(o, "uptime-s", &s->uptime_s) ||
 	    !backend_mode_decode(o, &s->mode) || !get_events(json_get(o, "events"), &s->events) ||
-	    !get_u64(o, "recv-stalls", &s->recv_stalls))
+	    !get_u64(o, "recv-stalls", &s->recv_stalls) ||
+	    !get_opt_u64(o, "recv-overflows", &s->has_overflows, &s->recv_overflows))
 		return false;
 	for (int t = 0; t < ZCRX_EV_COUNT; t++) {
 		if (!(s->events & ZCRX_EV_MASK(t)))

@@ -48,6 +48,8 @@ struct proto_session {
 	uint64_t		copy_count;
 	uint64_t		copy_bytes;
 	uint64_t		recv_stalls;
+	bool			has_overflows;	/* recv_overflows valid: a 0.1 session has none */
+	uint64_t		recv_overflows;
 };
 
 enum proto_reply_body {

@@ -114,6 +114,11 @@ void record_print_object(struct printer *pr, const struct record *r, enum ts_mod
 		}
 		print_copy_stats(pr, r);
 		print_uint(pr, PRINT_ANY, "recv-stalls", " recv-stalls=%llu", r->recv_stalls);
+		if (r->has_overflows)
+			print_uint(pr, PRINT_ANY, "recv-overflows", " recv-overflows=%llu",
+				   r->recv_overflows);
+		else
+			print_null(pr, PRINT_ANY, "recv-overflows", " recv-overflows=%s");
 		break;
 	case RECORD_LOST:
 		print_uint(pr, PRINT_ANY, "count", " count=%llu", r->lost);

@@ -59,6 +59,8 @@ struct record {
 	bool			has_packets;	/* rx_packets known (backend_rx_counters); null otherwise */
 	uint64_t		rx_packets;
 	uint64_t		recv_stalls;	/* receives that ran out of buffers, resubmitted */
+	bool			has_overflows;	/* recv_overflows valid: a 0.1 session has none */
+	uint64_t		recv_overflows;	/* receives stopped by a full CQ, resubmitted */
 	uint64_t		rx_bytes;
 	uint64_t		rx_bps;		/* over the last interval */
 	uint64_t		fired[ZCRX_EV_COUNT];

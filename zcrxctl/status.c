@@ -314,6 +314,10 @@ static void print_text_entry(struct printer *pr, const struct proto_session *s)
 	else
 		print_text(pr, " copy-count=n/a copy-bytes=n/a");
 	print_text(pr, " recv-stalls=%llu", (unsigned long long)s->recv_stalls);
+	if (s->has_overflows)
+		print_text(pr, " recv-overflows=%llu", (unsigned long long)s->recv_overflows);
+	else
+		print_text(pr, " recv-overflows=n/a");
 	backend_mode_print(pr, s->mode);
 	print_nl(pr);
 }

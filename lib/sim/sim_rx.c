@@ -65,7 +65,7 @@
 enum pkt_ret {
 	PKT_DONE,		/* delivered */
 	PKT_DROPPED,		/* the RX ring was empty */
-	PKT_BLOCKED,		/* no CQ room: the sender waits */
+	PKT_BLOCKED,		/* no CQ room (synthetic) or SQ room: the sender waits */
 	PKT_IDLE,		/* the socket has nothing to read */
 	PKT_ENDED,		/* the receive has ended */
 };
@@ -125,7 +125,10 @@ void zcrx_sim_rx_psubmit(struct sim *s)
  * entries still gives SIM_ROUND_SQES_MIN), and in a round of its own (not
  * one zcrx_sim_step() asked for) at most SIM_ROUND_SQES.  So the CQ never
  * overflows because of us and the caller always finds room in its SQ; what
- * does not fit waits for a private timer, or the caller's next step.
+ * does not fit waits for a private timer, or the caller's next step.  A
+ * socket receive that finds no CQ room for a fragment ends -ENOSPC instead,
+ * as on a kernel (sock_overflow()); synthetic traffic waits, keeping its
+ * credit.
  */
 static void round_begin(struct sim *s, bool own)
 {
@@ -539,14 +542,17 @@ static int sock_pending(struct sim_recv *r, int *end)
  * What one read from the socket may take: a NIC packet of up to
  * min(pkt_size, rx_buf_len) bytes, or, NODEV, a fragment of up to 32 KiB
  * (the page frag a loopback sender fills).  A copy takes a CQE per page:
- * never more than the CQ has room for.
+ * never more than the CQ has room for.  0 with *cq_full when the CQ has
+ * room for no data CQE at all.
  */
-static uint32_t sock_len(const struct sim *s, const struct sim_ifq *q, const struct sim_recv *r)
+static uint32_t sock_len(const struct sim *s, const struct sim_ifq *q, const struct sim_recv *r,
+			 bool *cq_full)
 {
 	uint32_t len = q->nodev ? SIM_FRAG_PAGES * s->page :
 		       s->p.pkt_size < q->buf_len ? s->p.pkt_size : q->buf_len;
 	int room = (s->budget - 3) / cqe_cost(s, true);
 
+	*cq_full = room <= 0;
 	if (room > s->sq_room - 2)
 		room = s->sq_room - 2;
 
@@ -579,15 +585,34 @@ static enum pkt_ret sock_starved(struct sim *s, struct sim_ifq *q, struct sim_re
 	return PKT_DROPPED;
 }
 
+/*
+ * No CQ room for the next fragment: as io_zcrx_queue_cqe() finds no free
+ * CQE, the receive ends -ENOSPC (flags 0, liburing issue #1515) and the
+ * fragment stays in the socket.  With nothing to read it just waits.
+ */
+static enum pkt_ret sock_overflow(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
+{
+	int pend, end = 0;
+
+	pend = sock_pending(r, &end);
+	if (!pend)
+		return PKT_IDLE;
+	recv_end(s, q, r, pend < 0 ? end : -ENOSPC);
+	return PKT_ENDED;
+}
+
 /* One fragment read from the socket, zero-copy into an RX descriptor or copied. */
 static enum pkt_ret sock_packet(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
 {
-	uint32_t len = sock_len(s, q, r), idx[SIM_COPY_BUFS], nb;
+	uint32_t idx[SIM_COPY_BUFS], nb, len;
 	struct iovec iov[SIM_COPY_BUFS];
 	struct msghdr msg = { .msg_iov = iov };
-	bool copy;
+	bool copy, cq_full;
 	ssize_t n;
 
+	len = sock_len(s, q, r, &cq_full);
+	if (!len && cq_full && s->sq_room > 0)
+		return sock_overflow(s, q, r);
 	if (!len)
 		return PKT_BLOCKED;
 	copy = roll_copy(s, q);

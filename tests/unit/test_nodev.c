@@ -26,6 +26,7 @@ struct rx {
 	uint64_t		window;		/* sent - got at most, when not 0 */
 	bool			bad;
 	uint32_t		data, events, stalled, ended, not_ours;
+	uint32_t		overflowed;	/* RECV_STALLED with -ENOSPC */
 	struct zcrx_consumer	*cons;
 	uint32_t		held;
 	uint64_t		hold_off[64];
@@ -87,20 +88,27 @@ static void need_copy_events(void)
 	need_nodev();
 }
 
-static void rx_open(struct rx *r, uint32_t events, uint64_t area)
+/* sq_entries 0: the default ring; otherwise a CQ of 4 x sq_entries */
+static void rx_open_sq(struct rx *r, uint32_t events, uint64_t area, uint32_t sq_entries)
 {
 	struct zcrx_ifq_opts o = { .nodev = true, .area_size = area, .rq_entries = 64,
 				   .events = events, .stats = events != 0 };
+	struct zcrx_ctx_opts co = { .sq_entries = sq_entries };
 	struct zcrx_diag d;
 	int ret, l;
 
 	memset(r, 0, sizeof(*r));
-	assert_int_equal(zcrx_ctx_create(&r->ctx, NULL), 0);
+	assert_int_equal(zcrx_ctx_create(&r->ctx, sq_entries ? &co : NULL), 0);
 	ret = zcrx_ifq_open(r->ctx, &o, &r->ifq, &d);
 	if (ret)
 		fail_msg("NODEV ifq_open: %s: %s", strerrorname_np(-ret), d.msg);
 	tcp_pair(&l, &r->tx, &r->rx);
 	close(l);
+}
+
+static void rx_open(struct rx *r, uint32_t events, uint64_t area)
+{
+	rx_open_sq(r, events, area, 0);
 }
 
 static void rx_close(struct rx *r)
@@ -179,6 +187,8 @@ static void pump(struct rx *r, struct zcrx_ifq *ifq, uint64_t upto, bool keep)
 				}
 			} else if (kind == ZCRX_CQE_EVENT) {
 				r->events++;
+			} else if (kind == ZCRX_CQE_RECV_STALLED && info.err == -ENOSPC) {
+				r->overflowed++;
 			} else if (kind == ZCRX_CQE_RECV_STALLED) {
 				r->stalled++;
 			} else if (kind == ZCRX_CQE_RECV_END) {
@@ -306,6 +316,49 @@ static void test_starved_receive_is_posted_again_after_returns(void **state)
 	pump(&r, r.ifq, 2 * AREA, false);
 	assert_int_equal(r.got, 2 * AREA);
 	assert_false(r.bad);
+	rx_close(&r);
+}
+
+/*
+ * A full CQ stops the receive: io_zcrx_queue_cqe() finds no slot, the
+ * fragment stays in the socket and the multishot receive ends -ENOSPC with
+ * flags 0 (liburing issue #1515).  The library reports it as RECV_STALLED
+ * with -ENOSPC, counts it and prepares the receive again: once the caller has
+ * drained, every byte arrives, in order.  An 8-entry CQ (2 SQ entries) and a
+ * backlog of at least 16 pages queued before the receive first runs: its
+ * first issue alone has more fragments than the CQ has slots.
+ */
+static void test_full_cq_ends_receive_enospc_and_it_goes_on(void **state)
+{
+	struct zcrx_consumer_params now = { .mode = ZCRX_CONSUME_NOW };
+	const uint64_t total = 512U << 10, backlog = 16 * 4096;
+	uint64_t backlog_sent;
+	struct rx r;
+
+	(void)state;
+	need_nodev();
+	rx_open_sq(&r, 0, 1U << 20, 2);
+	assert_int_equal(zcrx_ctx_ring(r.ctx)->cq.ring_entries, 8);
+	assert_int_equal(zcrx_consumer_create(r.ifq, &now, &r.cons), 0);
+	send_upto(&r, total);
+	if (r.sent < backlog)
+		fail_msg("only %llu bytes could be queued before the receive: %llu needed to"
+			 " overflow an 8-entry CQ", (unsigned long long)r.sent,
+			 (unsigned long long)backlog);
+	backlog_sent = r.sent;
+	post(&r, r.ifq, UD_RECV);
+	for (uint64_t end = now_ns() + tmo(2000) * 1000000ULL;
+	     r.got < total && !r.ended && now_ns() < end;)
+		pump(&r, r.ifq, total, false);
+	if (r.got != total || r.ended || !r.overflowed)
+		fail_msg("%llu of %llu bytes arrived; %u overflows (%llu counted), %u stalls, %u"
+			 " ends", (unsigned long long)r.got, (unsigned long long)total,
+			 r.overflowed, (unsigned long long)zcrx_recv_overflows(r.ifq), r.stalled,
+			 r.ended);
+	assert_false(r.bad);
+	assert_int_equal(zcrx_recv_overflows(r.ifq), r.overflowed);
+	print_message("# %llu bytes queued first; %u overflows, %u stalls\n",
+		      (unsigned long long)backlog_sent, r.overflowed, r.stalled);
 	rx_close(&r);
 }
 
@@ -517,6 +570,8 @@ int main(void)
 		      "has no ZCRX_REG_NODEV (Linux 7.1+)"),
 		KCASE(test_starved_receive_is_posted_again_after_returns, has_starved_enomem,
 		      "has no NODEV, or leaves a NODEV receive that ran dry armed and silent (7.1)"),
+		KCASE(test_full_cq_ends_receive_enospc_and_it_goes_on, has_starved_enomem,
+		      "has no NODEV, or no stopped_early requeue that ends a stopped receive (7.1)"),
 		KCASE(test_cqe_mixed_ring_is_refused, NULL, NULL),
 		KCASE(test_two_ifqs_on_one_ring_keep_their_events, has_copy_events,
 		      "has no NODEV zcrx copy event or stats (Linux 7.2+)"),

@@ -92,6 +92,7 @@ static struct proto_session session(void)
 		.events = ZCRX_EV_MASK(ZCRX_EV_ALLOC_FAIL) | ZCRX_EV_MASK(ZCRX_EV_COPY),
 		.fired = ZCRX_EV_MASK(ZCRX_EV_ALLOC_FAIL), .count = { 3, 0 },
 		.has_stats = true, .copy_count = 61, .copy_bytes = 1119208, .recv_stalls = 4,
+		.has_overflows = true, .recv_overflows = 2,
 	};
 
 	strcpy(s.dev, "n0");
@@ -113,9 +114,11 @@ static void test_status_reply_round_trip(void **state)
 			    "\"simulated\":false,\"events\":[\"alloc-fail\",\"copy\"],\"types\":"
 			    "{\"alloc-fail\":{\"state\":\"fired\",\"count\":3},\"copy\":{\"state\":"
 			    "\"armed\",\"count\":0}},\"copy-count\":61,\"copy-bytes\":1119208,"
-			    "\"recv-stalls\":4}}\n");
+			    "\"recv-stalls\":4,\"recv-overflows\":2}}\n");
 	assert_int_equal(proto_reply_decode(line, len, PROTO_BODY_SESSION, &out), 0);
 	assert_true(out.ok);
+	assert_true(out.session.has_overflows);
+	assert_int_equal(out.session.recv_overflows, 2);
 	assert_int_equal(out.session.fired, in.session.fired);
 	assert_int_equal(out.session.count[ZCRX_EV_ALLOC_FAIL], 3);
 	assert_int_equal(out.session.mode, BACKEND_NODEV);
@@ -123,6 +126,27 @@ static void test_status_reply_round_trip(void **state)
 	again = proto_reply_encode(&out, &len2);
 	assert_string_equal(again, line);
 	free(again);
+	free(line);
+}
+
+/* A session before recv-overflows (0.1) still answers status: the count is unknown. */
+static void test_status_reply_without_recv_overflows(void **state)
+{
+	static const char old[] = "{\"v\":1,\"ok\":true,\"session\":{\"dev\":\"old0\","
+		"\"queue\":3,\"zcrx-id\":0,\"pid\":1,\"uptime-s\":5,\"mode\":\"sim\","
+		"\"simulated\":true,\"events\":[\"copy\"],\"types\":{\"copy\":{\"state\":"
+		"\"armed\",\"count\":0}},\"copy-count\":0,\"copy-bytes\":0,"
+		"\"recv-stalls\":1}}\n";
+	struct proto_reply out;
+	size_t len;
+	char *line;
+
+	(void)state;
+	assert_int_equal(proto_reply_decode(old, strlen(old), PROTO_BODY_SESSION, &out), 0);
+	assert_false(out.session.has_overflows);
+	assert_int_equal(out.session.recv_stalls, 1);
+	line = proto_reply_encode(&out, &len);
+	assert_non_null(strstr(line, "\"recv-overflows\":null"));
 	free(line);
 }
 
@@ -224,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_arm_without_event_is_all),
 		cmocka_unit_test(test_malformed_requests_say_why),
 		cmocka_unit_test(test_status_reply_round_trip),
+		cmocka_unit_test(test_status_reply_without_recv_overflows),
 		cmocka_unit_test(test_armed_reply_carries_the_mode),
 		cmocka_unit_test(test_armed_reply_of_a_0_1_session),
 		cmocka_unit_test(test_refusal_round_trip_with_errno),

@@ -267,6 +267,8 @@ static void reply_status(struct client *c)
 		ps->copy_bytes = st.copy_bytes;
 	}
 	ps->recv_stalls = zcrx_recv_stalls(s->ifq);
+	ps->has_overflows = true;
+	ps->recv_overflows = zcrx_recv_overflows(s->ifq);
 	reply(c, &rp, false);
 }
 

@@ -105,7 +105,16 @@ void session_data_recv_stalled(struct session *s, const struct zcrx_cqe_info *in
 {
 	struct conn *c = conn_find(s, RECV_ID(info->user_data), NULL);
 
-	/* counted in stats and status (recv-stalls); said once, not per stall */
+	/* the library prepared it again: counted in stats and status, said once */
+	if (info->err == -ENOSPC) {
+		if (zcrx_recv_overflows(s->ifq) > 1)
+			return;
+		p_info("The completion queue was full: the session fell behind reading the receive"
+		       " from %s; nothing was lost (the rest waited in the socket) and it goes on;"
+		       " stats and status count each such stop as recv-overflows",
+		       c ? c->peer : s->own_peer);
+		return;
+	}
 	if (zcrx_recv_stalls(s->ifq) > 1)
 		return;
 	p_info("The receive from %s ran out of zcrx buffers (%s holds them): it goes on once"

@@ -360,6 +360,8 @@ void session_stats(struct session *s, struct record *r)
 	r->has_packets = !backend_rx_counters(&s->o.be, s->ifq, &r->rx_packets, &bytes);
 	r->rx_buffers = s->rx_buffers;
 	r->recv_stalls = zcrx_recv_stalls(s->ifq);
+	r->has_overflows = true;
+	r->recv_overflows = zcrx_recv_overflows(s->ifq);
 	r->rx_bytes = bytes;
 	dt = r->mono_ns - s->last_stats_mono;
 	if (dt)
