@@ -219,6 +219,9 @@ static int pump(struct st *t, uint64_t upto, bool keep)
 				t->event_res = cqe->res;
 				break;
 			case ZCRX_CQE_RECV_STALLED:
+				/* a full CQ (-ENOSPC): already prepared again, nothing to wait for */
+				if (info.err == -ENOSPC)
+					break;
 				t->stalled = true;
 				t->stalls++;
 				break;
