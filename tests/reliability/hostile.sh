@@ -14,8 +14,8 @@ HOSTILE=(
 	$'\xff\xfe' $'\xc3' $'\xc0\xaf' $'\xed\xa0\x80' $'\xc2\x9b31m'
 	"%s%n%x%p" "../a/b"
 )
-# a few, for --quick
-QUICK_HOSTILE=($'\e]0;PWNED\a' $'\xff\xfe')
+# for --quick: a terminal escape and invalid UTF-8 in one value
+QUICK_HOSTILE=($'\e]0;PWNED\a\xff\xfe')
 
 # The options that take a value, by command (bind's for watch too).
 BIND_VOPTS=(--area-size --rq-entries --rx-buf-len --events --user-data --listen --consume-delay

@@ -169,11 +169,9 @@ zc_try() {
 	# JSON output: -j, -p or --json/--pretty among the global options
 	TRY_CMD=
 	for a in "$@"; do
-		case $a in
-		--json | --pretty | -[a-zA-Z]*[jp]*) [[ $a == --* && $a != --json && $a != --pretty ]] || json=1 ;;
-		-*) ;;
-		*) TRY_CMD=$a; break ;;
-		esac
+		if [[ $a == --json || $a == --pretty || $a =~ ^-[a-zA-Z]*[jp] ]]; then json=1
+		elif [[ $a != -* ]]; then TRY_CMD=$a; break
+		fi
 	done
 	timeout -k 2 "$TRY_TIMEOUT" env --default-signal=INT,PIPE "$ZCRXCTL" "$@" \
 		</dev/null >"$S_TMP/try.out" 2>"$S_TMP/try.err"

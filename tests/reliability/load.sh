@@ -42,7 +42,7 @@ account() {
 load_row() {
 	local N=$1 E E2 n0 runs r i sp t ms rate rates= lost=0 got=0 tot_ms=0
 	row "load" "$N subscriber$([ "$N" = 1 ] || echo s) on one session at its top event rate: received + lost == emitted"
-	E=$(scale 3000 200)
+	E=$(scale 3000 100)
 	runs=$(scale 2 1)
 	for ((r = 0; r < runs; r++)); do
 		new_rundir
