@@ -33,7 +33,7 @@ argv_gen() {
 	local v o c
 	local -a vals=("${HOSTILE[@]}")
 	[ "$QUICK" = 1 ] && vals=("${QUICK_HOSTILE[@]}")
-	emit() { printf '%s\0' "$@"; printf '\x01\0'; }
+	emit() { [ $# = 0 ] || printf '%s\0' "$@"; printf '\x01\0'; }
 	for v in "${vals[@]}"; do
 		# a value of every option that takes one
 		for o in "${BIND_VOPTS[@]}"; do emit bind sim0 0 "${SAFE_BIND[@]}" "$o" "$v"; done
@@ -75,6 +75,8 @@ argv_gen() {
 		emit "$c" "--$BIGARG"
 	done
 	emit
+	emit --
+	emit -j
 	emit -jpqV --bogus
 }
 

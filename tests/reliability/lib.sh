@@ -132,10 +132,14 @@ judge_out() {
 	mapfile -t ol <"$o"
 	for l in "${el[@]}"; do [[ $l == "Error: "* ]] && nerr=$((nerr + 1)); done
 	if [ "$json" = 1 ]; then
-		if [ "$rc" = 1 ] || [ "$rc" = 64 ]; then
+		if [ -z "$TRY_CMD" ] && [ "$rc" = 64 ] && [[ ${el[0]:-} == "Usage: zcrxctl "* ]]; then
+			: # no command at all: the usage on stderr, as bpftool and ip do
+		elif [ "$rc" = 1 ] || [ "$rc" = 64 ]; then
 			if [ ${#el[@]} != 0 ]; then why="stderr under -j: ${el[0]:0:200}"; return; fi
-			if [ ${#ol[@]} != 1 ] || ! jq -e 'type == "object" and (keys == ["error"]) and
-				(.error | length > 0)' "$o" >/dev/null 2>&1; then
+			# zcrxctl writes compact JSON: exactly {"error":"..."} with a
+			# well-formed, non-empty string (control bytes and UTF-8 are
+			# checked above); a regex, as jq would cost a process a try
+			if [ ${#ol[@]} != 1 ] || ! [[ ${ol[0]} =~ $ERROR_RE ]]; then
 				why="not one {\"error\"} line: ${ol[*]:0:3}"; return
 			fi
 		elif [ -s "$o" ] && ! jq -s -e 'length > 0' "$o" >/dev/null 2>&1; then
@@ -143,7 +147,9 @@ judge_out() {
 		fi
 	else
 		if [ "$rc" = 0 ] && [ "$nerr" != 0 ]; then why="exit 0 with an error: ${el[0]:0:200}"; return; fi
-		if [ "$rc" = 1 ] || [ "$rc" = 64 ]; then
+		if [ -z "$TRY_CMD" ] && [ "$rc" = 64 ] && [[ ${el[0]:-} == "Usage: zcrxctl "* ]]; then
+			[ ${#ol[@]} = 0 ] || { why="stdout beside the usage: ${ol[0]:0:200}"; return; }
+		elif [ "$rc" = 1 ] || [ "$rc" = 64 ]; then
 			if [ "$nerr" != 1 ] || [ ${#el[@]} != 1 ]; then
 				why="want one Error: line on stderr: $(printf '%s|' "${el[@]}" | cut -c1-300)"; return
 			fi
@@ -160,6 +166,7 @@ judge_out() {
 	fi
 }
 
+ERROR_RE='^\{"error":"([^"\\]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})+"\}$'
 TRY_TIMEOUT=10
 ALLOWED_RC="0 1 2 3 4 64"
 declare -A RC_SEEN=()
