@@ -7,7 +7,8 @@
 #   tests/reliability/run.sh [--quick] [--only REGEX]     (make reliability)
 #
 #   --quick       small counts (about 40 s); the full run takes up to 5 min
-#   --only REGEX  only the rows whose "what was tried" matches REGEX
+#   --only REGEX  only the rows whose function name (argv_row, stale_row,
+#                 load_row_64, ...) or "what was tried" matches REGEX
 #
 # stdout: one Markdown table, category | what was tried | tried | held |
 # figure.  stderr: one progress line per row, then every try that did not
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
 	--only) ONLY=$2; shift ;;
-	-h | --help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "usage: $0 [--quick] [--only REGEX]" >&2; exit 64 ;;
 	esac
 	shift
@@ -60,7 +61,8 @@ load_row_64() { load_row 64; }
 t0=$(now_ms)
 cd "$S_TMP" || exit 1
 for fn in "${ROWS[@]}"; do
-	if [ -n "$ONLY" ] && ! grep -Eq -- "$ONLY" <<<"$(declare -f "$fn"; [[ $fn == load_row_* ]] && echo "load ${fn#load_row_} subscriber")"; then
+	# --only: the function's name, or the row's text as its row call gives it
+	if [ -n "$ONLY" ] && ! grep -Eq -- "$ONLY" <<<"$fn $(declare -f "$fn" | grep -m1 -o 'row "[^"]*" "[^"]*"')"; then
 		continue
 	fi
 	"$fn"
