@@ -30,7 +30,8 @@ echo "# $(grep '^reliability: quick run' "$T/run.err")"
 while IFS= read -r line; do
 	IFS='|' read -r _ cat what tried held fig _ <<<"$line"
 	what=${what# } what=${what% } tried=${tried// /} held=${held// /} fig=${fig# }
-	t_begin "${cat# }:${what}"
+	cat=${cat# } cat=${cat% }
+	t_begin "$cat: ${what}"
 	if [ "$held" = "—" ]; then
 		t_skip "${fig% }"
 	elif [ "$tried" -gt 0 ] 2>/dev/null && [ "$held" = "$tried" ]; then
