@@ -245,7 +245,8 @@ env_try() {
 	[ -z "$why" ] && [ -e "$etmp/missing" ] && why="created $etmp/missing" && rm -rf "$etmp/missing"
 	[ -z "$why" ] && [ -e relative ] && why="created ./relative" && rm -rf relative
 	[ -z "$why" ] && compgen -G "$etmp/open/*" >/dev/null && why="used $etmp/open" && rm -rf "$etmp/open"/*
-	[ -z "$why" ] && compgen -G "$etmp/*/*.sock" >/dev/null && why="left $(echo "$etmp"/*/*.sock)"
+	[ -z "$why" ] && compgen -G "$etmp/*/*.sock" >/dev/null && why="left $(echo "$etmp"/*/*.sock)" &&
+		rm -f "$etmp"/*/*.sock
 	[ -z "$why" ] || why="$(printf '%q ' "${ev[@]}" | cut -c1-120)zcrxctl $*: $why"
 	verdict "$why"
 }
@@ -313,7 +314,7 @@ env_row() {
 		env_try "$e" -- -j $W
 		env_try "$e" -- --color=always features
 		env_try "$e" -- show lo
-		env_try "$e" -- bind sim0 $'\e]0;PWNED\a' --sim --check
+		env_try "$e" -- bind sim0 $'\e]0;PWNED\a' --sim --area-size 64K --check
 		env_try "$e" -- help
 	done
 	figure "$(rc_figure)"
