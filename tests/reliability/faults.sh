@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Faults injected: kill -9 of sessions and clients, stopped sessions, a full
 # disk, a closed stdout, stale and foreign sockets, a CQ under a backlog and,
 # on real kernels, a CQ overflow.  Sourced by run.sh.
@@ -90,21 +91,21 @@ kill_client_row() {
 stopped_row() {
 	row "fault" "SIGSTOPped sessions (three): status names each, with its pid, within 1 s"
 	new_rundir
-	local -a sp=()
-	local i n t0 dt worst=0 q all
+	local -a sps=()	# the three sessions
+	local i n t0 dt worst=0 q
 	for q in 1 2 3; do
 		start "st$q" bind --sim "sim$q" 0 --area-size 64K
-		sp+=("$pid")
+		sps+=("$pid")
 	done
 	all() { [ "$(timeout 5 "$ZCRXCTL" -j status 2>/dev/null | jq '[.[] | select(.["zcrx-id"] != null)] | length' 2>/dev/null)" = 3 ]; }
 	if ! wait_until 10 all; then
 		broke "the sessions did not come up"
-		for i in "${sp[@]}"; do stop "$i"; done
+		for i in "${sps[@]}"; do stop "$i"; done
 		return
 	fi
 	n=$(scale 10 1)
 	for ((i = 0; i < n; i++)); do
-		kill -STOP "${sp[@]}"
+		kill -STOP "${sps[@]}"
 		t0=$(now_ms)
 		zq status
 		dt=$(($(now_ms) - t0))
@@ -116,16 +117,16 @@ stopped_row() {
 		elif ((dt > 2500)); then why="took $dt ms"
 		else
 			for q in 1 2 3; do
-				grep -qx "session dev=sim$q queue=0 pid=${sp[q - 1]} answered=no" "$S_TMP/try.out" ||
+				grep -qx "session dev=sim$q queue=0 pid=${sps[q - 1]} answered=no" "$S_TMP/try.out" ||
 					why+=" sim$q not named"
 			done
 			err1 "3 sessions did not answer" || why+=" not one Error line: $(f try.err | short)"
 		fi
-		kill -CONT "${sp[@]}"
+		kill -CONT "${sps[@]}"
 		verdict "$why"
 		wait_until 10 all || { broke "the sessions did not answer again after SIGCONT"; break; }
 	done
-	for i in "${sp[@]}"; do stop "$i"; done
+	for i in "${sps[@]}"; do stop "$i"; done
 	compgen -G "$ZCRXCTL_RUNDIR/*" >/dev/null && broke "sockets left: $(ls "$ZCRXCTL_RUNDIR")"
 	figure "worst $worst ms"
 }

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Hostile inputs: argv, protocol lines, the fuzz corpora, the environment.
 # Sourced by run.sh.
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # The reliability suite's bookkeeping and its one oracle, on top of
 # tests/lib_session.sh (sessions in the background, bounded waits, cleanup).
 #

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash
 # Load held: one simulated session at its top event rate (a starving queue
 # re-armed with no holdoff, the storm of issue 11), with 1, 8 and 64
 # `zcrxctl -j subscribe` clients.  Each subscriber must account for every
