@@ -291,7 +291,7 @@ stale_row() {
 				[ -z "$why" ] && [ -e "$s" ] && why="watch left its socket"
 			else
 				if [ "$rc" != 1 ] || ! err1 "not a session socket"; then why="watch: exit $rc $(f try.err | short)"
-				elif ! [ -e "$s" -o -L "$s" ]; then why="watch removed the $kind"
+				elif [ ! -e "$s" ] && [ ! -L "$s" ]; then why="watch removed the $kind"
 				fi
 			fi
 			verdict "${why:+$kind: $why}"

@@ -139,7 +139,7 @@ proto_row() {
 	new_rundir
 	start psess -j watch sim0 0 --sim --area-size 64K --sim-rate 1000 --sim-consumer hold:16 \
 		--rearm=auto --holdoff 10ms
-	local sp=$pid s l rc k=0 base now
+	local sp=$pid s l rc k=0 base
 	if ! ready psess; then
 		broke "the session did not start: $(f psess.err | short)"
 		stop "$sp"
