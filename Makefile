@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
 # zcrxctl and libzcrx.  `make`, `make check`, `make SANITIZE=1 check`.
+# `make reliability`: hostile input, faults and load, the table README quotes.
 
 VERSION		:= 0.2.0
 # 0.2 grew the caller's structs (reserved tails): 0.1 binaries cannot load it
@@ -109,6 +110,11 @@ bench: all $(BENCH_BINS)
 check: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash tests/run.sh
 
+# The reliability suite (tests/reliability/run.sh): prints the README's
+# Reliability table, exits 1 if any try did not hold.  RELIABILITY_FLAGS=--quick
+reliability: all $(HELPER_BINS)
+	@bash tests/reliability/run.sh $(RELIABILITY_FLAGS)
+
 # The VM tier alone: Debian's kernels under QEMU (tests/vm/README.md).  `make
 # check` runs it too, unless ZCRX_VM=0.
 check-vm: all $(UNIT_BINS) $(HELPER_BINS)
@@ -122,7 +128,7 @@ DEPS		:= $(addsuffix .d,$(LIB_OBJS) $(CLI_OBJS) zcrxctl/main.o $(UNIT_BINS) \
 		   $(HELPER_BINS) $(BENCH_BINS))
 -include $(DEPS)
 
-.PHONY: all check check-vm clean bench FORCE install uninstall lint-man clean-generated
+.PHONY: all check check-vm clean bench reliability FORCE install uninstall lint-man clean-generated
 
 # ---------------------------------------------------------------------------
 # Install, like any distribution tool:

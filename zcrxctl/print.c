@@ -142,15 +142,25 @@ static void jw_indent(struct printer *p)
 
 static void jw_string(struct printer *p, const char *s)
 {
-	const unsigned char *c = (const unsigned char *)s, *run = c;
+	const unsigned char *c = (const unsigned char *)s, *run = c, *end = c + strlen(s);
+	size_t n;
 
 	fputc_unlocked('"', p->out);
 	for (;; c++) {
 		/* write runs that need no escaping in one go */
-		if (*c >= 0x20 && *c != '"' && *c != '\\' && *c != 0x7f)
+		if (*c >= 0x80 && (n = utf8_len(c, end))) {
+			c += n - 1;
+			continue;
+		}
+		if (*c >= 0x20 && *c < 0x80 && *c != '"' && *c != '\\' && *c != 0x7f)
 			continue;
 		fwrite_unlocked(run, 1, c - run, p->out);
 		run = c + 1;
+		/* JSON is UTF-8 (RFC 8259): a byte of no sequence becomes U+FFFD */
+		if (*c >= 0x80) {
+			fputs_unlocked("\\ufffd", p->out);
+			continue;
+		}
 		switch (*c) {
 		case '\0':
 			fputc_unlocked('"', p->out);

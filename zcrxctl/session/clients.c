@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 
@@ -527,10 +528,65 @@ void session_clients_start(struct session *s)
 	}
 }
 
+/*
+ * The session ends: what each subscriber is owed (queued records, then its
+ * "lost" record) goes out if it reads within DRAIN_MS, so that an ending
+ * session drops nothing uncounted for a subscriber that keeps up.
+ */
+#define DRAIN_MS		50
+
+static void drain_subscribers(struct session *s)
+{
+	struct pollfd pfd[MAX_CLIENTS];
+	struct client *by[MAX_CLIENTS];
+	struct timespec ts;
+	long long deadline, left;
+	struct client *c;
+	int n, i;
+	ssize_t w;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	deadline = ts.tv_sec * 1000LL + ts.tv_nsec / 1000000 + DRAIN_MS;
+	for (;;) {
+		n = 0;
+		for (c = s->clients; c && n < MAX_CLIENTS; c = c->next) {
+			if (c->dead || !c->subscribed)
+				continue;
+			if (!out_pending(c) && c->lost)
+				push_lost(c);
+			if (!out_pending(c))
+				continue;
+			pfd[n] = (struct pollfd){ .fd = c->fd, .events = POLLOUT };
+			by[n++] = c;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		left = deadline - (ts.tv_sec * 1000LL + ts.tv_nsec / 1000000);
+		if (!n || left <= 0 || poll(pfd, n, (int)left) < 0)
+			return;
+		for (i = 0; i < n; i++) {
+			c = by[i];
+			if (!pfd[i].revents)
+				continue;
+			w = -1;
+			if (pfd[i].revents & POLLOUT)
+				w = send(c->fd, c->out + c->out_off, out_pending(c),
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (w > 0) {
+				c->out_off += w;
+			} else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+				/* gone: nothing more for it */
+				c->out_off = c->out_len;
+				c->lost = 0;
+			}
+		}
+	}
+}
+
 void session_clients_close(struct session *s)
 {
 	struct client *c;
 
+	drain_subscribers(s);
 	while ((c = s->clients)) {
 		s->clients = c->next;
 		if (c->fd >= 0)

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The reliability suite (tests/reliability/run.sh) in its quick mode: every
+# row holds every try (a row that cannot run here is a skip with its
+# reason), README.md's Reliability table lists exactly the rows the suite
+# prints, and the suite itself fails a zcrxctl that breaks a promise (a
+# session that leaves its socket, a client that lets a control byte through).
+. "$(dirname "$0")/lib_session.sh"
+
+RUN=$TOP/tests/reliability/run.sh
+T=$S_TMP
+
+# names FILE: "category | what was tried" of each row of the first table in FILE
+names() { grep -E '^\| [a-z]' "$1" | grep -v '^| category |' | awk -F' \\| ' '{ print $1 " | " $2 }' | sed 's/^| //'; }
+
+bash "$RUN" --quick >"$T/table.md" 2>"$T/run.err"
+rc=$?
+t_begin "reliability --quick exits 0 and prints one table"
+nrows=$(names "$T/table.md" | grep -c .)
+if [ "$rc" != 0 ]; then
+	t_fail "exit $rc: $(grep -A8 'did not hold' "$T/run.err" | short)"
+elif [ "$nrows" -lt 15 ] || [ "$(grep -c '^| category |' "$T/table.md")" != 1 ]; then
+	t_fail "not one table of its rows: $(short <"$T/table.md")"
+else
+	t_pass
+fi
+echo "# $(grep '^reliability: quick run' "$T/run.err")"
+
+# one case a row: held every try, or not run here with its reason
+while IFS= read -r line; do
+	IFS='|' read -r _ cat what tried held fig _ <<<"$line"
+	what=${what# } what=${what% } tried=${tried// /} held=${held// /} fig=${fig# }
+	cat=${cat# } cat=${cat% }
+	t_begin "$cat: ${what}"
+	if [ "$held" = "—" ]; then
+		t_skip "${fig% }"
+	elif [ "$tried" -gt 0 ] 2>/dev/null && [ "$held" = "$tried" ]; then
+		t_pass
+	else
+		t_fail "held $held of $tried: $(grep -F "$what: " "$T/run.err" | head -n 3 | short)"
+	fi
+done < <(grep -E '^\| [a-z]' "$T/table.md" | grep -v '^| category |')
+
+t_begin "README.md's Reliability table lists exactly the rows the suite prints"
+sed -n '/^## Reliability/,/^## /p' "$TOP/README.md" >"$T/readme.md"
+if ! grep -q '^| category |' "$T/readme.md"; then
+	t_fail "no Reliability section with a table in README.md"
+elif ! diff <(names "$T/table.md") <(names "$T/readme.md") >"$T/names.diff"; then
+	t_fail "README drifted (< suite, > README): $(short <"$T/names.diff")"
+else
+	t_pass
+fi
+
+t_begin "README.md's table held every try it quotes, and says how to reproduce it"
+bad=$(grep -E '^\| [a-z]' "$T/readme.md" | grep -v '^| category |' |
+	awk -F' \\| ' '$4 != "—" && $3 != $4 { print $2 }')
+if [ -n "$bad" ]; then t_fail "rows that did not hold: $(short "$bad")"
+elif ! grep -q 'make reliability' "$T/readme.md"; then t_fail "no 'make reliability' in the section"
+else t_pass; fi
+
+# --- the suite catches what it is there to catch ----------------------------------
+# A zcrxctl whose watch leaves a socket behind when it ends (as a session
+# that skipped its unlink would): a dead listener's socket, planted after.
+cat >"$T/leaves-socket" <<EOF
+#!/usr/bin/env bash
+[ "\$1" = watch ] || exec "$ZCRXCTL" "\$@"
+"$ZCRXCTL" "\$@"
+rc=\$?
+"$TOP/tests/helpers/oldsession" "\$ZCRXCTL_RUNDIR/\$2.\$3.sock" 1 1
+exit \$rc
+EOF
+# A zcrxctl whose arm lets a terminal escape through to stderr.
+cat >"$T/no-escape" <<EOF
+#!/usr/bin/env bash
+[ "\$1" = arm ] || exec "$ZCRXCTL" "\$@"
+"$ZCRXCTL" "\$@"
+rc=\$?
+printf 'x\e]0;PWNED\a\n' >&2
+exit \$rc
+EOF
+chmod +x "$T/leaves-socket" "$T/no-escape"
+
+t_begin "the suite fails a session that leaves its socket, and says so"
+ZCRXCTL=$T/leaves-socket bash "$RUN" --quick --only kill_session_row >"$T/b1.md" 2>"$T/b1.err"
+rc=$?
+if [ "$rc" = 1 ] && grep -q 'a socket is left after the watch ended' "$T/b1.err" &&
+   grep -Eq '^\| fault \| kill -9 of a session.* \| 3 \| 0 \|' "$T/b1.md"; then
+	t_pass
+else
+	t_fail "exit $rc: $(short <"$T/b1.err") $(short <"$T/b1.md")"
+fi
+
+t_begin "the suite fails a client that lets a terminal escape through, and says so"
+ZCRXCTL=$T/no-escape bash "$RUN" --quick --only foreign_row >"$T/b2.md" 2>"$T/b2.err"
+rc=$?
+if ! have_root; then
+	t_skip "needs root to serve a foreign socket (the row that shows it)"
+elif [ "$rc" = 1 ] && grep -q 'zcrxctl arm sim0 0: its reply reached the terminal' "$T/b2.err"; then
+	t_pass
+else
+	t_fail "exit $rc: $(short <"$T/b2.err")"
+fi
+
+t_done
