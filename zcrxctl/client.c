@@ -4,6 +4,7 @@
  * and one request answered by one reply, for arm, status and subscribe.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,29 +49,88 @@ int client_peer_check(int fd, const char *path, char *err, size_t len)
 	return -EPERM;
 }
 
-int client_connect_path(const char *path, char *err, size_t len)
+const char *client_file_kind(mode_t mode)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, ret;
+	switch (mode & S_IFMT) {
+	case S_IFREG:	return "a plain file";
+	case S_IFDIR:	return "a directory";
+	case S_IFIFO:	return "a FIFO";
+	case S_IFLNK:	return "a symbolic link";
+	case S_IFCHR:	return "a character device";
+	case S_IFBLK:	return "a block device";
+	case S_IFSOCK:	return "a socket";
+	default:	return "not a file of a known type";
+	}
+}
 
-	if (strlen(path) >= sizeof(sa.sun_path)) {
+int client_sock_addr(const char *path, struct sockaddr_un *sa, int *pfd, struct stat *st,
+		     char *err, size_t len)
+{
+	int fd;
+
+	*pfd = -1;
+	if (strlen(path) >= sizeof(sa->sun_path)) {
 		snprintf(err, len, "%s is too long for a Unix socket name", path);
 		return -ENAMETOOLONG;
 	}
-	strcpy(sa.sun_path, path);
+	fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, st)) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		snprintf(err, len, "connecting to %s got %s", path, strerror(e));
+		return -e;
+	}
+	if (!S_ISSOCK(st->st_mode)) {
+		close(fd);
+		snprintf(err, len, "%s is %s, not a session socket: remove it", path,
+			 client_file_kind(st->st_mode));
+		return -ENOTSOCK;
+	}
+	snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d", fd);
+	if (!access(sa->sun_path, F_OK)) {
+		*pfd = fd;
+		return 0;
+	}
+	close(fd);
+	strcpy(sa->sun_path, path);
+	return 0;
+}
+
+int client_connect_path(const char *path, char *err, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, pfd, ret;
+
+	ret = client_sock_addr(path, &sa, &pfd, &st, err, len);
+	if (ret)
+		return ret;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		int e = errno;
 
+		if (pfd >= 0)
+			close(pfd);
 		snprintf(err, len, "cannot create a Unix socket: %s", strerror(e));
 		return -e;
 	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int e = errno;
-
+	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ? -errno : 0;
+	if (pfd >= 0)
+		close(pfd);
+	if (ret) {
 		close(fd);
-		snprintf(err, len, "connecting to %s got %s", path, strerror(e));
-		return -e;
+		if (ret == -EACCES) {
+			char who[128];
+
+			rundir_owner(who, sizeof(who), st.st_uid);
+			snprintf(err, len, "%s belongs to %s, not to you (uid %u): run as that"
+				 " user or root", path, who, (unsigned int)geteuid());
+		} else {
+			snprintf(err, len, "connecting to %s got %s", path, strerror(-ret));
+		}
+		return ret;
 	}
 	ret = client_peer_check(fd, path, err, len);
 	if (ret) {
@@ -100,13 +160,18 @@ int client_connect(const char *dev, uint32_t queue, char *err, size_t len)
 			 " bind %s %u` or `zcrxctl watch %s %u`", dev, queue, path, dev, queue,
 			 dev, queue);
 		break;
+	case ENOTSOCK:
+		/* a file, directory, FIFO or symlink: no bind replaces it */
+		snprintf(err, len, "no session owns %s queue %u: %s", dev, queue, why);
+		break;
 	case ECONNREFUSED:
+		/* a socket nobody listens on: the only case a dead session leaves */
 		snprintf(err, len, "no session owns %s queue %u: %s was left by a session that"
 			 " died (the next bind replaces it)", dev, queue, path);
 		break;
 	case EACCES:
-		snprintf(err, len, "cannot reach the session of %s queue %u: %s is not yours"
-			 " (run as its owner or root)", dev, queue, path);
+		snprintf(err, len, "cannot reach the session of %s queue %u: %s", dev, queue,
+			 why);
 		break;
 	case EPERM:
 		snprintf(err, len, "%s", why);	/* a listener we do not trust */

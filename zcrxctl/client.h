@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "proto.h"
 #include "rundir.h"
@@ -19,10 +20,30 @@
 
 /*
  * Connect to the session of dev/queue: an fd, or -errno with the sentence
- * for the person in err (-ENOENT, -ECONNREFUSED: no session owns it).
+ * for the person in err (-ENOENT, -ECONNREFUSED: no session owns it;
+ * -ENOTSOCK: something else is at the socket's name, and err says what).
  */
 int client_connect(const char *dev, uint32_t queue, char *err, size_t len);
+/*
+ * Connect to the socket at path, never following a symlink there: an fd, or
+ * -errno with the sentence in err (-ENOTSOCK: not a socket, named as what it
+ * is; -EACCES: naming the socket's owner).
+ */
 int client_connect_path(const char *path, char *err, size_t len);
+/*
+ * Where to connect for the socket at path, without following a symlink: the
+ * name is opened O_PATH | O_NOFOLLOW, checked to be a socket, and reached
+ * through /proc/self/fd, so what connect() reaches is what was checked.
+ * Without /proc, the name itself (checked just before).  0 with *pfd the
+ * O_PATH fd to close after connect() (-1 when none) and *st the socket's,
+ * or -errno with the sentence in err: -ENOTSOCK names what is there instead.
+ */
+struct sockaddr_un;
+struct stat;
+int client_sock_addr(const char *path, struct sockaddr_un *sa, int *pfd, struct stat *st,
+		     char *err, size_t len);
+/* What a file of this mode is, for a sentence: "a directory", "a FIFO"... */
+const char *client_file_kind(mode_t mode);
 /*
  * Who listens on a connected fd: 0 for this uid or root, else -EPERM with
  * the sentence naming the owner in err (every client applies it).

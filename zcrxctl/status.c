@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "client.h"
@@ -103,22 +104,26 @@ static int connect_nb(const char *path, int64_t *pid, char *err, size_t len)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
-	int fd, e;
+	struct stat st;
+	int fd, pfd, e;
 
 	*pid = -1;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		snprintf(err, len, "%s is too long for a Unix socket name", path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(sa.sun_path, path);
+	/* never through a symlink, and not into a file, directory or FIFO */
+	e = client_sock_addr(path, &sa, &pfd, &st, err, len);
+	if (e)
+		return e;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		e = errno;
+		if (pfd >= 0)
+			close(pfd);
 		snprintf(err, len, "cannot create a Unix socket: %s", strerror(e));
 		return -e;
 	}
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) && errno != EINPROGRESS) {
-		e = errno;
+	e = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) && errno != EINPROGRESS ? errno : 0;
+	if (pfd >= 0)
+		close(pfd);
+	if (e) {
 		close(fd);
 		snprintf(err, len, "connecting to %s got %s", path, strerror(e));
 		return -e;
@@ -328,6 +333,7 @@ static int collect(const struct status_args *a, const char *rundir, struct entry
 	char path[PATH_MAX], err[PATH_MAX + 512];
 	struct entry *list = NULL, *p;
 	struct dirent *de;
+	struct stat st;
 	size_t n = 0, i, kept;
 	DIR *d;
 
@@ -349,6 +355,18 @@ static int collect(const struct status_args *a, const char *rundir, struct entry
 			continue;
 		if (session_sock_name(path, sizeof(path), rundir, e.dev, e.queue))
 			continue;
+		/*
+		 * A file, directory, FIFO or symlink under a socket's name is no
+		 * session, and unlike a dead one's socket no bind replaces it: it
+		 * is not listed, and said (the exit status is the sessions').
+		 */
+		if (!fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
+		    !S_ISSOCK(st.st_mode)) {
+			if (a->nr_args != 2)
+				p_info("Skipping %s: it is %s, not a session socket: remove it",
+				       path, client_file_kind(st.st_mode));
+			continue;
+		}
 		e.fd = connect_nb(path, &e.pid, err, sizeof(err));
 		if (e.fd == -ECONNREFUSED || e.fd == -ENOENT)
 			continue;	/* left by a session that died, or gone meanwhile */
