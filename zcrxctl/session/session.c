@@ -18,6 +18,7 @@
 
 #include "../print.h"
 #include "../guard.h"
+#include "../client.h"
 #include "../rundir.h"
 #include "session_int.h"
 #include "zcrx_diag.h"
@@ -52,8 +53,8 @@ static int make_rundir(const char *dir)
 	return -e;
 }
 
-/* Is a live session behind path?  0 with its pid, or connect's -errno. */
-static int probe_holder(const char *path, pid_t *pid)
+/* Is a live session behind path?  0 with its pid and uid, or connect's -errno. */
+static int probe_holder(const char *path, pid_t *pid, uid_t *uid)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ucred cr;
@@ -69,7 +70,7 @@ static int probe_holder(const char *path, pid_t *pid)
 	else if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len))
 		*pid = 0;
 	else
-		*pid = cr.pid;
+		*pid = cr.pid, *uid = cr.uid;
 	close(fd);
 	return ret;
 }
@@ -108,6 +109,8 @@ static int claim_socket(struct session *s, bool check_only)
 	struct stat st;
 	mode_t old;
 	pid_t pid = 0;
+	uid_t uid = geteuid();
+	char who[128];
 
 	if (!check_only && (ret = make_rundir(s->rundir)))
 		return ret;
@@ -136,14 +139,27 @@ static int claim_socket(struct session *s, bool check_only)
 	flock(dfd, LOCK_EX);
 	if (!lstat(s->path, &st)) {
 		if (!S_ISSOCK(st.st_mode)) {
-			p_err("%s exists and is not a session socket: remove it", s->path);
+			p_err("%s is %s, not a session socket: remove it", s->path,
+			      client_file_kind(st.st_mode));
 			goto out;
 		}
-		ret = probe_holder(s->path, &pid);
+		ret = probe_holder(s->path, &pid, &uid);
 		if (!ret && pid && !pid_alive(pid))
 			ret = -ECONNREFUSED;	/* its holder is gone: stale */
 		if (!ret) {
-			if (pid)
+			/*
+			 * Another user's: only that user or root may stop it, and only
+			 * that user use it (it refuses other uids; root's clients refuse
+			 * a listener of another uid, client_peer_check()).
+			 */
+			rundir_owner(who, sizeof(who), uid);
+			if (pid && uid != geteuid())
+				p_err("%s queue %u is already bound by pid %d of %s, a session only"
+				      " that user can use%s: stop it as %s (kill %d) or use another"
+				      " queue", s->dev, s->o.queue, pid, who,
+				      geteuid() ? "" : " (root's clients refuse it)",
+				      geteuid() ? "that user or root" : "root or that user", pid);
+			else if (pid)
 				p_err("%s queue %u is already bound by pid %d: stop that session"
 				      " (kill %d) or use another queue", s->dev, s->o.queue, pid, pid);
 			else
@@ -155,6 +171,15 @@ static int claim_socket(struct session *s, bool check_only)
 			p_err("%s queue %u is already bound by a session that accepts no"
 			      " connections (%s): stop it or use another queue", s->dev,
 			      s->o.queue, s->path);
+			goto out;
+		}
+		if (ret == -EACCES) {
+			rundir_owner(who, sizeof(who), st.st_uid);
+			p_err("%s queue %u has a socket of %s that you (uid %u) may not connect to"
+			      " (%s), so a session of that user may hold it: run as that user or"
+			      " root, or use another queue", s->dev, s->o.queue, who,
+			      (unsigned int)geteuid(), s->path);
+			status = ret;
 			goto out;
 		}
 		if (ret != -ECONNREFUSED) {
