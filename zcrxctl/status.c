@@ -328,7 +328,7 @@ static void print_text_entry(struct printer *pr, const struct proto_session *s)
 }
 
 static int collect(const struct status_args *a, const char *rundir, struct entry **out,
-		   size_t *nr)
+		   size_t *nr, char *refused, size_t refused_len)
 {
 	char path[PATH_MAX], err[PATH_MAX + 512];
 	struct entry *list = NULL, *p;
@@ -371,9 +371,16 @@ static int collect(const struct status_args *a, const char *rundir, struct entry
 		if (e.fd == -ECONNREFUSED || e.fd == -ENOENT)
 			continue;	/* left by a session that died, or gone meanwhile */
 		if (e.fd < 0 && e.fd != -EAGAIN) {
-			/* one named session: the caller says why, in one error line */
+			/*
+			 * One named session: the caller says why, in one error line,
+			 * and an untrusted listener in the words it was refused with
+			 * (it may be gone by a second connect, as a fake one of one
+			 * connection is).
+			 */
 			if (a->nr_args != 2)
 				p_info("Skipping %s: %s", path, err);
+			else if (e.fd == -EPERM)
+				snprintf(refused, refused_len, "%s", err);
 			continue;
 		}
 		/* -EAGAIN: its backlog is full; it is listed as not answering */
@@ -431,7 +438,7 @@ static void print_silent_entry(struct printer *pr, const struct entry *e)
 int do_status(struct printer *pr, int argc, char **argv)
 {
 	struct status_args a = { 0 };
-	char rundir[PATH_MAX], err[1024];
+	char rundir[PATH_MAX], err[PATH_MAX + 512];
 	struct entry *list = NULL;
 	size_t nr = 0, silent = 0;
 	int ret, fd;
@@ -444,8 +451,13 @@ int do_status(struct printer *pr, int argc, char **argv)
 		p_err("%s", err);
 		return EXIT_ERR;
 	}
-	if (collect(&a, rundir, &list, &nr))
+	err[0] = '\0';
+	if (collect(&a, rundir, &list, &nr, err, sizeof(err)))
 		return EXIT_ERR;
+	if (!nr && a.nr_args == 2 && err[0]) {
+		p_err("%s", err);	/* refused the listener it found */
+		return EXIT_ERR;
+	}
 	if (!nr && a.nr_args == 2) {
 		/* no session answered for it: say why as arm would */
 		fd = client_connect(a.dev, a.queue, err, sizeof(err));
