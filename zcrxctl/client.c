@@ -49,20 +49,6 @@ int client_peer_check(int fd, const char *path, char *err, size_t len)
 	return -EPERM;
 }
 
-const char *client_file_kind(mode_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG:	return "a plain file";
-	case S_IFDIR:	return "a directory";
-	case S_IFIFO:	return "a FIFO";
-	case S_IFLNK:	return "a symbolic link";
-	case S_IFCHR:	return "a character device";
-	case S_IFBLK:	return "a block device";
-	case S_IFSOCK:	return "a socket";
-	default:	return "not a file of a known type";
-	}
-}
-
 int client_sock_addr(const char *path, struct sockaddr_un *sa, int *pfd, struct stat *st,
 		     char *err, size_t len)
 {
@@ -85,7 +71,7 @@ int client_sock_addr(const char *path, struct sockaddr_un *sa, int *pfd, struct 
 	if (!S_ISSOCK(st->st_mode)) {
 		close(fd);
 		snprintf(err, len, "%s is %s, not a session socket: remove it", path,
-			 client_file_kind(st->st_mode));
+			 rundir_file_kind(st->st_mode));
 		return -ENOTSOCK;
 	}
 	snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d", fd);

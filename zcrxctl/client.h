@@ -42,8 +42,6 @@ struct sockaddr_un;
 struct stat;
 int client_sock_addr(const char *path, struct sockaddr_un *sa, int *pfd, struct stat *st,
 		     char *err, size_t len);
-/* What a file of this mode is, for a sentence: "a directory", "a FIFO"... */
-const char *client_file_kind(mode_t mode);
 /*
  * Who listens on a connected fd: 0 for this uid or root, else -EPERM with
  * the sentence naming the owner in err (every client applies it).

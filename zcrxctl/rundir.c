@@ -129,3 +129,17 @@ int session_sock_name(char *buf, size_t len, const char *rundir, const char *dev
 		return -ENAMETOOLONG;
 	return 0;
 }
+
+const char *rundir_file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG:	return "a plain file";
+	case S_IFDIR:	return "a directory";
+	case S_IFIFO:	return "a FIFO";
+	case S_IFLNK:	return "a symbolic link";
+	case S_IFCHR:	return "a character device";
+	case S_IFBLK:	return "a block device";
+	case S_IFSOCK:	return "a socket";
+	default:	return "not a file of a known type";
+	}
+}

@@ -27,4 +27,7 @@ void rundir_owner(char *buf, size_t len, uid_t uid);
 int session_sock_name(char *buf, size_t len, const char *rundir, const char *dev,
 		      uint32_t queue);
 
+/* What a file of this mode is, for a sentence: "a directory", "a FIFO"... */
+const char *rundir_file_kind(mode_t mode);
+
 #endif

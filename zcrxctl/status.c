@@ -364,7 +364,7 @@ static int collect(const struct status_args *a, const char *rundir, struct entry
 		    !S_ISSOCK(st.st_mode)) {
 			if (a->nr_args != 2)
 				p_info("Skipping %s: it is %s, not a session socket: remove it",
-				       path, client_file_kind(st.st_mode));
+				       path, rundir_file_kind(st.st_mode));
 			continue;
 		}
 		e.fd = connect_nb(path, &e.pid, err, sizeof(err));

@@ -18,7 +18,6 @@
 
 #include "../print.h"
 #include "../guard.h"
-#include "../client.h"
 #include "../rundir.h"
 #include "session_int.h"
 #include "zcrx_diag.h"
@@ -140,7 +139,7 @@ static int claim_socket(struct session *s, bool check_only)
 	if (!lstat(s->path, &st)) {
 		if (!S_ISSOCK(st.st_mode)) {
 			p_err("%s is %s, not a session socket: remove it", s->path,
-			      client_file_kind(st.st_mode));
+			      rundir_file_kind(st.st_mode));
 			goto out;
 		}
 		ret = probe_holder(s->path, &pid, &uid);
