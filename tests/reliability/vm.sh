@@ -23,7 +23,7 @@ vm_boot() {
 		# a saved run.sh output instead of a boot (to check the reading)
 		cp "$ZREL_VM_TAP" "$VM_TAP" || VM_FAIL="cannot read ZREL_VM_TAP=$ZREL_VM_TAP"
 	elif [ "$QUICK" = 1 ]; then
-		VM_WHY="--quick: only the full run boots the VM tier (Linux $VM_SERIES, about 4 min under TCG)"
+		VM_WHY="--quick: only the full run boots the VM tier (Linux $VM_SERIES, 2 to 3 min under TCG)"
 		return
 	else
 		echo "reliability: booting Linux $VM_SERIES in the VM tier ($VM_LIST; minutes under TCG)" >&2
