@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Faults injected: kill -9 of sessions and clients, stopped sessions, a full
-# disk, a closed stdout, stale and foreign sockets, a CQ under a backlog and,
-# on real kernels, a CQ overflow.  Sourced by run.sh.
+# disk, a closed stdout, stale and foreign sockets, a CQ under a backlog and a
+# CQ overflow on the simulator (the real kernel's are in vm.sh).  Sourced by
+# run.sh.
 
 W1=(--sim --area-size 64K --sim-consumer hold:16 -c 1 -t 5s)
 # zq ARGS...: zcrxctl with output in try.out / try.err, status in $rc
@@ -394,35 +395,99 @@ backlog_row() {
 	figure "$E events each, seq 1..$E"
 }
 
-# A receive ended by CQ overflow (-ENOSPC) on a real kernel: only a kernel with
-# NODEV can show it (tests/test_nodev.sh, "recv-overflows"); elsewhere the row
-# quotes the VM tier's last serial logs, where that test runs on every kernel.
-overflow_row() {
-	row "fault" "CQ overflow on a real kernel: the receive is posted again and counted (recv-overflows)"
-	local lines="" logdir cache
-	if "$ZCRXCTL" -q features --require nodev >/dev/null 2>&1; then
-		lines=$(timeout 300 bash "$TOP/tests/test_nodev.sh" 2>/dev/null | grep -E '^(not )?ok .*recv-overflows')
-		[ -n "$lines" ] && figure "this kernel, tests/test_nodev.sh"
-	fi
-	if [ -z "$lines" ]; then
-		cache=${ZCRX_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zcrxctl-vm}
-		for logdir in $(ls -d "$cache"/logs/*/ 2>/dev/null | sort -r); do
-			lines=$(grep -hE '^(not )?ok .*recv-overflows' "$logdir"*.log 2>/dev/null)
-			if [ -n "$lines" ]; then
-				figure "VM tier, tests/test_nodev.sh: log $(basename "$logdir") ($(ls "$logdir" | sed 's/\.log$//' | tr '\n' ' ' | sed 's/ $//'))"
-				break
-			fi
-		done
-	fi
-	if [ -z "$lines" ]; then
-		skip_row "no NODEV on this kernel; the VM tier runs it (tests/test_nodev.sh, recv-overflows) and no VM log has it yet"
+# A receive ended by a full CQ on this host: the simulator ends a socket
+# receive -ENOSPC when the caller's CQ has no room for its next fragment, as
+# io_zcrx_queue_cqe() does (lib/sim/sim_rx.c, sock_overflow()).  The recipe
+# of tests/test_nodev.sh's overflow case: a `watch --sim --listen` session in
+# a network namespace of its own whose tcp_rmem lets one socket hold the
+# backlog, stopped while more bytes than its 1024-entry CQ has CQEs for
+# (lib/ctx.c; one CQE a packet of at most 1500 bytes) wait, then continued.
+# Held: recv-overflows >= 1 in `status -j` and in a stats record, said once
+# ("completion queue was full"), the connection kept, and every byte in
+# rx-bytes (the simulator counts socket bytes there; copy-bytes is null
+# without --stats).
+ov_recvq() {
+	nsenter -t "$1" -n ss -tnH state established "( sport = :$2 )" 2>/dev/null |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+ov_has_recvq() { [ "$(ov_recvq "$1" "$2")" -ge "$3" ]; }
+ov_stats() { jq -c "select(.record == \"stats\" and ($2))" <"$S_TMP/$1.out" 2>/dev/null | grep -q .; }
+overflow_sim_row() {
+	row "fault" "CQ overflow (simulator, socket receive): a stopped session's backlog outgrows its CQ; resumed, the receive goes on, counted"
+	if ! have_root || ! command -v nsenter >/dev/null || ! command -v ss >/dev/null; then
+		skip_row "needs root, nsenter and ss for a network namespace with a large tcp_rmem"
 		return
 	fi
-	local l
-	while IFS= read -r l; do
-		case $l in
-		ok*) held ;;
-		*) broke "$l" ;;
-		esac
-	done <<<"$lines"
+	local i n big op port sender queued end st ovs= ov_known=0
+	big=$(scale $((8 << 20)) $((4 << 20)))
+	n=$(scale 3 1)
+	for ((i = 0; i < n; i++)); do
+		new_rundir
+		: >"$S_TMP/ov$i.out"
+		env --default-signal=INT,PIPE unshare --net sh -c 'ip link set lo up &&
+			sysctl -qw net.ipv4.tcp_rmem="4096 33554432 33554432" && exec "$0" "$@"' \
+			"$ZCRXCTL" -j watch --sim sim0 0 --sim-rate 0 --listen 127.0.0.1:0 \
+			--stats-interval 200ms -t 60s >"$S_TMP/ov$i.out" 2>"$S_TMP/ov$i.err" &
+		op=$!
+		_s_pids+=("$op")
+		if ! wait_until 10 has_port "ov$i"; then
+			broke "no listening line: $(f "ov$i.err" | short)"
+			stop "$op"
+			continue
+		fi
+		port=$(listen_port "ov$i")
+		kill -STOP "$op"
+		# the connection stays open (the sender becomes a sleep) to the end
+		nsenter -t "$op" -n timeout 60 bash -c 'exec 3>"/dev/tcp/127.0.0.1/$1" &&
+			head -c "$2" /dev/zero >&3 && exec sleep 60' _ "$port" "$big" \
+			</dev/null >/dev/null 2>&1 &
+		sender=$!
+		_s_pids+=("$sender")
+		wait_until 20 ov_has_recvq "$op" "$port" "$big"
+		queued=$(ov_recvq "$op" "$port")
+		kill -CONT "$op"
+		end=$((SECONDS + 20))
+		until ov_stats "ov$i" ".[\"rx-bytes\"] >= $big" || grep -q 'closed' "$S_TMP/ov$i.err" ||
+		      [ "$SECONDS" -ge "$end" ]; do
+			sleep 0.2
+		done
+		st=$(timeout 5 "$ZCRXCTL" -j status sim0 0 2>&1)
+		why=
+		if [ "$queued" -lt "$big" ]; then
+			why="only $queued of $big bytes waited in the socket"
+		elif ! alive "$op"; then
+			why="the session died: $(f "ov$i.err" | short)"
+		elif ! wait_until 2 ov_stats "ov$i" ".[\"rx-bytes\"] == $big"; then
+			why="not every byte: $(jq -c 'select(.record == "stats")' <"$S_TMP/ov$i.out" | tail -n 1)"
+		elif grep -q 'closed' "$S_TMP/ov$i.err"; then
+			why="the connection was closed: $(f "ov$i.err" | short)"
+		elif jqe '.[0]["recv-overflows"] == 0' <<<"$st" &&
+		     ! ov_stats "ov$i" '.["recv-overflows"] > 0' &&
+		     ! grep -q 'completion queue was full' "$S_TMP/ov$i.err"; then
+			# every byte came, and no receive ever met a full CQ
+			why="no overflow: recv-overflows 0 in status -j and every record, all $big bytes received"
+			ov_known=$((ov_known + 1))
+		elif ! jqe '.[0]["recv-overflows"] >= 1' <<<"$st"; then
+			why="status -j after $queued queued bytes: $(short "$st")"
+		elif ! ov_stats "ov$i" ".[\"recv-overflows\"] >= 1 and .[\"rx-bytes\"] == $big"; then
+			why="no stats record with recv-overflows >= 1 and rx-bytes $big: $(jq -c 'select(.record == "stats")' <"$S_TMP/ov$i.out" | tail -n 1)"
+		elif [ "$(grep -c 'completion queue was full' "$S_TMP/ov$i.err")" != 1 ]; then
+			why="the overflow not said once: $(f "ov$i.err" | short)"
+		fi
+		[ -z "$why" ] && ovs+="${ovs:+, }$(jq '.[0]["recv-overflows"]' <<<"$st")"
+		kill "$sender" 2>/dev/null
+		{ wait "$sender"; } 2>/dev/null
+		stop "$op"
+		[ -z "$why" ] && [ -e "$(sock sim0 0)" ] && why="the session left its socket"
+		verdict "$why"
+	done
+	figure "$((big >> 20)) MiB queued while stopped (more than 1024 CQEs of packets); recv-overflows ${ovs:-none}"
+	# Known product bug (r2 report): the simulator posts at most 64 CQEs a
+	# round and budgets from the CQ's free room, and a session reaps as it
+	# goes, so a session's socket receive never meets a full CQ.  Only
+	# that failure, on every try, is the known one; it holding is an
+	# unexpected pass that fails the run until this line goes.
+	[ "$ov_known" -gt 0 ] && [ "$ov_known" = "${R_TRIED[_r]}" ] &&
+		xfail_row "the simulator never fills a session's CQ: at most 64 CQEs a round (SIM_ROUND_SQES), budgeted from the CQ's free room, and the session reaps as it goes (lib/sim/sim_rx.c)"
+	xfail_expected
 }

@@ -6,7 +6,9 @@
 #
 #   tests/reliability/run.sh [--quick] [--only REGEX]     (make reliability)
 #
-#   --quick       small counts (about 40 s); the full run takes up to 5 min
+#   --quick       small counts and no VM (at most 40 s on an idle 2-core
+#                 machine); the full run boots the VM tier's Linux 7.2 once
+#                 for the real-kernel rows (vm.sh) and takes up to 8 min
 #   --only REGEX  only the rows whose function name (argv_row, stale_row,
 #                 load_row_64, ...) or "what was tried" matches REGEX
 #
@@ -39,6 +41,7 @@ done
 . "$HERE/hostile.sh"
 . "$HERE/faults.sh"
 . "$HERE/load.sh"
+. "$HERE/vm.sh"
 
 for b in "$ZCRXCTL" "$USOCK" "$TOP/tests/helpers/oldsession"; do
 	if [ ! -x "$b" ]; then
@@ -52,7 +55,8 @@ command -v jq >/dev/null || { echo "reliability: needs jq" >&2; exit 1; }
 # function gives row must match, for --only before it runs)
 ROWS=(argv_row proto_row fuzz_row env_row
 	kill_session_row kill_client_row stopped_row full_stdout_row full_rundir_row
-	closed_stdout_row stale_row foreign_row backlog_row overflow_row
+	closed_stdout_row stale_row foreign_row backlog_row overflow_sim_row
+	vm_overflow_row vm_kill_row vm_subscriber_row
 	load_row_1 load_row_8 load_row_64)
 load_row_1() { load_row 1; }
 load_row_8() { load_row 8; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The VM tier: boot Debian's kernels (tests/vm/kernels.sh) under QEMU with
-# one initramfs (tests/vm/initramfs.sh), run tests/vm/guest.list inside each
+# one initramfs (tests/vm/initramfs.sh), run tests/vm/guest.list (or
+# $ZCRX_VM_LIST) inside each
 # (tests/vm/init) and print the guest's TAP lines tagged with the kernel,
 # "ok - [7.2.13] NAME", then "vm 7.2.13: N passed, N failed, N skipped ...".
 #
@@ -14,6 +15,8 @@
 #                    nproc/JOBS CPUs, at most 2)
 # ZCRX_VM_TIMEOUT    seconds per kernel, boot included (default 240)
 # ZCRX_VM_CMD_TIMEOUT  seconds per guest.list command (default 150)
+# ZCRX_VM_LIST       the guest's command list (default tests/vm/guest.list;
+#                    a relative path is from the top of the tree)
 set -u
 export LC_ALL=C
 
@@ -25,6 +28,8 @@ CACHE=${ZCRX_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zcrxctl-vm}
 TIMEOUT=${ZCRX_VM_TIMEOUT:-240}
 CMD_TIMEOUT=${ZCRX_VM_CMD_TIMEOUT:-150}
 JOBS=${ZCRX_VM_JOBS:-}
+LIST=${ZCRX_VM_LIST:-tests/vm/guest.list}
+[[ $LIST == /* ]] || LIST=$TOP/$LIST
 QEMU=qemu-system-x86_64
 SPLAT='WARNING:|BUG:|Oops|KASAN|lockdep|Call Trace|general protection|Kernel panic|blocked for more than|self-detected stall|detected stalls'
 
@@ -38,6 +43,10 @@ command -v "$QEMU" >/dev/null || skip_all "$QEMU not found (apt-get install qemu
 for t in busybox cpio; do
 	command -v "$t" >/dev/null || skip_all "$t not found (apt-get install ${t/busybox/busybox-static})"
 done
+if [ ! -r "$LIST" ]; then
+	for s in "${series[@]}"; do echo "not ok - vm $s: no guest list $LIST (ZCRX_VM_LIST)"; done
+	exit 1
+fi
 mkdir -p "$CACHE/logs" || exit 1
 work=$(mktemp -d) || exit 1
 cleanup() {
@@ -129,10 +138,12 @@ boot() {
 	[ -n "$why" ] && nic=0
 	cp "$dir"/modules/*.ko "$d/zcrx-vm/modules/" 2>/dev/null
 	cp "$dir/modules.load" "$d/zcrx-vm/"
+	cp "$LIST" "$d/zcrx-vm/guest.list"
 	{
 		printf 'ZCRX_TOP=%q\nZCRX_VM_KERNEL=%q\nZCRX_VM_MARK=%q\n' "$TOP" "$ver" "$mark"
 		printf 'ZCRX_VM_NIC=%q\nZCRX_VM_NIC_REASON=%q\nZCRX_VM_CMD_TIMEOUT=%q\n' \
 			"$nic" "$why" "$CMD_TIMEOUT"
+		printf 'ZCRX_VM_LIST=%q\n' "${LIST#"$TOP"/}"
 		printf 'ASAN_OPTIONS=%q\nUBSAN_OPTIONS=%q\n' "${ASAN_OPTIONS:-}" "${UBSAN_OPTIONS:-}"
 	} >"$d/zcrx-vm/env"
 	(cd "$d" && find zcrx-vm | cpio -o -H newc -R 0:0 --quiet) | cat "$work/base.cpio" - >"$d.cpio"
