@@ -253,7 +253,7 @@ full_rundir_row() {
 stale_row() {
 	row "fault" "stale sockets: left by a dead session, or a file, directory, FIFO or symlink in its place"
 	new_rundir
-	local s kind c k n
+	local s kind c k n want
 	s=$(sock sim0 0)
 	n=$(scale 4 1)
 	for ((k = 0; k < n; k++)); do
@@ -266,6 +266,14 @@ stale_row() {
 			fifo) mkfifo "$s" ;;
 			link) ln -s /dev/null "$s" ;;
 			esac
+			# what the client must say is there: the truth, not "a session died"
+			case $kind in
+			socket) want="left by a session that died" ;;
+			file) want="is a plain file, not a session socket" ;;
+			dir) want="is a directory, not a session socket" ;;
+			fifo) want="is a FIFO, not a session socket" ;;
+			link) want="is a symbolic link, not a session socket" ;;
+			esac
 			for c in "status sim0 0" "arm sim0 0" "subscribe sim0 0 -c 1 -t 2s" \
 				"-j status sim0 0" "-j arm sim0 0"; do
 				# shellcheck disable=SC2086
@@ -273,9 +281,11 @@ stale_row() {
 				why=
 				if [ "$rc" != 1 ]; then why="exit $rc"
 				elif [[ $c == -j* ]]; then
-					{ [ ! -s "$S_TMP/try.err" ] && jqe '.error | contains("no session owns")' <"$S_TMP/try.out"; } ||
-						why="not one {\"error\"}: $(f try.out | short)"
-				else err1 "no session owns sim0 queue 0" || why="$(f try.err | short)"
+					{ [ ! -s "$S_TMP/try.err" ] &&
+					  jqe --arg w "$want" '.error | contains("no session owns") and contains($w)' <"$S_TMP/try.out"; } ||
+						why="not one {\"error\"} saying '$want': $(f try.out | short)"
+				elif ! err1 "no session owns sim0 queue 0" || ! grep -qF "$want" "$S_TMP/try.err"; then
+					why="not one line saying '$want': $(f try.err | short)"
 				fi
 				verdict "${why:+$kind: zcrxctl $c: $why}"
 			done
