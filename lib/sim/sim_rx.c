@@ -128,8 +128,9 @@ void zcrx_sim_rx_psubmit(struct sim *s)
  * overflows because of us and the caller always finds room in its SQ; what
  * does not fit waits for a private timer, or the caller's next step.  A
  * socket receive that finds no CQ room for a fragment ends -ENOSPC instead,
- * as on a kernel (sock_overflow()); synthetic traffic waits, keeping its
- * credit.
+ * as on a kernel (sock_overflow()), and so does one whose backlog outgrows
+ * the CQ's free room (sock_run_begin()); synthetic traffic waits, keeping
+ * its credit.
  */
 static void round_begin(struct sim *s, bool own)
 {
