@@ -75,6 +75,8 @@ struct sim_recv {
 	uint32_t	left;		/* bytes to the len cap */
 	uint64_t	pos;		/* bytes delivered: the payload position */
 	uint16_t	gen;
+	bool		run;		/* a kernel's one read of the backlog would fill the CQ: */
+	int		run_left;	/* CQ slots it may still fill, then it ends -ENOSPC */
 };
 
 struct sim_ifq {

@@ -49,6 +49,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <netinet/in.h>
@@ -127,8 +128,9 @@ void zcrx_sim_rx_psubmit(struct sim *s)
  * overflows because of us and the caller always finds room in its SQ; what
  * does not fit waits for a private timer, or the caller's next step.  A
  * socket receive that finds no CQ room for a fragment ends -ENOSPC instead,
- * as on a kernel (sock_overflow()); synthetic traffic waits, keeping its
- * credit.
+ * as on a kernel (sock_overflow()), and so does one whose backlog outgrows
+ * the CQ's free room (sock_run_begin()); synthetic traffic waits, keeping
+ * its credit.
  */
 static void round_begin(struct sim *s, bool own)
 {
@@ -601,13 +603,53 @@ static enum pkt_ret sock_overflow(struct sim *s, struct sim_ifq *q, struct sim_r
 	return PKT_ENDED;
 }
 
+/*
+ * A round starts with the socket's backlog: io_zcrx_recv() reads all of it
+ * in one task-work run (tcp_read_sock), so when it needs more CQEs than the
+ * CQ has free (one per page copied, one per buffer zero-copy, as many slots
+ * each as cqe_cost()), the kernel posts what fits and ends the receive
+ * -ENOSPC with the rest left in the socket.  That run is modelled across
+ * our rounds, whatever the caller reaps meanwhile: the receive may still
+ * fill run_left slots, then sock_packet() ends it through sock_overflow().
+ */
+static void sock_run_begin(struct sim *s, const struct sim_ifq *q, struct sim_recv *r)
+{
+	struct io_uring *ring = s->ctx->ring;
+	uint32_t chunk = q->nodev ? SIM_FRAG_PAGES * s->page :
+			 s->p.pkt_size < q->buf_len ? s->p.pkt_size : q->buf_len;
+	uint64_t zc, cp, need;
+	int avail = 0, room;
+
+	if (r->run || r->fd < 0 || ioctl(r->fd, FIONREAD, &avail) < 0 || avail <= 0)
+		return;
+	if (r->capped && (uint32_t)avail > r->left)
+		avail = (int)r->left;
+	room = (int)ring->cq.ring_entries - (int)io_uring_cq_ready(ring) -
+	       (int)io_uring_sq_ready(ring);
+	if (io_uring_cq_has_overflow(ring) || room < 0)
+		room = 0;
+	/* a copy of a chunk takes a CQE per page, zero-copy one: weighted by the copy ratio */
+	cp = pages(s, (uint32_t)avail);
+	zc = ((uint64_t)avail + chunk - 1) / chunk;
+	if (q->nodev)
+		need = cp;
+	else
+		need = (zc * (1000 - s->p.copy_permille) + cp * s->p.copy_permille) / 1000;
+	if (need * (uint64_t)cqe_cost(s, true) > (uint64_t)room) {
+		r->run = true;
+		r->run_left = room;
+	}
+}
+
 /* One fragment read from the socket, zero-copy into an RX descriptor or copied. */
 static enum pkt_ret sock_packet(struct sim *s, struct sim_ifq *q, struct sim_recv *r)
 {
 	uint32_t idx[SIM_COPY_BUFS], nb, len;
 	struct iovec iov[SIM_COPY_BUFS];
 	struct msghdr msg = { .msg_iov = iov };
+	enum pkt_ret ret;
 	bool copy, cq_full;
+	int budget;
 	ssize_t n;
 
 	len = sock_len(s, q, r, &cq_full);
@@ -616,6 +658,19 @@ static enum pkt_ret sock_packet(struct sim *s, struct sim_ifq *q, struct sim_rec
 	if (!len)
 		return PKT_BLOCKED;
 	copy = roll_copy(s, q);
+	if (r->run) {
+		/* the kernel's read of the backlog found the CQ full: a copy posts the pages that fit */
+		int c = cqe_cost(s, true), fit = r->run_left / c;
+
+		if (copy && fit > 0 && pages(s, len) > (uint32_t)fit)
+			len = (uint32_t)fit * s->page;
+		if (fit <= 0 && s->sq_room > 0) {
+			ret = sock_overflow(s, q, r);
+			r->run = false;
+			return ret;
+		}
+	}
+	budget = s->budget;
 	if (!copy && !q->rx_fill)
 		zcrx_sim_rx_refill(s, q);
 	if (copy) {
@@ -632,8 +687,10 @@ static enum pkt_ret sock_packet(struct sim *s, struct sim_ifq *q, struct sim_rec
 	}
 	msg.msg_iovlen = nb;
 	n = recvmsg(r->fd, &msg, MSG_DONTWAIT);
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+		r->run = false;		/* the backlog is read: that run is over */
 		return PKT_IDLE;
+	}
 	if (n <= 0) {
 		recv_end(s, q, r, n ? -errno : 0);
 		return PKT_ENDED;
@@ -645,6 +702,8 @@ static enum pkt_ret sock_packet(struct sim *s, struct sim_ifq *q, struct sim_rec
 		q->state[idx[0]] = BUF_USER;
 		post_data(s, q, r, idx[0], n);
 	}
+	if (r->run)
+		r->run_left -= budget - s->budget;
 	q->c.rx_packets++;
 	q->c.rx_bytes += n;
 	recv_consumed(s, q, r, n);
@@ -728,6 +787,7 @@ static void service(struct sim *s, struct sim_ifq *q)
 		r = &q->recv[i];
 		if (!r->active || r->fd < 0)
 			continue;
+		sock_run_begin(s, q, r);
 		/* a packet that reached the len cap has ended the receive */
 		do
 			ret = sock_packet(s, q, r);
@@ -1178,6 +1238,8 @@ int zcrx_sim_rx_step(struct zcrx_ctx *ctx, uint32_t zcrx_id, unsigned int n)
 	post_ends(s, q);
 	for (uint32_t i = 0; i < q->nr_slots && ret != PKT_BLOCKED; i++) {
 		r = &q->recv[i];
+		if (r->active)
+			sock_run_begin(s, q, r);
 		while (arrived < n && r->active) {
 			ret = r->fd < 0 ? synth_packet(s, q, r) : sock_packet(s, q, r);
 			if (ret == PKT_BLOCKED || ret == PKT_IDLE ||

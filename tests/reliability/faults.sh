@@ -492,12 +492,4 @@ overflow_sim_row() {
 		verdict "$why"
 	done
 	figure "$((big >> 20)) MiB queued while stopped (more than 1024 CQEs of packets); recv-overflows ${ovs:-none}"
-	# Known product bug (r2 report): the simulator posts at most 64 CQEs a
-	# round and budgets from the CQ's free room, and a session reaps as it
-	# goes, so a session's socket receive never meets a full CQ.  Only
-	# that failure, on every try, is the known one; it holding is an
-	# unexpected pass that fails the run until this line goes.
-	[ "$ov_known" -gt 0 ] && [ "$ov_known" = "${R_TRIED[_r]}" ] &&
-		xfail_row "the simulator never fills a session's CQ: at most 64 CQEs a round (SIM_ROUND_SQES), budgeted from the CQ's free room, and the session reaps as it goes (lib/sim/sim_rx.c)"
-	xfail_expected
 }

@@ -376,6 +376,12 @@ static void f_kick(struct env *e)
 		assert_true(n > 0);
 		assert_int_equal(*ring_of(&e->f)->cq.koverflow, 0);
 		rx_all(e, r, n, RECV_UD);
+		/* more queued than the CQ takes: -ENOSPC as on a kernel; prepared again, it goes on */
+		if (!r[n - 1].more) {
+			assert_end(&r[n - 1], RECV_UD, -ENOSPC);
+			recv_start(&e->f, e->f.srv, 0, RECV_UD);
+			n--;
+		}
 		give_back_all(e, r, n);
 	}
 }
