@@ -245,7 +245,9 @@ static void probe_kernel(void)
 	fn(&want);
 	assert_int_equal(kcaps.query_err, 0);
 	assert_int_equal(kcaps.opcodes_err, 0);
-	assert_int_equal(kcaps.zcrx_reg_err, -EFAULT);
+	/* without CAP_NET_ADMIN the registration probe stops at EPERM (f_eperm) */
+	if (kcaps.zcrx_reg_err != -EPERM)
+		assert_int_equal(kcaps.zcrx_reg_err, -EFAULT);
 	assert_same_answers(&kcaps, &want);
 }
 
