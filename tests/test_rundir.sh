@@ -79,7 +79,7 @@ plant() {
 	OLDSESSION_DEV=$FAKE_DEV setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$OLD" "$1" 1 10000 >/dev/null 2>&1 &
 	fake=$!
-	wait_until 5 test -S "$1"
+	wait_until 10 listening "$1"
 	chown 0:0 "$ZCRXCTL_RUNDIR"
 	chmod 0755 "$ZCRXCTL_RUNDIR"
 }
