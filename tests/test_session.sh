@@ -434,8 +434,14 @@ else
 	else t_fail "rc=$rc out=$(short "$out") err=$(short "$err")"; fi
 fi
 
-t_begin "without XDG_RUNTIME_DIR a user's sessions live in a private /tmp/zcrxctl-UID"
+# /tmp/zcrxctl-65534 is one path for every copy of this suite on the machine:
+# a lock (on /tmp itself, so nothing is left behind) keeps a second copy from
+# using it, or removing it, meanwhile.
 tdir=/tmp/zcrxctl-65534
+exec {tlock}</tmp
+flock -w 120 "$tlock"
+
+t_begin "without XDG_RUNTIME_DIR a user's sessions live in a private /tmp/zcrxctl-UID"
 if ! have_root; then t_skip "needs root to act as another uid"
 elif [ -e "$tdir" ]; then t_skip "$tdir exists already: not touching it"
 else
@@ -458,5 +464,6 @@ else
 	else t_fail "rc=$rc err=$(short "$err")"; fi
 	rm -rf "$tdir"
 fi
+exec {tlock}>&-
 
 t_done
