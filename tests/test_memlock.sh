@@ -19,6 +19,13 @@ t_plan $((${#UNITS[@]} + 3))
 T=$(mktemp -d /tmp/zcrxt-memlock.XXXXXX)
 trap 'rm -rf "$T"; _t_cleanup' EXIT
 
+# The budget is the uid's: a second copy of the suite running this script
+# meanwhile (as root, nothing else of the suite is charged) would share it,
+# and the unit tests without a wait of their own (test_abi, test_sim_seam,
+# ...) got ENOMEM.  One copy at a time: a lock on /tmp, which leaves nothing.
+exec {lock}</tmp
+flock -w 600 "$lock"
+
 # charged BYTES CMD...: CMD with RLIMIT_MEMLOCK at BYTES and no CAP_IPC_LOCK
 # (root drops it from its bounding set; another user never has it).
 charged() {
