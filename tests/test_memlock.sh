@@ -64,7 +64,7 @@ unit() {
 	tap_verdict prog $? <<<"$uout"
 	if [ -n "$tap_why" ]; then why=$tap_why
 	elif [ "$tap_f" -gt 0 ]; then
-		why="$tap_f failed: $(grep -E '^not ok' <<<"$uout" | grep -v '# SKIP' | head -n 3 | short)"
+		why="$tap_f failed: $(grep -A2 '^not ok' <<<"$uout" | grep -v 'SKIP' | head -n 3 | short)"
 	elif grep -q 'Cannot allocate memory\|stayed in use' <<<"$uout"; then
 		why="ENOMEM: $(grep -m1 'Cannot allocate memory\|stayed in use' <<<"$uout")"
 	elif grep -q 'of locked memory, RLIMIT_MEMLOCK is' <<<"$uout"; then
@@ -90,7 +90,8 @@ bad=
 for x in a b; do
 	tap_verdict prog "$(cat "$T/$x.rc")" <"$T/$x"
 	if [ -n "$tap_why" ] || [ "$tap_f" -gt 0 ] || grep -q 'Cannot allocate memory' "$T/$x"; then
-		bad+="$x: rc $(cat "$T/$x.rc"), $tap_f failed $tap_why $(grep -m1 'Cannot allocate' "$T/$x"); "
+		bad+="$x: rc $(cat "$T/$x.rc"), $tap_f failed $tap_why: $(grep -A2 '^not ok' "$T/$x" |
+			grep -v 'SKIP' | head -n 3 | short); "
 	fi
 done
 if [ -z "$bad" ]; then t_pass; else t_fail "$bad"; fi
