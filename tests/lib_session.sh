@@ -83,6 +83,11 @@ ours() {
 
 # ready NAME: the watch started as NAME printed its readiness line.
 ready() { wait_until 5 grep -q '^Watching ' "$S_TMP/$1.err"; }
+# listening PATH: a Unix socket bound at PATH listens (the kernel's flag
+# __SO_ACCEPTCON in /proc/net/unix): a socket file alone may be between
+# bind() and listen(), and refuse a connect.  zcrxctl's sessions bind a
+# temporary name and rename it once listening, so for them has_sock is enough.
+listening() { awk -v p="$1" '$NF == p && $4 == "00010000" { f = 1 } END { exit !f }' /proc/net/unix; }
 # has_sock DEV QUEUE: the session socket exists.
 has_sock() { wait_until 5 test -S "$(sock "$1" "$2")"; }
 

@@ -11,9 +11,9 @@ t_plan 3
 for j in "" -j; do
 	t_begin "${j:+$j }arm against a 0.1 session re-arms and names its mode from its status"
 	new_rundir
-	"$OLD" "$(sock old0 3)" 2 5000 &
+	"$OLD" "$(sock old0 3)" 2 10000 &
 	old=$!
-	for _ in $(seq 50); do [ -S "$(sock old0 3)" ] && break; sleep 0.1; done
+	wait_until 10 listening "$(sock old0 3)"
 	run "$ZCRXCTL" $j arm old0 3 alloc-fail
 	wait "$old"; orc=$?
 	if [ "$rc" != 0 ] || [ "$orc" != 0 ]; then
@@ -29,9 +29,9 @@ done
 
 t_begin "status of a 0.1 session lists it"
 new_rundir
-"$OLD" "$(sock old0 3)" 1 5000 &
+"$OLD" "$(sock old0 3)" 1 10000 &
 old=$!
-for _ in $(seq 50); do [ -S "$(sock old0 3)" ] && break; sleep 0.1; done
+wait_until 10 listening "$(sock old0 3)"
 run "$ZCRXCTL" -j status old0 3
 wait "$old"
 if [ "$rc" = 0 ] && jqe '.[0].dev == "old0" and .[0].simulated' <<<"$out"; then t_pass

@@ -73,13 +73,17 @@ fi
 # ---------------------------------------------------------------------------
 # Process faults
 
+status_names() { "$ZCRXCTL" -j status sim0 3 2>/dev/null | jqe --argjson p "$1" '.[0].pid == $p'; }
+
 t_begin "after kill -9 of a session, the next bind of that queue works"
 new_rundir
 start killed bind sim0 3 --sim
 if ! has_sock sim0 3; then
 	t_fail "the session never listened: $(f killed.err | short)"
+elif ! wait_until 10 status_names "$pid"; then
+	t_fail "the session never answered status: $(f killed.err | short)"
 else
-	sleep 0.2	# a session that has been up a while: its accept is in flight
+	# it has served a request, so its next accept is in flight
 	kill -KILL "$pid"
 	{ wait "$pid"; } 2>/dev/null
 	# at once: the dead ring's listening socket may linger while io_uring
@@ -90,7 +94,6 @@ fi
 
 t_begin "after kill -9 of a session, a new session replaces its socket and serves status"
 start second bind sim0 3 --sim
-status_names() { "$ZCRXCTL" -j status sim0 3 2>/dev/null | jqe --argjson p "$1" '.[0].pid == $p'; }
 if has_sock sim0 3 && wait_until 10 status_names "$pid"; then
 	t_pass
 else

@@ -11,6 +11,12 @@ send() { timeout 10 bash -c 'cat "$2" >"/dev/tcp/127.0.0.1/$1"' _ "$1" "$2"; }
 
 # last_stat NAME KEY: KEY of the last stats record a -j session printed
 last_stat() { jq -r "select(.record == \"stats\") | .[\"$2\"]" <"$S_TMP/$1.out" | tail -n 1; }
+# stats_after NAME: wait for a stats record NAME prints from now on
+stats_after() {
+	local n
+	n=$(nrec "$S_TMP/$1.out" stats)
+	wait_until 10 at_least $((n + 1)) nrec "$S_TMP/$1.out" stats
+}
 
 head -c 300000 /dev/urandom >"$S_TMP/data"
 
@@ -21,9 +27,9 @@ if ! wait_until 5 has_port sink; then
 	t_fail "no listening line: $(f sink.err | short)"
 else
 	send "$(listen_port sink)" "$S_TMP/data"
-	wait_until 5 grep -q 'closed' "$S_TMP/sink.err"
+	wait_until 10 grep -q 'closed' "$S_TMP/sink.err"
 	# a stats record taken after the connection closed
-	sleep 0.4
+	stats_after sink
 	got=$(last_stat sink rx-bytes)
 	if [ "$got" = 300000 ] && grep -q 'Connection from 127.0.0.1:[0-9]* closed' "$S_TMP/sink.err"
 	then t_pass
@@ -54,8 +60,8 @@ else
 	wait_until 5 at_least 12 grep -c 'Receiving from' "$S_TMP/many.err"
 	open=$(grep -c 'Receiving from' "$S_TMP/many.err")
 	rm -f "$S_TMP/go"
-	wait_until 5 at_least 12 grep -c 'closed' "$S_TMP/many.err"
-	sleep 0.4
+	wait_until 10 at_least 12 grep -c 'closed' "$S_TMP/many.err"
+	stats_after many
 	got=$(last_stat many rx-bytes)
 	if [ "$open" = 12 ] && [ "$got" = 240000 ] && ! grep -q 'Refused' "$S_TMP/many.err"
 	then t_pass

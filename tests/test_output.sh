@@ -43,9 +43,9 @@ done
 
 # hostile REPLY: a fake session on old0.3 answering one status request with REPLY
 hostile() {
-	OLDSESSION_STATUS_REPLY=$1 "$OLD" "$(sock old0 3)" 1 5000 &
+	OLDSESSION_STATUS_REPLY=$1 "$OLD" "$(sock old0 3)" 1 10000 &
 	old=$!
-	for _ in $(seq 50); do [ -S "$(sock old0 3)" ] && break; sleep 0.1; done
+	wait_until 10 listening "$(sock old0 3)"
 	run "$ZCRXCTL" status old0 3
 	wait "$old"
 }

@@ -74,12 +74,17 @@ done
 # --- the listener -----------------------------------------------------------------
 # plant S: a fake session of uid 65534 on S, in a RUNDIR that then passes its
 # check (root's, 0755): only SO_PEERCRED tells it from a real one.  Sets $fake.
+# It keeps listening, as a planted listener would: 'status DEV QUEUE' closes
+# its first connection unanswered and connects again to say why, and a fake
+# gone by then (SIGPIPE on its reply to the closed connection, or its one
+# connection served) made that 'left by a session that died', one run in
+# two or three.
 plant() {
 	chown 65534:65534 "$ZCRXCTL_RUNDIR"
 	OLDSESSION_DEV=$FAKE_DEV setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$OLD" "$1" 1 10000 >/dev/null 2>&1 &
+		env --ignore-signal=PIPE "$OLD" "$1" 8 10000 >/dev/null 2>&1 &
 	fake=$!
-	wait_until 5 test -S "$1"
+	wait_until 10 listening "$1"
 	chown 0:0 "$ZCRXCTL_RUNDIR"
 	chmod 0755 "$ZCRXCTL_RUNDIR"
 }

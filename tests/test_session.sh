@@ -23,7 +23,7 @@ start b1 bind sim0 5 --sim
 b1=$pid
 
 t_begin "bind --sim holds a session on RUNDIR/sim0.5.sock"
-if has_sock sim0 5 && sleep 0.3 && alive "$b1"; then t_pass
+if has_sock sim0 5 && wait_until 10 status_pid sim0 5 "$b1" && alive "$b1"; then t_pass
 else t_fail "alive=$(alive "$b1" && echo y) dir: $(ls -A "$ZCRXCTL_RUNDIR") err=$(short "$(f b1.err)")"; fi
 
 t_begin "the session socket is mode 0600"
@@ -86,12 +86,12 @@ t_begin "bind -j prints one report object with zcrx-id, simulated"
 new_rundir
 start bj -j bind sim0 5 --sim
 bj=$pid
-has_sock sim0 5 && wait_until 5 test -s "$S_TMP/bj.out"
-sleep 0.2
+# the report is whole once it parses; the session prints nothing after it
+has_sock sim0 5 && wait_until 10 jq -e -s 'length >= 1' "$S_TMP/bj.out" >/dev/null 2>&1
+stop "$bj"
 if jqe -s 'length == 1 and (.[0] | type == "object" and (.["zcrx-id"] | type == "number") and
 	.simulated == true)' >/dev/null <"$S_TMP/bj.out"; then t_pass
 else t_fail "out=$(short "$(f bj.out)") err=$(short "$(f bj.err)")"; fi
-stop "$bj"
 
 # --- stale socket --------------------------------------------------------------
 new_rundir
@@ -331,7 +331,8 @@ else
 	a0=$(nrec "$S_TMP/p.out" armed)
 	run timeout 10 setpriv --reuid 65534 --regid 65534 --clear-groups "$ZCRXCTL" arm sim0 5 alloc-fail
 	rc1=$rc err1=$err
-	sleep 0.3
+	# a request after it: once answered, the refused arm has been handled
+	"$ZCRXCTL" status sim0 5 >/dev/null 2>&1
 	a1=$(nrec "$S_TMP/p.out" armed)
 	if [ "$rc1" = 1 ] && one_line "$err1" && [ "$a1" = "$a0" ]; then t_pass
 	else t_fail "as 65534: rc=$rc1 err=$(short "$err1"); armed records $a0 -> $a1"; fi
@@ -433,8 +434,14 @@ else
 	else t_fail "rc=$rc out=$(short "$out") err=$(short "$err")"; fi
 fi
 
-t_begin "without XDG_RUNTIME_DIR a user's sessions live in a private /tmp/zcrxctl-UID"
+# /tmp/zcrxctl-65534 is one path for every copy of this suite on the machine:
+# a lock (on /tmp itself, so nothing is left behind) keeps a second copy from
+# using it, or removing it, meanwhile.
 tdir=/tmp/zcrxctl-65534
+exec {tlock}</tmp
+flock -w 120 "$tlock"
+
+t_begin "without XDG_RUNTIME_DIR a user's sessions live in a private /tmp/zcrxctl-UID"
 if ! have_root; then t_skip "needs root to act as another uid"
 elif [ -e "$tdir" ]; then t_skip "$tdir exists already: not touching it"
 else
@@ -457,5 +464,6 @@ else
 	else t_fail "rc=$rc err=$(short "$err")"; fi
 	rm -rf "$tdir"
 fi
+exec {tlock}>&-
 
 t_done

@@ -160,9 +160,14 @@ t_begin "a key press in a terminal running watch re-arms every fired type"
 if ! command -v script >/dev/null; then t_skip "no script(1) to give watch a terminal"
 else
 	new_rundir
-	# script(1) runs watch on a pty and passes the key to it
-	{ sleep 1; printf x; sleep 2; } | timeout 10 script -qfec \
-		"$(printf '%q ' "$ZCRXCTL" -j watch sim0 5 "${STARVE[@]}" -c 2 -t 5s)" /dev/null >"$S_TMP/key.out"
+	# script(1) runs watch on a pty (under /bin/sh, whatever the user's shell)
+	# and passes it the key once the first event has fired; stdin stays open
+	# until the second event, or watch would see the end of its input
+	key_events() { grep -c '"record":"event"' "$S_TMP/key.out"; }
+	: >"$S_TMP/key.out"
+	{ wait_until 20 at_least 1 key_events; printf x; wait_until 20 at_least 2 key_events; } |
+		SHELL=/bin/sh timeout 60 script -qfec \
+		"$(printf '%q ' "$ZCRXCTL" -j watch sim0 5 "${STARVE[@]}" -c 2 -t 30s)" /dev/null >"$S_TMP/key.out"
 	rc=$?
 	if [ "$rc" = 0 ] && [ "$(grep -c '"record":"event"' "$S_TMP/key.out")" = 2 ] &&
 		grep -q '"record":"armed".*"by":"key"' "$S_TMP/key.out"; then t_pass
@@ -181,17 +186,18 @@ if [ "$rc" = 0 ] && [ "$(grep -c . <<<"$e")" = 2 ] && [ ! -e "$(sock sim0 5)" ];
 else t_fail "rc=$rc stderr '$(short "$e")' dir: $(ls -A "$ZCRXCTL_RUNDIR")"; fi
 
 # --- auto re-arm and holdoff ---------------------------------------------------
-t_begin "--rearm=auto --holdoff 500ms: 4..8 events in 3 s, none closer than 450 ms"
+# (the holdoff is the test's figure: 4 events, none closer than 450 ms; load
+# can only make them later)
+t_begin "--rearm=auto --holdoff 500ms: it fires again and again, never closer than 450 ms"
 new_rundir
 start auto -j watch sim0 5 "${STARVE[@]}" --rearm=auto --holdoff 500ms --timestamp=mono
 apid=$pid
-ready auto
-sleep 3
+ready auto && wait_until 20 at_least 4 nrec "$S_TMP/auto.out"
 stop "$apid"
 n=$(nrec "$S_TMP/auto.out")
 gap=$(jq -s 'map(select(.record == "event") | .time) | [range(1; length) as $i | .[$i] - .[$i - 1]] | min // 0' \
 	<"$S_TMP/auto.out" 2>/dev/null)
-if [ "$n" -ge 4 ] && [ "$n" -le 8 ] && awk -v g="$gap" 'BEGIN { exit !(g >= 450e6) }'; then t_pass
+if [ "$n" -ge 4 ] && awk -v g="$gap" 'BEGIN { exit !(g >= 450e6) }'; then t_pass
 else t_fail "events=$n smallest gap=${gap}ns"; fi
 
 # --- closed stdout -----------------------------------------------------------
@@ -224,8 +230,7 @@ t_begin "--stats-interval: stats records with rx-packets rising"
 new_rundir
 start st -j watch sim0 5 --sim --stats --stats-interval 200ms
 spid=$pid
-ready st
-sleep 1.2
+ready st && wait_until 20 at_least 3 nrec "$S_TMP/st.out" stats
 stop "$spid"
 if jqe -s 'map(select(.record == "stats")) | length >= 3 and
 	(map(.["rx-packets"]) | all(type == "number") and .[0] < .[-1]) and all(.simulated == true)' \

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,7 +23,9 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "zcrx.h"
@@ -78,6 +81,93 @@ struct rec {
 };
 
 /* ------------------------------------------------------------------ */
+/* Locked memory                                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Without CAP_IPC_LOCK, io_uring charges every ring's SQ/CQ memory, every
+ * registered region (the refill ring) and every zcrx area to the user's
+ * RLIMIT_MEMLOCK, one budget per uid shared by all its processes, and gives
+ * it back only in the ring's teardown, which a kworker runs some time after
+ * the last close (an RCU grace period for DEFER_TASKRUN rings).  Cases that
+ * open rings back to back (the conformance tables open several hundred) run
+ * ahead of that teardown: with the default 8 MiB they got ENOMEM though no
+ * case holds more than about 100 KiB.  A setup step that gets ENOMEM so waits
+ * for the budget to come back (memlock_again()), and a case that needs more
+ * than the limit allows at all is skipped, saying so.
+ */
+#define FLOW_SQ_DEFAULT		256	/* lib/ctx.c's ZCRX_SQ_ENTRIES_DEFAULT */
+#define MEMLOCK_WAIT_MS		20000
+
+/* The pages the kernel charges for n bytes: a whole power-of-two allocation. */
+static inline unsigned long charged_pages(unsigned long bytes)
+{
+	unsigned long pages = (bytes + PAGE - 1) / PAGE, p = 1;
+
+	while (p < pages)
+		p <<= 1;
+	return p;
+}
+
+/* About what a ring of sq SQEs and cq CQEs charges, in KiB: the rings
+ * (header, CQEs, SQ array) and the SQEs. */
+static inline unsigned long ring_kib(unsigned int sq, unsigned int cq, bool cqe32)
+{
+	unsigned long rings = 256 + (unsigned long)cq * (cqe32 ? 32 : 16) + 4UL * sq;
+
+	return (charged_pages(rings) + charged_pages(64UL * sq)) * PAGE / 1024;
+}
+
+/* The process has CAP_IPC_LOCK (capability 14): nothing it maps is charged. */
+static inline bool has_ipc_lock(void)
+{
+	char line[128];
+	unsigned long long eff = 0;
+	FILE *fp = fopen("/proc/self/status", "r");
+
+	if (!fp)
+		return false;
+	while (fgets(line, sizeof(line), fp))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(fp);
+	return eff & (1ULL << 14);
+}
+
+/*
+ * After a setup step returned ret: true when it should be tried again, that
+ * is ret is ENOMEM, the process is charged for locked memory and the budget
+ * may still come back (MEMLOCK_WAIT_MS from *t0, which starts zeroed).  The
+ * test is skipped when RLIMIT_MEMLOCK is below need_kib, what the step's case
+ * holds at once.
+ */
+static inline bool memlock_again(int ret, unsigned long need_kib, struct timespec *t0)
+{
+	struct rlimit rl;
+	struct timespec now;
+	long ms;
+
+	if (ret != -ENOMEM || has_ipc_lock())
+		return false;
+	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 1024 < need_kib)
+		skip_because("needs %lu KiB of locked memory, RLIMIT_MEMLOCK is %llu KiB", need_kib,
+			     (unsigned long long)rl.rlim_cur / 1024);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!t0->tv_sec && !t0->tv_nsec)
+		*t0 = now;
+	ms = (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000;
+	if (ms >= tmo(MEMLOCK_WAIT_MS)) {
+		print_message("# locked memory (RLIMIT_MEMLOCK %llu KiB) stayed in use for %d ms:"
+			      " rings left open, or other processes of this user\n",
+			      (unsigned long long)rl.rlim_cur / 1024, tmo(MEMLOCK_WAIT_MS));
+		return false;
+	}
+	usleep(2000);
+	return true;
+}
+
+/* ------------------------------------------------------------------ */
 /* Memory, ring and ctx                                                */
 /* ------------------------------------------------------------------ */
 
@@ -120,6 +210,17 @@ static inline int flow_ring_init(struct flow *f, unsigned int flags)
 
 	f->has_ring = !ret;
 	return ret;
+}
+
+/* Undo a ctx setup that failed midway, to try it again. */
+static inline void flow_unring(struct flow *f)
+{
+	if (f->ctx)
+		zcrx_ctx_destroy(f->ctx);
+	f->ctx = NULL;
+	if (f->has_ring)
+		io_uring_queue_exit(&f->ring);
+	f->has_ring = f->has_bare = false;
 }
 
 /* A ring zcrx_ctx_adopt() would refuse, and a ctx the seam accepts around it. */

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <linux/capability.h>
 
+#define SIM_SQ	32	/* conformance.h: registration and control hold few CQEs */
 #include "conformance.h"
 #include "engine_fixture.h"
 
@@ -245,7 +246,9 @@ static void probe_kernel(void)
 	fn(&want);
 	assert_int_equal(kcaps.query_err, 0);
 	assert_int_equal(kcaps.opcodes_err, 0);
-	assert_int_equal(kcaps.zcrx_reg_err, -EFAULT);
+	/* without CAP_NET_ADMIN the registration probe stops at EPERM (f_eperm) */
+	if (kcaps.zcrx_reg_err != -EPERM)
+		assert_int_equal(kcaps.zcrx_reg_err, -EFAULT);
 	assert_same_answers(&kcaps, &want);
 }
 
@@ -322,19 +325,26 @@ static int in_child(struct env *e, int (*fn)(struct env *e))
 	return val;
 }
 
+/* The kernel charges the ring and the refill region it allocates before it
+ * looks at the device: ENOMEM waits for the budget (flow.h: Locked memory). */
 static int register_on(struct env *e, unsigned int ifindex)
 {
+	struct timespec t0 = { 0 };
 	struct io_uring ring;
 	int ret;
 
-	ret = io_uring_queue_init(4, &ring, ZCRX_SETUP_SINGLE_ISSUER | ZCRX_SETUP_DEFER_TASKRUN |
-				  ZCRX_SETUP_CQE32);
-	if (ret)
-		return SKIP_CODE;
-	e->f.reg.if_idx = ifindex;
-	ret = zcrx_sys_register(ring.ring_fd, IORING_REGISTER_ZCRX_IFQ, &e->f.reg, 1);
-	io_uring_queue_exit(&ring);
-	return ret;
+	do {
+		ret = io_uring_queue_init(4, &ring, ZCRX_SETUP_SINGLE_ISSUER |
+					  ZCRX_SETUP_DEFER_TASKRUN | ZCRX_SETUP_CQE32);
+		if (ret)
+			continue;
+		e->f.reg.if_idx = ifindex;
+		ret = zcrx_sys_register(ring.ring_fd, IORING_REGISTER_ZCRX_IFQ, &e->f.reg, 1);
+		io_uring_queue_exit(&ring);
+		if (ret != -ENOMEM)
+			return ret;
+	} while (memlock_again(ret, 0, &t0));
+	return ret == -ENOMEM ? ret : SKIP_CODE;
 }
 
 static int child_no_net_admin(struct env *e)

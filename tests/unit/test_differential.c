@@ -96,6 +96,8 @@ static void side_open(struct side *s, bool kernel, const struct scenario *sc)
 	struct zcrx_sim_params sp = { .gen = ZCRX_GEN_7_2, .rx_ring = 8, .seed = 7 };
 	struct zcrx_ctx_opts o = { 0 };
 	unsigned int flags = ZCRX_SETUP_SINGLE_ISSUER | ZCRX_SETUP_DEFER_TASKRUN;
+	struct timespec t0 = { 0 };
+	unsigned long need;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
@@ -107,11 +109,20 @@ static void side_open(struct side *s, bool kernel, const struct scenario *sc)
 	flow_reg_init(&s->f, sc->area_pages ? sc->area_pages : AREA_PAGES);
 	s->f.reg.flags = ZCRX_REG_NODEV;
 
-	if (sc->ring == RING_STD)
-		ret = kernel ? zcrx_ctx_create(&s->f.ctx, &o) : zcrx_sim_ctx_create(&s->f.ctx, &sp, &o);
-	else
-		ret = flow_bare_ctx(&s->f, sc->ring == RING_NO_DEFER ? 0 : flags, kernel,
-				    &(struct zcrx_sim_params){ .gen = ZCRX_GEN_7_2 });
+	/* a ring, and the kernel's area (flow.h: Locked memory) */
+	need = (sc->ring == RING_STD ? ring_kib(FLOW_SQ_DEFAULT, 4 * FLOW_SQ_DEFAULT, true)
+				     : ring_kib(8, 16, false)) +
+	       (kernel ? (1 + (sc->area_pages ? sc->area_pages : AREA_PAGES)) * PAGE / 1024
+		       : ring_kib(64, 128, false));
+	do {
+		flow_unring(&s->f);
+		if (sc->ring == RING_STD)
+			ret = kernel ? zcrx_ctx_create(&s->f.ctx, &o)
+				     : zcrx_sim_ctx_create(&s->f.ctx, &sp, &o);
+		else
+			ret = flow_bare_ctx(&s->f, sc->ring == RING_NO_DEFER ? 0 : flags, kernel,
+					    &(struct zcrx_sim_params){ .gen = ZCRX_GEN_7_2 });
+	} while (memlock_again(ret, need, &t0));
 	if (ret)
 		fail_msg("%s: no ctx: %s", s->name, strerror(-ret));
 }
