@@ -70,7 +70,7 @@ nul() {
 	shift
 	OLDSESSION_REPLY_FILE=$S_TMP/nul.reply "$OLD" "$(sock old0 3)" 1 5000 &
 	old=$!
-	for _ in $(seq 50); do [ -S "$(sock old0 3)" ] && break; sleep 0.1; done
+	wait_until 10 listening "$(sock old0 3)"
 	run "$ZCRXCTL" "$@"
 	wait "$old"
 }
