@@ -31,7 +31,8 @@
  * may prepare SQEs on the ctx's ring (a receive that ran out of buffers or
  * found the CQ full, prepared again: ZCRX_CQE_RECV_STALLED), and a
  * ctx of another backend may do so in more calls (its header says which);
- * they go with the caller's next submit.  Do not call libzcrx between the
+ * they go with the caller's next submit, so a loop that only waits for
+ * CQEs must still submit after each batch.  Do not call libzcrx between the
  * io_uring_get_sqe() calls of a chain linked with IOSQE_IO_LINK: such an SQE
  * would fall inside the chain.
  *
@@ -309,7 +310,16 @@ enum zcrx_cqe_kind {
 	 *            caller fell behind): prepared again at once, in this
 	 *            decode (zcrx_recv_overflows()).
 	 * Either goes with the caller's next submit; with the SQ full, at a
-	 * later commit or flush.
+	 * later commit or flush.  What the caller does: nothing for the CQE
+	 * itself (no new zcrx_prep_recv_zc: the same user_data gives -EEXIST
+	 * while the library keeps it), but it must submit after handling the
+	 * batch (io_uring_submit() or io_uring_submit_and_wait()), or the
+	 * receive never resumes: a loop that only waits for CQEs never sends
+	 * it.  For -ENOMEM it must also return buffers and commit, which is
+	 * what prepares it.  The library keeps the socket's fd number, not the
+	 * socket: keep the socket open until ZCRX_CQE_RECV_END or
+	 * zcrx_ifq_close(), or a reused fd gets the receive.  zcrx_recv_stalls()
+	 * counts only the -ENOMEM ends, zcrx_recv_overflows() only the -ENOSPC.
 	 */
 	ZCRX_CQE_RECV_STALLED	= 5,
 };
