@@ -109,17 +109,25 @@ void session_data_recv_stalled(struct session *s, const struct zcrx_cqe_info *in
 	if (info->err == -ENOSPC) {
 		if (zcrx_recv_overflows(s->ifq) > 1)
 			return;
-		p_info("The completion queue was full: the session fell behind reading the receive"
-		       " from %s; nothing was lost (the rest waited in the socket) and it goes on;"
-		       " stats and status count each such stop as recv-overflows",
+		p_info("The completion queue was full: the session fell behind reading its receives"
+		       " (first the one from %s), because it was stopped or starved of CPU; nothing"
+		       " was lost (the rest waited in the socket) and they go on.  Said once:"
+		       " stats and status count recv-overflows for every receive the kernel ended,"
+		       " so one fall-behind can count several times; if it keeps rising, give the"
+		       " session CPU or look for what stops it",
 		       c ? c->peer : s->own_peer);
 		return;
 	}
 	if (zcrx_recv_stalls(s->ifq) > 1)
 		return;
-	p_info("The receive from %s ran out of zcrx buffers (%s holds them): it goes on once"
-	       " buffers come back; stats and status count each stall as recv-stalls",
-	       c ? c->peer : s->own_peer, s->dev);
+	p_info("The receive from %s ran out of zcrx buffers: the session's consumer holds them"
+	       " (%s), and it goes on once they come back; nothing is lost.  Said once: stats and"
+	       " status count each stall as recv-stalls; if it keeps rising, hold fewer buffers"
+	       " for less time, or give the area more with --area-size",
+	       c ? c->peer : s->own_peer,
+	       c || s->o.be.mode != BACKEND_SIM ? "--hold and --consume-delay decide how many and"
+						  " how long" :
+						  "--sim-consumer decides how long");
 }
 
 static void on_own_retry(struct loop *l, struct loop_op *op, int res)
