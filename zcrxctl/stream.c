@@ -71,9 +71,25 @@ bool stdout_lost(int err)
 void stream_summary(const char *dev, uint32_t queue, uint64_t ns, uint64_t events,
 		    const uint64_t *fired, bool timed_out, enum backend_mode mode)
 {
-	p_info("Watched %s queue %u for %.1fs: %llu event%s (alloc-fail %llu, copy %llu)%s%s",
+	stream_summary_recv(dev, queue, ns, events, fired, 0, 0, timed_out, mode);
+}
+
+void stream_summary_recv(const char *dev, uint32_t queue, uint64_t ns, uint64_t events,
+			 const uint64_t *fired, uint64_t stalls, uint64_t overflows,
+			 bool timed_out, enum backend_mode mode)
+{
+	char recv[64] = "";
+	int n = 0;
+
+	/* only when non-zero: most sessions never see either */
+	if (stalls)
+		n = snprintf(recv, sizeof(recv), ", recv-stalls %llu", (unsigned long long)stalls);
+	if (overflows)
+		snprintf(recv + n, sizeof(recv) - n, ", recv-overflows %llu",
+			 (unsigned long long)overflows);
+	p_info("Watched %s queue %u for %.1fs: %llu event%s (alloc-fail %llu, copy %llu)%s%s%s",
 	       dev, queue, ns / 1e9, (unsigned long long)events, events == 1 ? "" : "s",
 	       (unsigned long long)fired[ZCRX_EV_ALLOC_FAIL],
-	       (unsigned long long)fired[ZCRX_EV_COPY], timed_out ? ", timed out" : "",
+	       (unsigned long long)fired[ZCRX_EV_COPY], recv, timed_out ? ", timed out" : "",
 	       backend_mode_note(mode));
 }

@@ -49,5 +49,9 @@ bool stdout_lost(int err);
 /* "Watched DEV queue Q for 1.2s: N events (...)" on stderr, unless -q. */
 void stream_summary(const char *dev, uint32_t queue, uint64_t ns, uint64_t events,
 		    const uint64_t *fired, bool timed_out, enum backend_mode mode);
+/* The same, with ", recv-stalls N, recv-overflows N" when either is non-zero. */
+void stream_summary_recv(const char *dev, uint32_t queue, uint64_t ns, uint64_t events,
+			 const uint64_t *fired, uint64_t stalls, uint64_t overflows,
+			 bool timed_out, enum backend_mode mode);
 
 #endif

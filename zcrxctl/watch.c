@@ -294,10 +294,13 @@ int do_watch(struct printer *pr, int argc, char **argv)
 		ret = EXIT_ERR;
 	tty_restore();
 	if (ret != EXIT_ERR && !w.out_gone) {
+		struct record r = { 0 };
+
 		for (int t = 0; t < ZCRX_EV_COUNT; t++)
 			fired[t] = session_fired(w.s, t);
-		stream_summary(a.b.dev, a.b.queue, mono_ns() - w.start, w.events, fired,
-			       w.timed_out, a.b.be.mode);
+		session_stats(w.s, &r);
+		stream_summary_recv(a.b.dev, a.b.queue, mono_ns() - w.start, w.events, fired,
+				    r.recv_stalls, r.recv_overflows, w.timed_out, a.b.be.mode);
 	}
 out:
 	session_close(w.s);
