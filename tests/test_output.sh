@@ -13,7 +13,7 @@ OLD=$TOP/tests/helpers/oldsession
 ESC=$'\e'
 BEL=$'\a'
 
-t_plan 22
+t_plan 24
 
 # raw WHAT: fail the case if $out or $err holds an ESC or BEL byte.
 raw() {
@@ -155,5 +155,18 @@ got=$(bash -c '. "$1"; COMP_WORDS=(zcrxctl help ""); COMP_CWORD=2; _zcrxctl
 	printf "%s\n" "${COMPREPLY[@]}"' _ "$TOP/completions/bash/zcrxctl" | sort | tr '\n' ' ')
 if [ -n "$want" ] && [ "$got" = "$want" ]; then t_pass
 else t_fail "offered '$got', zcrxctl help lists '$want'"; fi
+
+
+t_begin "zcrxctl --help and zcrxctl help list 'help [COMMAND]'"
+run "$ZCRXCTL" --help
+a=$out
+run "$ZCRXCTL" help
+if grep -qE '^  help \[COMMAND\] ' <<<"$a" && grep -qE '^  help \[COMMAND\] ' <<<"$out"; then t_pass
+else t_fail "$(grep -E '^  help' <<<"$a$out" | short)"; fi
+
+t_begin "status --help names recv-stalls and recv-overflows"
+run "$ZCRXCTL" status --help
+if [ "$rc" = 0 ] && grep -q 'recv-stalls' <<<"$out" && grep -q 'recv-overflows' <<<"$out"; then t_pass
+else t_fail "exit $rc: $(short "$out")"; fi
 
 t_done

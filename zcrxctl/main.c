@@ -203,11 +203,12 @@ int cmd_select(const struct cmd *list, struct printer *pr, int argc, char **argv
 	return match->func(pr, argc, argv);
 }
 
-/* "  features   what this kernel offers for zcrx" for each command */
+/* "  features        what this kernel offers for zcrx" for each command */
 static void print_command_list(FILE *f)
 {
 	for (const struct cmd *c = cmds; c->name; c++)
-		fprintf(f, "  %-10s %s\n", c->name, c->summary);
+		fprintf(f, "  %-15s %s\n", strcmp(c->name, "help") ? c->name : "help [COMMAND]",
+			c->summary);
 }
 
 static void print_commands(FILE *f)
@@ -272,7 +273,7 @@ static const struct cmd cmds[] = {
 	{ "arm",	do_arm,		"re-arm a fired event through its session" },
 	{ "subscribe",	do_subscribe,	"print the events of a running session" },
 	{ "status",	do_status,	"list the live sessions" },
-	{ "help",	do_help,	"list the commands" },
+	{ "help",	do_help,	"list the commands, or show COMMAND's help" },
 	{ 0 }
 };
 

@@ -58,7 +58,10 @@ static char *do_help(int key, const char *text, void *input)
 		return (char *)text;
 	return asprintf(&doc, "List the live sessions (bind, watch) in RUNDIR, or those of DEV, or "
 		      "the one of DEV queue QUEUE: device, queue, zcrx_id, pid, uptime, events "
-		      "and the state and count of each, shared stats.  With -j, one JSON array "
+		      "and the state and count of each, shared stats, recv-stalls (receives "
+		      "that ran out of buffers) and recv-overflows (receives a full completion "
+		      "queue stopped; one fall-behind can count several times), both posted "
+		      "again with nothing lost.  With -j, one JSON array "
 		      "of session objects.  All are asked at once and have 1 s in all to answer; "
 		      "one that does not is listed with answered=no and its pid.  Exit 1 when "
 		      "a session did not answer, or when DEV QUEUE is given and no session "
