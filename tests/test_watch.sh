@@ -6,7 +6,7 @@
 # shared stats, kernel generations, usage errors.
 . "$(dirname "$0")/lib_session.sh"
 
-t_plan 39
+t_plan 40
 
 # zc ARGS...: zcrxctl in the foreground, bounded, with a shell's signals.
 zc() { timeout 10 env --default-signal=INT,PIPE "$ZCRXCTL" "$@"; }
@@ -357,5 +357,26 @@ else
 		fi
 	fi
 fi
+
+
+# fe item 8: the hint keeps the session's mode (status reply), or it fails
+t_begin "subscribe: a simulated session that ends before any event: the hint is 'zcrxctl bind --sim DEV Q'"
+new_rundir
+start s9 bind --sim s9 0
+s9=$pid
+has_sock s9 0
+start sub9 subscribe s9 0 -t 20s
+sub9=$pid
+if ! wait_until 5 grep -q '^Watching ' "$S_TMP/sub9.err"; then
+	t_fail "subscribe never got going: $(f sub9.err | short)"
+else
+	kill -TERM "$s9"
+	wait_exit "$sub9" 10
+	if [ "$rc" = 1 ] && grep -qF 'ended before any event (start it again with `zcrxctl bind --sim s9 0`)' "$S_TMP/sub9.err"
+	then t_pass
+	else t_fail "rc=$rc err=$(f sub9.err | short)"; fi
+fi
+stop "$s9"
+stop "$sub9"
 
 t_done

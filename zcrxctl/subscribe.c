@@ -294,8 +294,11 @@ int do_subscribe(struct printer *pr, int argc, char **argv)
 		ret = EXIT_ERR;
 	} else if (s.ended && !s.events) {
 		/* not 0: a script would take it for an event */
+		/* in the mode its status reply gave: a NIC's bind fails for a --sim name */
 		p_err("the session on %s queue %u ended before any event (start it again with"
-		      " `zcrxctl bind %s %u`)", a.dev, a.queue, a.dev, a.queue);
+		      " `zcrxctl bind %s%s %u`)", a.dev, a.queue,
+		      st.session.mode == BACKEND_SIM ? "--sim " :
+		      st.session.mode == BACKEND_NODEV ? "--nodev " : "", a.dev, a.queue);
 		ret = EXIT_ERR;
 	} else if (s.ended) {
 		p_info("The session on %s queue %u ended", a.dev, a.queue);
