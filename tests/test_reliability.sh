@@ -143,4 +143,27 @@ else
 	t_fail "exit $rc: $(short <"$T/b3.err") $(short <"$T/b3.md")"
 fi
 
+
+# --- --only and the progress lines (fresh-eyes review items 2 and 11) -------------
+t_begin "--only with a regex that matches no row: exit 64, one line naming the regex"
+bash "$RUN" --quick --only 'nomatch_xyz' >"$T/o.md" 2>"$T/o.err"
+rc=$?
+if [ "$rc" = 64 ] && [ ! -s "$T/o.md" ] && [ "$(grep -c . "$T/o.err")" = 1 ] &&
+   grep -q "'nomatch_xyz'" "$T/o.err"; then t_pass
+else t_fail "exit $rc: $(short <"$T/o.err") $(short <"$T/o.md")"; fi
+
+t_begin "README's --only example cannot boot the VM tier (it gives --quick)"
+ex=$(grep -E 'run\.sh .*--only' "$T/readme.md")
+if [ -z "$ex" ]; then t_fail "no --only example in README's Reliability section"
+elif grep -q -- '--quick' <<<"$ex"; then t_pass
+else t_fail "without --quick: $ex"; fi
+
+t_begin "each progress line carries its row's whole \"what was tried\", as the table does"
+cut=
+while IFS= read -r what; do
+	grep -qF -- " $what " "$T/run.err" || cut+="$what; "
+done < <(names "$T/table.md" | sed 's/^[^|]*| //')
+if [ -z "$cut" ] && [ -n "$(names "$T/table.md")" ]; then t_pass
+else t_fail "cut or missing on stderr: $(short "$cut")"; fi
+
 t_done

@@ -77,7 +77,8 @@ row_end() {
 	   [ "${R_TRIED[_r]}" -gt 0 ] && [ "${R_HELD[_r]}" = "${R_TRIED[_r]}" ]; then
 		echo "${R_WHAT[_r]}: held, yet marked a known bug (xfail): the bug is fixed, drop the xfail" >>"$R_BROKE"
 	fi
-	printf 'reliability: %-12s %-60.60s %5d/%-5d %6d ms%s\n' "${R_CAT[_r]}" "${R_WHAT[_r]}" \
+	# the whole "what was tried", as README's table has it: never cut
+	printf 'reliability: %-12s %-60s %5d/%-5d %6d ms%s\n' "${R_CAT[_r]}" "${R_WHAT[_r]}" \
 		"${R_HELD[_r]}" "${R_TRIED[_r]}" "${R_MS[_r]}" \
 		"${R_SKIP[_r]:+ (skipped: ${R_SKIP[_r]})}${R_XFAIL[_r]:+ (known bug, xfail)}" >&2
 	_r=-1

@@ -10,7 +10,10 @@
 #                 machine); the full run boots the VM tier's Linux 7.2 once
 #                 for the real-kernel rows (vm.sh) and takes up to 8 min
 #   --only REGEX  only the rows whose function name (argv_row, stale_row,
-#                 load_row_64, ...) or "what was tried" matches REGEX
+#                 load_row_64, ...) or "what was tried" matches REGEX; one
+#                 that matches a VM row (vm_*_row) boots the VM tier unless
+#                 --quick is given too; a REGEX matching no row is a usage
+#                 error (exit 64)
 #
 # stdout: one Markdown table, category | what was tried | tried | held |
 # figure.  stderr: one progress line per row, then every try that did not
@@ -30,8 +33,10 @@ ONLY=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
-	--only) ONLY=$2; shift ;;
-	-h | --help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--only)
+		[ $# -ge 2 ] && [ -n "$2" ] || { echo "usage: $0 [--quick] [--only REGEX]" >&2; exit 64; }
+		ONLY=$2; shift ;;
+	-h | --help) sed -n '3,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "usage: $0 [--quick] [--only REGEX]" >&2; exit 64 ;;
 	esac
 	shift
@@ -62,13 +67,23 @@ load_row_1() { load_row 1; }
 load_row_8() { load_row 8; }
 load_row_64() { load_row 64; }
 
+# --only: the function's name, or the row's text as its row call gives it
+RUN_ROWS=()
+for fn in "${ROWS[@]}"; do
+	if [ -z "$ONLY" ] ||
+	   grep -Eq -- "$ONLY" <<<"$fn $(declare -f "$fn" | grep -m1 -o 'row "[^"]*" "[^"]*"')"; then
+		RUN_ROWS+=("$fn")
+	fi
+done
+# a typo must not pass as an empty table that held
+if [ ${#RUN_ROWS[@]} = 0 ]; then
+	echo "reliability: --only '$ONLY' matches no row (a function name such as stale_row, or a row's \"what was tried\")" >&2
+	exit 64
+fi
+
 t0=$(now_ms)
 cd "$S_TMP" || exit 1
-for fn in "${ROWS[@]}"; do
-	# --only: the function's name, or the row's text as its row call gives it
-	if [ -n "$ONLY" ] && ! grep -Eq -- "$ONLY" <<<"$fn $(declare -f "$fn" | grep -m1 -o 'row "[^"]*" "[^"]*"')"; then
-		continue
-	fi
+for fn in "${RUN_ROWS[@]}"; do
 	"$fn"
 	row_end
 done
