@@ -222,8 +222,13 @@ static bool ask_recv(struct entry *e)
 		if (proto_reply_decode(e->buf, nl - e->buf, PROTO_BODY_SESSION, &rp)) {
 			refuse(e, "the session answered something that is not protocol v1");
 		} else if (!rp.ok) {
-			/* a refusal, e.g. a session of another uid */
-			refuse(e, "the session refused: %s", rp.error);
+			/*
+			 * The session refused us (a root session asked by another
+			 * uid): it is trusted, just not ours to use, so skipped.
+			 */
+			p_info("Skipping %s queue %u: the session refused: %s", e->dev, e->queue,
+			       rp.error);
+			e->gone = true;
 		} else {
 			e->sess = rp.session;
 			e->answered = true;
