@@ -180,8 +180,9 @@ static void __attribute__((format(printf, 2, 3))) refuse(struct entry *e, const 
 }
 
 /*
- * Read what e has sent; true once e is settled (answered or gone).
- * Errors say which session, through p_info: they are skipped, as before.
+ * Read what e has sent; true once e is settled (answered, refused or gone).
+ * A reply that is not protocol v1 is refused; a session's own refusal of
+ * our uid, or our running out of memory, skips it through p_info.
  */
 static bool ask_recv(struct entry *e)
 {
@@ -220,7 +221,8 @@ static bool ask_recv(struct entry *e)
 			continue;
 		*nl = '\0';
 		if (proto_reply_decode(e->buf, nl - e->buf, PROTO_BODY_SESSION, &rp)) {
-			refuse(e, "the session answered something that is not protocol v1");
+			refuse(e, "%s queue %u: the session answered something that is not "
+			       "protocol v1", e->dev, e->queue);
 		} else if (!rp.ok) {
 			/*
 			 * The session refused us (a root session asked by another
