@@ -4,16 +4,20 @@
 # what every command says about it (issue 11, item 2): a plain file, a
 # directory, a FIFO or a symlink is named as what it is and never followed;
 # only a socket nobody listens on is a dead session's; a live session of
-# another user is named with that user, and what to do.
+# another user is named with that user, and what to do.  status lists each
+# such refused entry (answered=no, refused=yes; in -j "refused": why) and says
+# why on stderr even under -q, and exits 1 (fe items 1, 9, 10).
 . "$(dirname "$0")/lib_session.sh"
 
-t_plan 14
+t_plan 19
 
 Z=("$ZCRXCTL")
 # kinds: the things planted under a socket's name, and the word for each
 KINDS=(file dir fifo symlink)
 declare -A WORD=([file]="a plain file" [dir]="a directory" [fifo]="a FIFO"
 	[symlink]="a symbolic link")
+# how to remove each: rm alone fails on a directory
+declare -A FIX=([file]="rm" [dir]="rm -r" [fifo]="rm" [symlink]="rm")
 
 # plant_kind KIND PATH: put a KIND at PATH; a symlink points at a live
 # session socket of ours ($target), so following it would reach a session.
@@ -33,7 +37,7 @@ named() {
 	p=$(sock sim0 7)
 	if [ "$rc" != 1 ] || ! one_line "$err"; then
 		t_fail "exit $rc (want 1, one line): $(short "$err")"
-	elif [[ $err != "Error: "*"$p is ${WORD[$1]}, not a session socket: remove it"* ]]; then
+	elif [[ $err != "Error: "*"$p is ${WORD[$1]}, not a session socket: remove it with \`${FIX[$1]}\`"* ]]; then
 		t_fail "not named as ${WORD[$1]}: $(short "$err")"
 	elif [[ $err == *died* ]]; then
 		t_fail "calls it a dead session's: $(short "$err")"
@@ -75,24 +79,42 @@ plant_kind dir "$(sock sim0 7)"
 run timeout 10 "${Z[@]}" bind --sim sim0 7
 named dir
 
-t_begin "status: each non-socket is skipped naming what it is; the live session listed once"
+t_begin "-q status: each non-socket listed as refused, said on stderr (path once), exit 1; -j: in the array"
 rm -rf "$(sock sim0 7)"
 for k in "${KINDS[@]}"; do
 	case $k in file) q=10 ;; dir) q=11 ;; fifo) q=12 ;; symlink) q=13 ;; esac
 	plant_kind "$k" "$(sock sim0 "$q")"
 done
-run timeout 10 "${Z[@]}" -j status
+run timeout 10 "${Z[@]}" -q status
+terr=$err trc=$rc
+run timeout 10 "${Z[@]}" -q -j status
 why=
+[ "$trc" = 1 ] || why+=" text exit $trc;"
 for k in "${KINDS[@]}"; do
 	case $k in file) q=10 ;; dir) q=11 ;; fifo) q=12 ;; symlink) q=13 ;; esac
-	[[ $err == *"Skipping $(sock sim0 "$q"): it is ${WORD[$k]}, not a session socket: remove it"* ]] ||
-		why+=" $k not named;"
+	p=$(sock sim0 "$q")
+	line=$(grep -F "$p" <<<"$terr")
+	[ "$line" = "Error: $p is ${WORD[$k]}, not a session socket: remove it with \`${FIX[$k]}\`" ] ||
+		why+=" $k not said once: $(short "$line");"
+	jqe --argjson q "$q" --arg w "${WORD[$k]}" 'any(.[]; .dev == "sim0" and .queue == $q and
+		.answered == false and .pid == null and (.refused | contains($w)))' <<<"$out" ||
+		why+=" $k not listed;"
 done
-if [ "$rc" != 0 ]; then t_fail "exit $rc: $(short "$err")"
-elif ! jqe 'length == 1 and .[0].queue == 5' <<<"$out"; then t_fail "listed $(short "$out")"
-elif [ -n "$why" ]; then t_fail "$why $(short "$err")"
+if [ "$rc" != 1 ]; then t_fail "exit $rc, want 1: $(short "$err")"
+elif ! jqe 'length == 5 and any(.[]; .queue == 5 and .pid != null and (has("refused") | not))' <<<"$out"; then
+	t_fail "listed $(short "$out")"
+elif [ -n "$why" ]; then t_fail "$why $(short "$out")"
+elif [[ $terr == *"No live sessions"* ]]; then t_fail "says no live sessions: $(short "$terr")"
 else t_pass; fi
 rm -rf "$ZCRXCTL_RUNDIR"/sim0.1[0-3].sock
+
+t_begin "bind --check, a directory at the socket's name: --check makes no socket, exit 0"
+rm -rf "$(sock sim0 7)"
+plant_kind dir "$(sock sim0 7)"
+run timeout 10 "${Z[@]}" bind --sim sim0 7 --check
+if [ "$rc" = 0 ] && [ -d "$(sock sim0 7)" ]; then t_pass
+else t_fail "exit $rc: $(short "$err")"; fi
+rm -rf "$(sock sim0 7)"
 
 t_begin "a socket nobody listens on (a session killed -9) is still the dead session's"
 start dead bind sim0 8 --sim
@@ -180,6 +202,56 @@ else
 	run timeout 10 "${Z[@]}" arm sim0 0 alloc-fail
 	if [ "$rc" = 1 ] && one_line "$err" && [[ $err == *"user $U (uid $uid)"* ]]; then t_pass
 	else t_fail "exit $rc: $(short "$err")"; fi
+fi
+
+# refused_said: the last status said the refusal of U's socket on stderr
+# (under -q too), naming U, never "No live sessions", and exited 1.
+refused_said() {
+	if [ "$rc" != 1 ]; then t_fail "exit $rc, want 1: $(short "$err") $(short "$out")"
+	elif [[ $err != *"Error: refusing $(sock sim0 0): "*"pid $upid of user $U (uid $uid)"* ]]; then
+		t_fail "refusal not said: $(short "$err")"
+	elif [[ $err == *"No live sessions"* ]]; then t_fail "says no live sessions: $(short "$err")"
+	elif [[ $out != "session dev=sim0 queue=0 pid=$upid answered=no refused=yes" ]]; then
+		t_fail "not listed: $(short "$out")"
+	else t_pass; fi
+}
+
+t_begin "-q status with another user's socket: refused even under -q, listed, exit 1"
+if [ -n "$why_not" ]; then t_skip "$why_not"
+else
+	run timeout 10 "${Z[@]}" -q status
+	refused_said
+fi
+
+t_begin "-q status DEV with another user's socket: refused even under -q, listed, exit 1"
+if [ -n "$why_not" ]; then t_skip "$why_not"
+else
+	run timeout 10 "${Z[@]}" -q status sim0
+	refused_said
+fi
+
+t_begin "-q -j status with another user's socket: in the array with pid, answered false, refused"
+if [ -n "$why_not" ]; then t_skip "$why_not"
+else
+	run timeout 10 "${Z[@]}" -q -j status
+	if [ "$rc" != 1 ]; then t_fail "exit $rc, want 1: $(short "$err")"
+	elif ! jqe --argjson p "$upid" --arg u "user $U" 'length == 1 and .[0].dev == "sim0" and
+		.[0].queue == 0 and .[0].pid == $p and .[0].answered == false and
+		(.[0].refused | contains($u))' <<<"$out"; then t_fail "array: $(short "$out")"
+	else t_pass; fi
+fi
+
+# The RUNDIR is root's and 0755, as private as zcrxctl asks: pointing at
+# another directory is no fix, removing the socket is.
+t_begin "arm, another user's socket in a private RUNDIR: remove it (pid N of U serves it), no RUNDIR advice"
+if [ -n "$why_not" ]; then t_skip "$why_not"
+else
+	run timeout 10 "${Z[@]}" arm sim0 0 alloc-fail
+	if [ "$rc" != 1 ] || ! one_line "$err"; then t_fail "exit $rc: $(short "$err")"
+	elif [[ $err != *"remove it (pid $upid of user $U (uid $uid) serves it)" ]]; then
+		t_fail "fix not given: $(short "$err")"
+	elif [[ $err == *ZCRXCTL_RUNDIR* ]]; then t_fail "RUNDIR advice in a private RUNDIR: $(short "$err")"
+	else t_pass; fi
 fi
 [ -n "$why_not" ] || stop "$upid"
 

@@ -24,10 +24,11 @@ for i in 1 2 3; do has_sock "sim$i" 0; done
 wait_until 10 all_listed 3
 for p in "${pids[@]}"; do kill -STOP "$p"; done
 
-# The issue's figure is 1 s; under load (two cores shared by a whole suite)
-# the worst of three runs must stay under 2.5 s wall, where the unfixed
-# client took 15 s (5 s per stopped session, one after the other).
-t_begin "status with three stopped sessions returns within 1 s (worst of 3 < 2500 ms)"
+# The issue's figure is 1 s for the whole command: status's own deadline is
+# 800 ms, which leaves 200 ms for starting the process and reading RUNDIR.
+# The worst wall time of three runs must stay under 1000 ms (the unfixed
+# client took 15 s, 5 s per stopped session; a 1 s deadline took 1.002 s).
+t_begin "status with three stopped sessions returns within 1 s (worst of 3 < 1000 ms wall)"
 worst=0
 for try in 1 2 3; do
 	t0=$(ms)
@@ -36,7 +37,7 @@ for try in 1 2 3; do
 	dt=$(($(ms) - t0))
 	((dt > worst)) && worst=$dt
 done
-if ((worst < 2500)); then t_pass; else t_fail "worst ${worst} ms"; fi
+if ((worst < 1000)); then t_pass; else t_fail "worst ${worst} ms"; fi
 
 t_begin "status names all three as not answering, with their pids, and exits 1"
 m=
@@ -45,7 +46,7 @@ for i in 1 2 3; do
 		m+=" sim$i"
 	grep -q "sim$i queue 0 (pid ${pids[i - 1]})" "$S_TMP/st.err" || m+=" err:sim$i"
 done
-grep -q '^Error: 3 sessions did not answer within 1000 ms: ' "$S_TMP/st.err" || m+=" error-line"
+grep -q '^Error: 3 sessions did not answer within 800 ms: ' "$S_TMP/st.err" || m+=" error-line"
 [ "$(grep -c . "$S_TMP/st.err")" = 1 ] || m+=" one-line"
 if [ "$rc" = 1 ] && [ -z "$m" ]; then t_pass
 else t_fail "rc=$rc missing:$m out=$(short "$(f st.out)") err=$(short "$(f st.err)")"; fi
@@ -71,7 +72,7 @@ wait_until 10 all_listed 2
 run zc -j status
 if [ "$rc" = 1 ] && jqe 'length == 3 and ([.[] | select(.answered == false)] | length) == 1 and
 	([.[] | select(.["zcrx-id"] != null)] | length) == 2' <<<"$out" &&
-	grep -q "^Error: 1 session did not answer within 1000 ms: sim3 queue 0 (pid ${pids[2]})" \
+	grep -q "^Error: 1 session did not answer within 800 ms: sim3 queue 0 (pid ${pids[2]})" \
 		< <(zc status 2>&1 >/dev/null); then t_pass
 else t_fail "rc=$rc out=$(short "$out") err=$(short "$err")"; fi
 

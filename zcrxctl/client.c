@@ -4,6 +4,7 @@
  * and one request answered by one reply, for arm, status and subscribe.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -32,7 +33,9 @@ int client_peer_check(int fd, const char *path, char *err, size_t len)
 {
 	struct ucred cr;
 	socklen_t n = sizeof(cr);
-	char who[128];
+	char who[128], dir[PATH_MAX], why[512], *slash;
+	struct stat st;
+	bool private_dir;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &n)) {
 		int e = errno;
@@ -43,9 +46,21 @@ int client_peer_check(int fd, const char *path, char *err, size_t len)
 	if (cr.uid == geteuid() || cr.uid == 0)
 		return 0;
 	rundir_owner(who, sizeof(who), cr.uid);
-	snprintf(err, len, "refusing %s: it is served by %s (pid %d), not by you (uid %u) or"
-		 " root: remove it and set ZCRXCTL_RUNDIR to a private directory", path, who,
-		 (int)cr.pid, (unsigned int)geteuid());
+	/*
+	 * In a RUNDIR only we and root may write to, another directory is no
+	 * fix: the socket got there some other way (made before a chmod, or by
+	 * root), and removing it is all there is to do.
+	 */
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), "%s", slash ? "/" : ".");
+	private_dir = !stat(dir, &st) && !rundir_check_stat(dir, &st, why, sizeof(why));
+	snprintf(err, len, "refusing %s: it is not yours (uid %u) or root's: remove it (pid %d of"
+		 " %s serves it)%s", path, (unsigned int)geteuid(), (int)cr.pid, who,
+		 private_dir ? "" : " and set ZCRXCTL_RUNDIR to a private directory");
 	return -EPERM;
 }
 
@@ -70,8 +85,8 @@ int client_sock_addr(const char *path, struct sockaddr_un *sa, int *pfd, struct 
 	}
 	if (!S_ISSOCK(st->st_mode)) {
 		close(fd);
-		snprintf(err, len, "%s is %s, not a session socket: remove it", path,
-			 rundir_file_kind(st->st_mode));
+		snprintf(err, len, "%s is %s, not a session socket: remove it with `%s`", path,
+			 rundir_file_kind(st->st_mode), S_ISDIR(st->st_mode) ? "rm -r" : "rm");
 		return -ENOTSOCK;
 	}
 	snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d", fd);
@@ -170,12 +185,30 @@ int client_connect(const char *dev, uint32_t queue, char *err, size_t len)
 	return fd;
 }
 
+/* "did not answer within T (pid N): stopped or stuck (...)" */
+static void no_answer(int fd, int timeout_ms, char *err, size_t len)
+{
+	struct ucred cr;
+	socklen_t n = sizeof(cr);
+	char pid[32] = "pid unknown";
+
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &n) && cr.pid > 0)
+		snprintf(pid, sizeof(pid), "pid %d", (int)cr.pid);
+	if (timeout_ms % 1000)
+		snprintf(err, len, "the session did not answer within %d ms (%s): "
+			 CLIENT_STUCK_HINT, timeout_ms, pid);
+	else
+		snprintf(err, len, "the session did not answer within %d s (%s): "
+			 CLIENT_STUCK_HINT, timeout_ms / 1000, pid);
+}
+
 /*
  * Read one line without taking a byte past its newline (records may follow):
  * *out is malloc'd and NUL-terminated, *outlen its length without the newline
  * (a NUL inside is the session's, and the decoder sees it).
  */
-static int read_line(int fd, char **out, size_t *outlen, char *err, size_t errlen)
+static int read_line(int fd, int timeout_ms, char **out, size_t *outlen, char *err,
+		     size_t errlen)
 {
 	char buf[4096], *line = NULL, *p;
 	size_t len = 0;
@@ -190,8 +223,7 @@ static int read_line(int fd, char **out, size_t *outlen, char *err, size_t errle
 
 			free(line);
 			if (e == EAGAIN || e == EWOULDBLOCK) {
-				snprintf(err, errlen, "the session did not answer within %d s",
-					 CLIENT_TIMEOUT_MS / 1000);
+				no_answer(fd, timeout_ms, err, errlen);
 				return -ETIMEDOUT;
 			}
 			snprintf(err, errlen, "the session closed the connection without an"
@@ -230,11 +262,11 @@ static int read_line(int fd, char **out, size_t *outlen, char *err, size_t errle
 }
 
 /* Send one request line and read one reply line (NUL-terminated, malloc'd). */
-static int request(int fd, const char *req, size_t n, char **reply, size_t *rlen, char *err,
-		   size_t len)
+static int request(int fd, const char *req, size_t n, int timeout_ms, char **reply,
+		   size_t *rlen, char *err, size_t len)
 {
-	struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_MS / 1000,
-			      .tv_usec = CLIENT_TIMEOUT_MS % 1000 * 1000 };
+	struct timeval tv = { .tv_sec = timeout_ms / 1000,
+			      .tv_usec = timeout_ms % 1000 * 1000 };
 	size_t off = 0;
 	ssize_t w;
 
@@ -256,11 +288,17 @@ static int request(int fd, const char *req, size_t n, char **reply, size_t *rlen
 		}
 		off += w;
 	}
-	return read_line(fd, reply, rlen, err, len);
+	return read_line(fd, timeout_ms, reply, rlen, err, len);
 }
 
 int client_call(int fd, const struct proto_request *rq, enum proto_reply_body body,
 		struct proto_reply *rp, char *err, size_t len)
+{
+	return client_call_ms(fd, rq, body, rp, CLIENT_TIMEOUT_MS, err, len);
+}
+
+int client_call_ms(int fd, const struct proto_request *rq, enum proto_reply_body body,
+		   struct proto_reply *rp, int timeout_ms, char *err, size_t len)
 {
 	char *req, *line = NULL;
 	size_t n, linelen = 0;
@@ -271,7 +309,7 @@ int client_call(int fd, const struct proto_request *rq, enum proto_reply_body bo
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
-	ret = request(fd, req, n, &line, &linelen, err, len);
+	ret = request(fd, req, n, timeout_ms, &line, &linelen, err, len);
 	free(req);
 	if (ret)
 		return ret;

@@ -16,6 +16,12 @@
 #include "rundir.h"
 
 #define CLIENT_TIMEOUT_MS	5000	/* arm and subscribe wait this long for an answer */
+/*
+ * What a session that does not answer may be, and how to tell: every client
+ * (arm, status, subscribe) says it after naming the pid.
+ */
+#define CLIENT_STUCK_HINT	"stopped or stuck (`ps -o stat= -p PID` shows T for stopped; " \
+				"SIGCONT resumes one)"
 
 
 /*
@@ -53,5 +59,11 @@ int client_peer_check(int fd, const char *path, char *err, size_t len);
  */
 int client_call(int fd, const struct proto_request *rq, enum proto_reply_body body,
 		struct proto_reply *rp, char *err, size_t len);
+/*
+ * client_call() waiting timeout_ms (> 0) at most for the answer: -ETIMEDOUT
+ * names the listener's pid and CLIENT_STUCK_HINT in err.
+ */
+int client_call_ms(int fd, const struct proto_request *rq, enum proto_reply_body body,
+		   struct proto_reply *rp, int timeout_ms, char *err, size_t len);
 
 #endif

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ struct status_args {
  * Every session is asked at once and all of them together get this long to
  * answer: a stopped or wedged session cannot hold status up (man page, status).
  */
-#define STATUS_DEADLINE_MS	1000
+#define STATUS_DEADLINE_MS	800	/* the whole command, start-up included, under 1 s */
 #define STATUS_REPLY_MAX	(64 * 1024)
 
 struct entry {
@@ -42,7 +43,8 @@ struct entry {
 	int64_t			pid;		/* the listener's (SO_PEERCRED), -1 unknown */
 	/* while asking */
 	int			fd;
-	bool			gone;		/* refused or vanished: not listed */
+	bool			gone;		/* vanished: not listed */
+	char			*refused;	/* why it was refused: listed, said, exit 1 */
 	char			*req;
 	size_t			req_len, req_off;
 	char			*buf;
@@ -62,10 +64,12 @@ static char *do_help(int key, const char *text, void *input)
 		      "that ran out of buffers) and recv-overflows (receives a full completion "
 		      "queue stopped; one fall-behind can count several times), both posted "
 		      "again with nothing lost.  With -j, one JSON array "
-		      "of session objects.  All are asked at once and have 1 s in all to answer; "
-		      "one that does not is listed with answered=no and its pid.  Exit 1 when "
-		      "a session did not answer, or when DEV QUEUE is given and no session "
-		      "owns it.\n"
+		      "of session objects.  All are asked at once and have 800 ms in all to "
+		      "answer; one that does not is listed with answered=no and its pid.  A "
+		      "socket served by another user, or anything else at a socket's name, is "
+		      "refused: listed with answered=no refused=yes, and why goes to stderr "
+		      "(also under -q).  Exit 1 when a session did not answer or was refused, "
+		      "or when DEV QUEUE is given and no session owns it.\n"
 		      "\n"
 		      "       DEV    := network device name %s\n"
 		      "       QUEUE  := RX queue index\n"
@@ -162,8 +166,26 @@ static bool ask_send(struct entry *e)
 }
 
 /*
- * Read what e has sent; true once e is settled (answered or gone).
- * Errors say which session, through p_info: they are skipped, as before.
+ * e is listed as refused, with why (one sentence, its culprit named): an
+ * error, so said even under -q, and status exits 1.
+ */
+static void __attribute__((format(printf, 2, 3))) refuse(struct entry *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(e->refused);
+	va_start(ap, fmt);
+	if (vasprintf(&e->refused, fmt, ap) < 0)
+		e->refused = NULL;
+	va_end(ap);
+	if (!e->refused)
+		e->refused = strdup("refused");
+}
+
+/*
+ * Read what e has sent; true once e is settled (answered, refused or gone).
+ * A reply that is not protocol v1 is refused; a session's own refusal of
+ * our uid, or our running out of memory, skips it through p_info.
  */
 static bool ask_recv(struct entry *e)
 {
@@ -202,11 +224,13 @@ static bool ask_recv(struct entry *e)
 			continue;
 		*nl = '\0';
 		if (proto_reply_decode(e->buf, nl - e->buf, PROTO_BODY_SESSION, &rp)) {
-			p_info("Skipping %s queue %u: the session answered something that is not "
+			refuse(e, "%s queue %u: the session answered something that is not "
 			       "protocol v1", e->dev, e->queue);
-			e->gone = true;
 		} else if (!rp.ok) {
-			/* a refusal, e.g. a session of another uid */
+			/*
+			 * The session refused us (a root session asked by another
+			 * uid): it is trusted, just not ours to use, so skipped.
+			 */
 			p_info("Skipping %s queue %u: the session refused: %s", e->dev, e->queue,
 			       rp.error);
 			e->gone = true;
@@ -233,7 +257,7 @@ static void ask_all(struct entry *list, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (list[i].fd < 0)
-			continue;	/* its backlog was full: not answering */
+			continue;	/* refused, or its backlog was full: not answering */
 		list[i].req = proto_request_encode(&rq, &list[i].req_len);
 		if (!list[i].req) {
 			p_info("Skipping %s queue %u: out of memory", list[i].dev, list[i].queue);
@@ -246,7 +270,7 @@ static void ask_all(struct entry *list, size_t n)
 	while (pfd && idx) {
 		np = 0;
 		for (i = 0; i < n; i++) {
-			if (list[i].answered || list[i].gone || list[i].fd < 0)
+			if (list[i].answered || list[i].gone || list[i].refused || list[i].fd < 0)
 				continue;
 			pfd[np].fd = list[i].fd;
 			pfd[np].events = POLLIN |
@@ -336,7 +360,6 @@ static int collect(const struct status_args *a, const char *rundir, struct entry
 	char path[PATH_MAX], err[PATH_MAX + 512];
 	struct entry *list = NULL, *p;
 	struct dirent *de;
-	struct stat st;
 	size_t n = 0, i, kept;
 	DIR *d;
 
@@ -360,16 +383,10 @@ static int collect(const struct status_args *a, const char *rundir, struct entry
 			continue;
 		/*
 		 * A file, directory, FIFO or symlink under a socket's name is no
-		 * session, and unlike a dead one's socket no bind replaces it: it
-		 * is not listed, and said (the exit status is the sessions').
+		 * session, and unlike a dead one's socket no bind replaces it;
+		 * nor is a listener of another user one of ours.  Either is
+		 * listed as refused, and said (connect_nb's sentence names it).
 		 */
-		if (!fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) &&
-		    !S_ISSOCK(st.st_mode)) {
-			if (a->nr_args != 2)
-				p_info("Skipping %s: it is %s, not a session socket: remove it",
-				       path, rundir_file_kind(st.st_mode));
-			continue;
-		}
 		e.fd = connect_nb(path, &e.pid, err, sizeof(err));
 		if (e.fd == -ECONNREFUSED || e.fd == -ENOENT)
 			continue;	/* left by a session that died, or gone meanwhile */
@@ -380,11 +397,13 @@ static int collect(const struct status_args *a, const char *rundir, struct entry
 			 * (it may be gone by a second connect, as a fake one of one
 			 * connection is).
 			 */
-			if (a->nr_args != 2)
-				p_info("Skipping %s: %s", path, err);
-			else if (e.fd == -EPERM)
-				snprintf(refused, refused_len, "%s", err);
-			continue;
+			if (a->nr_args == 2) {
+				if (e.fd == -EPERM)
+					snprintf(refused, refused_len, "%s", err);
+				continue;
+			}
+			refuse(&e, "%s", err);
+			e.fd = -1;
 		}
 		/* -EAGAIN: its backlog is full; it is listed as not answering */
 		p = realloc(list, (n + 1) * sizeof(*list));
@@ -406,6 +425,8 @@ static int collect(const struct status_args *a, const char *rundir, struct entry
 		list[i].req = list[i].buf = NULL;
 		if (!list[i].gone)
 			list[kept++] = list[i];
+		else
+			free(list[i].refused);
 	}
 	n = kept;
 	if (n)
@@ -426,6 +447,8 @@ static void print_silent_entry(struct printer *pr, const struct entry *e)
 		else
 			print_null(pr, PRINT_JSON, "pid", NULL);
 		print_bool(pr, PRINT_JSON, "answered", NULL, false);
+		if (e->refused)
+			print_string(pr, PRINT_JSON, "refused", NULL, e->refused);
 		close_json_object(pr);
 		return;
 	}
@@ -435,6 +458,8 @@ static void print_silent_entry(struct printer *pr, const struct entry *e)
 	else
 		print_text(pr, " pid=unknown");
 	print_text(pr, " answered=no");
+	if (e->refused)
+		print_text(pr, " refused=yes");	/* why: on stderr */
 	print_nl(pr);
 }
 
@@ -443,7 +468,7 @@ int do_status(struct printer *pr, int argc, char **argv)
 	struct status_args a = { 0 };
 	char rundir[PATH_MAX], err[PATH_MAX + 512];
 	struct entry *list = NULL;
-	size_t nr = 0, silent = 0;
+	size_t nr = 0, silent = 0, refused = 0;
 	int ret, fd;
 
 	ret = cmd_parse(&status_argp, argc, argv, &a);
@@ -477,7 +502,10 @@ int do_status(struct printer *pr, int argc, char **argv)
 
 	open_json_array(pr, NULL);
 	for (size_t i = 0; i < nr; i++) {
-		if (!list[i].answered) {
+		if (list[i].refused) {
+			refused++;
+			print_silent_entry(pr, &list[i]);
+		} else if (!list[i].answered) {
 			silent++;
 			print_silent_entry(pr, &list[i]);
 		} else if (print_is_json(pr)) {
@@ -489,6 +517,13 @@ int do_status(struct printer *pr, int argc, char **argv)
 	close_json_array(pr);
 	print_end(pr);
 	/*
+	 * Each refusal its own line, an error (so also under -q): it names its
+	 * culprit and fix.  With -j the array says it ("refused"), as below.
+	 */
+	for (size_t i = 0; i < nr && !print_is_json(pr); i++)
+		if (list[i].refused)
+			p_err("%s", list[i].refused);
+	/*
 	 * With -j the array says it (answered false) and stays the one
 	 * document; in text, one line on stderr names them all.
 	 */
@@ -498,7 +533,7 @@ int do_status(struct printer *pr, int argc, char **argv)
 
 		names[0] = '\0';
 		for (size_t i = 0; i < nr && off < sizeof(names); i++) {
-			if (list[i].answered)
+			if (list[i].answered || list[i].refused)
 				continue;
 			if (list[i].pid >= 0)
 				off += snprintf(names + off, sizeof(names) - off, "%s%s queue %u (pid %lld)",
@@ -509,10 +544,11 @@ int do_status(struct printer *pr, int argc, char **argv)
 						"%s%s queue %u (pid unknown, its backlog full)",
 						off ? ", " : "", list[i].dev, list[i].queue);
 		}
-		p_err("%zu session%s did not answer within %d ms: %s; stopped or stuck (`ps -o "
-		      "stat= -p PID` shows T for stopped; SIGCONT resumes one)", silent,
+		p_err("%zu session%s did not answer within %d ms: %s; " CLIENT_STUCK_HINT, silent,
 		      silent == 1 ? "" : "s", STATUS_DEADLINE_MS, names);
 	}
+	for (size_t i = 0; i < nr; i++)
+		free(list[i].refused);
 	free(list);
-	return silent ? EXIT_ERR : EXIT_OK;
+	return silent || refused ? EXIT_ERR : EXIT_OK;
 }

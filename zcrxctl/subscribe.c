@@ -208,14 +208,19 @@ static void on_signal(struct loop *l, int signo, void *arg)
 	loop_stop(l, EXIT_OK);
 }
 
-/* One request answered ok: 0, or -1 after p_err(). */
+/*
+ * One request answered ok by end_ns (mono_ns()): 0, or -1 after p_err().
+ * The handshake waits CLIENT_TIMEOUT_MS in all, or -t if that is shorter.
+ */
 static int ask(int fd, enum proto_cmd cmd, enum proto_reply_body body, struct proto_reply *rp,
-	       const struct sub_args *a)
+	       const struct sub_args *a, uint64_t end_ns)
 {
 	struct proto_request rq = { .cmd = cmd };
-	char err[512];
+	uint64_t now = mono_ns();
+	int ms = now < end_ns ? (int)((end_ns - now + 999999) / 1000000) : 1;
+	char err[1024];
 
-	if (client_call(fd, &rq, body, rp, err, sizeof(err))) {
+	if (client_call_ms(fd, &rq, body, rp, ms, err, sizeof(err))) {
 		p_err("%s queue %u: %s", a->dev, a->queue, err);
 		return -1;
 	}
@@ -235,7 +240,8 @@ int do_subscribe(struct printer *pr, int argc, char **argv)
 	struct io_uring ring;
 	bool have_ring = false;
 	char names[64], err[512];
-	int ret;
+	uint64_t hs_end;
+	int ret, hs_ms;
 
 	ret = cmd_parse(&sub_argp, argc, argv, &a);
 	if (ret >= 0)
@@ -249,8 +255,12 @@ int do_subscribe(struct printer *pr, int argc, char **argv)
 		return EXIT_ERR;
 	}
 	ret = EXIT_ERR;
-	if (ask(s.fd, PROTO_STATUS, PROTO_BODY_SESSION, &st, &a) ||
-	    ask(s.fd, PROTO_SUBSCRIBE, PROTO_BODY_NONE, &ok, &a))
+	hs_ms = CLIENT_TIMEOUT_MS;
+	if (a.st.timeout_ns && a.st.timeout_ns < (uint64_t)hs_ms * 1000000)
+		hs_ms = (int)((a.st.timeout_ns + 999999) / 1000000);
+	hs_end = mono_ns() + (uint64_t)hs_ms * 1000000;
+	if (ask(s.fd, PROTO_STATUS, PROTO_BODY_SESSION, &st, &a, hs_end) ||
+	    ask(s.fd, PROTO_SUBSCRIBE, PROTO_BODY_NONE, &ok, &a, hs_end))
 		goto out;
 
 	ret = io_uring_queue_init(16, &ring, 0);

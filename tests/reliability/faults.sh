@@ -112,10 +112,10 @@ stopped_row() {
 		dt=$(($(now_ms) - t0))
 		((dt > worst)) && worst=$dt
 		why=
-		# the issue's figure is 1 s (status's own deadline); the wall time
-		# also holds start-up on a loaded machine: 2.5 s, as test_status.sh
+		# the issue's figure is 1 s for the whole command, start-up
+		# included: status's own deadline is 800 ms, as test_status.sh
 		if [ "$rc" != 1 ]; then why="exit $rc, want 1"
-		elif ((dt > 2500)); then why="took $dt ms"
+		elif ((dt >= 1000)); then why="took $dt ms"
 		else
 			for q in 1 2 3; do
 				grep -qx "session dev=sim$q queue=0 pid=${sps[q - 1]} answered=no" "$S_TMP/try.out" ||
@@ -291,7 +291,14 @@ stale_row() {
 			done
 			zq status
 			why=
-			{ [ "$rc" = 0 ] && [ ! -s "$S_TMP/try.out" ]; } || why="$kind: status: exit $rc, $(f try.out | short)"
+			if [ "$kind" = socket ]; then
+				{ [ "$rc" = 0 ] && [ ! -s "$S_TMP/try.out" ]; } || why="$kind: status: exit $rc, $(f try.out | short)"
+			else
+				# junk is listed as refused and said as an error: exit 1
+				{ [ "$rc" = 1 ] && err1 "$want" &&
+				  [ "$(f try.out)" = "session dev=sim0 queue=0 pid=unknown answered=no refused=yes" ]; } ||
+					why="$kind: status: exit $rc, $(f try.out | short) $(f try.err | short)"
+			fi
 			verdict "$why"
 			# a session replaces a dead socket, and refuses anything else,
 			# which it leaves as it was
@@ -343,9 +350,10 @@ foreign_row() {
 			   LC_ALL=C grep -q "$CTRL_RE" "$S_TMP/try.out" "$S_TMP/try.err"; then
 				why="its reply reached the terminal: $(cat -v "$S_TMP/try.out" "$S_TMP/try.err" | short)"
 			elif [ "$c" = status ]; then
-				# the list goes on without it, and says why it was skipped
-				{ [ "$rc" = 0 ] && grep -q "^Skipping $s: .*nobody (uid 65534)" "$S_TMP/try.err"; } ||
-					why="exit $rc, not skipped naming nobody: $(f try.err | short)"
+				# listed as refused, and why said naming nobody: exit 1
+				{ [ "$rc" = 1 ] && err1 "nobody (uid 65534)" &&
+				  grep -q "^session dev=sim0 queue=0 pid=[0-9]* answered=no refused=yes$" "$S_TMP/try.out"; } ||
+					why="exit $rc, not refused naming nobody: $(f try.out | short) $(f try.err | short)"
 			elif [ "$rc" != 1 ]; then why="exit $rc"
 			elif [[ $c == watch* ]]; then
 				# a session does not take the queue over (it names the holder's pid)

@@ -99,7 +99,7 @@ static bool pid_alive(pid_t pid)
 	return !paren || (paren[1] && paren[2] != 'Z' && paren[2] != 'X');
 }
 
-static int claim_socket(struct session *s, bool check_only)
+static int claim_socket(struct session *s)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char tmp[sizeof(s->rundir) + DEV_NAME_MAX + 32], why[512];
@@ -111,12 +111,10 @@ static int claim_socket(struct session *s, bool check_only)
 	uid_t uid = geteuid();
 	char who[128];
 
-	if (!check_only && (ret = make_rundir(s->rundir)))
+	if ((ret = make_rundir(s->rundir)))
 		return ret;
 	dfd = open(s->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		if (check_only && errno == ENOENT)
-			return 0;	/* no directory, no session */
 		ret = -errno;
 		p_err("cannot open the runtime directory %s: %s: set ZCRXCTL_RUNDIR to a"
 		      " directory you can write", s->rundir, strerror(-ret));
@@ -138,8 +136,8 @@ static int claim_socket(struct session *s, bool check_only)
 	flock(dfd, LOCK_EX);
 	if (!lstat(s->path, &st)) {
 		if (!S_ISSOCK(st.st_mode)) {
-			p_err("%s is %s, not a session socket: remove it", s->path,
-			      rundir_file_kind(st.st_mode));
+			p_err("%s is %s, not a session socket: remove it with `%s`", s->path,
+			      rundir_file_kind(st.st_mode), S_ISDIR(st.st_mode) ? "rm -r" : "rm");
 			goto out;
 		}
 		ret = probe_holder(s->path, &pid, &uid);
@@ -188,10 +186,6 @@ static int claim_socket(struct session *s, bool check_only)
 			goto out;
 		}
 		stale = true;
-	}
-	if (check_only) {
-		status = 0;
-		goto out;
 	}
 
 	/*
@@ -329,13 +323,19 @@ int session_open(struct session **out, const struct session_opts *o, bool *usage
 			p_err("%s", err);
 			goto fail;
 		}
+	} else if (o->check) {
+		/*
+		 * --check binds and releases at once and makes no socket: what is
+		 * at the socket's name (junk, a dead or live session) is not its
+		 * answer, nor is how long that name would be.
+		 */
 	} else if ((ret = session_sock_name(s->path, sizeof(s->path), s->rundir, s->dev,
 					    o->queue))) {
 		p_err("the session socket %s/%s.%u.sock is longer than a Unix socket name may be"
 		      " (%zu bytes): set ZCRXCTL_RUNDIR to a shorter directory", s->rundir,
 		      s->dev, o->queue, sizeof(s->path) - 1);
 		goto fail;
-	} else if ((ret = claim_socket(s, o->check))) {
+	} else if ((ret = claim_socket(s))) {
 		goto fail;
 	}
 	ret = open_ifq(s, usage);
