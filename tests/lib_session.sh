@@ -126,3 +126,60 @@ listen_port() {
 
 # has_port NAME: the session started as NAME has said where it listens
 has_port() { [ -n "$(listen_port "$1")" ]; }
+
+# --- a session that falls behind: a socket backlog bigger than its CQ --------
+# A kernel ends a zero-copy receive -ENOSPC when the CQ has no free entry for
+# its next fragment (io_zcrx_queue_cqe; liburing #1515), the rest left in the
+# socket; the simulator does the same.  A session's CQ has 1024 entries (a
+# page each): to make one fall behind, it runs in a network namespace of its
+# own whose tcp_rmem lets one connection queue 32 MiB, and is stopped while
+# the bytes arrive (test_nodev.sh, test_watch.sh, the reliability suite).
+
+# backlog_start NAME ARGS...: zcrxctl ARGS (a --listen session) in such a
+# namespace, its output in NAME.out and NAME.err; pid is its pid
+backlog_start() {
+	local name=$1
+	shift
+	: >"$S_TMP/$name.out"
+	env --default-signal=INT,PIPE unshare --net sh -c 'ip link set lo up &&
+		sysctl -qw net.ipv4.tcp_rmem="4096 33554432 33554432" && exec "$0" "$@"' \
+		"$ZCRXCTL" "$@" >"$S_TMP/$name.out" 2>"$S_TMP/$name.err" &
+	pid=$!
+	_s_pids+=("$pid")
+}
+# recvq PID PORT: the bytes waiting in the receive queue of the connection to
+# PORT, in PID's network namespace
+recvq() {
+	nsenter -t "$1" -n ss -tnH state established "( sport = :$2 )" 2>/dev/null |
+		awk '{ n += $1 } END { print n + 0 }'
+}
+# backlog_feed PID PORT BYTES: stop PID, send BYTES to PORT in its namespace
+# over one connection kept open (the sender becomes a sleep: sender is its
+# pid; nothing holds our output), wait up to 30 s by the clock (under TCG a
+# poll is slow) for them to queue, set queued, and continue PID
+backlog_feed() {
+	local end=$((SECONDS + 30))
+
+	kill -STOP "$1"
+	nsenter -t "$1" -n timeout 60 bash -c 'exec 3>"/dev/tcp/127.0.0.1/$1" &&
+		head -c "$2" /dev/zero >&3 && exec sleep 60' _ "$2" "$3" \
+		</dev/null >/dev/null 2>&1 &
+	sender=$!
+	_s_pids+=("$sender")
+	until [ "$(recvq "$1" "$2")" -ge "$3" ] || [ "$SECONDS" -ge "$end" ]; do sleep 0.2; done
+	queued=$(recvq "$1" "$2")
+	kill -CONT "$1"
+}
+
+# kernel_zcrx: what this kernel has, from features (tests/test_features.sh
+# checks it against the kernel's own answers): nodev and events are "yes" or
+# the reason a case about them does not apply here
+kernel_zcrx() {
+	nodev=yes events=yes
+	if ! "$ZCRXCTL" -q features --require nodev >/dev/null 2>&1; then
+		nodev="kernel $(uname -r) has no ZCRX_REG_NODEV (Linux 7.1+)"
+		events=$nodev
+	elif ! "$ZCRXCTL" -q features --require copy,stats >/dev/null 2>&1; then
+		events="kernel $(uname -r) has no zcrx copy event or stats (Linux 7.2+)"
+	fi
+}

@@ -29,15 +29,7 @@ watching() {
 # session KEY-FILTER: jq test on the one session `status n0 0 -j` reports
 session() { "$ZCRXCTL" -j status n0 0 | jq -e "(if type == \"array\" then .[0] else . end) | $1" >/dev/null; }
 
-# what this kernel has, from features (tests/test_features.sh checks it
-# against the kernel's own answers)
-nodev=yes events=yes
-if ! "$ZCRXCTL" -q features --require nodev >/dev/null 2>&1; then
-	nodev="kernel $(uname -r) has no ZCRX_REG_NODEV (Linux 7.1+)"
-	events=$nodev
-elif ! "$ZCRXCTL" -q features --require copy,stats >/dev/null 2>&1; then
-	events="kernel $(uname -r) has no zcrx copy event or stats (Linux 7.2+)"
-fi
+kernel_zcrx
 
 t_begin "watch --nodev without --listen is refused: nothing could feed the ifq"
 run "$ZCRXCTL" watch --nodev n0 0
@@ -162,21 +154,11 @@ if needs events; then
 	stop "$pid"
 fi
 
-# recvq PID PORT: the bytes waiting in the receive queue of the connection to
-# PORT, in PID's network namespace
-recvq() {
-	nsenter -t "$1" -n ss -tnH state established "( sport = :$2 )" 2>/dev/null |
-		awk '{ n += $1 } END { print n + 0 }'
-}
 n2_has() { "$ZCRXCTL" -j status n2 0 | jq -e "(if type == \"array\" then .[0] else . end) | $1" >/dev/null; }
-has_recvq() { [ "$(recvq "$1" "$2")" -ge "$3" ]; }
 stats_with() { jq -c "select(.record == \"stats\" and ($2))" <"$S_TMP/$1.out" 2>/dev/null | grep -q .; }
-# The kernel ends a receive -ENOSPC when the CQ has no free entry for its next
-# fragment (io_zcrx_queue_cqe; liburing #1515); the rest stays in the socket.
-# The session's CQ has 1024 entries, a page each: more than 4 MiB must wait in
-# the socket when the receive first runs.  So the session is stopped while
-# 8 MiB arrive, in a network namespace of its own whose tcp_rmem lets one
-# receive queue hold them (measured: all 8 MiB wait), then continued.
+# A session that falls behind (lib_session.sh's backlog_start): more than
+# 4 MiB must wait in the socket when the receive first runs to fill its
+# 1024-entry CQ; 8 MiB are sent (measured: all of them wait).
 t_begin "a receive stopped by a full CQ goes on: recv-overflows counted, connection kept, every byte"
 if ! needs events; then
 	:
@@ -184,30 +166,14 @@ elif ! command -v nsenter >/dev/null; then
 	t_skip "no nsenter here to send from the session's network namespace"
 else
 	new_rundir
-	: >"$S_TMP/o.out"
-	env --default-signal=INT,PIPE unshare --net sh -c 'ip link set lo up &&
-		sysctl -qw net.ipv4.tcp_rmem="4096 33554432 33554432" && exec "$0" "$@"' \
-		"$ZCRXCTL" -j watch --nodev n2 0 --area-size 16M --listen 127.0.0.1:0 \
-		--stats-interval 200ms -t 120s >"$S_TMP/o.out" 2>"$S_TMP/o.err" &
-	pid=$!
-	_s_pids+=("$pid")
+	backlog_start o -j watch --nodev n2 0 --area-size 16M --listen 127.0.0.1:0 \
+		--stats-interval 200ms -t 120s
 	big=$((8 << 20))
 	if ! wait_until 10 has_port o; then
 		t_fail "no listening line: $(f o.err | short)"
 	else
 		port=$(listen_port o)
-		kill -STOP "$pid"
-		# 8 MiB, and the connection kept open (by the sleep the sender
-		# becomes) until the end of the case; nothing holds our output
-		nsenter -t "$pid" -n timeout 60 bash -c 'exec 3>"/dev/tcp/127.0.0.1/$1" &&
-			head -c "$2" /dev/zero >&3 && exec sleep 60' _ "$port" "$big" \
-			</dev/null >/dev/null 2>&1 &
-		sender=$!
-		_s_pids+=("$sender")
-		end=$((SECONDS + 30))
-		until has_recvq "$pid" "$port" "$big" || [ "$SECONDS" -ge "$end" ]; do sleep 0.2; done
-		queued=$(recvq "$pid" "$port")
-		kill -CONT "$pid"
+		backlog_feed "$pid" "$port" "$big"
 		# by the clock: under TCG each status and jq takes a while
 		end=$((SECONDS + 30))
 		until n2_has ".[\"copy-bytes\"] == $big" || grep -q 'closed' "$S_TMP/o.err" ||

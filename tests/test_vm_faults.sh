@@ -110,13 +110,7 @@ no_ipc_lock() {
 	[ -n "$eff" ] && (( ((0x$eff >> 14) & 1) == 0 ))
 }
 
-nodev=yes events=yes
-if ! "$ZCRXCTL" -q features --require nodev >/dev/null 2>&1; then
-	nodev="kernel $(uname -r) has no ZCRX_REG_NODEV (Linux 7.1+)"
-	events=$nodev
-elif ! "$ZCRXCTL" -q features --require copy,stats >/dev/null 2>&1; then
-	events="kernel $(uname -r) has no zcrx copy event or stats (Linux 7.2+)"
-fi
+kernel_zcrx
 
 # --- 1. kill -9 of a session holding a NODEV ifq -----------------------------------
 

@@ -299,43 +299,22 @@ if [ "$rc" = 64 ] && [ -z "$err" ] && jqe '.error | test("5x")' >/dev/null <<<"$
 else t_fail "rc=$rc out=$(short "$out") err=$(short "$err")"; fi
 
 
-# A CQ overflow on the simulator: the session is stopped while 8 MiB wait in
-# one --listen connection (a network namespace of its own, whose tcp_rmem
-# lets the receive queue hold them), then continued; the kernel ends the
-# receive -ENOSPC for the full CQ, perhaps several times (test_nodev.sh has
-# the same on a NODEV ifq).
-recvq() {
-	nsenter -t "$1" -n ss -tnH state established "( sport = :$2 )" 2>/dev/null |
-		awk '{ n += $1 } END { print n + 0 }'
-}
+# A CQ overflow on the simulator: a session that falls behind with 8 MiB in
+# one --listen connection (lib_session.sh's backlog_start); the receive ends
+# -ENOSPC for the full CQ, perhaps several times (test_nodev.sh has the same
+# on a NODEV ifq).
 t_begin "a session that fell behind: said once with why and what to do, and the summary counts recv-overflows"
 if ! command -v nsenter >/dev/null || ! unshare --net true 2>/dev/null; then
 	t_skip "no nsenter or no network namespaces here"
 else
 	new_rundir
-	: >"$S_TMP/ov.out"
-	env --default-signal=INT,PIPE unshare --net sh -c 'ip link set lo up &&
-		sysctl -qw net.ipv4.tcp_rmem="4096 33554432 33554432" && exec "$0" "$@"' \
-		"$ZCRXCTL" watch --sim sim0 0 --sim-rate 0 --listen 127.0.0.1:0 -t 120s \
-		>"$S_TMP/ov.out" 2>"$S_TMP/ov.err" &
-	pid=$!
-	_s_pids+=("$pid")
+	backlog_start ov watch --sim sim0 0 --sim-rate 0 --listen 127.0.0.1:0 -t 120s
 	big=$((8 << 20))
 	if ! wait_until 10 has_port ov; then
 		t_fail "no listening line: $(f ov.err | short)"
 	else
 		port=$(listen_port ov)
-		kill -STOP "$pid"
-		nsenter -t "$pid" -n timeout 60 bash -c 'exec 3>"/dev/tcp/127.0.0.1/$1" &&
-			head -c "$2" /dev/zero >&3 && exec sleep 60' _ "$port" "$big" \
-			</dev/null >/dev/null 2>&1 &
-		sender=$!
-		_s_pids+=("$sender")
-		end=$((SECONDS + 30))
-		until [ "$(recvq "$pid" "$port")" -ge "$big" ] || [ "$SECONDS" -ge "$end" ]; do
-			sleep 0.2
-		done
-		kill -CONT "$pid"
+		backlog_feed "$pid" "$port" "$big"
 		wait_until 30 grep -q 'completion queue was full' "$S_TMP/ov.err"
 		# the receive queue drained: every overflow is counted by now
 		end=$((SECONDS + 30))

@@ -424,11 +424,6 @@ backlog_row() {
 # ("completion queue was full"), the connection kept, and every byte in
 # rx-bytes (the simulator counts socket bytes there; copy-bytes is null
 # without --stats).
-ov_recvq() {
-	nsenter -t "$1" -n ss -tnH state established "( sport = :$2 )" 2>/dev/null |
-		awk '{ n += $1 } END { print n + 0 }'
-}
-ov_has_recvq() { [ "$(ov_recvq "$1" "$2")" -ge "$3" ]; }
 ov_stats() { jq -c "select(.record == \"stats\" and ($2))" <"$S_TMP/$1.out" 2>/dev/null | grep -q .; }
 overflow_sim_row() {
 	row "fault" "CQ overflow (simulator, socket receive): a stopped session's backlog outgrows its CQ; resumed, the receive goes on, counted"
@@ -436,34 +431,21 @@ overflow_sim_row() {
 		skip_row "needs root, nsenter and ss for a network namespace with a large tcp_rmem"
 		return
 	fi
-	local i n big op port sender queued end st ovs=
+	local i n big op port sender queued end st pid ovs=
 	big=$(scale $((8 << 20)) $((4 << 20)))
 	n=$(scale 3 1)
 	for ((i = 0; i < n; i++)); do
 		new_rundir
-		: >"$S_TMP/ov$i.out"
-		env --default-signal=INT,PIPE unshare --net sh -c 'ip link set lo up &&
-			sysctl -qw net.ipv4.tcp_rmem="4096 33554432 33554432" && exec "$0" "$@"' \
-			"$ZCRXCTL" -j watch --sim sim0 0 --sim-rate 0 --listen 127.0.0.1:0 \
-			--stats-interval 200ms -t 60s >"$S_TMP/ov$i.out" 2>"$S_TMP/ov$i.err" &
-		op=$!
-		_s_pids+=("$op")
+		backlog_start "ov$i" -j watch --sim sim0 0 --sim-rate 0 --listen 127.0.0.1:0 \
+			--stats-interval 200ms -t 60s
+		op=$pid
 		if ! wait_until 10 has_port "ov$i"; then
 			broke "no listening line: $(f "ov$i.err" | short)"
 			stop "$op"
 			continue
 		fi
 		port=$(listen_port "ov$i")
-		kill -STOP "$op"
-		# the connection stays open (the sender becomes a sleep) to the end
-		nsenter -t "$op" -n timeout 60 bash -c 'exec 3>"/dev/tcp/127.0.0.1/$1" &&
-			head -c "$2" /dev/zero >&3 && exec sleep 60' _ "$port" "$big" \
-			</dev/null >/dev/null 2>&1 &
-		sender=$!
-		_s_pids+=("$sender")
-		wait_until 20 ov_has_recvq "$op" "$port" "$big"
-		queued=$(ov_recvq "$op" "$port")
-		kill -CONT "$op"
+		backlog_feed "$op" "$port" "$big"
 		end=$((SECONDS + 20))
 		until ov_stats "ov$i" ".[\"rx-bytes\"] >= $big" || grep -q 'closed' "$S_TMP/ov$i.err" ||
 		      [ "$SECONDS" -ge "$end" ]; do
