@@ -34,7 +34,9 @@
 #    continuous NODEV traffic and --rearm=auto --holdoff 0 (an event and an
 #    armed record per copy), the other subscriber receives exactly the
 #    records the session printed itself (-j), the session answers `status`
-#    within status's own deadline (1 s) while the subscriber is stopped, and
+#    while the subscriber is stopped (asked again, 20 s at most, when a
+#    guest slowed by ASan on a loaded host misses status's 800 ms: CI saw
+#    it; a stalled session never answers), and
 #    the stopped one, resumed, gets a "lost" record whose counts add up with
 #    what it received to all the session emitted.  Seen failing: a session
 #    that waits for a full subscriber (status does not answer, the records
@@ -229,7 +231,7 @@ feed() {
 	done
 }
 
-t_begin "a stopped subscriber: the session goes on and answers status (within its 1 s deadline), every time"
+t_begin "a stopped subscriber: the session goes on and answers status, every time"
 s_ok=no
 if needs events; then
 	new_rundir
@@ -254,12 +256,21 @@ if needs events; then
 			b0=$(stat -c %s "$S_TMP/w.out")
 			e0=$(events w)
 			until_s 45 grown "$b0"
-			bad=
+			bad= slow_asks=0
 			for i in 1 2 3; do
-				run "$ZCRXCTL" -j status n1 0
-				[ "$rc" = 0 ] && jqe '(if type == "array" then .[0] else . end) |
-					.answered != false and .mode == "nodev"' <<<"$out" ||
-					bad+="try $i: rc=$rc $(short "$out") $(short "$err") "
+				# a session stalled on the stopped subscriber never
+				# answers; a busy one under TCG (ASan, a loaded
+				# host) may miss status's 800 ms now and then: ask
+				# again, 20 s at most by the clock
+				end=$((SECONDS + 20)) asks=0
+				until asks=$((asks + 1)); run "$ZCRXCTL" -j status n1 0
+				      [ "$rc" = 0 ] && jqe '(if type == "array" then .[0] else . end) |
+					.answered != false and .mode == "nodev"' <<<"$out"; do
+					[ "$SECONDS" -lt "$end" ] && continue
+					bad+="try $i, $asks asks in 20 s, the last: rc=$rc $(short "$out") $(short "$err") "
+					break
+				done
+				slow_asks=$((slow_asks + asks - 1))
 			done
 			e1=$(events w)
 			if ! stopped "$slow"; then
@@ -270,6 +281,7 @@ if needs events; then
 				t_fail "the session printed $((e1 - e0)) events in 45 s with a subscriber stopped"
 			else
 				s_ok=yes
+				[ "$slow_asks" = 0 ] || echo "# status missed its 800 ms $slow_asks times (a slow guest), then answered"
 				t_pass
 			fi
 		fi
