@@ -144,6 +144,8 @@ boot() {
 		printf 'ZCRX_VM_NIC=%q\nZCRX_VM_NIC_REASON=%q\nZCRX_VM_CMD_TIMEOUT=%q\n' \
 			"$nic" "$why" "$CMD_TIMEOUT"
 		printf 'ZCRX_VM_LIST=%q\n' "${LIST#"$TOP"/}"
+		# the tap's end (above), when the guest has its NIC
+		if [ "$nic" = 1 ]; then printf 'ZCRX_VM_PEER=192.0.2.1\n'; fi
 		printf 'ASAN_OPTIONS=%q\nUBSAN_OPTIONS=%q\n' "${ASAN_OPTIONS:-}" "${UBSAN_OPTIONS:-}"
 	} >"$d/zcrx-vm/env"
 	(cd "$d" && find zcrx-vm | cpio -o -H newc -R 0:0 --quiet) | cat "$work/base.cpio" - >"$d.cpio"
@@ -153,9 +155,12 @@ boot() {
 		-m 1024 -smp "$smp" -kernel "$dir/vmlinuz" -initrd "$d.cpio"
 		-append "console=ttyS0 quiet loglevel=5 panic=-1" -serial "file:$log")
 	if [ "$nic" = 1 ]; then
-		# the tap lives and dies with a network namespace of its own
+		# the tap lives and dies with a network namespace of its own; its
+		# end has 192.0.2.1/24 (TEST-NET-1), a peer that answers the
+		# guest (ping, TCP resets): RX traffic on the guest's eth0
 		q=(unshare --net -- sh -c
-		   'ip tuntap add dev zcrx0 mode tap multi_queue && ip link set zcrx0 up && exec "$@"'
+		   'ip tuntap add dev zcrx0 mode tap multi_queue && ip addr add 192.0.2.1/24 dev zcrx0 &&
+		    ip link set zcrx0 up && exec "$@"'
 		   sh "${q[@]}"
 		   -netdev tap,id=n0,ifname=zcrx0,script=no,downscript=no,queues=2,vhost=off
 		   -device virtio-net-pci,netdev=n0,mq=on,vectors=6)
