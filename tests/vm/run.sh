@@ -13,7 +13,7 @@
 # ZCRX_VM_ACCEL      kvm or tcg (default: kvm if it boots a kernel here)
 # ZCRX_VM_JOBS       VMs at a time (default: one per CPU, each with
 #                    nproc/JOBS CPUs, at most 2)
-# ZCRX_VM_TIMEOUT    seconds per kernel, boot included (default 240)
+# ZCRX_VM_TIMEOUT    seconds per kernel, boot included (default 420)
 # ZCRX_VM_CMD_TIMEOUT  seconds per guest.list command (default 150)
 # ZCRX_VM_LIST       the guest's command list (default tests/vm/guest.list;
 #                    a relative path is from the top of the tree)
@@ -25,7 +25,7 @@ TOP=$(cd "$VM/../.." && pwd)
 series=("$@")
 [ ${#series[@]} -gt 0 ] || read -ra series <<<"${ZCRX_VM_SERIES:-6.19 7.0 7.1 7.2 7.3}"
 CACHE=${ZCRX_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zcrxctl-vm}
-TIMEOUT=${ZCRX_VM_TIMEOUT:-240}
+TIMEOUT=${ZCRX_VM_TIMEOUT:-420}
 CMD_TIMEOUT=${ZCRX_VM_CMD_TIMEOUT:-150}
 JOBS=${ZCRX_VM_JOBS:-}
 LIST=${ZCRX_VM_LIST:-tests/vm/guest.list}
