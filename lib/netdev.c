@@ -256,6 +256,15 @@ static int pool_cb(struct nlmsghdr *nlh, void *arg)
 	ret = zcrx_nl_parse_pool(nlh, &p, &ifindex);
 	if (ret <= 0)
 		return ret;
+	/* no ifindex: its device is gone, the kernel keeps it on lo's list */
+	if (!ifindex) {
+		tmp = realloc(list->orphan_pools, (list->nr_orphan_pools + 1) * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		list->orphan_pools = tmp;
+		list->orphan_pools[list->nr_orphan_pools++] = p;
+		return 0;
+	}
 	dev = dev_by_ifindex(list, ifindex);
 	if (!dev)
 		return 0;
@@ -265,6 +274,12 @@ static int pool_cb(struct nlmsghdr *nlh, void *arg)
 	dev->pools = tmp;
 	dev->pools[dev->nr_pools++] = p;
 	return 0;
+}
+
+static void pool_set_stats(struct zcrx_pool *to, const struct zcrx_pool *from)
+{
+	to->stats_have = from->stats_have;
+	memcpy(to->stats, from->stats, sizeof(from->stats));
 }
 
 static int pool_stats_cb(struct nlmsghdr *nlh, void *arg)
@@ -283,11 +298,13 @@ static int pool_stats_cb(struct nlmsghdr *nlh, void *arg)
 		for (j = 0; j < dev->nr_pools; j++) {
 			if (dev->pools[j].id != p.id)
 				continue;
-			dev->pools[j].stats_have = p.stats_have;
-			memcpy(dev->pools[j].stats, p.stats, sizeof(p.stats));
+			pool_set_stats(&dev->pools[j], &p);
 			return 0;
 		}
 	}
+	for (j = 0; j < list->nr_orphan_pools; j++)
+		if (list->orphan_pools[j].id == p.id)
+			pool_set_stats(&list->orphan_pools[j], &p);
 	return 0;
 }
 
@@ -321,6 +338,11 @@ static int list_pools(struct zcrx_nl *nl, struct zcrx_netdev_list *list)
 		}
 		dev->pools_err = ret;
 		dev->pool_stats_err = sret;
+	}
+	if (ret) {
+		free(list->orphan_pools);
+		list->orphan_pools = NULL;
+		list->nr_orphan_pools = 0;
 	}
 	return ret == -ENOMEM || sret == -ENOMEM ? -ENOMEM : 0;
 }
@@ -483,6 +505,9 @@ void zcrx_netdev_list_free(struct zcrx_netdev_list *list)
 	free(list->dev);
 	list->dev = NULL;
 	list->nr = 0;
+	free(list->orphan_pools);
+	list->orphan_pools = NULL;
+	list->nr_orphan_pools = 0;
 }
 
 const struct zcrx_rxq *zcrx_netdev_rxq(const struct zcrx_netdev *dev, uint32_t queue)
