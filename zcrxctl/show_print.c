@@ -437,10 +437,11 @@ static void print_alloc_fail(struct printer *pr, const struct zcrx_rxq *q)
 	if (!n)
 		return;
 	print_color_string(pr, PRINT_FP, COLOR_BAD, NULL, "        %s", "rx-alloc-fail");
-	print_text(pr, " %llu: the driver found no free RX buffer %llu time%s%s\n",
+	print_text(pr, " %llu: RX buffer allocation failed %llu time%s%s\n",
 		   (unsigned long long)n, (unsigned long long)n, n == 1 ? "" : "s",
 		   q->mp & ZCRX_MP_IO_URING ?
-		   " (io-uring: the application returns buffers too slowly)" : "");
+		   " (io-uring: the zcrx area ran dry, the application returns buffers"
+		   " too slowly)" : "");
 }
 
 static void print_queue(struct printer *pr, const struct zcrx_netdev *dev, uint32_t queue,

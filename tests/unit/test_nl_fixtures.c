@@ -203,75 +203,91 @@ static void test_lease_without_ifindex_is_refused(void **state)
 /* show's rendering of the bound device                                */
 /* ------------------------------------------------------------------ */
 
-static struct zcrx_rxq rxq[2];
-static struct zcrx_pool pools[3], orphans[1];
-static struct zcrx_netdev dev;
 static struct zcrx_netdev_list list;
+static struct zcrx_netdev *dev;
+
+static void add_pool(const char *name)
+{
+	struct zcrx_pool p;
+	int ifi;
+
+	assert_int_equal(zcrx_nl_parse_pool(load(name), &p, &ifi), 1);
+	assert_int_equal(zcrx_netdev_add_pool(&list, &p, ifi), 0);
+}
 
 static void add_stats(const char *name)
 {
 	struct zcrx_pool s;
-	size_t i;
 
 	assert_int_equal(zcrx_nl_parse_pool_stats(load(name), &s), 1);
-	for (i = 0; i < dev.nr_pools; i++)
-		if (pools[i].id == s.id)
-			pools[i].stats_have = s.stats_have,
-			memcpy(pools[i].stats, s.stats, sizeof(s.stats));
-	for (i = 0; i < list.nr_orphan_pools; i++)
-		if (orphans[i].id == s.id)
-			orphans[i].stats_have = s.stats_have,
-			memcpy(orphans[i].stats, s.stats, sizeof(s.stats));
+	zcrx_netdev_set_pool_stats(&list, &s);
 }
 
-/* what zcrx_netdev_dump() assembles, from the fixtures: an mlx5 port */
+/* what zcrx_netdev_dump() assembles from the fixtures, as it does: an mlx5 port */
 static void bound_device(void)
 {
-	static const char *const pool_files[] = { "bound/pool-3", "bound/pool-9", "bound/pool-5",
-						   "bound/pool-2" };
 	struct zcrx_rxq s;
-	struct zcrx_pool p;
-	int ifi;
 
-	memset(&dev, 0, sizeof(dev));
+	zcrx_netdev_list_free(&list);
 	memset(&list, 0, sizeof(list));
-	dev.ifindex = 2;
-	strcpy(dev.name, "eth0");
-	strcpy(dev.driver, "mlx5_core");
-	dev.has_parent = true;
-	dev.flags = IFF_UP;
-	dev.rings_have = 1U << ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT |
-			 1U << ZCRX_ETHTOOL_A_RINGS_HDS_THRESH;
-	dev.rings[ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT] = ZCRX_ETHTOOL_TCP_DATA_SPLIT_ENABLED;
-	dev.channels_have = 1U << ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT;
-	dev.channels[ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT] = 2;
-	assert_int_equal(zcrx_nl_parse_queue(load("bound/queue-eth0-0"), 2, &rxq[0]), 1);
-	assert_int_equal(zcrx_nl_parse_queue(load("bound/queue-eth0-1"), 2, &rxq[1]), 1);
+	list.dev = calloc(2, sizeof(*list.dev));
+	assert_non_null(list.dev);
+	list.nr = 2;
+	dev = &list.dev[0];
+	dev->ifindex = 2;
+	strcpy(dev->name, "eth0");
+	strcpy(dev->driver, "mlx5_core");
+	dev->has_parent = true;
+	dev->flags = IFF_UP;
+	dev->rings_have = 1U << ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT |
+			  1U << ZCRX_ETHTOOL_A_RINGS_HDS_THRESH;
+	dev->rings[ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT] = ZCRX_ETHTOOL_TCP_DATA_SPLIT_ENABLED;
+	dev->channels_have = 1U << ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT;
+	dev->channels[ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT] = 2;
+	dev->rxq = calloc(2, sizeof(*dev->rxq));
+	assert_non_null(dev->rxq);
+	dev->nr_rxq = 2;
+	assert_int_equal(zcrx_nl_parse_queue(load("bound/queue-eth0-0"), 2, &dev->rxq[0]), 1);
+	assert_int_equal(zcrx_nl_parse_queue(load("bound/queue-eth0-1"), 2, &dev->rxq[1]), 1);
 	for (int i = 0; i < 2; i++) {
 		char name[64];
 
 		snprintf(name, sizeof(name), "bound/qstats-eth0-%d", i);
 		assert_int_equal(zcrx_nl_parse_qstats(load(name), 2, &s), 1);
-		rxq[s.id].qstats_have = s.qstats_have;
-		memcpy(rxq[s.id].qstats, s.qstats, sizeof(s.qstats));
+		dev->rxq[s.id].qstats_have = s.qstats_have;
+		memcpy(dev->rxq[s.id].qstats, s.qstats, sizeof(s.qstats));
 	}
-	dev.rxq = rxq;
-	dev.nr_rxq = 2;
-	dev.pools = pools;
-	for (size_t i = 0; i < 4; i++) {
-		assert_int_equal(zcrx_nl_parse_pool(load(pool_files[i]), &p, &ifi), 1);
-		if (ifi)
-			pools[dev.nr_pools++] = p;
-		else
-			orphans[list.nr_orphan_pools++] = p;
-	}
-	list.dev = &dev;
-	list.nr = 1;
-	list.orphan_pools = orphans;
+	/* a second device the pools are not filed under */
+	list.dev[1].ifindex = 3;
+	strcpy(list.dev[1].name, "eth1");
+	add_pool("bound/pool-3");
+	add_pool("bound/pool-9");
+	add_pool("bound/pool-5");
+	add_pool("bound/pool-2");
 	add_stats("bound/poolstats-3");
 	add_stats("bound/poolstats-9");
 	add_stats("bound/poolstats-5");
 	add_stats("bound/poolstats-2");
+}
+
+/* The dump's filing: eth0's three pools in the kernel's order, the orphan apart. */
+static void test_bound_pools_filed(void **state)
+{
+	(void)state;
+	bound_device();
+	assert_int_equal(dev->nr_pools, 3);
+	assert_int_equal(dev->pools[0].id, 3);
+	assert_int_equal(dev->pools[1].id, 9);
+	assert_int_equal(dev->pools[2].id, 5);
+	assert_int_equal(list.dev[1].nr_pools, 0);
+	assert_int_equal(list.nr_orphan_pools, 1);
+	assert_int_equal(list.orphan_pools[0].id, 2);
+	assert_int_equal(list.orphan_pools[0].stats[ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_FAST],
+			 206);
+	assert_int_equal(dev->pools[1].stats[ZCRX_NETDEV_A_PAGE_POOL_STATS_RECYCLE_RING], 4096);
+	zcrx_netdev_list_free(&list);
+	assert_null(list.orphan_pools);
+	assert_int_equal(list.nr_orphan_pools, 0);
 }
 
 static char *render(bool json, bool has_queue, uint32_t queue)
@@ -289,6 +305,7 @@ static char *render(bool json, bool has_queue, uint32_t queue)
 	printer_init(&pr, mem, json, false, COLOR_NEVER);
 	show_print(&pr, &list, &a);
 	fclose(mem);
+	zcrx_netdev_list_free(&list);
 	return buf;
 }
 
@@ -306,11 +323,11 @@ static void test_render_text(void **state)
 			"lease ifindex 7 queue 0 netns-id 0 rx-packets 1200000 "
 			"rx-bytes 1600000000 rx-alloc-fail 37 not ready:\n");
 	assert_has(out, "        an io_uring or dmabuf memory provider is already bound");
-	assert_has(out, "        rx-alloc-fail 37: the driver found no free RX buffer 37 times "
-			"(io-uring: the application returns buffers too slowly)\n");
+	assert_has(out, "        rx-alloc-fail 37: RX buffer allocation failed 37 times "
+			"(io-uring: the zcrx area ran dry, the application returns buffers "
+			"too slowly)\n");
 	/* queue 1's pool under queue 1, with its stats */
-	assert_has(out, "rx-alloc-fail 37: the driver found no free RX buffer 37 times "
-			"(io-uring: the application returns buffers too slowly)\n"
+	assert_has(out, "too slowly)\n"
 			"        page pool 9: napi 8194 1024 pages in flight (4194304 bytes) "
 			"io-uring rx-buf-len 16384\n"
 			"            alloc fast 5000000000 slow 812 slow-high-order 0 empty 811 "
@@ -377,7 +394,7 @@ static void test_render_json(void **state)
 	if (!j)
 		fail_msg("not JSON (%d): %s", err, out);
 	assert_int_equal(json_type(j), JSON_ARR);
-	assert_int_equal(json_len(j), 2);
+	assert_int_equal(json_len(j), 3);	/* eth0, eth1, the orphans */
 	d = json_at(j, 0);
 	assert_string_equal(json_str(get(d, "ifname")), "eth0");
 	q0 = json_at(get(d, "queues"), 0);
@@ -427,7 +444,7 @@ static void test_render_json(void **state)
 	assert_true(json_bool(get(p, "detached"), &b) && !b);
 
 	/* the pools whose device is gone: a last entry with ifname null */
-	o = json_at(j, 1);
+	o = json_at(j, 2);
 	assert_int_equal(json_type(get(o, "ifname")), JSON_NULL);
 	assert_true(json_bool(get(o, "device-gone"), &b) && b);
 	assert_int_equal(json_len(get(o, "queues")), 0);
@@ -450,13 +467,14 @@ static void test_render_old_kernel(void **state)
 
 	(void)state;
 	bound_device();
-	rxq[1].rx_buf_len = 0;
-	rxq[1].lease_ifindex = 0;
-	pools[1].rx_buf_len = 0;
+	dev->rxq[1].rx_buf_len = 0;
+	dev->rxq[1].lease_ifindex = 0;
+	dev->pools[1].rx_buf_len = 0;
 	mem = open_memstream(&buf, &len);
 	printer_init(&pr, mem, false, false, COLOR_NEVER);
 	show_print(&pr, &list, &a);
 	fclose(mem);
+	zcrx_netdev_list_free(&list);
 	assert_has(buf, "providers io-uring rx-buf-len n/a rx-packets");
 	assert_has(buf, "io-uring rx-buf-len n/a\n");
 	assert_null(strstr(buf, "rx-buf-len 0"));
@@ -474,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_bound_queue),
 		cmocka_unit_test(test_bound_pools),
 		cmocka_unit_test(test_lease_without_ifindex_is_refused),
+		cmocka_unit_test(test_bound_pools_filed),
 		cmocka_unit_test(test_render_text),
 		cmocka_unit_test(test_render_json),
 		cmocka_unit_test(test_render_old_kernel),
