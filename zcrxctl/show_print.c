@@ -408,7 +408,8 @@ static void print_pool(struct printer *pr, const struct zcrx_pool *p, const char
 	if (p->has_inflight) {
 		if (p->detach_time && p->inflight)
 			print_color_string(pr, PRINT_FP, COLOR_BAD, NULL, "%s", ",");
-		print_uint(pr, PRINT_ANY, "inflight", " %llu pages in flight", p->inflight);
+		print_uint(pr, PRINT_ANY, "inflight", p->inflight == 1 ? " %llu page in flight" :
+			   " %llu pages in flight", p->inflight);
 		print_uint(pr, PRINT_ANY, "inflight-mem", " (%llu bytes)", p->inflight_mem);
 	}
 	if (p->dmabuf)
