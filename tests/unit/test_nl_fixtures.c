@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <net/if.h>
 #include <cmocka.h>
 
@@ -36,8 +37,19 @@ static struct nlmsghdr *load(const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
 	f = fopen(path, "r");
+	if (!f) {
+		/* from elsewhere: beside this program, tests/unit/../fixtures/nl */
+		char exe[256];
+		ssize_t r = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+		exe[r > 0 ? r : 0] = '\0';
+		if (strrchr(exe, '/'))
+			*strrchr(exe, '/') = '\0';
+		snprintf(path, sizeof(path), "%s/../fixtures/nl/%s", exe, name);
+		f = fopen(path, "r");
+	}
 	if (!f)
-		fail_msg("cannot open %s (run from the top of the tree)", path);
+		fail_msg("cannot open %s/%s or %s", FIXTURES, name, path);
 	n = fread(b, 1, sizeof(buf[0]), f);
 	fclose(f);
 	assert_true(n >= sizeof(struct nlmsghdr));
