@@ -126,7 +126,7 @@ else
 	run "$ZCRXCTL" show eth0
 	# pool lines inside the queue blocks (not the device's "page pools of no queue")
 	n=$(awk '/^    queue [0-9]+:/ { q = 1; next } /^    [^ ]/ { q = 0 }
-		 q && /^        page pool [0-9]+: napi [0-9]+ [0-9]+ pages in flight/ { c++ }
+		 q && /^        page pool [0-9]+: napi [0-9]+ [0-9]+ pages? in flight/ { c++ }
 		 END { print c + 0 }' <<<"$out")
 	a=$(grep -cE '^            alloc fast [0-9]+ slow [0-9]+' <<<"$out")
 	if [ "$rc" = 0 ] && [ "$n" -ge 2 ] &&
