@@ -246,16 +246,20 @@ static int dev_queues(struct zcrx_nl *nl, struct zcrx_netdev *dev)
 	return ret == -ENOMEM ? ret : 0;
 }
 
-static int pool_cb(struct nlmsghdr *nlh, void *arg)
+int zcrx_netdev_add_pool(struct zcrx_netdev_list *list, const struct zcrx_pool *p, int ifindex)
 {
-	struct zcrx_netdev_list *list = arg;
-	struct zcrx_pool p, *tmp;
 	struct zcrx_netdev *dev;
-	int ret, ifindex;
+	struct zcrx_pool *tmp;
 
-	ret = zcrx_nl_parse_pool(nlh, &p, &ifindex);
-	if (ret <= 0)
-		return ret;
+	/* no ifindex: its device is gone, the kernel keeps it on lo's list */
+	if (!ifindex) {
+		tmp = realloc(list->orphan_pools, (list->nr_orphan_pools + 1) * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		list->orphan_pools = tmp;
+		list->orphan_pools[list->nr_orphan_pools++] = *p;
+		return 0;
+	}
 	dev = dev_by_ifindex(list, ifindex);
 	if (!dev)
 		return 0;
@@ -263,31 +267,55 @@ static int pool_cb(struct nlmsghdr *nlh, void *arg)
 	if (!tmp)
 		return -ENOMEM;
 	dev->pools = tmp;
-	dev->pools[dev->nr_pools++] = p;
+	dev->pools[dev->nr_pools++] = *p;
 	return 0;
+}
+
+static void pool_set_stats(struct zcrx_pool *to, const struct zcrx_pool *from)
+{
+	to->stats_have = from->stats_have;
+	memcpy(to->stats, from->stats, sizeof(from->stats));
+}
+
+void zcrx_netdev_set_pool_stats(struct zcrx_netdev_list *list, const struct zcrx_pool *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < list->nr; i++) {
+		struct zcrx_netdev *dev = &list->dev[i];
+
+		for (j = 0; j < dev->nr_pools; j++) {
+			if (dev->pools[j].id != p->id)
+				continue;
+			pool_set_stats(&dev->pools[j], p);
+			return;
+		}
+	}
+	for (j = 0; j < list->nr_orphan_pools; j++)
+		if (list->orphan_pools[j].id == p->id)
+			pool_set_stats(&list->orphan_pools[j], p);
+}
+
+static int pool_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct zcrx_pool p;
+	int ret, ifindex;
+
+	ret = zcrx_nl_parse_pool(nlh, &p, &ifindex);
+	if (ret <= 0)
+		return ret;
+	return zcrx_netdev_add_pool(arg, &p, ifindex);
 }
 
 static int pool_stats_cb(struct nlmsghdr *nlh, void *arg)
 {
-	struct zcrx_netdev_list *list = arg;
 	struct zcrx_pool p;
-	size_t i, j;
 	int ret;
 
 	ret = zcrx_nl_parse_pool_stats(nlh, &p);
 	if (ret <= 0)
 		return ret;
-	for (i = 0; i < list->nr; i++) {
-		struct zcrx_netdev *dev = &list->dev[i];
-
-		for (j = 0; j < dev->nr_pools; j++) {
-			if (dev->pools[j].id != p.id)
-				continue;
-			dev->pools[j].stats_have = p.stats_have;
-			memcpy(dev->pools[j].stats, p.stats, sizeof(p.stats));
-			return 0;
-		}
-	}
+	zcrx_netdev_set_pool_stats(arg, &p);
 	return 0;
 }
 
@@ -321,6 +349,11 @@ static int list_pools(struct zcrx_nl *nl, struct zcrx_netdev_list *list)
 		}
 		dev->pools_err = ret;
 		dev->pool_stats_err = sret;
+	}
+	if (ret) {
+		free(list->orphan_pools);
+		list->orphan_pools = NULL;
+		list->nr_orphan_pools = 0;
 	}
 	return ret == -ENOMEM || sret == -ENOMEM ? -ENOMEM : 0;
 }
@@ -483,6 +516,9 @@ void zcrx_netdev_list_free(struct zcrx_netdev_list *list)
 	free(list->dev);
 	list->dev = NULL;
 	list->nr = 0;
+	free(list->orphan_pools);
+	list->orphan_pools = NULL;
+	list->nr_orphan_pools = 0;
 }
 
 const struct zcrx_rxq *zcrx_netdev_rxq(const struct zcrx_netdev *dev, uint32_t queue)

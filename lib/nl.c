@@ -244,6 +244,59 @@ static int genl_attrs(struct nlmsghdr *nlh, struct nlattr **head, int *len)
 	return 0;
 }
 
+/* io-uring-provider-info: rx-buf-len (7.2); an empty nest before it. */
+static int parse_io_uring_nest(const struct nlattr *nest, uint64_t *rx_buf_len)
+{
+	struct nlattr *i;
+	int rem;
+
+	nla_for_each_nested(i, nest, rem) {
+		if (nla_type(i) != ZCRX_NETDEV_A_IO_URING_PROVIDER_INFO_RX_BUF_LEN)
+			continue;
+		if (attr_uint(i, rx_buf_len))
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+/*
+ * The lease nest (7.2): ifindex, a queue nest (id, type) and, when the other
+ * device is in another netns, its netns id.  netdev-genl.c puts it on the
+ * physical device's queue, naming the virtual device's queue leased from it.
+ */
+static int parse_lease_nest(const struct nlattr *nest, struct zcrx_rxq *q)
+{
+	struct nlattr *i, *j;
+	int rem, jrem;
+	uint32_t v;
+
+	nla_for_each_nested(i, nest, rem) {
+		switch (nla_type(i)) {
+		case ZCRX_NETDEV_A_LEASE_IFINDEX:
+			if (attr_u32(i, &q->lease_ifindex))
+				return -EBADMSG;
+			break;
+		case ZCRX_NETDEV_A_LEASE_QUEUE:
+			nla_for_each_nested(j, i, jrem) {
+				if (nla_type(j) != ZCRX_NETDEV_A_QUEUE_ID)
+					continue;
+				if (attr_u32(j, &q->lease_queue))
+					return -EBADMSG;
+			}
+			break;
+		case ZCRX_NETDEV_A_LEASE_NETNS_ID:
+			if (nla_len(i) != 4)
+				return -EBADMSG;
+			memcpy(&v, nla_data(i), 4);
+			q->lease_netns_id = (int32_t)v;
+			q->lease_other_netns = true;
+			break;
+		}
+	}
+	/* a lease names a device: the spec's ifindex is at least 1 */
+	return q->lease_ifindex ? 0 : -EBADMSG;
+}
+
 int zcrx_nl_parse_queue(struct nlmsghdr *nlh, int ifindex, struct zcrx_rxq *q)
 {
 	uint32_t type = UINT32_MAX, ifi = 0;
@@ -281,11 +334,16 @@ int zcrx_nl_parse_queue(struct nlmsghdr *nlh, int ifindex, struct zcrx_rxq *q)
 			q->mp |= ZCRX_MP_DMABUF;
 			break;
 		case ZCRX_NETDEV_A_QUEUE_IO_URING:
-			/* a nest, empty in 7.2 */
+			if (parse_io_uring_nest(a, &q->rx_buf_len))
+				return -EBADMSG;
 			q->mp |= ZCRX_MP_IO_URING;
 			break;
 		case ZCRX_NETDEV_A_QUEUE_XSK:
 			q->mp |= ZCRX_MP_XSK;
+			break;
+		case ZCRX_NETDEV_A_QUEUE_LEASE:
+			if (parse_lease_nest(a, q))
+				return -EBADMSG;
 			break;
 		}
 	}
@@ -392,6 +450,8 @@ int zcrx_nl_parse_pool(struct nlmsghdr *nlh, struct zcrx_pool *p, int *ifindex)
 				return -EBADMSG;
 			break;
 		case ZCRX_NETDEV_A_PAGE_POOL_IO_URING:
+			if (parse_io_uring_nest(a, &p->rx_buf_len))
+				return -EBADMSG;
 			p->io_uring = true;
 			break;
 		}

@@ -50,6 +50,14 @@ int zcrx_nl_parse_qstats(struct nlmsghdr *nlh, int ifindex, struct zcrx_rxq *q);
 int zcrx_nl_parse_pool(struct nlmsghdr *nlh, struct zcrx_pool *p, int *ifindex);
 /* netdev page-pool-stats-get reply: 1 with p->id and stats, 0 without a pool id. */
 int zcrx_nl_parse_pool_stats(struct nlmsghdr *nlh, struct zcrx_pool *p);
+/*
+ * What zcrx_netdev_dump() does with each parsed pool (netdev.c): file it
+ * under the device of ifindex in list (dropped when not listed), or with the
+ * list's orphans when ifindex is 0 (its device is gone).  0 or -ENOMEM.
+ */
+int zcrx_netdev_add_pool(struct zcrx_netdev_list *list, const struct zcrx_pool *p, int ifindex);
+/* ... and with parsed pool stats: copied to the pool of that id, wherever it is. */
+void zcrx_netdev_set_pool_stats(struct zcrx_netdev_list *list, const struct zcrx_pool *stats);
 /* ethtool rings-get / channels-get reply: integer attributes 2..max by id. */
 int zcrx_nl_parse_ethtool(struct nlmsghdr *nlh, unsigned int max, uint32_t *have,
 			  uint32_t *vals);

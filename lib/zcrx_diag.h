@@ -70,6 +70,18 @@ enum {
 	ZCRX_NETDEV_A_PAGE_POOL_MAX		= 8,
 };
 
+/* the io-uring nests of queue and page-pool (io-uring-provider-info) */
+enum {
+	ZCRX_NETDEV_A_IO_URING_PROVIDER_INFO_RX_BUF_LEN	= 1,
+};
+
+/* the lease nest of a queue; its QUEUE nest holds queue ID and TYPE */
+enum {
+	ZCRX_NETDEV_A_LEASE_IFINDEX	= 1,
+	ZCRX_NETDEV_A_LEASE_QUEUE	= 2,
+	ZCRX_NETDEV_A_LEASE_NETNS_ID	= 3,
+};
+
 enum {
 	ZCRX_NETDEV_A_PAGE_POOL_STATS_INFO			= 1,
 	ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_FAST		= 8,
@@ -175,7 +187,13 @@ struct zcrx_rxq {
 	uint32_t	dmabuf;
 	uint64_t	qstats_have;
 	uint64_t	qstats[ZCRX_QSTATS_MAX + 1];
-	uint64_t	__resv[4];	/* zeroed */
+	/* since 0.3, 0 where the kernel does not report them */
+	uint64_t	rx_buf_len;	/* io-uring provider's buffer size, bytes (7.2+) */
+	uint32_t	lease_ifindex;	/* leased: the other device's ifindex (7.2+) */
+	uint32_t	lease_queue;	/* and its RX queue */
+	int32_t		lease_netns_id;	/* valid when lease_other_netns */
+	bool		lease_other_netns; /* that device is in another netns */
+	uint64_t	__resv[1];	/* zeroed */
 };
 
 struct zcrx_pool {
@@ -185,12 +203,14 @@ struct zcrx_pool {
 	bool		has_inflight;
 	uint64_t	inflight;
 	uint64_t	inflight_mem;
-	uint64_t	detach_time;	/* 0 = attached */
+	uint64_t	detach_time;	/* s of CLOCK_BOOTTIME when detached; 0 = attached */
 	uint32_t	dmabuf;
 	bool		io_uring;
 	uint32_t	stats_have;
 	uint64_t	stats[ZCRX_POOL_STATS_MAX + 1];
-	uint64_t	__resv[4];	/* zeroed */
+	/* since 0.3 */
+	uint64_t	rx_buf_len;	/* io-uring provider's buffer size, bytes; 0 = not reported */
+	uint64_t	__resv[3];	/* zeroed */
 };
 
 struct zcrx_netdev {
@@ -223,7 +243,15 @@ struct zcrx_netdev {
 struct zcrx_netdev_list {
 	size_t			nr;
 	struct zcrx_netdev	*dev;
-	uint64_t		__resv[2];	/* zeroed */
+	/*
+	 * since 0.3: page pools whose device is gone (the kernel lists them
+	 * with no ifindex while pages are still in flight): a leak to see
+	 */
+	struct zcrx_pool	*orphan_pools;
+	size_t			nr_orphan_pools;
+#if UINTPTR_MAX == 0xffffffffu
+	uint32_t		__resv32[2];	/* zeroed: the size of 0.2 */
+#endif
 };
 
 /* All devices (ifname NULL) or one: -ENODEV when ifname does not exist. */

@@ -175,4 +175,17 @@ else
 	else t_fail "after '$fix': few-channels at $left, sysfs $(sysfs_rx zv1) queues"; fi
 fi
 
+t_begin "-j: every queue has rx-buf-len, lease and page-pools; null where nothing is reported"
+# veth has no io-uring provider, no lease (6.18 has no lease attribute at all):
+# null, never a made-up 0
+bad=$(jqv '[.[] | select(.ifname == "zv0") | .queues[] |
+	select((has("rx-buf-len") and has("lease") and has("page-pools")) | not) | .queue] +
+	[.[] | select(.ifname == "zv0") | .queues[] |
+	 select(.["rx-buf-len"] != null or .lease != null) | .queue] | map(tostring) | join(" ")')
+if [ -z "$bad" ] && [ "$(jqv '[.[] | select(.ifname == "zv0") | .queues[]] | length')" -ge 1 ]; then
+	t_pass
+else
+	t_fail "queues of zv0 with missing or invented keys: '$bad' $(jqv -c '.[] | select(.ifname == "zv0") | .queues[0]')"
+fi
+
 t_done

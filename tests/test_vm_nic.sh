@@ -76,4 +76,62 @@ else
 	then t_pass; else t_fail "$(jq -c '.[0].queues' <<<"$out")"; fi
 fi
 
+# Real RX traffic: eth0 gets 192.0.2.2/24 and pings the tap's end, which
+# answers (tests/vm/README.md).  The counters must move between two shows.
+t_begin "show eth0 lists each RX queue's page pools, with stats, under traffic (Linux 7.2+)"
+IFS=.- read -r major minor _ <<<"$(uname -r)"
+traffic=
+if [ $((major * 100 + minor)) -lt 702 ]; then
+	t_na "kernel $(uname -r) lists no virtio_net page pools (seen from 7.2)"
+elif [ -n "$nic" ]; then
+	t_skip "$nic"
+elif [ -z "${ZCRX_VM_PEER:-}" ] || ! ip addr replace 192.0.2.2/24 dev eth0 2>/dev/null; then
+	t_skip "no peer to send traffic to (ZCRX_VM_PEER '${ZCRX_VM_PEER:-}', or ip addr failed)"
+else
+	run "$ZCRXCTL" -j show eth0
+	before=$out
+	ping -c 100 -i 0.01 -W 2 "$ZCRX_VM_PEER" >/dev/null 2>&1
+	run "$ZCRXCTL" -j show eth0
+	after=$out traffic=1
+	# every RX queue shows the pool on its napi; stats null says the kernel lacks them
+	if jq -e '.[0].queues | length == 2 and
+		  all(.[]; (.["page-pools"] | length >= 1) and
+			   all(.["page-pools"][]; .["napi-id"] != null and .inflight != null))' \
+		  <<<"$after" >/dev/null
+	then t_pass; else t_fail "rc=$rc: $(jq -c '[.[0].queues[] | {queue, "page-pools"}]' <<<"$after") $err"; fi
+fi
+
+t_begin "page-pool stats and rx-packets rise between two shows around 100 pings"
+if [ -z "$traffic" ]; then
+	t_skip "no traffic was sent (see the case above)"
+elif jq -e '.[0] | has("page-pool-stats-error")' <<<"$after" >/dev/null; then
+	# the kernel said so (EOPNOTSUPP: built without CONFIG_PAGE_POOL_STATS)
+	t_skip "kernel $(uname -r) gives no page-pool stats: $(jq -r '.[0]["page-pool-stats-error"]' <<<"$after")"
+else
+	# alloc-fast + every recycle-* over eth0's pools, and rx-packets over its queues
+	pp='[.[0]["page-pools"][].stats | to_entries[] |
+	     select(.key == "alloc-fast" or (.key | startswith("recycle-"))) | .value] | add'
+	rx='[.[0].queues[].qstats["rx-packets"] // 0] | add'
+	p0=$(jq "$pp" <<<"$before") p1=$(jq "$pp" <<<"$after")
+	r0=$(jq "$rx" <<<"$before") r1=$(jq "$rx" <<<"$after")
+	if [[ $p0 =~ ^[0-9]+$ && $p1 =~ ^[0-9]+$ && $r0 =~ ^[0-9]+$ && $r1 =~ ^[0-9]+$ ]] &&
+	   [ "$p1" -gt "$p0" ] && [ "$r1" -ge $((r0 + 50)) ]
+	then t_pass; else t_fail "page-pool alloc-fast+recycle $p0 -> $p1, rx-packets $r0 -> $r1"; fi
+fi
+
+t_begin "text: each queue line is followed by its page pools and their alloc/recycle stats"
+if [ -z "$traffic" ]; then
+	t_skip "no traffic was sent (see the case above)"
+else
+	run "$ZCRXCTL" show eth0
+	# pool lines inside the queue blocks (not the device's "page pools of no queue")
+	n=$(awk '/^    queue [0-9]+:/ { q = 1; next } /^    [^ ]/ { q = 0 }
+		 q && /^        page pool [0-9]+: napi [0-9]+ [0-9]+ pages? in flight/ { c++ }
+		 END { print c + 0 }' <<<"$out")
+	a=$(grep -cE '^            alloc fast [0-9]+ slow [0-9]+' <<<"$out")
+	if [ "$rc" = 0 ] && [ "$n" -ge 2 ] &&
+	   { [ "$a" = "$n" ] || grep -q 'page-pool stats:' <<<"$out"; }
+	then t_pass; else t_fail "rc=$rc, $n pool lines, $a alloc lines: $out"; fi
+fi
+
 t_done

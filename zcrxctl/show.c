@@ -1,21 +1,15 @@
 // SPDX-License-Identifier: MIT
-/* zcrxctl show [DEV [QUEUE]]: netdevs, their RX queues and zcrx readiness. */
+/* zcrxctl show [DEV [QUEUE]]: netdevs, their RX queues and zcrx readiness (show_print.c prints). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "zcrx.h"
 #include "zcrx_diag.h"
 #include "main.h"
-
-#define BIT(n)	(1U << (n))
-
-struct show_args {
-	const char	*dev;
-	bool		has_queue;
-	uint32_t	queue;
-};
+#include "show.h"
 
 /* The grammar: argp prints "Usage: zcrxctl show [OPTION...] [DEV [QUEUE]]", then this. */
 static char *do_help(int key, const char *text, void *input)
@@ -25,7 +19,10 @@ static char *do_help(int key, const char *text, void *input)
 		return (char *)text;
 	return strdup("Show every netdev (or DEV): driver, rings (tcp-data-split, "
 		      "hds-thresh), channels, RX queues with their NAPI, memory providers "
-		      "and queue stats, page pools, and whether each RX queue (or QUEUE) "
+		      "and queue stats (rx-alloc-fail named when not zero), the io-uring "
+		      "provider's rx-buf-len and a lease where the kernel reports them, each "
+		      "queue's page pools with their stats, pools detached with pages still in "
+		      "flight, pools whose device is gone, and whether each RX queue (or QUEUE) "
 		      "can host zcrx, with the command that fixes each reason it cannot.\n"
 		      "\n"
 		      "       DEV   := network device name, as in 'ip link show'\n"
@@ -58,435 +55,19 @@ static const struct argp show_argp = {
 	NULL, parse_opt, "[DEV [QUEUE]]", "", NULL, do_help, NULL
 };
 
-/* ------------------------------------------------------------------ */
-/* Words                                                               */
-/* ------------------------------------------------------------------ */
-
-/* Why a part of the view is missing, from the errno the kernel gave. */
-static const char *unavail(int err)
+static uint64_t boottime_s(void)
 {
-	switch (-err) {
-	case EOPNOTSUPP:
-		return "not supported by driver";
-	case ENOENT:
-		return "kernel lacks the netlink family";
-	case ENETDOWN:
-		return "device is down, the kernel lists no queues then";
-	case ENODEV:
-		return "device went away";
-	case EPERM:
-	case EACCES:
-		return "permission denied";
-	default:
-		return strerror(-err);
-	}
-}
+	struct timespec ts;
 
-static const char *pools_unavail(int err)
-{
-	if (err == -EOPNOTSUPP)
-		return "not available (kernel built without CONFIG_PAGE_POOL?)";
-	return unavail(err);
-}
-
-static const char *pool_stats_unavail(int err)
-{
-	if (err == -EOPNOTSUPP)
-		return "not available (kernel built without CONFIG_PAGE_POOL_STATS?)";
-	return unavail(err);
-}
-
-/* JSON names of the reasons, and what each check looks at, by bit index. */
-static const char *const reason_key[] = {
-	"virtual", "no-queue-api", "no-dma", "hds-off", "hds-thresh",
-	"bound", "xsk", "few-channels", "no-queue",
-};
-
-static const char *const check_what[] = {
-	"bus device", "driver", "driver", "tcp-data-split", "hds-thresh",
-	"memory provider", "AF_XDP", "RX channels", "queue count",
-};
-
-static int bit_index(unsigned int bit)
-{
-	return __builtin_ctz(bit);
-}
-
-/* Why a readiness check could not be made. */
-static void unchecked_why(unsigned int bit, const struct zcrx_netdev *dev, char *buf,
-			  size_t len)
-{
-	switch (bit) {
-	case ZCRX_UNREADY_NO_QUEUE_API:
-		snprintf(buf, len, "driver name: %s", strerror(-dev->driver_err));
-		break;
-	case ZCRX_UNREADY_HDS_OFF:
-		if (dev->rings_err)
-			snprintf(buf, len, "rings: %s", unavail(dev->rings_err));
-		else
-			snprintf(buf, len, "not reported by driver");
-		break;
-	case ZCRX_UNREADY_HDS_THRESH:
-		if (dev->rings_err)
-			snprintf(buf, len, "rings: %s", unavail(dev->rings_err));
-		else
-			snprintf(buf, len, "driver reports neither tcp-data-split nor hds-thresh");
-		break;
-	case ZCRX_UNREADY_FEW_CHANNELS:
-		if (dev->channels_err)
-			snprintf(buf, len, "channels: %s", unavail(dev->channels_err));
-		else
-			snprintf(buf, len, "channel counts not reported by driver");
-		break;
-	case ZCRX_UNREADY_BOUND:
-	case ZCRX_UNREADY_XSK:
-		if (dev->queues_err)
-			snprintf(buf, len, "queues: %s", unavail(dev->queues_err));
-		else
-			snprintf(buf, len, "queue not listed by the kernel");
-		break;
-	default:
-		snprintf(buf, len, "RX queue count unknown");
-		break;
-	}
-}
-
-/* ------------------------------------------------------------------ */
-/* Objects                                                             */
-/* ------------------------------------------------------------------ */
-
-static const char *const rings_key[ZCRX_RINGS_MAX + 1] = {
-	[2] = "rx-max", [3] = "rx-mini-max", [4] = "rx-jumbo-max", [5] = "tx-max",
-	[6] = "rx", [7] = "rx-mini", [8] = "rx-jumbo", [9] = "tx", [10] = "rx-buf-len",
-	[11] = "tcp-data-split", [12] = "cqe-size", [13] = "tx-push", [14] = "rx-push",
-	[15] = "tx-push-buf-len", [16] = "tx-push-buf-len-max", [17] = "hds-thresh",
-	[18] = "hds-thresh-max", [19] = "rx-buf-len-max",
-};
-
-static const char *const channels_key[ZCRX_CHANNELS_MAX + 1] = {
-	[2] = "rx-max", [3] = "tx-max", [4] = "other-max", [5] = "combined-max",
-	[6] = "rx-count", [7] = "tx-count", [8] = "other-count", [9] = "combined-count",
-};
-
-static void print_rings(struct printer *pr, const struct zcrx_netdev *dev)
-{
-	static const char *const tds_spec[] = { "unknown", "disabled", "enabled" };
-	static const char *const tds_text[] = { "auto", "off", "on" };
-	const uint32_t *r = dev->rings;
-	uint32_t have = dev->rings_have;
-	uint32_t tds;
-	unsigned int id;
-
-	print_text(pr, "    rings: ");
-	if (dev->rings_err) {
-		print_null(pr, PRINT_JSON, "rings", NULL);
-		print_string(pr, PRINT_ANY, "rings-error", "%s\n", unavail(dev->rings_err));
-		return;
-	}
-	open_json_object(pr, "rings");
-	for (id = 2; id <= ZCRX_RINGS_MAX; id++) {
-		if (!(have & BIT(id)) || id == ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT)
-			continue;
-		print_uint(pr, PRINT_JSON, rings_key[id], NULL, r[id]);
-	}
-	if (have & BIT(ZCRX_ETHTOOL_A_RINGS_RX))
-		print_uint(pr, PRINT_FP, NULL, "rx %llu", r[ZCRX_ETHTOOL_A_RINGS_RX]);
-	if (have & BIT(ZCRX_ETHTOOL_A_RINGS_RX_MAX))
-		print_uint(pr, PRINT_FP, NULL, "/%llu", r[ZCRX_ETHTOOL_A_RINGS_RX_MAX]);
-
-	if (have & BIT(ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT)) {
-		tds = r[ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT];
-		if (tds <= ZCRX_ETHTOOL_TCP_DATA_SPLIT_ENABLED) {
-			print_string(pr, PRINT_JSON, "tcp-data-split", NULL, tds_spec[tds]);
-			print_string(pr, PRINT_FP, NULL, " tcp-data-split %s", tds_text[tds]);
-		} else {
-			print_uint(pr, PRINT_ANY, "tcp-data-split", " tcp-data-split %llu", tds);
-		}
-	} else {
-		print_null(pr, PRINT_JSON, "tcp-data-split", NULL);
-		print_text(pr, " tcp-data-split not reported");
-	}
-
-	if (have & BIT(ZCRX_ETHTOOL_A_RINGS_HDS_THRESH)) {
-		print_uint(pr, PRINT_FP, NULL, " hds-thresh %llu", r[ZCRX_ETHTOOL_A_RINGS_HDS_THRESH]);
-		if (have & BIT(ZCRX_ETHTOOL_A_RINGS_HDS_THRESH_MAX))
-			print_uint(pr, PRINT_FP, NULL, " (max %llu)",
-				   r[ZCRX_ETHTOOL_A_RINGS_HDS_THRESH_MAX]);
-	} else {
-		print_null(pr, PRINT_JSON, "hds-thresh", NULL);
-		print_text(pr, " hds-thresh not reported");
-	}
-	print_nl(pr);
-	close_json_object(pr);
-}
-
-static void print_channels(struct printer *pr, const struct zcrx_netdev *dev)
-{
-	static const char *const kind[] = { "rx", "tx", "other", "combined" };
-	const uint32_t *c = dev->channels;
-	uint32_t have = dev->channels_have;
-	unsigned int id, k, n = 0;
-
-	print_text(pr, "    channels: ");
-	if (dev->channels_err) {
-		print_null(pr, PRINT_JSON, "channels", NULL);
-		print_string(pr, PRINT_ANY, "channels-error", "%s\n", unavail(dev->channels_err));
-		return;
-	}
-	open_json_object(pr, "channels");
-	for (id = 2; id <= ZCRX_CHANNELS_MAX; id++)
-		if (have & BIT(id))
-			print_uint(pr, PRINT_JSON, channels_key[id], NULL, c[id]);
-	/* text: "rx 1/2 combined 4/8", count/max of each kind reported */
-	for (k = 0; k < 4; k++) {
-		unsigned int max_id = ZCRX_ETHTOOL_A_CHANNELS_RX_MAX + k;
-		unsigned int cnt_id = ZCRX_ETHTOOL_A_CHANNELS_RX_COUNT + k;
-
-		if (!(have & (BIT(max_id) | BIT(cnt_id))))
-			continue;
-		print_text(pr, "%s%s ", n++ ? " " : "", kind[k]);
-		if (have & BIT(cnt_id))
-			print_uint(pr, PRINT_FP, NULL, "%llu", c[cnt_id]);
-		else
-			print_text(pr, "n/a");
-		if (have & BIT(max_id))
-			print_uint(pr, PRINT_FP, NULL, "/%llu", c[max_id]);
-	}
-	if (!n)
-		print_text(pr, "none reported");
-	print_nl(pr);
-	close_json_object(pr);
-}
-
-static void print_providers(struct printer *pr, const struct zcrx_rxq *q)
-{
-	static const struct { unsigned int mp; const char *name; } mps[] = {
-		{ ZCRX_MP_IO_URING, "io-uring" },
-		{ ZCRX_MP_DMABUF, "dmabuf" },
-		{ ZCRX_MP_XSK, "xsk" },
-	};
-	unsigned int i, n = 0;
-
-	print_text(pr, " providers ");
-	open_json_array(pr, "providers");
-	for (i = 0; i < sizeof(mps) / sizeof(mps[0]); i++) {
-		if (!(q->mp & mps[i].mp))
-			continue;
-		print_string(pr, PRINT_ANY, NULL, n++ ? ",%s" : "%s", mps[i].name);
-	}
-	close_json_array(pr);
-	if (!n)
-		print_text(pr, "none");
-	if (q->mp & ZCRX_MP_DMABUF)
-		print_uint(pr, PRINT_ANY, "dmabuf", " dmabuf %llu", q->dmabuf);
-}
-
-static void print_qstats(struct printer *pr, const struct zcrx_netdev *dev, const struct zcrx_rxq *q)
-{
-	char fmt[64];
-	unsigned int id;
-	const char *name;
-
-	if (dev->qstats_err || !q) {
-		print_null(pr, PRINT_JSON, "qstats", NULL);
-		return;
-	}
-	open_json_object(pr, "qstats");
-	for (id = 0; id <= ZCRX_QSTATS_MAX; id++) {
-		name = zcrx_qstat_name(id);
-		if (!(q->qstats_have & (1ULL << id)) || !name)
-			continue;
-		snprintf(fmt, sizeof(fmt), " %s %%llu", name);
-		print_uint(pr, PRINT_ANY, name, fmt, q->qstats[id]);
-	}
-	close_json_object(pr);
-}
-
-static void print_reasons(struct printer *pr, const struct zcrx_netdev *dev, uint32_t queue, unsigned int bits,
-			  unsigned int unk)
-{
-	char fix[256], why[256];
-	unsigned int bit;
-	int n;
-
-	open_json_array(pr, "reasons");
-	for (bit = 1; bit && bit <= ZCRX_UNREADY_LAST; bit <<= 1) {
-		if (!(bits & bit))
-			continue;
-		open_json_object(pr, NULL);
-		print_string(pr, PRINT_JSON, "reason", NULL, reason_key[bit_index(bit)]);
-		print_string(pr, PRINT_ANY, "message", "        %s", zcrx_unready_str(bit));
-		if (bit == ZCRX_UNREADY_NO_QUEUE_API || bit == ZCRX_UNREADY_NO_DMA) {
-			if (dev->driver_err == -EOPNOTSUPP)
-				print_text(pr, " (the device has no driver)");
-			else if (dev->driver_err)
-				print_text(pr, " (no driver name: %s)", strerror(-dev->driver_err));
-			else
-				print_text(pr, " (driver %s)", dev->driver);
-		}
-		n = zcrx_unready_fix(bit, dev, queue, fix, sizeof(fix));
-		if (n > 0)
-			print_string(pr, PRINT_ANY, "fix", "; fix: %s", fix);
-		else
-			print_null(pr, PRINT_JSON, "fix", NULL);
-		print_nl(pr);
-		close_json_object(pr);
-	}
-	close_json_array(pr);
-
-	open_json_array(pr, "unchecked");
-	for (bit = 1; bit && bit <= ZCRX_UNREADY_LAST; bit <<= 1) {
-		if (!(unk & bit))
-			continue;
-		unchecked_why(bit, dev, why, sizeof(why));
-		open_json_object(pr, NULL);
-		print_string(pr, PRINT_JSON, "reason", NULL, reason_key[bit_index(bit)]);
-		print_color_string(pr, PRINT_FP, COLOR_WARN, NULL, "        unchecked: %s",
-				   check_what[bit_index(bit)]);
-		print_string(pr, PRINT_ANY, "why", " (%s)\n", why);
-		close_json_object(pr);
-	}
-	close_json_array(pr);
-}
-
-static void print_queue(struct printer *pr, const struct zcrx_netdev *dev, uint32_t queue)
-{
-	const struct zcrx_rxq *q = zcrx_netdev_rxq(dev, queue);
-	unsigned int bits, unk;
-
-	bits = zcrx_rxq_readiness(dev, queue, &unk);
-
-	open_json_object(pr, NULL);
-	print_uint(pr, PRINT_ANY, "queue", "    queue %llu:", queue);
-	if (q && q->has_napi)
-		print_uint(pr, PRINT_ANY, "napi-id", " napi %llu", q->napi_id);
-	else
-		print_null(pr, PRINT_ANY, "napi-id", " napi %s");
-	if (q) {
-		print_providers(pr, q);
-	} else {
-		print_null(pr, PRINT_JSON, "providers", NULL);
-	}
-	print_qstats(pr, dev, q);
-
-	if (bits) {
-		print_bool(pr, PRINT_JSON, "ready", NULL, false);
-		print_color_string(pr, PRINT_FP, COLOR_BAD, NULL, " %s:\n", "not ready");
-	} else if (unk) {
-		/* nothing known stands in the way, but not everything was checked */
-		print_null(pr, PRINT_JSON, "ready", NULL);
-		print_color_string(pr, PRINT_FP, COLOR_WARN, NULL, " %s:\n", "maybe ready");
-	} else {
-		print_bool(pr, PRINT_JSON, "ready", NULL, true);
-		print_color_string(pr, PRINT_FP, COLOR_OK, NULL, " %s\n", "ready");
-	}
-	print_reasons(pr, dev, queue, bits, unk);
-	close_json_object(pr);
-}
-
-static void print_pool(struct printer *pr, const struct zcrx_pool *p)
-{
-	char fmt[64];
-	unsigned int id;
-	const char *name;
-
-	open_json_object(pr, NULL);
-	print_uint(pr, PRINT_ANY, "id", "    page pool %llu:", p->id);
-	if (p->has_napi)
-		print_uint(pr, PRINT_ANY, "napi-id", " napi %llu", p->napi_id);
-	if (p->has_inflight) {
-		print_uint(pr, PRINT_ANY, "inflight", " inflight %llu", p->inflight);
-		print_uint(pr, PRINT_ANY, "inflight-mem", " (%llu bytes)", p->inflight_mem);
-	}
-	if (p->detach_time)
-		print_uint(pr, PRINT_ANY, "detach-time", " detached at %llu", p->detach_time);
-	if (p->dmabuf)
-		print_uint(pr, PRINT_ANY, "dmabuf", " dmabuf %llu", p->dmabuf);
-	print_bool(pr, PRINT_JSON, "io-uring", NULL, p->io_uring);
-	if (p->io_uring)
-		print_text(pr, " io-uring");
-	if (p->stats_have) {
-		open_json_object(pr, "stats");
-		for (id = 0; id <= ZCRX_POOL_STATS_MAX; id++) {
-			name = zcrx_pool_stat_name(id);
-			if (!(p->stats_have & BIT(id)) || !name)
-				continue;
-			snprintf(fmt, sizeof(fmt), " %s %%llu", name);
-			print_uint(pr, PRINT_ANY, name, fmt, p->stats[id]);
-		}
-		close_json_object(pr);
-	}
-	print_nl(pr);
-	close_json_object(pr);
-}
-
-static void print_pools(struct printer *pr, const struct zcrx_netdev *dev)
-{
-	size_t i;
-
-	if (dev->pools_err) {
-		print_null(pr, PRINT_JSON, "page-pools", NULL);
-		print_string(pr, PRINT_ANY, "page-pools-error", "    page pools: %s\n",
-			     pools_unavail(dev->pools_err));
-		return;
-	}
-	open_json_array(pr, "page-pools");
-	for (i = 0; i < dev->nr_pools; i++)
-		print_pool(pr, &dev->pools[i]);
-	close_json_array(pr);
-	if (!dev->nr_pools)
-		print_text(pr, "    page pools: none\n");
-	/* with no pool there are no stats to miss: say so only in JSON */
-	if (dev->pool_stats_err)
-		print_string(pr, dev->nr_pools ? PRINT_ANY : PRINT_JSON, "page-pool-stats-error",
-			     "    page-pool stats: %s\n", pool_stats_unavail(dev->pool_stats_err));
-}
-
-static void print_device(struct printer *pr, const struct zcrx_netdev *dev, const struct show_args *a)
-{
-	uint32_t nr = zcrx_netdev_nr_rx(dev), q;
-
-	open_json_object(pr, NULL);
-	print_color_string(pr, PRINT_ANY, COLOR_NAME, "ifname", "%s:", dev->name);
-	print_uint(pr, PRINT_ANY, "ifindex", " ifindex %llu", dev->ifindex);
-	if (dev->driver_err)
-		print_null(pr, PRINT_ANY, "driver", " driver %s");
-	else
-		print_string(pr, PRINT_ANY, "driver", " driver %s", dev->driver);
-	print_string(pr, PRINT_ANY, "state", " state %s", dev->flags & IFF_UP ? "up" : "down");
-	print_bool(pr, PRINT_JSON, "has-parent", NULL, dev->has_parent);
-	if (!dev->has_parent)
-		print_text(pr, " virtual");
-	print_uint(pr, PRINT_ANY, "rx-queues", " rx-queues %llu", nr);
-	print_nl(pr);
-
-	print_rings(pr, dev);
-	print_channels(pr, dev);
-	if (dev->queues_err)
-		print_string(pr, PRINT_ANY, "queues-error", "    queues: %s\n",
-			     unavail(dev->queues_err));
-	if (dev->qstats_err)
-		print_string(pr, PRINT_ANY, "qstats-error", "    qstats: %s\n",
-			     unavail(dev->qstats_err));
-
-	open_json_array(pr, "queues");
-	if (a->has_queue) {
-		print_queue(pr, dev, a->queue);
-	} else {
-		for (q = 0; q < nr; q++)
-			print_queue(pr, dev, q);
-	}
-	close_json_array(pr);
-
-	print_pools(pr, dev);
-	close_json_object(pr);
+	if (clock_gettime(CLOCK_BOOTTIME, &ts))
+		return 0;
+	return (uint64_t)ts.tv_sec;
 }
 
 int do_show(struct printer *pr, int argc, char **argv)
 {
 	struct show_args args = { 0 };
 	struct zcrx_netdev_list list;
-	size_t i;
 	int ret;
 
 	ret = cmd_parse(&show_argp, argc, argv, &args);
@@ -518,15 +99,8 @@ int do_show(struct printer *pr, int argc, char **argv)
 		}
 	}
 
-	open_json_array(pr, NULL);
-	for (i = 0; i < list.nr; i++) {
-		if (i)
-			print_nl(pr);
-		print_device(pr, &list.dev[i], &args);
-	}
-	close_json_array(pr);
-	print_end(pr);
-
+	args.now = boottime_s();
+	show_print(pr, &list, &args);
 	zcrx_netdev_list_free(&list);
 	return EXIT_OK;
 }

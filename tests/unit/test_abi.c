@@ -234,6 +234,32 @@ static void test_caller_struct_sizes_are_pinned(void **state)
 #endif
 }
 
+/*
+ * 0.3's netdev view took reserved words, never new ones: rx-buf-len, the
+ * lease and the orphaned pools sit where __resv was, the rest stays put.
+ */
+static void test_netdev_view_grew_into_reserved_space(void **state)
+{
+	(void)state;
+#if defined(__x86_64__)
+	assert_int_equal(offsetof(struct zcrx_rxq, qstats), 32);
+	assert_int_equal(offsetof(struct zcrx_rxq, rx_buf_len), 312);
+	assert_int_equal(offsetof(struct zcrx_rxq, lease_ifindex), 320);
+	assert_int_equal(offsetof(struct zcrx_rxq, lease_queue), 324);
+	assert_int_equal(offsetof(struct zcrx_rxq, lease_netns_id), 328);
+	assert_int_equal(offsetof(struct zcrx_rxq, lease_other_netns), 332);
+	assert_int_equal(offsetof(struct zcrx_rxq, __resv), 336);
+	assert_int_equal(offsetof(struct zcrx_pool, stats), 56);
+	assert_int_equal(offsetof(struct zcrx_pool, rx_buf_len), 208);
+	assert_int_equal(offsetof(struct zcrx_pool, __resv), 216);
+	assert_int_equal(offsetof(struct zcrx_netdev_list, dev), 8);
+	assert_int_equal(offsetof(struct zcrx_netdev_list, orphan_pools), 16);
+	assert_int_equal(offsetof(struct zcrx_netdev_list, nr_orphan_pools), 24);
+#else
+	skip();
+#endif
+}
+
 static bool all_zero(const void *p, size_t n)
 {
 	const unsigned char *b = p;
@@ -387,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_pre_query_kernel),
 		cmocka_unit_test(test_zcrx_probe_answers),
 		cmocka_unit_test(test_caller_struct_sizes_are_pinned),
+		cmocka_unit_test(test_netdev_view_grew_into_reserved_space),
 		cmocka_unit_test(test_ctx_opts_reserved_must_be_zero),
 		cmocka_unit_test(test_ifq_opts_reserved_must_be_zero),
 		cmocka_unit_test(test_consumer_params_reserved_must_be_zero),
