@@ -600,15 +600,15 @@ int zcrx_prep_state_parse(const char *buf, size_t len, struct zcrx_prep_state *s
 	v = take(&in, "indir", &n);
 	if (in.bad)
 		return -EINVAL;
-	/* " Q" per entry, each a queue below 65536 */
+	/* the entries, one space apart, each a queue below 65536 */
 	p = v;
 	e = v + n;
 	for (uint32_t i = 0; i < b->indir_size; i++) {
 		const char *q;
 
-		if (p >= e || *p != ' ')
+		if (i && (p >= e || *p++ != ' '))
 			return -EINVAL;
-		q = ++p;
+		q = p;
 		while (p < e && *p != ' ')
 			p++;
 		if (!num(q, p - q, 65535, &b->indir[i]))
