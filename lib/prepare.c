@@ -297,6 +297,9 @@ int zcrx_prep_undo_ops(struct zcrx_prep_state *st, const struct zcrx_prep_ops *o
 		if (!((st->done | st->pending) & bit))
 			continue;
 		ret = undo_step(st, step, ops, oarg, msg, sizeof(msg));
+		/* a step under way that the device cannot do never changed anything */
+		if (ret == -EOPNOTSUPP && !(st->done & bit) && step != ZCRX_PREP_FLOW)
+			ret = 0;
 		if (ret) {
 			/* keep going: restore what can be, keep this one recorded */
 			if (!first) {

@@ -95,9 +95,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			s = zcrx_prep_step_parse(tok);
 			if (s < 0) {
-				free(list);
 				bad_value(state, "--skip", arg,
 					  "a list of channels, hds, ntuple, rss, flow");
+				break;
 			}
 			a->opts.skip |= 1U << s;
 		}
@@ -592,7 +592,8 @@ int do_prepare(struct printer *pr, int argc, char **argv)
 		      zcrx_prep_step_name(err.undo_step), uans, f.path, a.dev);
 		goto out;
 	}
-	unlink(f.path);
+	if (!(st->done | st->pending) && !st->has_rule && !st->rss_ctx)
+		unlink(f.path);
 	if (f.err && !st->done)
 		p_err("prepare %s queue %u: cannot record the settings in %s: %s: nothing was"
 		      " changed; set ZCRXCTL_RUNDIR to a writable private directory", a.dev,

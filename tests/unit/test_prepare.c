@@ -751,6 +751,16 @@ static void test_undo_of_a_killed_prepare(void **state)
 	assert_int_equal(zcrx_prep_undo_ops(st, &fake_ops, &f, fake_save, &f, &e), 0);
 	assert_string_equal(f.log, "rings=0/1/256 ch=0/1");
 
+	/* killed in a step the device cannot do: nothing of it to restore */
+	start(st, p, false);
+	st->done = B(CHANNELS);
+	st->pending = B(HDS);
+	memset(&f, 0, sizeof(f));
+	f.fail_op = 1;
+	assert_int_equal(zcrx_prep_undo_ops(st, &fake_ops, &f, fake_save, &f, &e), 0);
+	assert_string_equal(f.log, "rings=0/1/256! ch=0/1");
+	assert_int_equal(st->done | st->pending, 0);
+
 	/* an undo step that fails stays recorded, the others are done */
 	start(st, p, false);
 	st->done = B(CHANNELS) | B(HDS) | B(NTUPLE);
