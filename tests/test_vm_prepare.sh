@@ -16,7 +16,7 @@ if [ -z "${ZCRX_IN_VM:-}" ]; then
 	echo "# n/a - every case: only the VM tier's guests have a throw-away NIC"
 	t_done
 fi
-t_plan 6
+t_plan 7
 nic=
 if [ "${ZCRX_VM_NIC:-0}" != 1 ]; then
 	nic="this guest has no NIC: ${ZCRX_VM_NIC_REASON:-ZCRX_VM_NIC is not 1}"
@@ -114,6 +114,28 @@ else
 	after=$(snap)
 	if [ "$rc" != 0 ]; then t_fail "exit $rc: $err"
 	elif [ "$before" != "$after" ] || [ -e "$SF" ]; then t_fail "not restored, or $SF left"
+	else t_pass; fi
+fi
+
+t_begin "with QEMU's rss=on: channels and rss done (queue 1 out of the table), --undo restores the table"
+if [ -n "$nic" ]; then t_skip "$nic"
+elif ! ethtool -x eth0 >/dev/null 2>&1; then
+	t_skip "eth0 has no RSS indirection table (QEMU's virtio-net-pci without rss=on)"
+else
+	before=$(snap)
+	run "$ZCRXCTL" prepare eth0 1 --skip hds,ntuple
+	echo "# \$ zcrxctl prepare eth0 1 --skip hds,ntuple   (exit $rc)"; log "$out"; log "$err"
+	r1=$rc mid=$(ethtool -x eth0)
+	echo "# \$ ethtool -x eth0"; log "$mid"
+	run "$ZCRXCTL" prepare --undo eth0
+	echo "# \$ zcrxctl prepare --undo eth0   (exit $rc)"; log "$out"
+	after=$(snap)
+	# the table's rows: "    0:      0     0 ..." ; queue 1 must be in none of them
+	if [ "$r1" != 0 ]; then t_fail "prepare: exit $r1: $err"
+	elif grep -E '^ +[0-9]+:' <<<"$mid" | sed 's/^ *[0-9]*://' | grep -qw 1; then
+		t_fail "queue 1 still in the table: $(tr '\n' '|' <<<"$mid")"
+	elif [ "$rc" != 0 ]; then t_fail "undo: exit $rc: $err"
+	elif [ "$before" != "$after" ]; then t_fail "not restored: $(diff <(echo "$before") <(echo "$after") | tr '\n' '|')"
 	else t_pass; fi
 fi
 
