@@ -462,8 +462,64 @@ static void err_set(struct zcrx_prep_error *err, int step, int e, const char *ms
 	snprintf(err->msg, sizeof(err->msg), "%s", msg ? msg : "");
 }
 
-int zcrx_prep_read(const char *dev, uint32_t *ifindex, struct zcrx_prep_settings *s,
-		   struct zcrx_prep_error *err)
+static int rxnfc_dev(const char *dev, struct ethtool_rxnfc *nfc);
+
+/* Is there a rule for exactly this: TCP dst-port P (nothing else matched) to QUEUE? */
+static bool rule_is(const struct ethtool_rx_flow_spec *fs, const struct zcrx_prep_opts *o)
+{
+	uint32_t type = fs->flow_type & ~(FLOW_EXT | FLOW_MAC_EXT | FLOW_RSS);
+	static const uint8_t zero[sizeof(fs->m_u)];
+	union ethtool_flow_union m = fs->m_u;
+
+	if (fs->flow_type & (FLOW_RSS | FLOW_EXT | FLOW_MAC_EXT) || fs->ring_cookie != o->queue)
+		return false;
+	if (o->flow_type == ZCRX_PREP_TCP6) {
+		if (type != TCP_V6_FLOW || fs->h_u.tcp_ip6_spec.pdst != htons((uint16_t)o->port) ||
+		    m.tcp_ip6_spec.pdst != 0xffff)
+			return false;
+		m.tcp_ip6_spec.pdst = 0;
+	} else {
+		if (type != TCP_V4_FLOW || fs->h_u.tcp_ip4_spec.pdst != htons((uint16_t)o->port) ||
+		    m.tcp_ip4_spec.pdst != 0xffff)
+			return false;
+		m.tcp_ip4_spec.pdst = 0;
+	}
+	return !memcmp(&m, zero, sizeof(m));
+}
+
+/* A rule of the device's own list (ETHTOOL_GRXCLSRL*) already doing opts' steering. */
+static void rule_find(const char *dev, const struct zcrx_prep_opts *o,
+		      struct zcrx_prep_settings *s)
+{
+	struct ethtool_rxnfc cnt = { .cmd = ETHTOOL_GRXCLSRLCNT }, *all;
+	struct ethtool_rxnfc one;
+	uint32_t n;
+
+	if (!o->port || o->rss_context || rxnfc_dev(dev, &cnt) || !cnt.rule_cnt)
+		return;
+	n = cnt.rule_cnt > 4096 ? 4096 : cnt.rule_cnt;
+	all = calloc(1, sizeof(*all) + n * sizeof(uint32_t));
+	if (!all)
+		return;
+	all->cmd = ETHTOOL_GRXCLSRLALL;
+	all->rule_cnt = n;
+	if (!rxnfc_dev(dev, all)) {
+		for (uint32_t i = 0; i < all->rule_cnt && i < n; i++) {
+			memset(&one, 0, sizeof(one));
+			one.cmd = ETHTOOL_GRXCLSRULE;
+			one.fs.location = all->rule_locs[i];
+			if (!rxnfc_dev(dev, &one) && rule_is(&one.fs, o)) {
+				s->rule_found = 1;
+				s->rule_found_loc = all->rule_locs[i];
+				break;
+			}
+		}
+	}
+	free(all);
+}
+
+int zcrx_prep_read(const char *dev, const struct zcrx_prep_opts *opts, uint32_t *ifindex,
+		   struct zcrx_prep_settings *s, struct zcrx_prep_error *err)
 {
 	struct get_ints g;
 	struct zcrx_nl nl;
@@ -530,6 +586,8 @@ int zcrx_prep_read(const char *dev, uint32_t *ifindex, struct zcrx_prep_settings
 		err_set(err, ZCRX_PREP_RSS, ret, msg);
 		goto out;
 	}
+	if (opts)
+		rule_find(dev, opts, s);
 	ret = 0;
 out:
 	zcrx_nl_close(&nl);
@@ -667,7 +725,7 @@ static int k_ctx_del(void *arg, const struct zcrx_prep_state *st, uint32_t ctx, 
 	return eth_once(st, b_ctx_del, &ctx, NULL, NULL, msg, len);
 }
 
-static int rxnfc(const struct zcrx_prep_state *st, struct ethtool_rxnfc *nfc)
+static int rxnfc_dev(const char *dev, struct ethtool_rxnfc *nfc)
 {
 	struct ifreq ifr;
 	int fd, ret = 0;
@@ -676,12 +734,17 @@ static int rxnfc(const struct zcrx_prep_state *st, struct ethtool_rxnfc *nfc)
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
-	memcpy(ifr.ifr_name, st->dev, sizeof(ifr.ifr_name) - 1);
+	strncpy(ifr.ifr_name, dev, sizeof(ifr.ifr_name) - 1);
 	ifr.ifr_data = (void *)nfc;
 	if (ioctl(fd, SIOCETHTOOL, &ifr))
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+static int rxnfc(const struct zcrx_prep_state *st, struct ethtool_rxnfc *nfc)
+{
+	return rxnfc_dev(st->dev, nfc);
 }
 
 static int k_rule_add(void *arg, const struct zcrx_prep_state *st, uint32_t ctx,

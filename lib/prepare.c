@@ -121,8 +121,8 @@ int zcrx_prep_plan(const struct zcrx_prep_settings *cur, const struct zcrx_prep_
 		}
 	}
 
-	/* 5: the flow rule (each run adds its own) */
-	if (o->port)
+	/* 5: the flow rule, unless one already steers the port to QUEUE */
+	if (o->port && !cur->rule_found)
 		plan->need |= 1U << ZCRX_PREP_FLOW;
 
 	plan->skipped = plan->need & o->skip;

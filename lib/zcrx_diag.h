@@ -377,7 +377,9 @@ struct zcrx_prep_settings {
 	uint32_t	ntuple_fixed;		/* 1: the driver cannot change it */
 	uint32_t	indir_size;		/* 0: no table (or not reported) */
 	uint32_t	indir[ZCRX_PREP_INDIR_MAX];
-	uint64_t	__resv[4];		/* zeroed */
+	/* read with opts: a rule already steering opts->port to opts->queue (not saved) */
+	uint32_t	rule_found, rule_found_loc;
+	uint64_t	__resv[3];		/* zeroed */
 };
 
 #define ZCRX_PREP_TCP4	1
@@ -440,8 +442,13 @@ ZCRX_API const char *zcrx_prep_step_name(enum zcrx_prep_step step);
 /* A step by name: its id, or -EINVAL. */
 ZCRX_API int zcrx_prep_step_parse(const char *name);
 
-/* Read what the steps may change on dev: 0, -ENODEV, -errno (err says where). */
-ZCRX_API int zcrx_prep_read(const char *dev, uint32_t *ifindex, struct zcrx_prep_settings *s,
+/*
+ * Read what the steps may change on dev and, with opts (may be NULL), whether
+ * a flow rule already steers opts->port to opts->queue: 0, -ENODEV, -errno
+ * (err says where).
+ */
+ZCRX_API int zcrx_prep_read(const char *dev, const struct zcrx_prep_opts *opts,
+			    uint32_t *ifindex, struct zcrx_prep_settings *s,
 			    struct zcrx_prep_error *err);
 /*
  * Which steps cur needs for opts, and their values.  0, or -ERANGE (QUEUE

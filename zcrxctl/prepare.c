@@ -282,7 +282,10 @@ static void describe(const struct zcrx_prep_settings *s, const struct zcrx_prep_
 			snprintf(buf, len, "queue %u in %u of %u entries", queue, in, s->indir_size);
 		break;
 	case ZCRX_PREP_FLOW:
-		if (after)
+		if (!after && s->rule_found)
+			snprintf(buf, len, "a rule at location %u steers it already",
+				 s->rule_found_loc);
+		else if (after)
 			snprintf(buf, len, "%s dst-port %u to %s %u",
 				 p->opts.flow_type == ZCRX_PREP_TCP6 ? "tcp6" : "tcp4", p->opts.port,
 				 p->opts.rss_context ? "a new RSS context over queue" : "queue",
@@ -437,7 +440,7 @@ static void print_dry(struct printer *pr, const struct zcrx_prep_settings *s,
 		uint32_t bit = 1U << step;
 		const char *res = p->need & bit ? (p->step_err[step] ? "would-fail" : "would-do") :
 				  p->skipped & bit ? "skipped" :
-				  step == ZCRX_PREP_FLOW ? "not-asked" : "not-needed";
+				  step == ZCRX_PREP_FLOW && !p->opts.port ? "not-asked" : "not-needed";
 
 		if (print_is_json(pr)) {
 			print_step(pr, s, p, step, dev, res);
@@ -498,7 +501,8 @@ int do_prepare(struct printer *pr, int argc, char **argv)
 		p_err("out of memory");
 		goto out;
 	}
-	ret = zcrx_prep_read(a.dev, &ifindex, s, &err);
+	a.opts.queue = a.queue;
+	ret = zcrx_prep_read(a.dev, &a.opts, &ifindex, s, &err);
 	if (ret == -ENODEV) {
 		p_err("no device %s: see 'ip link' for the names", a.dev);
 		goto out;
@@ -536,6 +540,7 @@ int do_prepare(struct printer *pr, int argc, char **argv)
 	st->ifindex = ifindex;
 	st->opts = plan->opts;
 	st->before = *s;
+	st->before.rule_found = st->before.rule_found_loc = 0;	/* found, not ours to undo */
 	print_string(pr, PRINT_JSON, "state-file", NULL, f.path);
 	print_text(pr, "%s queue %u: prepare\n", a.dev, a.queue);
 	ret = zcrx_prep_apply(st, plan, state_save, &f, &err);
@@ -546,7 +551,7 @@ int do_prepare(struct printer *pr, int argc, char **argv)
 
 		if (!(plan->need & bit))
 			res = plan->skipped & bit ? "skipped" :
-			      step == ZCRX_PREP_FLOW ? "not-asked" : "not-needed";
+			      step == ZCRX_PREP_FLOW && !plan->opts.port ? "not-asked" : "not-needed";
 		else if (ret && step == err.step)
 			res = "failed";
 		else if (ret && step < err.step)

@@ -452,6 +452,11 @@ static void test_plan_for_settings(void **state)
 		s.indir[i] = (i % 3) >= 1 ? (i % 3) + 1 : 0;
 	assert_int_equal(zcrx_prep_plan(&s, &o, p, &e), 0);
 	assert_int_equal(p->need, B(FLOW));
+	/* a rule that already steers the port to QUEUE: flow satisfied too */
+	s.rule_found = 1;
+	assert_int_equal(zcrx_prep_plan(&s, &o, p, &e), 0);
+	assert_int_equal(p->need, 0);
+	s.rule_found = 0;
 	o.port = 0;
 	assert_int_equal(zcrx_prep_plan(&s, &o, p, &e), 0);
 	assert_int_equal(p->need, 0);
