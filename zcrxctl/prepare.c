@@ -561,11 +561,13 @@ int do_prepare(struct printer *pr, int argc, char **argv)
 		else
 			res = "done";
 		print_step(pr, s, plan, step, a.dev, res);
-		if (!ret && step == ZCRX_PREP_FLOW && st->has_rule)
-			print_uint(pr, PRINT_ANY, "rule", "    flow rule at location %u\n",
-				   st->rule_loc);
 	}
 	close_json_array(pr);
+	if (!ret && st->has_rule)
+		print_uint(pr, PRINT_ANY, "rule-location", "flow rule at location %u\n",
+			   st->rule_loc);
+	if (!ret && st->rss_ctx)
+		print_uint(pr, PRINT_ANY, "rss-context", "RSS context %u\n", st->rss_ctx);
 
 	if (!ret) {
 		if (!st->done)
