@@ -365,6 +365,149 @@ enum zcrx_op {
 ZCRX_API int zcrx_diagnose(enum zcrx_op op, int err, const struct zcrx_netdev *dev,
 			   uint32_t queue, const struct zcrx_caps *caps, char *buf, size_t len);
 
+/* ------------------------------------------------------------------ */
+/* Prepare a NIC queue for zcrx, and undo it (LIBZCRX_0.3)             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The steps, in the kernel selftest's order (drivers/net/hw/iou-zcrx.py):
+ * enough RX channels, tcp-data-split on with hds-thresh 0 (ethtool netlink
+ * RINGS_SET), ntuple filters on (FEATURES_SET), QUEUE out of the RSS
+ * indirection table (RSS_SET), and a flow rule steering a TCP port to QUEUE
+ * (the ETHTOOL_SRXCLSRLINS ioctl; with an RSS context, RSS_CREATE_ACT first).
+ */
+enum zcrx_prep_step {
+	ZCRX_PREP_CHANNELS,	/* "channels" */
+	ZCRX_PREP_HDS,		/* "hds": tcp-data-split on, hds-thresh 0 */
+	ZCRX_PREP_NTUPLE,	/* "ntuple" */
+	ZCRX_PREP_RSS,		/* "rss": QUEUE out of the indirection table */
+	ZCRX_PREP_FLOW,		/* "flow": the rule (and its RSS context) */
+	ZCRX_PREP_STEPS
+};
+
+#define ZCRX_PREP_INDIR_MAX	1024	/* entries of an indirection table we record */
+
+/* Which fields of struct zcrx_prep_settings the device reported. */
+#define ZCRX_PREP_HAVE_CHANNELS		(1U << 0)
+#define ZCRX_PREP_HAVE_SPLIT		(1U << 1)	/* tcp-data-split */
+#define ZCRX_PREP_HAVE_HDS_THRESH	(1U << 2)
+#define ZCRX_PREP_HAVE_NTUPLE		(1U << 3)
+#define ZCRX_PREP_HAVE_INDIR		(1U << 4)
+
+/* What a step may change on a device, as the kernel reported it. */
+struct zcrx_prep_settings {
+	uint32_t	have;			/* ZCRX_PREP_HAVE_* */
+	uint32_t	rx_count, combined_count;
+	uint32_t	rx_max, combined_max;
+	uint32_t	tcp_data_split;		/* 0 unknown (auto), 1 off, 2 on */
+	uint32_t	hds_thresh, hds_thresh_max;
+	uint32_t	ntuple;			/* 1 on */
+	uint32_t	ntuple_fixed;		/* 1: the driver cannot change it */
+	uint32_t	indir_size;		/* 0: no table (or not reported) */
+	uint32_t	indir[ZCRX_PREP_INDIR_MAX];
+	/* read with opts: a rule already steering opts->port to opts->queue (not saved) */
+	uint32_t	rule_found, rule_found_loc;
+	uint64_t	__resv[3];		/* zeroed */
+};
+
+#define ZCRX_PREP_TCP4	1
+#define ZCRX_PREP_TCP6	2
+
+struct zcrx_prep_opts {
+	uint32_t	queue;
+	uint32_t	port;		/* 0: no flow rule */
+	uint32_t	flow_type;	/* ZCRX_PREP_TCP4 (default) or ZCRX_PREP_TCP6 */
+	uint32_t	rss_context;	/* 1: steer to a new RSS context holding QUEUE */
+	uint32_t	skip;		/* 1U << step for each step not to do */
+	uint64_t	__resv[2];	/* zeroed */
+};
+
+/* What prepare will do: per step, needed or not, and the values it sets. */
+struct zcrx_prep_plan {
+	struct zcrx_prep_opts	opts;
+	uint32_t		need;		/* 1U << step */
+	uint32_t		skipped;	/* needed but skipped (opts.skip) */
+	uint32_t		rx_count, combined_count;	/* CHANNELS */
+	uint32_t		set_hds_thresh;			/* HDS: also send hds-thresh 0 */
+	uint32_t		indir_size;			/* RSS */
+	uint32_t		indir[ZCRX_PREP_INDIR_MAX];
+	/* -EOPNOTSUPP: what the device reported shows it cannot do the step */
+	int32_t			step_err[ZCRX_PREP_STEPS];
+	uint64_t		__resv[4];
+};
+
+/*
+ * What a prepare did, so that undo can restore it: the settings before the
+ * first change, the steps done and the one under way, the rule and RSS
+ * context it added.  Save it (zcrx_prep_state_format) before every change.
+ */
+struct zcrx_prep_state {
+	char				dev[IF_NAMESIZE];
+	uint32_t			ifindex;
+	struct zcrx_prep_opts		opts;
+	uint32_t			done;		/* 1U << step, changed and kept */
+	uint32_t			pending;	/* 1U << step under way (at most one) */
+	uint32_t			has_rule, rule_loc;
+	uint32_t			rss_ctx;	/* 0: none created */
+	struct zcrx_prep_settings	before;
+	uint64_t			__resv[4];
+};
+
+/* Why a step failed: the kernel's errno and netlink's extack message. */
+struct zcrx_prep_error {
+	int		step;		/* enum zcrx_prep_step, -1 before any */
+	int		err;		/* -errno */
+	char		msg[160];	/* the kernel's extack message, or "" */
+	int		undo_step;	/* a rollback step that failed too, or -1 */
+	int		undo_err;
+	uint64_t	__resv[2];
+};
+
+/* Called before and after each change; nonzero stops prepare/undo. */
+typedef int (*zcrx_prep_save_fn)(const struct zcrx_prep_state *st, void *arg);
+
+ZCRX_API const char *zcrx_prep_step_name(enum zcrx_prep_step step);
+/* A step by name: its id, or -EINVAL. */
+ZCRX_API int zcrx_prep_step_parse(const char *name);
+
+/*
+ * Read what the steps may change on dev and, with opts (may be NULL), whether
+ * a flow rule already steers opts->port to opts->queue: 0, -ENODEV, -errno
+ * (err says where).
+ */
+ZCRX_API int zcrx_prep_read(const char *dev, const struct zcrx_prep_opts *opts,
+			    uint32_t *ifindex, struct zcrx_prep_settings *s,
+			    struct zcrx_prep_error *err);
+/*
+ * Which steps cur needs for opts, and their values.  0, or -ERANGE (QUEUE
+ * beyond the channels the device allows; err->msg says how many), -EINVAL.
+ * A needed step that cur shows the device cannot do gets its step_err, and
+ * fails when apply reaches it (so the first step that cannot be done is the
+ * one named, after the steps before it were tried).
+ */
+ZCRX_API int zcrx_prep_plan(const struct zcrx_prep_settings *cur,
+			    const struct zcrx_prep_opts *opts, struct zcrx_prep_plan *plan,
+			    struct zcrx_prep_error *err);
+/* The ethtool(8) command doing step of plan on dev (snprintf-like). */
+ZCRX_API int zcrx_prep_ethtool(const struct zcrx_prep_plan *plan, enum zcrx_prep_step step,
+			       const char *dev, char *buf, size_t len);
+/*
+ * Do plan's steps in order on st->dev, saving st before and after each.  On
+ * a failure, the steps done are undone in reverse order (st saved after
+ * each) and the step's -errno is returned with err filled.
+ */
+ZCRX_API int zcrx_prep_apply(struct zcrx_prep_state *st, const struct zcrx_prep_plan *plan,
+			     zcrx_prep_save_fn save, void *arg, struct zcrx_prep_error *err);
+/* Undo st's done and pending steps in reverse order, saving st after each. */
+ZCRX_API int zcrx_prep_undo(struct zcrx_prep_state *st, zcrx_prep_save_fn save, void *arg,
+			    struct zcrx_prep_error *err);
+/*
+ * The state as text (one "key value" a line), NUL-terminated: the length it
+ * needed, snprintf-like.  Parse takes only what format writes: 0 or -EINVAL.
+ */
+ZCRX_API int zcrx_prep_state_format(const struct zcrx_prep_state *st, char *buf, size_t len);
+ZCRX_API int zcrx_prep_state_parse(const char *buf, size_t len, struct zcrx_prep_state *st);
+
 #ifdef __cplusplus
 }
 #endif

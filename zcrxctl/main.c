@@ -273,6 +273,7 @@ static const struct cmd cmds[] = {
 	{ "arm",	do_arm,		"re-arm a fired event through its session" },
 	{ "subscribe",	do_subscribe,	"print the events of a running session" },
 	{ "status",	do_status,	"list the live sessions" },
+	{ "prepare",	do_prepare,	"make a NIC queue ready for zcrx (ethtool steps), or undo it" },
 	{ "help",	do_help,	"list the commands, or show COMMAND's help" },
 	{ 0 }
 };
