@@ -278,6 +278,10 @@ static void describe(const struct zcrx_prep_settings *s, const struct zcrx_prep_
 			snprintf(buf, len, "no indirection table");
 		else if (after)
 			snprintf(buf, len, "queue %u in 0 of %u entries", queue, p->indir_size);
+		else if (!in && p->need & (1U << ZCRX_PREP_CHANNELS))
+			/* the driver may spread its table over the new channels */
+			snprintf(buf, len, "queue %u in 0 of %u entries, until the channels grow",
+				 queue, s->indir_size);
 		else
 			snprintf(buf, len, "queue %u in %u of %u entries", queue, in, s->indir_size);
 		break;
