@@ -273,6 +273,7 @@ static const struct cmd cmds[] = {
 	{ "arm",	do_arm,		"re-arm a fired event through its session" },
 	{ "subscribe",	do_subscribe,	"print the events of a running session" },
 	{ "status",	do_status,	"list the live sessions" },
+	{ "top",	do_top,		"live rates of every RX queue, zcrx-bound first" },
 	{ "help",	do_help,	"list the commands, or show COMMAND's help" },
 	{ 0 }
 };

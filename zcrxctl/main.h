@@ -47,5 +47,6 @@ int do_watch(struct printer *pr, int argc, char **argv);
 int do_arm(struct printer *pr, int argc, char **argv);
 int do_subscribe(struct printer *pr, int argc, char **argv);
 int do_status(struct printer *pr, int argc, char **argv);
+int do_top(struct printer *pr, int argc, char **argv);
 
 #endif
