@@ -522,7 +522,8 @@ static void print_json_row(struct top *t, const struct top_row *r, const char *i
 	print_record_end(pr);
 }
 
-static const char head_fmt[] = "%-12s %5s %-8s %8s %8s %6s %7s %6s %6s %7s %7s %8s  %s";
+/* a rate is at most 4 characters (top_fmt_rate): a row fits 80 columns before its note */
+static const char head_fmt[] = "%-9s %3s %-8s %5s %5s %5s %5s %5s %5s %5s %5s %6s  %s";
 
 static void fmt_row(const struct top_row *r, bool rates, char *buf, size_t len)
 {
@@ -548,8 +549,8 @@ static void fmt_row(const struct top_row *r, bool rates, char *buf, size_t len)
 
 static void fmt_head(char *buf, size_t len)
 {
-	snprintf(buf, len, head_fmt, "DEV", "QUEUE", "PROVIDER", "PKTS/s", "BYTES/s", "AFAIL/s",
-		 "FAST/s", "SLOW/s", "EMPTY/s", "REFILL/s", "RECYC/s", "INFLIGHT", "");
+	snprintf(buf, len, head_fmt, "DEV", "Q", "PROVIDER", "PKTS", "BYTES", "AFAIL", "FAST",
+		 "SLOW", "EMPTY", "REFIL", "RECYC", "INFLT", "");
 }
 
 static void fmt_title(const struct top *t, bool rates, char *buf, size_t len)
@@ -567,13 +568,13 @@ static void fmt_title(const struct top *t, bool rates, char *buf, size_t len)
 		snprintf(iv, sizeof(iv), "%llus",
 			 (unsigned long long)(t->a->interval_ns / NSEC_PER_SEC));
 	if (rates)
-		snprintf(buf, len, "zcrxctl top %s  every %s (elapsed %.3fs)  %d RX queue%s%s",
-			 clock, iv, t->elapsed_ns / 1e9, t->nr_rows, t->nr_rows == 1 ? "" : "s",
-			 t->keys ? "  q quits" : "");
+		snprintf(buf, len, "zcrxctl top %s%s  every %s (%.3fs)  %d RX queue%s, rates "
+			 "per second", clock, t->keys ? "  q quits" : "", iv,
+			 t->elapsed_ns / 1e9, t->nr_rows, t->nr_rows == 1 ? "" : "s");
 	else
-		snprintf(buf, len, "zcrxctl top %s  every %s  %d RX queue%s: first rates after "
-			 "one interval%s", clock, iv, t->nr_rows, t->nr_rows == 1 ? "" : "s",
-			 t->keys ? "  q quits" : "");
+		snprintf(buf, len, "zcrxctl top %s%s  every %s  %d RX queue%s, rates after one "
+			 "interval", clock, t->keys ? "  q quits" : "", iv, t->nr_rows,
+			 t->nr_rows == 1 ? "" : "s");
 }
 
 /* One screen line: cut to the width (in characters, UTF-8), cleared to its end. */
@@ -718,10 +719,14 @@ static int check_view(const struct top_args *a, const struct zcrx_netdev_list *l
 	return EXIT_ERR;
 }
 
-static int snapshot(const struct top_args *a, struct zcrx_netdev_list *l)
+static int snapshot(const struct top_args *a, struct zcrx_netdev_list *l, bool running)
 {
 	int ret = zcrx_netdev_dump(a->dev, l);
 
+	if (ret == -ENODEV && a->dev && running) {
+		p_err("device '%s' went away while top watched it: see 'ip link show'", a->dev);
+		return EXIT_ERR;
+	}
 	if (ret == -ENODEV && a->dev) {
 		p_err("device '%s' not found: see 'ip link show'", a->dev);
 		return EXIT_ERR;
@@ -744,7 +749,7 @@ static void on_tick(struct loop *l, struct loop_op *op, int res)
 	if (res != -ETIME)
 		return;
 	now = mono_ns();
-	ret = snapshot(t->a, &cur);
+	ret = snapshot(t->a, &cur, true);
 	if (ret) {
 		loop_stop(l, ret);
 		return;
@@ -849,7 +854,7 @@ int do_top(struct printer *pr, int argc, char **argv)
 	ret = cmd_parse(&top_argp, argc, argv, &a);
 	if (ret >= 0)
 		return ret;
-	ret = snapshot(&a, &t.prev);
+	ret = snapshot(&a, &t.prev, false);
 	if (ret)
 		return ret;
 	t.prev_ns = mono_ns();
