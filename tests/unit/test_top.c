@@ -351,6 +351,29 @@ static void test_fmt_rate(void **state)
 	assert_string_equal(top_fmt_rate(1.25e9, b, sizeof(b)), "1.2G");
 }
 
+/* a rate in a record: the shortest number that reads back the same */
+static void test_rate_in_json(void **state)
+{
+	struct printer pr;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	printer_init(&pr, f, true, false, COLOR_NEVER);
+	open_json_object(&pr, NULL);
+	print_double(&pr, PRINT_JSON, "a", NULL, 19763 / 1000.0);
+	print_double(&pr, PRINT_JSON, "b", NULL, 0);
+	print_double(&pr, PRINT_JSON, "c", NULL, 1.0 / 3);
+	print_double(&pr, PRINT_JSON, "d", NULL, 1234567.5);
+	print_record_end(&pr);
+	fclose(f);
+	assert_string_equal(buf, "{\"a\":19.763,\"b\":0,\"c\":0.3333333333333333,"
+			    "\"d\":1234567.5}\n");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_starving_bound_queue_is_flagged),
 		cmocka_unit_test(test_netlink_unusable),
 		cmocka_unit_test(test_fmt_rate),
+		cmocka_unit_test(test_rate_in_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
