@@ -9,7 +9,7 @@
 # home, not by clearing the screen.  Rates under real traffic: test_vm_top.sh.
 . "$(dirname "$0")/lib.sh"
 
-t_plan 20
+t_plan 21
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"; _t_cleanup' EXIT
@@ -235,6 +235,26 @@ else
 	# the text between escapes, per line: none longer than 40 characters
 	long=$(sed -e $'s/\033\\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$d/ts" | awk 'length > 40' | head -n 1)
 	if grep -qa 'DEV' "$d/ts" && [ -z "$long" ]; then t_pass; else t_fail "a line over 40: $long"; fi
+fi
+
+t_begin "the terminal UI redraws at the new width when the window changes size (SIGWINCH)"
+if [ -n "$why" ]; then
+	t_skip "$why"
+elif ! have_script; then
+	t_skip "no util-linux script(1) to make a pseudo-terminal"
+else
+	d=$TMP/winch
+	mkdir -p "$d"
+	# 100 columns, then 40 while top runs: the kernel sends SIGWINCH to top
+	in_ns timeout 30 script -qfec "stty cols 100 rows 20; sh -c '(sleep 0.5; stty cols 40 rows 20 </dev/tty) & exec $ZCRXCTL top -c 8 --interval 100ms'" \
+		/dev/null </dev/null >"$d/ts" 2>&1
+	# the text of each frame, a frame starting at each cursor home
+	sed -e $'s/\033\\[H/\\n@@FRAME\\n/g' "$d/ts" | sed -e $'s/\033\\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' |
+		awk '/^@@FRAME$/ { n++; next } { if (length > max[n]) max[n] = length }
+		     END { printf "%d %d %d\n", n, max[2], max[n] }' >"$d/widths"
+	read -r frames first last <"$d/widths"
+	if [ "$frames" -ge 4 ] && [ "$first" -gt 40 ] && [ "$last" -le 40 ] && [ "$last" -gt 0 ]
+	then t_pass; else t_fail "frames $frames, widest line first $first, last $last"; fi
 fi
 
 t_done

@@ -854,10 +854,11 @@ int do_top(struct printer *pr, int argc, char **argv)
 	ret = cmd_parse(&top_argp, argc, argv, &a);
 	if (ret >= 0)
 		return ret;
+	/* the time a snapshot is taken at: before it is asked for, as on_tick() does */
+	t.prev_ns = mono_ns();
 	ret = snapshot(&a, &t.prev, false);
 	if (ret)
 		return ret;
-	t.prev_ns = mono_ns();
 	t.next = t.prev_ns + a.interval_ns;
 	ret = check_view(&a, &t.prev);
 	if (ret)
