@@ -9,7 +9,7 @@
 # home, not by clearing the screen.  Rates under real traffic: test_vm_top.sh.
 . "$(dirname "$0")/lib.sh"
 
-t_plan 21
+t_plan 22
 
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"; _t_cleanup' EXIT
@@ -109,6 +109,26 @@ bad "--interval that is no duration is refused" 64 \
 	"--interval takes a DUR such as 500ms or 2s, not 'soon'" top --interval soon
 bad "-c 0 is refused" 64 "-c takes a number of intervals above 0, not '0'" top -c 0
 bad "a third argument is refused" 64 "unexpected argument 'x'" top va 0 x
+
+# A kernel without the netdev family (before 6.8), as libnl would see it:
+# genl_ctrl_resolve("netdev") fails with NLE_OBJ_NOTFOUND (a preloaded shim).
+t_begin "a kernel whose netlink has no netdev family: exit 1, one line naming it and the kernel needed"
+if [ -n "$why" ]; then
+	t_skip "$why"
+elif ! command -v cc >/dev/null; then
+	t_skip "no C compiler for the libnl shim"
+elif ! printf '%s\n' '#define _GNU_SOURCE' '#include <dlfcn.h>' '#include <string.h>' \
+	'int genl_ctrl_resolve(void *sk, const char *name)' \
+	'{ int (*real)(void *, const char *) = (int (*)(void *, const char *))dlsym(RTLD_NEXT, "genl_ctrl_resolve");' \
+	'  return strcmp(name, "netdev") ? real(sk, name) : -12; /* NLE_OBJ_NOTFOUND */ }' \
+	>"$TMP/nonetdev.c" || ! cc -shared -fPIC -o "$TMP/nonetdev.so" "$TMP/nonetdev.c" -ldl; then
+	t_fail "the libnl shim did not build"
+else
+	run in_ns env LD_PRELOAD="$TMP/nonetdev.so" timeout 10 "$ZCRXCTL" top -c 1 --interval 100ms
+	if [ "$rc" = 1 ] && [ -z "$out" ] && [ "$(wc -l <<<"$err")" = 1 ] &&
+	   grep -q '^Error: cannot list RX queues: this kernel has no netdev netlink family: top needs Linux 6.8+' <<<"$err"
+	then t_pass; else t_fail "rc=$rc: $err"; fi
+fi
 
 t_begin "-j top on a missing device: the error is a JSON object on stdout"
 if [ -n "$why" ]; then
