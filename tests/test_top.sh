@@ -171,6 +171,12 @@ pty_top() {	# DIR HOW TOP-ARGS...: HOW is q, count, err or a signal name
 	case $how in
 	q) printf q >&7 ;;
 	count) ;;
+	winch)
+		# the window shrinks to 40 columns: the kernel sends top SIGWINCH
+		stty -F "$(readlink "/proc/$(cat "$d/pid")/fd/1")" cols 40 rows 20
+		sleep 0.5
+		printf q >&7
+		;;
 	err) in_ns ip link del va ;;
 	*) kill -s "$how" "$(cat "$d/pid")" 2>/dev/null ;;
 	esac
@@ -264,10 +270,8 @@ elif ! have_script; then
 	t_skip "no util-linux script(1) to make a pseudo-terminal"
 else
 	d=$TMP/winch
-	mkdir -p "$d"
-	# 100 columns, then 40 while top runs: the kernel sends SIGWINCH to top
-	in_ns timeout 30 script -qfec "stty cols 100 rows 20; sh -c '(sleep 0.5; stty cols 40 rows 20 </dev/tty) & exec $ZCRXCTL top -c 8 --interval 100ms'" \
-		/dev/null </dev/null >"$d/ts" 2>&1
+	# 80 columns (a pty of no size), then 40 once top drew its first frames
+	pty_top "$d" winch --interval 100ms
 	# the text of each frame, a frame starting at each cursor home
 	sed -e $'s/\033\\[H/\\n@@FRAME\\n/g' "$d/ts" | sed -e $'s/\033\\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' |
 		awk '/^@@FRAME$/ { n++; next } { if (length > max[n]) max[n] = length }
