@@ -274,6 +274,7 @@ static const struct cmd cmds[] = {
 	{ "subscribe",	do_subscribe,	"print the events of a running session" },
 	{ "status",	do_status,	"list the live sessions" },
 	{ "prepare",	do_prepare,	"make a NIC queue ready for zcrx (ethtool steps), or undo it" },
+	{ "top",	do_top,		"live rates of every RX queue, zcrx-bound first" },
 	{ "help",	do_help,	"list the commands, or show COMMAND's help" },
 	{ 0 }
 };

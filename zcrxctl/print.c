@@ -359,9 +359,18 @@ void print_double(struct printer *p, enum print_type t, const char *key, const c
 	if (p->json) {
 		if (t & PRINT_JSON) {
 			jw_member(p, key);
-			if (isfinite(val))
-				fprintf(p->out, "%.17g", val);
-			else
+			if (isfinite(val)) {
+				char buf[32];
+				int prec = 1;
+
+				/* the shortest that reads back the same: 19.763, not 19.763000000000002 */
+				do
+					snprintf(buf, sizeof(buf), "%.*g", prec, val);
+				while (strtod(buf, NULL) != val && ++prec < 17);
+				if (prec == 17)
+					snprintf(buf, sizeof(buf), "%.17g", val);
+				fputs_unlocked(buf, p->out);
+			} else
 				fputs_unlocked("null", p->out);
 		}
 	} else if ((t & PRINT_FP) && fmt) {

@@ -79,7 +79,7 @@ void print_int(struct printer *p, enum print_type t, const char *key, const char
 	       int64_t val);
 void print_hex(struct printer *p, enum print_type t, const char *key, const char *fmt,
 	       uint64_t val);
-/* JSON: %.17g, or null when not finite */
+/* JSON: the shortest %g that reads back the same (%.17g at most), or null when not finite */
 void print_double(struct printer *p, enum print_type t, const char *key, const char *fmt,
 		  double val);
 void print_bool(struct printer *p, enum print_type t, const char *key, const char *fmt,
