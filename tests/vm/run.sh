@@ -163,7 +163,7 @@ boot() {
 		    ip link set zcrx0 up && exec "$@"'
 		   sh "${q[@]}"
 		   -netdev tap,id=n0,ifname=zcrx0,script=no,downscript=no,queues=2,vhost=off
-		   -device virtio-net-pci,netdev=n0,mq=on,vectors=6,rss=on)
+		   -device virtio-net-pci,netdev=n0,mq=on,vectors=6)
 	fi
 	# timeout runs QEMU in a process group of its own: cleanup() stops it
 	timeout -k 5 "$TIMEOUT" "${q[@]}" >"$d.qemu" 2>&1 &
