@@ -18,6 +18,7 @@
 
 #include "../print.h"
 #include "../guard.h"
+#include "../preflight.h"
 #include "../rundir.h"
 #include "session_int.h"
 #include "zcrx_diag.h"
@@ -280,10 +281,16 @@ static int open_ifq(struct session *s, bool *usage)
 	/* a NODEV ifq copies every byte: its copy stats are the point, so on by default */
 	if (nodev && zcrx_ctx_caps(s->ctx)->stats)
 		io.stats = true;
+	/* a queue that still carries a provider: said (or waited for) before the kernel refuses */
+	ret = preflight_queue(s->ctx, o, s->sock_made ? NULL : s->rundir);
+	if (ret)
+		return ret;
 	ret = zcrx_ifq_open(s->ctx, &io, &s->ifq, &d);
 	if (ret) {
 		s->ifq = NULL;
-		if (d.msg[0])
+		if (d.msg[0] && !nodev && (ret == -EEXIST || ret == -EBUSY))
+			preflight_refused(s->ctx, o, s->sock_made ? NULL : s->rundir, ret, d.msg);
+		else if (d.msg[0])
 			p_err("%s", d.msg);
 		else
 			p_err("cannot bind %s queue %u: %s", s->dev, o->queue, strerror(-ret));
