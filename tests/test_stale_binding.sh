@@ -7,11 +7,12 @@
 # until it is free, or says "still bound after DUR" and exits 2; the holder's
 # pid is named when a live zcrxctl session serves the queue's socket.  No VM
 # NIC can host zcrx, so the provider is the simulator's (--sim-stale); the
-# real kernel's queue-get is asked on lo, whose queue carries none.
+# real kernel's queue-get is asked on lo, whose queue carries none, and in
+# the VM tier on virtio_net's eth0 (tests/vm/guest.list).
 # (tests/test_stale.sh is about stale session sockets, not this.)
 . "$(dirname "$0")/lib_session.sh"
 
-t_plan 13
+t_plan 14
 
 Z=("$ZCRXCTL")
 # the words every stale-binding message carries
@@ -159,6 +160,29 @@ else
 		t_fail "a stale binding where queue-get says none: $(short "$err")"
 	elif [[ $err != "Error: "* ]]; then
 		t_fail "no diagnosis: $(short "$err")"
+	else
+		t_pass
+	fi
+fi
+
+# The VM tier's 2-queue virtio_net (tests/vm/README.md): queue-get answers
+# for a real NIC queue on the guest's kernel, says it is free, and the bind
+# goes on to the kernel's own refusal (virtio_net cannot host zcrx).  With
+# --wait-clear a look-up that failed would say so: it must not.
+t_begin "bind eth0 1 --check on virtio_net: queue-get says free, no stale-binding words"
+if [ "${ZCRX_VM_NIC:-0}" != 1 ]; then
+	t_skip "no VM NIC here: ${ZCRX_VM_NIC_REASON:-ZCRX_VM_NIC is not 1 (the VM tier sets it)}"
+elif ! have_root; then
+	t_skip "binding needs root"
+else
+	run timeout 60 "${Z[@]}" bind eth0 1 --check --wait-clear 30s
+	if [ "$rc" != 1 ] || ! one_line "$err"; then
+		t_fail "exit $rc (want 1, one line): $(short "$err")"
+	elif [[ $err == *"memory provider bound"* || $err == *"waiting up to"* ||
+		$err == *"Cannot look"* ]]; then
+		t_fail "the preflight spoke where queue-get says free: $(short "$err")"
+	elif [[ $err != "Error: registering a zcrx ifq on eth0 queue 1 got EOPNOTSUPP"* ]]; then
+		t_fail "not the kernel's refusal: $(short "$err")"
 	else
 		t_pass
 	fi

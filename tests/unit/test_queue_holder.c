@@ -5,7 +5,8 @@
  * and EBUSY, with the holder's pid and "still bound after DUR" as zcrxctl
  * adds them; the simulator's stale binding seen through zcrx_queue_holder(),
  * a refused registration and zcrx_queue_wait_clear(); the pid of a live
- * session found at its socket; and the running kernel's queue-get on lo.
+ * session found at its socket; and the running kernel's queue-get on lo
+ * and, in the VM tier, on virtio_net's eth0.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -284,6 +285,26 @@ static void test_kernel_queue_get(void **state)
 	assert_int_equal(zcrx_queue_wait_clear(NULL, "lo", 0, 1000000000ULL, &h), 0);
 }
 
+/*
+ * The VM tier's 2-queue virtio_net (ZCRX_VM_NIC=1): a real NIC queue, free,
+ * and the kernel's -EINVAL past real_num_rx_queues.
+ */
+static void test_kernel_nic_queue(void **state)
+{
+	const char *nic = getenv("ZCRX_VM_NIC");
+	struct zcrx_queue_holder h;
+
+	(void)state;
+	if (!nic || strcmp(nic, "1")) {
+		print_message("no VM NIC here (the VM tier sets ZCRX_VM_NIC=1): skipped\n");
+		skip();
+	}
+	assert_int_equal(zcrx_queue_holder(NULL, "eth0", 1, &h), 0);
+	assert_int_equal(h.mp, 0);
+	assert_int_equal(h.ifindex, if_nametoindex("eth0"));
+	assert_int_equal(zcrx_queue_holder(NULL, "eth0", 2, &h), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_sim_stale),
 		cmocka_unit_test(test_sim_free_and_nodev),
 		cmocka_unit_test(test_kernel_queue_get),
+		cmocka_unit_test(test_kernel_nic_queue),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
