@@ -12,7 +12,8 @@
 # (tests/test_stale.sh is about stale session sockets, not this.)
 . "$(dirname "$0")/lib_session.sh"
 
-t_plan 14
+# 12 simulator cases (not in the VM tier) and 2 on the running kernel
+if [ -z "${ZCRX_IN_VM:-}" ]; then t_plan 14; else t_plan 2; fi
 
 Z=("$ZCRXCTL")
 # the words every stale-binding message carries
@@ -25,126 +26,134 @@ stale_said() {
 	one_line "$err" && [[ $err == "Error: $KIND"* && $err == *"$ASYNC"* && $err == *"$FIX"* ]]
 }
 
-new_rundir
+# The simulator's cases: the same on every kernel, so the VM tier (whose
+# guests spawn a process in ~130 ms) runs only the kernel-facing ones below.
+sim_cases() {
+	new_rundir
 
-t_begin "bind --check on a queue that still carries a provider: said before registering, exit 1"
-run timeout 20 "${Z[@]}" bind --sim sim0 0 --check --sim-stale 60s
-if [ "$rc" != 1 ] || [ -n "$out" ]; then
-	t_fail "exit $rc (want 1), stdout '$(short "$out")': $(short "$err")"
-elif ! stale_said; then
-	t_fail "not the stale-binding words: $(short "$err")"
-elif [[ $err == *"got EEXIST"* ]]; then
-	t_fail "the kernel's refusal, not the preflight: $(short "$err")"
-else
-	t_pass
-fi
+	t_begin "bind --check on a queue that still carries a provider: said before registering, exit 1"
+	run timeout 20 "${Z[@]}" bind --sim sim0 0 --check --sim-stale 60s
+	if [ "$rc" != 1 ] || [ -n "$out" ]; then
+		t_fail "exit $rc (want 1), stdout '$(short "$out")': $(short "$err")"
+	elif ! stale_said; then
+		t_fail "not the stale-binding words: $(short "$err")"
+	elif [[ $err == *"got EEXIST"* ]]; then
+		t_fail "the kernel's refusal, not the preflight: $(short "$err")"
+	else
+		t_pass
+	fi
 
-t_begin "bind (holding) refuses it the same way, and leaves no socket behind"
-run timeout 20 "${Z[@]}" bind --sim sim0 0 --sim-stale 60s
-if [ "$rc" != 1 ] || ! stale_said; then
-	t_fail "exit $rc (want 1): $(short "$err")"
-elif [ -e "$(sock sim0 0)" ]; then
-	t_fail "left $(sock sim0 0)"
-else
-	t_pass
-fi
+	t_begin "bind (holding) refuses it the same way, and leaves no socket behind"
+	run timeout 20 "${Z[@]}" bind --sim sim0 0 --sim-stale 60s
+	if [ "$rc" != 1 ] || ! stale_said; then
+		t_fail "exit $rc (want 1): $(short "$err")"
+	elif [ -e "$(sock sim0 0)" ]; then
+		t_fail "left $(sock sim0 0)"
+	else
+		t_pass
+	fi
 
-t_begin "watch refuses it the same way"
-run timeout 20 "${Z[@]}" watch --sim sim0 0 --sim-stale 60s -c 1
-if [ "$rc" != 1 ] || ! stale_said; then
-	t_fail "exit $rc (want 1): $(short "$err")"
-else
-	t_pass
-fi
+	t_begin "watch refuses it the same way"
+	run timeout 20 "${Z[@]}" watch --sim sim0 0 --sim-stale 60s -c 1
+	if [ "$rc" != 1 ] || ! stale_said; then
+		t_fail "exit $rc (want 1): $(short "$err")"
+	else
+		t_pass
+	fi
 
-t_begin "bind --wait-clear binds once the stale provider is gone"
-run timeout 30 "${Z[@]}" bind --sim sim0 0 --check --sim-stale 500ms --wait-clear 20s
-if [ "$rc" != 0 ]; then
-	t_fail "exit $rc (want 0): $(short "$err")"
-elif [[ $out != "bound dev=sim0 queue=0 "*"released=yes"* ]]; then
-	t_fail "no binding report: $(short "$out")"
-elif [[ $err != *"sim0 queue 0 still carries an io_uring zcrx memory provider: waiting up to 20s"* ||
-	$err != *"sim0 queue 0 is free after"* ]]; then
-	t_fail "did not say it waited: $(short "$err")"
-else
-	t_pass
-fi
+	t_begin "bind --wait-clear binds once the stale provider is gone"
+	run timeout 30 "${Z[@]}" bind --sim sim0 0 --check --sim-stale 500ms --wait-clear 20s
+	if [ "$rc" != 0 ]; then
+		t_fail "exit $rc (want 0): $(short "$err")"
+	elif [[ $out != "bound dev=sim0 queue=0 "*"released=yes"* ]]; then
+		t_fail "no binding report: $(short "$out")"
+	elif [[ $err != *"sim0 queue 0 still carries an io_uring zcrx memory provider: waiting up to 20s"* ||
+		$err != *"sim0 queue 0 is free after"* ]]; then
+		t_fail "did not say it waited: $(short "$err")"
+	else
+		t_pass
+	fi
 
-t_begin "bind --wait-clear that runs out: the same words, still bound after DUR, exit 2"
-run timeout 30 "${Z[@]}" bind --sim sim0 0 --check --sim-stale 60s --wait-clear 300ms
-last=$(grep '^Error: ' <<<"$err")
-if [ "$rc" != 2 ] || [ -n "$out" ]; then
-	t_fail "exit $rc (want 2), stdout '$(short "$out")': $(short "$err")"
-elif ! err=$last stale_said || [[ $last != *"; still bound after 300ms" ]]; then
-	t_fail "not the words plus 'still bound after 300ms': $(short "$err")"
-else
-	t_pass
-fi
+	t_begin "bind --wait-clear that runs out: the same words, still bound after DUR, exit 2"
+	run timeout 30 "${Z[@]}" bind --sim sim0 0 --check --sim-stale 60s --wait-clear 300ms
+	last=$(grep '^Error: ' <<<"$err")
+	if [ "$rc" != 2 ] || [ -n "$out" ]; then
+		t_fail "exit $rc (want 2), stdout '$(short "$out")': $(short "$err")"
+	elif ! err=$last stale_said || [[ $last != *"; still bound after 300ms" ]]; then
+		t_fail "not the words plus 'still bound after 300ms': $(short "$err")"
+	else
+		t_pass
+	fi
 
-t_begin "watch --wait-clear that runs out exits 2 as well"
-run timeout 30 "${Z[@]}" watch --sim sim0 0 --sim-stale 60s --wait-clear 200ms -c 1
-if [ "$rc" != 2 ] || [[ $err != *"still bound after 200ms"* ]]; then
-	t_fail "exit $rc (want 2): $(short "$err")"
-else
-	t_pass
-fi
+	t_begin "watch --wait-clear that runs out exits 2 as well"
+	run timeout 30 "${Z[@]}" watch --sim sim0 0 --sim-stale 60s --wait-clear 200ms -c 1
+	if [ "$rc" != 2 ] || [[ $err != *"still bound after 200ms"* ]]; then
+		t_fail "exit $rc (want 2): $(short "$err")"
+	else
+		t_pass
+	fi
 
-t_begin "-j: the refusal is one JSON error on stdout"
-run timeout 20 "${Z[@]}" -j bind --sim sim0 0 --check --sim-stale 60s
-if [ "$rc" != 1 ] || ! jqe --arg k "$KIND" '.error | startswith($k)' <<<"$out"; then
-	t_fail "exit $rc, stdout: $(short "$out")"
-else
-	t_pass
-fi
+	t_begin "-j: the refusal is one JSON error on stdout"
+	run timeout 20 "${Z[@]}" -j bind --sim sim0 0 --check --sim-stale 60s
+	if [ "$rc" != 1 ] || ! jqe --arg k "$KIND" '.error | startswith($k)' <<<"$out"; then
+		t_fail "exit $rc, stdout: $(short "$out")"
+	else
+		t_pass
+	fi
 
-# A live session of ours on sim0 0: the simulator's queue of another process
-# cannot see its ifq, so --sim-stale stands for what queue-get would say.
-new_rundir
-start holder bind sim0 0 --sim --sim-rate 0
-holder=$pid
-has_sock sim0 0
+	# A live session of ours on sim0 0: the simulator's queue of another process
+	# cannot see its ifq, so --sim-stale stands for what queue-get would say.
+	new_rundir
+	start holder bind sim0 0 --sim --sim-rate 0
+	holder=$pid
+	has_sock sim0 0
 
-t_begin "a provider held by a live zcrxctl session names its pid and socket"
-run timeout 20 "${Z[@]}" bind --sim sim0 0 --check --sim-stale 60s
-if [ "$rc" != 1 ] || ! stale_said; then
-	t_fail "exit $rc (want 1): $(short "$err")"
-elif [[ $err != *"; it is held by the zcrxctl session pid $holder ($(sock sim0 0)): \`kill $holder\` releases it" ]]; then
-	t_fail "pid $holder not named: $(short "$err")"
-else
-	t_pass
-fi
+	t_begin "a provider held by a live zcrxctl session names its pid and socket"
+	run timeout 20 "${Z[@]}" bind --sim sim0 0 --check --sim-stale 60s
+	if [ "$rc" != 1 ] || ! stale_said; then
+		t_fail "exit $rc (want 1): $(short "$err")"
+	elif [[ $err != *"; it is held by the zcrxctl session pid $holder ($(sock sim0 0)): \`kill $holder\` releases it" ]]; then
+		t_fail "pid $holder not named: $(short "$err")"
+	else
+		t_pass
+	fi
 
-t_begin "a second holding bind of that queue is refused by its socket, naming the pid"
-run timeout 20 "${Z[@]}" bind --sim sim0 0 --sim-stale 60s
-if [ "$rc" != 1 ] || [[ $err != *"already bound by pid $holder"*"kill $holder"* ]]; then
-	t_fail "exit $rc (want 1): $(short "$err")"
-else
-	t_pass
-fi
-stop "$holder"
+	t_begin "a second holding bind of that queue is refused by its socket, naming the pid"
+	run timeout 20 "${Z[@]}" bind --sim sim0 0 --sim-stale 60s
+	if [ "$rc" != 1 ] || [[ $err != *"already bound by pid $holder"*"kill $holder"* ]]; then
+		t_fail "exit $rc (want 1): $(short "$err")"
+	else
+		t_pass
+	fi
+	stop "$holder"
 
-t_begin "--wait-clear with --nodev is a usage error"
-run "${Z[@]}" bind --nodev n0 0 --listen 0 --wait-clear 1s
-if [ "$rc" != 64 ] || [[ $err != *"--wait-clear with --nodev"* ]]; then
-	t_fail "exit $rc (want 64): $(short "$err")"
-else
-	t_pass
-fi
+	t_begin "--wait-clear with --nodev is a usage error"
+	run "${Z[@]}" bind --nodev n0 0 --listen 0 --wait-clear 1s
+	if [ "$rc" != 64 ] || [[ $err != *"--wait-clear with --nodev"* ]]; then
+		t_fail "exit $rc (want 64): $(short "$err")"
+	else
+		t_pass
+	fi
 
-t_begin "--sim-stale without --sim is a usage error"
-run "${Z[@]}" bind sim0 0 --sim-stale 1s
-if [ "$rc" != 64 ] || [[ $err != *"--sim-stale needs --sim"* ]]; then
-	t_fail "exit $rc (want 64): $(short "$err")"
-else
-	t_pass
-fi
+	t_begin "--sim-stale without --sim is a usage error"
+	run "${Z[@]}" bind sim0 0 --sim-stale 1s
+	if [ "$rc" != 64 ] || [[ $err != *"--sim-stale needs --sim"* ]]; then
+		t_fail "exit $rc (want 64): $(short "$err")"
+	else
+		t_pass
+	fi
 
-t_begin "no provider on the simulated queue: no preflight words, --wait-clear does not wait"
-run timeout 20 "${Z[@]}" bind --sim sim0 0 --check --wait-clear 30s
-if [ "$rc" != 0 ] || [ -n "$err" ]; then
-	t_fail "exit $rc (want 0, stderr empty): $(short "$err")"
-else
-	t_pass
+	t_begin "no provider on the simulated queue: no preflight words, --wait-clear does not wait"
+	run timeout 20 "${Z[@]}" bind --sim sim0 0 --check --wait-clear 30s
+	if [ "$rc" != 0 ] || [ -n "$err" ]; then
+		t_fail "exit $rc (want 0, stderr empty): $(short "$err")"
+	else
+		t_pass
+	fi
+}
+
+if [ -z "${ZCRX_IN_VM:-}" ]; then
+	sim_cases
 fi
 
 # The running kernel: lo's queue 0 carries no provider, so the preflight is
