@@ -12,8 +12,8 @@
 # (tests/test_stale.sh is about stale session sockets, not this.)
 . "$(dirname "$0")/lib_session.sh"
 
-# 12 simulator cases (not in the VM tier) and 2 on the running kernel
-if [ -z "${ZCRX_IN_VM:-}" ]; then t_plan 14; else t_plan 2; fi
+# 13 simulator cases (not in the VM tier) and 2 on the running kernel
+if [ -z "${ZCRX_IN_VM:-}" ]; then t_plan 15; else t_plan 2; fi
 
 Z=("$ZCRXCTL")
 # the words every stale-binding message carries
@@ -118,14 +118,35 @@ sim_cases() {
 		t_pass
 	fi
 
+	# this process's simulator sees no provider: the holder's socket refuses it
 	t_begin "a second holding bind of that queue is refused by its socket, naming the pid"
-	run timeout 20 "${Z[@]}" bind --sim sim0 0 --sim-stale 60s
+	run timeout 20 "${Z[@]}" bind --sim sim0 0
 	if [ "$rc" != 1 ] || [[ $err != *"already bound by pid $holder"*"kill $holder"* ]]; then
 		t_fail "exit $rc (want 1): $(short "$err")"
 	else
 		t_pass
 	fi
 	stop "$holder"
+
+	# A bind that waits for its queue is no session yet: it claims no socket,
+	# so status says no session owns the queue, not that one does not answer.
+	new_rundir
+	start waiter bind sim0 0 --sim --sim-rate 0 --sim-stale 60s --wait-clear 60s
+	waiter=$pid
+	t_begin "while --wait-clear waits, no session socket: status says no session owns it"
+	if ! wait_until 10 grep -q 'waiting up to 60s' "$S_TMP/waiter.err"; then
+		t_fail "no waiting line: $(f waiter.err | short)"
+	else
+		run timeout 20 "${Z[@]}" status sim0 0
+		if [ "$rc" != 1 ] || [[ $err != *"no session owns sim0 queue 0"* ]]; then
+			t_fail "status exit $rc: $(short "$err$out")"
+		elif [ -e "$(sock sim0 0)" ]; then
+			t_fail "$(sock sim0 0) exists while the bind waits"
+		else
+			t_pass
+		fi
+	fi
+	stop "$waiter"
 
 	t_begin "--wait-clear with --nodev is a usage error"
 	run "${Z[@]}" bind --nodev n0 0 --listen 0 --wait-clear 1s
