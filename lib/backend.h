@@ -38,6 +38,12 @@ struct zcrx_backend_ops {
 			   char name[IF_NAMESIZE], uint32_t *out_ifindex);
 	/* what netlink says about a device, to diagnose a refusal; NULL: no netdev view */
 	int (*netdev_dump)(struct zcrx_ctx *ctx, const char *ifname, struct zcrx_netdev_list *out);
+	/*
+	 * netdev queue-get for one RX queue: the providers it carries
+	 * (zcrx_queue_holder()).  NULL: no queue view (-EOPNOTSUPP).
+	 */
+	int (*queue_get)(struct zcrx_ctx *ctx, const char *ifname, uint32_t queue,
+			 struct zcrx_queue_holder *h);
 	/* IORING_REGISTER_ZCRX_IFQ: reg and what it points to are user memory */
 	int (*register_ifq)(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg);
 	/*
@@ -67,6 +73,9 @@ struct zcrx_backend_ops {
 };
 
 extern const struct zcrx_backend_ops zcrx_kernel_backend;
+/* The kernel's queue_get: netdev queue-get (lib/queue.c); ctx is unused. */
+int zcrx_kernel_queue_get(struct zcrx_ctx *ctx, const char *ifname, uint32_t queue,
+			  struct zcrx_queue_holder *h);
 
 /*
  * A ctx on ops with the backend's params: on ring (adopted: the caller's

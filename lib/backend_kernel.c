@@ -79,6 +79,7 @@ const struct zcrx_backend_ops zcrx_kernel_backend = {
 	.probe		= kernel_probe,
 	.resolve_dev	= kernel_resolve_dev,
 	.netdev_dump	= kernel_netdev_dump,
+	.queue_get	= zcrx_kernel_queue_get,
 	.register_ifq	= kernel_register_ifq,
 	.ctrl		= kernel_ctrl,
 	.prep_recv	= kernel_prep_recv,

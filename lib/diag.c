@@ -176,33 +176,75 @@ static void reg_erange(struct out *o, const struct dev_view *v)
 	    v->queue, v->name, v->name);
 }
 
+/*
+ * A queue that already carries a memory provider (io_uring/zcrx.c cannot
+ * bind another: net_mp_open_rxq() answers EEXIST, EBUSY for AF_XDP): which
+ * kind, and that a provider outlives its process for a moment, because the
+ * kernel tears it down asynchronously once the holder's ring or socket is
+ * closed.  liburing issue #1550: a rerun met its predecessor's provider.
+ */
+#define HOLDER_ASYNC	" (a holder still running, or one that exited a moment ago: the kernel" \
+			" tears a provider down asynchronously after its process exits)"
+#define HOLDER_FIX	"wait for the queue to clear (zcrxctl: --wait-clear DUR), or pick another" \
+			" queue"
+
+static void put_holder(struct out *o, const char *name, uint32_t queue, unsigned int mp,
+		       uint32_t dmabuf)
+{
+	if (mp & ZCRX_MP_IO_URING)
+		put(o, "queue %u of %s already has an io_uring zcrx memory provider bound"
+		       HOLDER_ASYNC ": stop the process whose ring holds it, " HOLDER_FIX,
+		    queue, name);
+	else if (mp & ZCRX_MP_DMABUF)
+		put(o, "queue %u of %s is bound to a devmem dmabuf (id %u)" HOLDER_ASYNC ": stop"
+		       " the process whose netlink socket bound it, " HOLDER_FIX, queue, name,
+		    dmabuf);
+	else
+		put(o, "an AF_XDP socket uses queue %u of %s" HOLDER_ASYNC ": close it, "
+		       HOLDER_FIX, queue, name);
+}
+
+/* The queue's providers: from a netlink view, or from the caller's one-queue look-up. */
+static const struct zcrx_rxq *view_rxq(const struct dev_view *v)
+{
+	return v->dev && v->dev->nr_rxq ? zcrx_netdev_rxq(v->dev, v->queue) : NULL;
+}
+
 static void reg_eexist(struct out *o, const struct dev_view *v)
 {
-	const struct zcrx_rxq *q = v->probed ? zcrx_netdev_rxq(v->dev, v->queue) : NULL;
+	const struct zcrx_rxq *q = view_rxq(v);
 
-	if (q && (q->mp & ZCRX_MP_IO_URING))
-		put(o, "queue %u of %s already has an io_uring zcrx memory provider bound (another"
-		       " ring or process): close that ring or pick another queue", v->queue, v->name);
-	else if (q && (q->mp & ZCRX_MP_DMABUF))
-		put(o, "queue %u of %s is bound to a devmem dmabuf (id %u): unbind it or pick"
-		       " another queue", v->queue, v->name, q->dmabuf);
+	if (q && (q->mp & (ZCRX_MP_IO_URING | ZCRX_MP_DMABUF)))
+		put_holder(o, v->name, v->queue, q->mp, q->dmabuf);
 	else
 		put(o, "an XDP program is attached to %s, or a memory provider is already bound"
-		       " to queue %u: detach XDP (`ip link set dev %s xdp off`) or pick another"
-		       " queue", v->name, v->queue, v->name);
+		       " to queue %u" HOLDER_ASYNC ": detach XDP (`ip link set dev %s xdp off`),"
+		       " stop the holder, " HOLDER_FIX, v->name, v->queue, v->name);
 }
 
 static void reg_ebusy(struct out *o, const struct dev_view *v)
 {
-	const struct zcrx_rxq *q = v->probed ? zcrx_netdev_rxq(v->dev, v->queue) : NULL;
+	const struct zcrx_rxq *q = view_rxq(v);
 
 	if (q && (q->mp & ZCRX_MP_XSK))
-		put(o, "an AF_XDP socket uses queue %u of %s: close it or pick another queue",
-		    v->queue, v->name);
+		put_holder(o, v->name, v->queue, ZCRX_MP_XSK, 0);
 	else
 		put(o, "queue %u of %s is used by AF_XDP or leased to a virtual device, or %s is"
 		       " not a physical NIC: pick a free queue of the physical NIC",
 		    v->queue, v->name, v->name);
+}
+
+int zcrx_queue_holder_str(const char *ifname, uint32_t queue, const struct zcrx_queue_holder *h,
+			  char *buf, size_t len)
+{
+	struct out o = { .buf = buf, .len = len };
+
+	if (buf && len)
+		buf[0] = '\0';
+	if (!h || !h->mp)
+		return -EINVAL;
+	put_holder(&o, ifname && *ifname ? ifname : "the device", queue, h->mp, h->dmabuf);
+	return o.pos;
 }
 
 static void diag_register(struct out *o, int e, const struct dev_view *v,

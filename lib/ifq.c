@@ -321,8 +321,10 @@ static void diag_register(struct zcrx_ctx *ctx, const struct zcrx_ifq *ifq,
 			  const struct ifq_plan *plan, int err, struct zcrx_diag *d)
 {
 	struct zcrx_netdev_list list = { 0 };
+	struct zcrx_queue_holder holder = { 0 };
 	struct zcrx_netdev stub;
 	const struct zcrx_netdev *dev = &stub;
+	struct zcrx_rxq rxq;
 	bool dumped;
 
 	if (ifq->nodev) {
@@ -334,6 +336,13 @@ static void diag_register(struct zcrx_ctx *ctx, const struct zcrx_ifq *ifq,
 		dev = &list.dev[0];
 	else
 		netdev_stub(&stub, plan->ifname, 0);
+	/* no netdev view: the backend's queue look-up may still name the holder */
+	if (dev == &stub && (err == -EEXIST || err == -EBUSY) && ctx->ops->queue_get &&
+	    !ctx->ops->queue_get(ctx, plan->ifname, ifq->queue, &holder)) {
+		rxq = (struct zcrx_rxq){ .id = ifq->queue, .mp = holder.mp, .dmabuf = holder.dmabuf };
+		stub.rxq = &rxq;
+		stub.nr_rxq = 1;
+	}
 	d->stage = ZCRX_STAGE_REGISTER;
 	d->err = err;
 	zcrx_diagnose(ZCRX_OP_REGISTER, err, dev, ifq->queue, &ctx->caps, d->msg, sizeof(d->msg));

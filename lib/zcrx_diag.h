@@ -508,6 +508,52 @@ ZCRX_API int zcrx_prep_undo(struct zcrx_prep_state *st, zcrx_prep_save_fn save, 
 ZCRX_API int zcrx_prep_state_format(const struct zcrx_prep_state *st, char *buf, size_t len);
 ZCRX_API int zcrx_prep_state_parse(const char *buf, size_t len, struct zcrx_prep_state *st);
 
+/* ------------------------------------------------------------------ */
+/* Who holds a queue: stale bindings before the kernel refuses them    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The memory providers an RX queue carries, as netdev queue-get reports
+ * them: an io_uring (zcrx) or dmabuf (devmem) provider makes a registration
+ * fail with EEXIST, an AF_XDP socket with EBUSY.  A provider outlives its
+ * process for a moment: the kernel tears it down asynchronously after the
+ * holder's ring (or socket) is closed, so a rerun can find it still there.
+ */
+struct zcrx_queue_holder {
+	unsigned int	mp;		/* ZCRX_MP_* bound; 0: the queue is free */
+	uint32_t	dmabuf;		/* the dmabuf id, with ZCRX_MP_DMABUF */
+	uint32_t	ifindex;	/* 0 when the backend has no ifindex (simulator) */
+	uint64_t	__resv[4];	/* zeroed */
+};
+
+/*
+ * Look RX queue queue of ifname up: 0 with *h filled, or -errno (nothing in
+ * *h but zeroes).  ctx NULL asks the running kernel (netdev queue-get, no
+ * ring needed); a ctx asks its backend, so a simulated one answers for its
+ * own queue.  -ENODEV: no such device; -EINVAL: no such RX queue; -ENOENT:
+ * the device is down or the kernel has no netdev family; -EOPNOTSUPP: the
+ * backend has no queue view.  A failed look-up says nothing about the queue:
+ * register anyway, and let the kernel answer.
+ */
+ZCRX_API int zcrx_queue_holder(struct zcrx_ctx *ctx, const char *ifname, uint32_t queue,
+			       struct zcrx_queue_holder *h);
+/*
+ * zcrx_queue_holder() every 100 ms (as the kernel's selftests poll) until the
+ * queue carries no provider, at most timeout_ns: 0 once it is free, -ETIMEDOUT
+ * when it is still bound (*h says by what), or the look-up's -errno.  Sleeps
+ * in the calling thread.
+ */
+ZCRX_API int zcrx_queue_wait_clear(struct zcrx_ctx *ctx, const char *ifname, uint32_t queue,
+				   uint64_t timeout_ns, struct zcrx_queue_holder *h);
+/*
+ * The sentence for a queue that carries a provider: which kind, that
+ * teardown after a process exits is asynchronous, and the fix.  The same
+ * words zcrx_diagnose() gives a registration refused with EEXIST or EBUSY.
+ * Returns the length it needed (snprintf-like), or -EINVAL when h->mp is 0.
+ */
+ZCRX_API int zcrx_queue_holder_str(const char *ifname, uint32_t queue,
+				   const struct zcrx_queue_holder *h, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

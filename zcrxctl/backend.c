@@ -53,6 +53,7 @@ enum {
 	OPT_SIM_SEED,
 	OPT_SIM_KERNEL,
 	OPT_SIM_INJECT_ERRNO,
+	OPT_SIM_STALE,
 };
 
 /* BIND OPTIONS' group: help lists these among the parent's, by name */
@@ -76,6 +77,9 @@ static const struct argp_option options[] = {
 	{ "sim-inject-errno", OPT_SIM_INJECT_ERRNO, "ERRNO", 0,
 	  "registration fails with ERRNO (a name such as EOPNOTSUPP, or a number), to see "
 	  "its diagnosis", GROUP },
+	{ "sim-stale", OPT_SIM_STALE, "DUR", 0,
+	  "the simulated queue still carries an io_uring provider of a process that exited, "
+	  "for DUR after start (a stale binding: registration gets EEXIST)", GROUP },
 	{ 0 }
 };
 
@@ -176,6 +180,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			bad_value(state, "--sim-inject-errno", arg, "an errno name such as"
 				  " EOPNOTSUPP or a number from 1 to 4095");
 		sim_params(b)->inject_reg_err = e;
+		break;
+	case OPT_SIM_STALE:
+		if (parse_duration(arg, &sim_params(b)->stale_ns) || !sim_params(b)->stale_ns)
+			bad_value(state, "--sim-stale", arg, "a DUR such as 500ms or 2s");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

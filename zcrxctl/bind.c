@@ -159,10 +159,21 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct sess
 					  " or 1s");
 		}
 		break;
+	case OPT_WAIT_CLEAR:
+		if (parse_duration(arg, &o->wait_clear_ns) || !o->wait_clear_ns)
+			bad_value(state, "--wait-clear", arg, "a DUR such as 500ms, 5s or 1m");
+		o->wait_clear = arg;
+		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
+}
+
+int bind_open_status(const struct session_opts *o, int err)
+{
+	/* --wait-clear ran out with the queue still bound */
+	return o->wait_clear && err == -ETIMEDOUT ? EXIT_TIMEOUT : EXIT_ERR;
 }
 
 void bind_opts_check(struct argp_state *state, const struct session_opts *o)
@@ -173,6 +184,9 @@ void bind_opts_check(struct argp_state *state, const struct session_opts *o)
 		dev_queue_end(state, o->nr_args, o->dev, backend_text(BT_MISSING_DEV));
 	else if (backend_opts_check(state, &o->be))
 		;
+	else if (nodev && o->wait_clear)
+		argp_error(state, "--wait-clear with --nodev: a NODEV ifq binds no NIC queue, so"
+			   " there is no memory provider to wait for");
 	else if (nodev && o->events_set && !o->events_all &&
 		 (o->events & ZCRX_EV_MASK(ZCRX_EV_ALLOC_FAIL)))
 		argp_error(state, "--events alloc-fail with --nodev: a NODEV ifq has no page pool,"
@@ -204,7 +218,10 @@ static char *do_help(int key, const char *text, void *input)
 		      "size and buffer count, events, stats) and hold the session until SIGINT "
 		      "or SIGTERM; `zcrxctl arm|subscribe|status` reach it through "
 		      "RUNDIR/DEV.QUEUE.sock.  With --check, bind and release at once: exit 0 "
-		      "means zcrx works on that queue, 1 prints the diagnosis.\n"
+		      "means zcrx works on that queue, 1 prints the diagnosis.  A NIC queue "
+		      "that still carries a memory provider (a stale binding: the kernel frees "
+		      "it a moment after its holder exits) is said before registering; "
+		      "--wait-clear DUR waits for it, exit 2 when DUR passes.\n"
 		      "\n"
 		      "       DEV   := network device name, or %s\n"
 		      "       QUEUE := RX queue index\n"
@@ -312,7 +329,7 @@ int do_bind(struct printer *pr, int argc, char **argv)
 		return ret;
 	ret = session_open(&s, &o, &usage);
 	if (ret)
-		return usage ? EXIT_USAGE : EXIT_ERR;
+		return usage ? EXIT_USAGE : bind_open_status(&o, ret);
 	if (o.check) {
 		print_report(pr, s, true);
 		session_close(s);

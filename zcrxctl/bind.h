@@ -26,6 +26,7 @@ enum {
 	OPT_REARM,
 	OPT_HOLDOFF,
 	OPT_STATS_INTERVAL,
+	OPT_WAIT_CLEAR,
 };
 
 #define BIND_OPTIONS_GROUP	10
@@ -61,11 +62,16 @@ enum {
 	  "--listen: hold each buffer DUR before returning it",		\
 	  BIND_OPTIONS_GROUP },							\
 	{ "hold", OPT_HOLD, "N", 0,						\
-	  "--listen: keep N buffers, return the rest", BIND_OPTIONS_GROUP }
+	  "--listen: keep N buffers, return the rest", BIND_OPTIONS_GROUP },	\
+	{ "wait-clear", OPT_WAIT_CLEAR, "DUR", 0,				\
+	  "a queue that still carries a memory provider: wait up to DUR for "	\
+	  "it to clear (else exit 2)", BIND_OPTIONS_GROUP }
 
 void bind_opts_init(struct session_opts *o);
 /* An argp key of BIND OPTIONS or DEV/QUEUE: 0 when taken, else ARGP_ERR_UNKNOWN. */
 error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct session_opts *o);
+/* The exit status for session_open()'s -errno: EXIT_TIMEOUT after --wait-clear, else EXIT_ERR. */
+int bind_open_status(const struct session_opts *o, int err);
 /* At ARGP_KEY_END: DEV and QUEUE given, options that need another one. */
 void bind_opts_check(struct argp_state *state, const struct session_opts *o);
 

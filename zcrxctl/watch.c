@@ -269,7 +269,7 @@ int do_watch(struct printer *pr, int argc, char **argv)
 	setvbuf(stdout, NULL, _IOFBF, BUFSIZ);
 	ret = session_open(&w.s, &a.b, &usage);
 	if (ret)
-		return usage ? EXIT_USAGE : EXIT_ERR;
+		return usage ? EXIT_USAGE : bind_open_status(&a.b, ret);
 	session_set_rearm(w.s, a.rearm_auto, a.holdoff_ns);
 	hooks.arg = &w;
 	w.start = mono_ns();

@@ -27,6 +27,7 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include "internal.h"
 #include "sim_int.h"
@@ -98,6 +99,34 @@ static int sim_resolve_dev(struct zcrx_ctx *ctx, const char *ifname, uint32_t if
 	(void)ctx;
 	*out_ifindex = ifname ? 0 : ifindex;
 	snprintf(name, IF_NAMESIZE, "%s", ifname ? ifname : "");
+	return 0;
+}
+
+static uint64_t mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Does the stale provider of params.stale_ns still sit on the queue? */
+static bool stale(const struct sim *s)
+{
+	return s->stale_until && mono_now() < s->stale_until;
+}
+
+/*
+ * netdev queue-get for the simulated queue: any name and index stand for it
+ * (as in sim_resolve_dev()), and it carries a provider only while stale.
+ * The simulator's own ifqs are each a queue of their own, never reported.
+ */
+static int sim_queue_get(struct zcrx_ctx *ctx, const char *ifname, uint32_t queue,
+			 struct zcrx_queue_holder *h)
+{
+	(void)ifname;
+	(void)queue;
+	h->mp = stale(ctx->backend) ? ZCRX_MP_IO_URING : 0;
 	return 0;
 }
 
@@ -439,6 +468,9 @@ static int sim_register_ifq(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *
 	/* netdev_get_by_index() and the driver's checks: the simulator's one knob */
 	if (s->p.inject_reg_err && !(reg.flags & ZCRX_REG_NODEV))
 		return -abs(s->p.inject_reg_err);
+	/* net_mp_open_rxq(): the queue still carries a provider (--sim-stale) */
+	if (stale(s) && !(reg.flags & ZCRX_REG_NODEV))
+		return -EEXIST;
 	ret = check_buf_len(s, &reg, page);
 	if (!ret)
 		ret = check_area(&reg, &area, page);
@@ -574,6 +606,11 @@ static int sim_init(struct zcrx_ctx *ctx, const void *params)
 		s->p.rx_ring = SIM_RX_RING_DEFAULT;
 	if (!s->p.pkt_size)
 		s->p.pkt_size = SIM_PKT_SIZE_DEFAULT;
+	if (s->p.stale_ns) {
+		uint64_t now = mono_now();
+
+		s->stale_until = s->p.stale_ns < UINT64_MAX - now ? now + s->p.stale_ns : UINT64_MAX;
+	}
 	zcrx_sim_caps(s->p.gen, &s->caps);
 
 	/* the wake chain polls it; own_cqe() resets it without blocking */
@@ -625,6 +662,7 @@ const struct zcrx_backend_ops zcrx_sim_backend = {
 	.fini		= sim_fini,
 	.probe		= sim_probe,
 	.resolve_dev	= sim_resolve_dev,
+	.queue_get	= sim_queue_get,
 	.register_ifq	= sim_register_ifq,
 	.ifq_ready	= zcrx_sim_rx_ifq_ready,
 	.ctrl		= sim_ctrl,

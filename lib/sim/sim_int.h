@@ -122,6 +122,7 @@ struct sim_ifq {
 struct sim {
 	struct zcrx_ctx		*ctx;
 	struct zcrx_sim_params	p;
+	uint64_t		stale_until;	/* CLOCK_MONOTONIC ns: a stale provider until then */
 	struct zcrx_caps	caps;
 	uint32_t		page;		/* the copy fallback fills one page per buffer */
 	uint32_t		next_id;

@@ -65,7 +65,14 @@ struct zcrx_sim_params {
 	uint64_t	seed;		/* determinism */
 	bool		step;		/* no timers: traffic only via zcrx_sim_step() */
 	int		inject_reg_err;	/* registration answers -inject_reg_err (0 = none) */
-	uint64_t	__resv[4];	/* must be zero (-EINVAL): room to grow */
+	/*
+	 * A stale binding: for stale_ns after the ctx is created, the simulated
+	 * NIC queue still carries an io_uring provider left by a process that
+	 * exited (the kernel tears it down asynchronously).  Until then a NIC
+	 * registration answers -EEXIST and zcrx_queue_holder() reports it.
+	 */
+	uint64_t	stale_ns;
+	uint64_t	__resv[3];	/* must be zero (-EINVAL): room to grow */
 };
 
 /*

@@ -18,6 +18,7 @@
 
 #include "../print.h"
 #include "../guard.h"
+#include "../preflight.h"
 #include "../rundir.h"
 #include "session_int.h"
 #include "zcrx_diag.h"
@@ -236,24 +237,16 @@ out:
 /* The ifq                                                             */
 /* ------------------------------------------------------------------ */
 
-static int open_ifq(struct session *s, bool *usage)
+/*
+ * The ring, what it must offer, and the queue: one that still carries a
+ * memory provider is said (or waited for) before the session claims its
+ * socket, so a session waiting for its queue is not yet one that does not
+ * answer.  rundir, where other sessions' sockets are, may be NULL.
+ */
+static int open_ctx(struct session *s, const char *rundir)
 {
 	const struct session_opts *o = &s->o;
 	bool nodev = o->be.mode == BACKEND_NODEV;
-	struct zcrx_ifq_opts io = {
-		.ifname		= nodev ? NULL : o->dev,
-		.queue		= nodev ? 0 : o->queue,
-		.nodev		= nodev,
-		.area_size	= o->area_size,
-		.backing	= o->hugepages ? ZCRX_AREA_HUGE_2M : ZCRX_AREA_ANON,
-		.rq_entries	= o->rq_entries,
-		.rx_buf_len	= o->rx_buf_len,
-		.events_default	= !o->events_set || (nodev && o->events_all),
-		.events		= o->events,
-		.event_user_data = o->user_data,
-		.stats		= o->stats,
-	};
-	struct zcrx_diag d;
 	char msg[256];
 	int ret;
 
@@ -277,13 +270,38 @@ static int open_ifq(struct session *s, bool *usage)
 		      nodev ? "a NIC-less ifq and receives" : "a queue");
 		return -EOPNOTSUPP;
 	}
+	return preflight_queue(s->ctx, o, rundir);
+}
+
+static int open_ifq(struct session *s, bool *usage)
+{
+	const struct session_opts *o = &s->o;
+	bool nodev = o->be.mode == BACKEND_NODEV;
+	struct zcrx_ifq_opts io = {
+		.ifname		= nodev ? NULL : o->dev,
+		.queue		= nodev ? 0 : o->queue,
+		.nodev		= nodev,
+		.area_size	= o->area_size,
+		.backing	= o->hugepages ? ZCRX_AREA_HUGE_2M : ZCRX_AREA_ANON,
+		.rq_entries	= o->rq_entries,
+		.rx_buf_len	= o->rx_buf_len,
+		.events_default	= !o->events_set || (nodev && o->events_all),
+		.events		= o->events,
+		.event_user_data = o->user_data,
+		.stats		= o->stats,
+	};
+	struct zcrx_diag d;
+	int ret;
+
 	/* a NODEV ifq copies every byte: its copy stats are the point, so on by default */
 	if (nodev && zcrx_ctx_caps(s->ctx)->stats)
 		io.stats = true;
 	ret = zcrx_ifq_open(s->ctx, &io, &s->ifq, &d);
 	if (ret) {
 		s->ifq = NULL;
-		if (d.msg[0])
+		if (d.msg[0] && !nodev && (ret == -EEXIST || ret == -EBUSY))
+			preflight_refused(s->ctx, o, s->sock_made ? NULL : s->rundir, ret, d.msg);
+		else if (d.msg[0])
 			p_err("%s", d.msg);
 		else
 			p_err("cannot bind %s queue %u: %s", s->dev, o->queue, strerror(-ret));
@@ -299,7 +317,7 @@ int session_open(struct session **out, const struct session_opts *o, bool *usage
 {
 	struct session *s = calloc(1, sizeof(*s));
 	char err[256];
-	int ret;
+	int ret, rd;
 
 	if (usage)
 		*usage = false;
@@ -317,18 +335,22 @@ int session_open(struct session **out, const struct session_opts *o, bool *usage
 	}
 
 	ret = rundir_get(s->rundir, sizeof(s->rundir), err, sizeof(err));
-	if (ret) {
-		/* --check holds no session: no directory just means no one to clash with */
-		if (!o->check) {
-			p_err("%s", err);
-			goto fail;
-		}
-	} else if (o->check) {
-		/*
-		 * --check binds and releases at once and makes no socket: what is
-		 * at the socket's name (junk, a dead or live session) is not its
-		 * answer, nor is how long that name would be.
-		 */
+	/* --check holds no session: no directory just means no one to clash with */
+	if (ret && !o->check) {
+		p_err("%s", err);
+		goto fail;
+	}
+	rd = ret;
+	ret = open_ctx(s, rd ? NULL : s->rundir);
+	if (ret)
+		goto fail;
+	/*
+	 * --check binds and releases at once and makes no socket: what is at
+	 * the socket's name (junk, a dead or live session) is not its answer,
+	 * nor is how long that name would be.
+	 */
+	if (rd || o->check) {
+		ret = 0;
 	} else if ((ret = session_sock_name(s->path, sizeof(s->path), s->rundir, s->dev,
 					    o->queue))) {
 		p_err("the session socket %s/%s.%u.sock is longer than a Unix socket name may be"

@@ -43,6 +43,8 @@ struct session_opts {
 	struct backend_opts		be;		/* the backend options (backend.h) */
 	bool				check;
 	bool				need_events;	/* watch: refuse a kernel without them */
+	const char			*wait_clear;	/* --wait-clear DUR as given, or NULL */
+	uint64_t			wait_clear_ns;
 };
 
 /* ------------------------------------------------------------------ */
