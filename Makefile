@@ -2,7 +2,7 @@
 # zcrxctl and libzcrx.  `make`, `make check`, `make SANITIZE=1 check`.
 # `make reliability`: hostile input, faults and load, the table README quotes.
 
-VERSION		:= 0.2.0
+VERSION		:= 0.3.0
 # 0.2 grew the caller's structs (reserved tails): 0.1 binaries cannot load it
 SOVERSION	:= 1
 
