@@ -68,7 +68,7 @@ extern "C" {
 
 /* The version these headers describe. */
 #define ZCRX_VERSION_MAJOR	0
-#define ZCRX_VERSION_MINOR	2
+#define ZCRX_VERSION_MINOR	3
 
 /*
  * As liburing's IO_URING_CHECK_VERSION: true when these headers are OLDER
