@@ -463,7 +463,11 @@ struct zcrx_prep_error {
 	uint64_t	__resv[2];
 };
 
-/* Called before and after each change; nonzero stops prepare/undo. */
+/*
+ * Called before and after each change, to keep st where a crash cannot lose
+ * it (the CLI writes it to a file, then renames).  Return 0, or a -errno:
+ * apply then stops (undoing what it did) and returns that value as is.
+ */
 typedef int (*zcrx_prep_save_fn)(const struct zcrx_prep_state *st, void *arg);
 
 ZCRX_API const char *zcrx_prep_step_name(enum zcrx_prep_step step);
@@ -494,11 +498,23 @@ ZCRX_API int zcrx_prep_ethtool(const struct zcrx_prep_plan *plan, enum zcrx_prep
 /*
  * Do plan's steps in order on st->dev, saving st before and after each.  On
  * a failure, the steps done are undone in reverse order (st saved after
- * each) and the step's -errno is returned with err filled.
+ * each) and the step's -errno is returned with err filled.  The caller
+ * fills st first: zeroed, then dev, ifindex and before from zcrx_prep_read,
+ * opts as given to zcrx_prep_plan.  struct zcrx_prep_state and
+ * zcrx_prep_plan hold whole indirection tables (over 8 KiB each): allocate
+ * them rather than put them on a small stack.  apply and undo change the
+ * device and need CAP_NET_ADMIN (-EPERM without); read, plan and ethtool
+ * only read.
  */
 ZCRX_API int zcrx_prep_apply(struct zcrx_prep_state *st, const struct zcrx_prep_plan *plan,
 			     zcrx_prep_save_fn save, void *arg, struct zcrx_prep_error *err);
-/* Undo st's done and pending steps in reverse order, saving st after each. */
+/*
+ * Undo st's done and pending steps in reverse order, saving st after each.
+ * A step that cannot be restored stays in st->done and the others are
+ * still tried: 0 when all were restored, else the first -errno (err says
+ * which step).  A pending step the device answers EOPNOTSUPP was never
+ * applied and counts as restored.
+ */
 ZCRX_API int zcrx_prep_undo(struct zcrx_prep_state *st, zcrx_prep_save_fn save, void *arg,
 			    struct zcrx_prep_error *err);
 /*

@@ -256,7 +256,9 @@ static void describe(const struct zcrx_prep_settings *s, const struct zcrx_prep_
 				 after ? p->combined_count : s->combined_count);
 		break;
 	case ZCRX_PREP_HDS:
-		if (after)
+		if (!after && !(s->have & ZCRX_PREP_HAVE_SPLIT))
+			snprintf(buf, len, "no ring parameters reported");
+		else if (after)
 			snprintf(buf, len, "tcp-data-split on hds-thresh 0");
 		else if (s->have & ZCRX_PREP_HAVE_HDS_THRESH)
 			snprintf(buf, len, "tcp-data-split %s hds-thresh %u",
@@ -276,6 +278,8 @@ static void describe(const struct zcrx_prep_settings *s, const struct zcrx_prep_
 			in += s->indir[i] == queue;
 		if (!after && !s->indir_size)
 			snprintf(buf, len, "no indirection table");
+		else if (after && !p->indir_size)
+			snprintf(buf, len, "queue %u out of the table", queue);
 		else if (after)
 			snprintf(buf, len, "queue %u in 0 of %u entries", queue, p->indir_size);
 		else if (!in && p->need & (1U << ZCRX_PREP_CHANNELS))
@@ -300,12 +304,13 @@ static void describe(const struct zcrx_prep_settings *s, const struct zcrx_prep_
 	}
 }
 
+/* what to do when a step failed; %s is the device */
 static const char *const fix[ZCRX_PREP_STEPS] = {
-	[ZCRX_PREP_CHANNELS] = "check 'ethtool -l DEV'",
+	[ZCRX_PREP_CHANNELS] = "check 'ethtool -l %s'",
 	[ZCRX_PREP_HDS] = "zcrx needs a driver with header split (mlx5, bnxt, fbnic, gve)",
 	[ZCRX_PREP_NTUPLE] = "zcrx steering needs a driver with ntuple filters",
-	[ZCRX_PREP_RSS] = "check 'ethtool -x DEV'",
-	[ZCRX_PREP_FLOW] = "check 'ethtool -n DEV' for a rule already on that port",
+	[ZCRX_PREP_RSS] = "check 'ethtool -x %s'",
+	[ZCRX_PREP_FLOW] = "check 'ethtool -n %s' for a rule already on that port",
 };
 
 /* "Operation not supported (kernel: "...")" */
@@ -453,10 +458,12 @@ static void print_dry(struct printer *pr, const struct zcrx_prep_settings *s,
 		describe(s, p, step, false, p->opts.queue, before, sizeof(before));
 		if (p->need & bit) {
 			zcrx_prep_ethtool(p, step, dev, cmd, sizeof(cmd));
+			/* a step the device cannot do: its command, commented out */
 			if (p->step_err[step])
-				print_text(pr, "# %s: will fail: %s\n", zcrx_prep_step_name(step),
-					   before);
-			print_text(pr, "%s\n", cmd);
+				print_text(pr, "# %s: will fail (%s): # %s\n",
+					   zcrx_prep_step_name(step), before, cmd);
+			else
+				print_text(pr, "%s\n", cmd);
 		} else {
 			print_text(pr, "# %s: %s (%s)\n", zcrx_prep_step_name(step), res, before);
 		}
@@ -574,9 +581,12 @@ int do_prepare(struct printer *pr, int argc, char **argv)
 		print_uint(pr, PRINT_ANY, "rss-context", "RSS context %u\n", st->rss_ctx);
 
 	if (!ret) {
-		if (!st->done)
+		if (!st->done) {
 			unlink(f.path);	/* nothing changed, nothing to undo */
-		else
+			print_string(pr, PRINT_FP, NULL, "nothing changed, so nothing was"
+				     " recorded: 'prepare --undo %s' has nothing to restore\n",
+				     a.dev);
+		} else
 			print_string(pr, PRINT_FP, NULL, "recorded in %s: undo with"
 				     " 'zcrxctl prepare --undo ", f.path);
 		if (st->done)
@@ -609,10 +619,14 @@ int do_prepare(struct printer *pr, int argc, char **argv)
 		p_err("prepare %s queue %u: cannot record the settings in %s: %s: nothing was"
 		      " changed; set ZCRXCTL_RUNDIR to a writable private directory", a.dev,
 		      a.queue, f.path, strerror(-f.err));
-	else
+	else {
+		char todo[128];
+
+		snprintf(todo, sizeof(todo), fix[err.step], a.dev);
 		p_err("prepare %s queue %u: step %s (%s) failed: %s: %s; the steps before it"
 		      " were undone, %s is as it was", a.dev, a.queue,
-		      zcrx_prep_step_name(err.step), cmd, ans, fix[err.step], a.dev);
+		      zcrx_prep_step_name(err.step), cmd, ans, todo, a.dev);
+	}
 	rc = err.err == -EOPNOTSUPP ? EXIT_MISSING : EXIT_ERR;
 out:
 	free(s);
