@@ -117,6 +117,8 @@ void proto_session_print(struct printer *pr, const struct proto_session *s)
 		print_uint(pr, PRINT_JSON, "recv-overflows", NULL, s->recv_overflows);
 	else
 		print_null(pr, PRINT_JSON, "recv-overflows", NULL);
+	if (s->has_lost)
+		print_uint(pr, PRINT_JSON, "lost-records", NULL, s->lost_records);
 	close_json_object(pr);
 }
 
@@ -426,7 +428,8 @@ static bool get_session(const struct json *o, struct proto_session *s)
 	    !get_u64(o, "pid", &s->pid) || !get_u64(o, "uptime-s", &s->uptime_s) ||
 	    !backend_mode_decode(o, &s->mode) || !get_events(json_get(o, "events"), &s->events) ||
 	    !get_u64(o, "recv-stalls", &s->recv_stalls) ||
-	    !get_opt_u64(o, "recv-overflows", &s->has_overflows, &s->recv_overflows))
+	    !get_opt_u64(o, "recv-overflows", &s->has_overflows, &s->recv_overflows) ||
+	    !get_opt_u64(o, "lost-records", &s->has_lost, &s->lost_records))
 		return false;
 	for (int t = 0; t < ZCRX_EV_COUNT; t++) {
 		if (!(s->events & ZCRX_EV_MASK(t)))

@@ -50,6 +50,8 @@ struct proto_session {
 	uint64_t		recv_stalls;
 	bool			has_overflows;	/* recv_overflows valid: a 0.1 session has none */
 	uint64_t		recv_overflows;
+	bool			has_lost;	/* lost_records valid: older sessions have none */
+	uint64_t		lost_records;	/* dropped for slow subscribers, since start */
 };
 
 enum proto_reply_body {

@@ -82,6 +82,8 @@ static void print_text_entry(struct printer *pr, const struct proto_session *s)
 		print_text(pr, " recv-overflows=%llu", (unsigned long long)s->recv_overflows);
 	else
 		print_text(pr, " recv-overflows=n/a");
+	if (s->has_lost)
+		print_text(pr, " lost-records=%llu", (unsigned long long)s->lost_records);
 	backend_mode_print(pr, s->mode);
 	print_nl(pr);
 }

@@ -111,13 +111,20 @@ static bool push_lost(struct client *c)
 	return ok;
 }
 
+/* A record c does not get: owed to it as lost, and in the session's books. */
+static void sub_lose(struct client *c)
+{
+	c->lost++;
+	c->s->lost_records++;
+}
+
 static void sub_send(struct client *c, const char *line, size_t len)
 {
 	if (c->dead)
 		return;
 	if ((c->lost && !push_lost(c)) || out_pending(c) + len > SUB_QUEUE_MAX ||
 	    !out_append(c, line, len)) {
-		c->lost++;
+		sub_lose(c);
 		return;
 	}
 	client_flush(c);
@@ -139,7 +146,7 @@ void session_emit(struct session *s, const struct record *r)
 		if (line)
 			sub_send(c, line, len);
 		else
-			c->lost++;	/* out of memory: the subscriber hears of it as lost */
+			sub_lose(c);	/* out of memory: the subscriber hears of it as lost */
 	}
 	free(line);
 }
@@ -270,6 +277,8 @@ static void reply_status(struct client *c)
 	ps->recv_stalls = zcrx_recv_stalls(s->ifq);
 	ps->has_overflows = true;
 	ps->recv_overflows = zcrx_recv_overflows(s->ifq);
+	ps->has_lost = true;
+	ps->lost_records = s->lost_records;
 	reply(c, &rp, false);
 }
 

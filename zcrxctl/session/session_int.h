@@ -44,6 +44,7 @@ struct session {
 	struct client		*clients;
 	unsigned int		nr_clients;
 	unsigned int		nr_subs;
+	uint64_t		lost_records;	/* dropped for slow subscribers, since start */
 
 	/* events */
 	uint64_t		seq;
