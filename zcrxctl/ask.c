@@ -349,3 +349,22 @@ void ask_sessions_free(struct sess_entry *list, size_t nr)
 		free(list[i].refused);
 	free(list);
 }
+
+void ask_silent_names(const struct sess_entry *list, size_t nr, char *names, size_t len)
+{
+	size_t off = 0;
+
+	names[0] = '\0';
+	for (size_t i = 0; i < nr && off < len; i++) {
+		if (list[i].answered || list[i].refused)
+			continue;
+		if (list[i].pid >= 0)
+			off += snprintf(names + off, len - off, "%s%s queue %u (pid %lld)",
+					off ? ", " : "", list[i].dev, list[i].queue,
+					(long long)list[i].pid);
+		else
+			off += snprintf(names + off, len - off,
+					"%s%s queue %u (pid unknown, its backlog full)",
+					off ? ", " : "", list[i].dev, list[i].queue);
+	}
+}

@@ -39,6 +39,8 @@ struct sess_entry {
  */
 int ask_sessions(const char *rundir, const char *dev, bool has_queue, uint32_t queue,
 		 struct sess_entry **out, size_t *nr, char *refused, size_t refused_len);
+/* "DEV queue Q (pid P), ...": the entries that did not answer, for one error line. */
+void ask_silent_names(const struct sess_entry *list, size_t nr, char *names, size_t len);
 void ask_sessions_free(struct sess_entry *list, size_t nr);
 
 #endif

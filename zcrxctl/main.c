@@ -275,6 +275,7 @@ static const struct cmd cmds[] = {
 	{ "status",	do_status,	"list the live sessions" },
 	{ "prepare",	do_prepare,	"make a NIC queue ready for zcrx (ethtool steps), or undo it" },
 	{ "top",	do_top,		"live rates of every RX queue, zcrx-bound first" },
+	{ "metrics",	do_metrics,	"the sessions (and queues) in Prometheus text format" },
 	{ "help",	do_help,	"list the commands, or show COMMAND's help" },
 	{ 0 }
 };

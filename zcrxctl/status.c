@@ -181,21 +181,8 @@ int do_status(struct printer *pr, int argc, char **argv)
 	 */
 	if (silent && !print_is_json(pr)) {
 		char names[1024];
-		size_t off = 0;
 
-		names[0] = '\0';
-		for (size_t i = 0; i < nr && off < sizeof(names); i++) {
-			if (list[i].answered || list[i].refused)
-				continue;
-			if (list[i].pid >= 0)
-				off += snprintf(names + off, sizeof(names) - off, "%s%s queue %u (pid %lld)",
-						off ? ", " : "", list[i].dev, list[i].queue,
-						(long long)list[i].pid);
-			else
-				off += snprintf(names + off, sizeof(names) - off,
-						"%s%s queue %u (pid unknown, its backlog full)",
-						off ? ", " : "", list[i].dev, list[i].queue);
-		}
+		ask_silent_names(list, nr, names, sizeof(names));
 		p_err("%zu session%s did not answer within %d ms: %s; " CLIENT_STUCK_HINT, silent,
 		      silent == 1 ? "" : "s", ASK_DEADLINE_MS, names);
 	}

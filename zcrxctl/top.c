@@ -40,13 +40,13 @@ const char *const top_rate_key[TOP_NR_RATES] = {
 };
 
 /* the qstats behind the first three rates */
-static const unsigned int qstat_id[] = {
+const unsigned int top_qstat_id[3] = {
 	ZCRX_NETDEV_A_QSTATS_RX_PACKETS, ZCRX_NETDEV_A_QSTATS_RX_BYTES,
 	ZCRX_NETDEV_A_QSTATS_RX_ALLOC_FAIL,
 };
 
 /* the page pool stats behind the others; recycle is the sum of two */
-static const unsigned int pool_ids[][2] = {
+const unsigned int top_pool_ids[TOP_NR_RATES][2] = {
 	[TOP_ALLOC_FAST] = { ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_FAST, 0 },
 	[TOP_ALLOC_SLOW] = { ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_SLOW, 0 },
 	[TOP_ALLOC_EMPTY] = { ZCRX_NETDEV_A_PAGE_POOL_STATS_ALLOC_EMPTY, 0 },
@@ -112,7 +112,7 @@ static const struct zcrx_pool *find_pool(const struct zcrx_netdev *dev, uint32_t
 }
 
 /* An attached page pool on the queue's NAPI (a pool belongs to a queue by napi-id). */
-static bool pool_on(const struct zcrx_pool *p, const struct zcrx_rxq *q)
+bool top_pool_on(const struct zcrx_pool *p, const struct zcrx_rxq *q)
 {
 	return q && q->has_napi && p->has_napi && p->napi_id == q->napi_id && !p->detach_time;
 }
@@ -121,7 +121,7 @@ static void qstat_rates(struct top_row *r, const struct zcrx_rxq *pq, const stru
 			double secs)
 {
 	for (unsigned int k = 0; k < 3; k++) {
-		unsigned int id = qstat_id[k];
+		unsigned int id = top_qstat_id[k];
 		uint64_t have = 1ULL << id;
 
 		if (!(q->qstats_have & have) || !(pq->qstats_have & have))
@@ -148,7 +148,7 @@ static void pool_rates(struct top_row *r, const struct zcrx_netdev *pdev,
 	for (size_t i = 0; i < dev->nr_pools; i++) {
 		const struct zcrx_pool *p = &dev->pools[i], *pp;
 
-		if (!pool_on(p, q))
+		if (!top_pool_on(p, q))
 			continue;
 		pp = find_pool(pdev, p->id);
 		if (!pp) {
@@ -161,8 +161,8 @@ static void pool_rates(struct top_row *r, const struct zcrx_netdev *pdev,
 			uint64_t now = 0, then = 0;
 			unsigned int n = 0;
 
-			for (unsigned int j = 0; j < 2 && pool_ids[k][j]; j++) {
-				unsigned int id = pool_ids[k][j];
+			for (unsigned int j = 0; j < 2 && top_pool_ids[k][j]; j++) {
+				unsigned int id = top_pool_ids[k][j];
 
 				if (!(p->stats_have & BIT(id)) || !(pp->stats_have & BIT(id)))
 					continue;
@@ -184,7 +184,7 @@ static void pool_rates(struct top_row *r, const struct zcrx_netdev *pdev,
 	for (size_t i = 0; pdev && i < pdev->nr_pools; i++) {
 		const struct zcrx_pool *pp = &pdev->pools[i];
 
-		if (pool_on(pp, pq) && !find_pool(dev, pp->id)) {
+		if (top_pool_on(pp, pq) && !find_pool(dev, pp->id)) {
 			note_add(r->restart, "page pool %u is gone", pp->id);
 			whole = false;
 		}
@@ -248,7 +248,7 @@ static void fill_row(struct top_row *r, const struct zcrx_netdev_list *prev,
 	for (size_t i = 0; i < dev->nr_pools; i++) {
 		const struct zcrx_pool *p = &dev->pools[i];
 
-		if (!pool_on(p, q))
+		if (!top_pool_on(p, q))
 			continue;
 		r->nr_pools++;
 		if (p->has_inflight) {
@@ -467,7 +467,7 @@ static const struct argp top_argp = {
 /* Output                                                              */
 /* ------------------------------------------------------------------ */
 
-static const char *provider(unsigned int mp)
+const char *top_provider(unsigned int mp)
 {
 	if (mp & ZCRX_MP_IO_URING)
 		return "io-uring";
@@ -493,8 +493,8 @@ static void print_json_row(struct top *t, const struct top_row *r, const char *i
 		print_uint(pr, PRINT_JSON, "napi-id", NULL, r->napi_id);
 	else
 		print_null(pr, PRINT_JSON, "napi-id", NULL);
-	if (provider(r->mp))
-		print_string(pr, PRINT_JSON, "provider", NULL, provider(r->mp));
+	if (top_provider(r->mp))
+		print_string(pr, PRINT_JSON, "provider", NULL, top_provider(r->mp));
 	else
 		print_null(pr, PRINT_JSON, "provider", NULL);
 	print_uint(pr, PRINT_JSON, "page-pools", NULL, r->nr_pools);
@@ -541,7 +541,7 @@ static void fmt_row(const struct top_row *r, bool rates, char *buf, size_t len)
 		snprintf(infl, sizeof(infl), "%llu", (unsigned long long)r->inflight);
 	else
 		snprintf(infl, sizeof(infl), "-");
-	snprintf(buf, len, head_fmt, r->dev, q, provider(r->mp) ? provider(r->mp) : "-",
+	snprintf(buf, len, head_fmt, r->dev, q, top_provider(r->mp) ? top_provider(r->mp) : "-",
 		 v[TOP_RX_PACKETS], v[TOP_RX_BYTES], v[TOP_RX_ALLOC_FAIL], v[TOP_ALLOC_FAST],
 		 v[TOP_ALLOC_SLOW], v[TOP_ALLOC_EMPTY], v[TOP_ALLOC_REFILL], v[TOP_RECYCLE],
 		 infl, rates ? note : "");

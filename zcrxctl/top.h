@@ -27,6 +27,15 @@ enum top_rate {
 };
 
 extern const char *const top_rate_key[TOP_NR_RATES];
+/* the qstats (ZCRX_NETDEV_A_QSTATS_*) behind TOP_RX_PACKETS..TOP_RX_ALLOC_FAIL */
+extern const unsigned int top_qstat_id[3];
+/* the page pool stats behind TOP_ALLOC_FAST.. (0-ended; recycle sums two) */
+extern const unsigned int top_pool_ids[TOP_NR_RATES][2];
+
+/* An attached page pool on q's NAPI (a pool belongs to a queue by napi-id). */
+bool top_pool_on(const struct zcrx_pool *p, const struct zcrx_rxq *q);
+/* "io-uring", "dmabuf", "xsk": the memory provider bound (ZCRX_MP_*), or NULL */
+const char *top_provider(unsigned int mp);
 
 #define TOP_NOTE_LEN	256
 
