@@ -153,6 +153,7 @@ MANDOC		?= mandoc
 MAN8		:= man/zcrxctl.8
 MAN3		:= man/libzcrx.3
 UNIT		:= zcrxctl-watch@.service
+METRICS_UNITS	:= zcrxctl-metrics.service zcrxctl-metrics.timer
 
 all: lib/libzcrx.pc
 
@@ -187,6 +188,11 @@ install: all
 	sed 's|/usr/local/sbin/zcrxctl|$(SBINDIR)/zcrxctl|g' systemd/$(UNIT) \
 		> $(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT)
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT)
+	for u in $(METRICS_UNITS); do \
+		sed 's|/usr/local/sbin/zcrxctl|$(SBINDIR)/zcrxctl|g' systemd/$$u \
+			> $(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/zcrxctl \
@@ -197,7 +203,8 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/zcrx_sim.h \
 		$(DESTDIR)$(MANDIR)/man8/$(notdir $(MAN8)) $(DESTDIR)$(MANDIR)/man3/$(notdir $(MAN3)) \
 		$(DESTDIR)$(BASHCOMPDIR)/zcrxctl $(DESTDIR)$(ZSHCOMPDIR)/_zcrxctl \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT)
+		$(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT) \
+		$(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(METRICS_UNITS))
 
 # Every page, linted; any message (style included) fails `make check`.
 lint-man:
