@@ -19,6 +19,9 @@ TOOLS=(bash jq ethtool ip timeout)
 # tests use their options (env --default-signal, setpriv --reuid, ...).
 EXTRA=(env setpriv unshare flock setsid stat date sort mktemp seq join comm
        grep sed awk find xargs ss)
+# Debian's promtool (package prometheus, 46 MB) checks metrics' output in
+# test_vm_metrics.sh; without it that case skips and says so.
+EXTRA+=(promtool)
 
 die() { echo "initramfs: $*" >&2; exit 1; }
 
