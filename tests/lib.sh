@@ -101,3 +101,16 @@ trap _t_cleanup EXIT
 
 have_root() { [ "$(id -u)" = 0 ]; }
 have_netns() { have_root && ip netns add "zcrxt-probe-$$" 2>/dev/null && ip netns del "zcrxt-probe-$$"; }
+
+# vm_nic: in a VM-tier guest, set nic to why eth0 (its 2-queue virtio_net
+# with a peer at $ZCRX_VM_PEER) cannot be used, or to "" when it can
+vm_nic() {
+	nic=
+	if [ "${ZCRX_VM_NIC:-0}" != 1 ]; then
+		nic="this guest has no NIC: ${ZCRX_VM_NIC_REASON:-ZCRX_VM_NIC is not 1}"
+	elif ! ip link show eth0 >/dev/null 2>&1; then
+		nic="the guest has no eth0"
+	elif [ -z "${ZCRX_VM_PEER:-}" ]; then
+		nic="no peer answers on eth0 (ZCRX_VM_PEER is not set)"
+	fi
+}

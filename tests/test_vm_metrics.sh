@@ -74,14 +74,7 @@ else
 	promcase "$S_TMP/m.prom"
 fi
 
-nic=
-if [ "${ZCRX_VM_NIC:-0}" != 1 ]; then
-	nic="this guest has no NIC: ${ZCRX_VM_NIC_REASON:-ZCRX_VM_NIC is not 1}"
-elif ! ip link show eth0 >/dev/null 2>&1; then
-	nic="the guest has no eth0"
-elif [ -z "${ZCRX_VM_PEER:-}" ]; then
-	nic="no peer answers on eth0 (ZCRX_VM_PEER is not set)"
-fi
+vm_nic
 
 t_begin "--queues: eth0's two RX queues with qstats and their virtio_net page pools (7.2+), promtool accepts it"
 if [ $((major * 100 + minor)) -lt 702 ]; then

@@ -12,14 +12,7 @@ if [ -z "${ZCRX_IN_VM:-}" ]; then
 	echo "# n/a - every case: only the VM tier's guests have a throw-away NIC"
 	t_done
 fi
-nic=
-if [ "${ZCRX_VM_NIC:-0}" != 1 ]; then
-	nic="this guest has no NIC: ${ZCRX_VM_NIC_REASON:-ZCRX_VM_NIC is not 1}"
-elif ! ip link show eth0 >/dev/null 2>&1; then
-	nic="the guest has no eth0"
-elif [ -z "${ZCRX_VM_PEER:-}" ]; then
-	nic="no peer answers on eth0 (ZCRX_VM_PEER is not set)"
-fi
+vm_nic
 
 TMP=$(mktemp -d)
 pinger=
