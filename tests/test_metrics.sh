@@ -9,7 +9,7 @@
 # atomically and refuses a bad DIR leaving nothing behind.
 . "$(dirname "$0")/lib_session.sh"
 
-t_plan 15
+t_plan 16
 
 zc() { timeout 10 env --default-signal=INT,PIPE "$ZCRXCTL" "$@"; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -197,6 +197,22 @@ done < <(queues "$S_TMP/sh1.json")
 if [ "$n" = 0 ]; then t_skip "no device of this machine reports per-queue qstats"
 elif [ -z "$bad" ]; then t_pass
 else t_fail "$bad"; fi
+
+t_begin "--queues escapes label values: a device named q\"x\\ (quote, backslash), and promtool accepts it"
+if ! have_root; then
+	t_skip "creating a device in a network namespace of its own needs root"
+elif ! unshare -n sh -c 'ip link add name "q\"x\\" type ifb && ip link set "q\"x\\" up &&
+	exec "$0" -q metrics --queues' "$ZCRXCTL" >"$S_TMP/esc.prom" 2>"$S_TMP/esc.err"; then
+	if grep -q 'Unknown device type\|not supported' "$S_TMP/esc.err"; then
+		t_skip "this kernel has no ifb device to name: $(f esc.err | short)"
+	else
+		t_fail "$(f esc.err | short)"
+	fi
+elif grep -qF 'zcrx_queue_info{ifindex="2",dev="q\"x\\",queue="0",' "$S_TMP/esc.prom"; then
+	promcase "$S_TMP/esc.prom"
+else
+	t_fail "$(grep -v '^#' "$S_TMP/esc.prom" | short)"
+fi
 
 # --- a stopped session ---------------------------------------------------------------
 kill -STOP "$bpid"
