@@ -520,11 +520,13 @@ int do_metrics(struct printer *pr, int argc, char **argv)
 	if (a.textfile) {
 		ret = textfile_commit(fd, tmp, a.textfile, buf, len);
 		fd = -1;
-		if (ret)
-			goto out_err;
-	} else if (fwrite(buf, 1, len, stdout) != len || fflush(stdout)) {
-		p_err("cannot write to stdout: %s", strerror(errno));
-		goto out_err;
+		if (ret) {
+			ret = EXIT_ERR;
+			goto out;
+		}
+	} else {
+		/* a failed write is said once by main (stdout_done) */
+		fwrite(buf, 1, len, stdout);
 	}
 	/* as status: each refusal its own line, and one line for the silent */
 	ret = EXIT_OK;
@@ -541,9 +543,6 @@ int do_metrics(struct printer *pr, int argc, char **argv)
 		p_err("%zu session%s did not answer within %d ms (zcrx_session_up 0): %s; "
 		      CLIENT_STUCK_HINT, silent, silent == 1 ? "" : "s", ASK_DEADLINE_MS, err);
 	}
-	goto out;
-out_err:
-	ret = EXIT_ERR;
 out:
 	if (fd >= 0) {
 		close(fd);
