@@ -9,7 +9,7 @@
 # atomically and refuses a bad DIR leaving nothing behind.
 . "$(dirname "$0")/lib_session.sh"
 
-t_plan 16
+t_plan 18
 
 zc() { timeout 10 env --default-signal=INT,PIPE "$ZCRXCTL" "$@"; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -322,4 +322,38 @@ fi
 stop "$fwpid"
 stop "$wpid"
 stop "$bpid"
+
+# --- an older session: no recv-overflows, no lost-records -------------------------------
+new_rundir
+"$TOP/tests/helpers/oldsession" "$(sock old0 3)" 1 10000 &
+_s_pids+=("$!")
+wait_until 5 test -S "$(sock old0 3)"
+t_begin "a 0.1 session: up, no overflow or lost-records sample it never sent, promtool accepts it"
+zc metrics >"$S_TMP/old.prom" 2>"$S_TMP/old.err"
+rc=$?
+L='dev="old0",queue="3"'
+if [ "$rc" = 0 ] && [ "$(mval "$S_TMP/old.prom" "zcrx_session_up{$L}")" = 1 ] &&
+	[ "$(mval "$S_TMP/old.prom" "zcrx_session_recv_resubmitted_total{$L,reason=\"stall\"}")" = 0 ] &&
+	[ "$(mval "$S_TMP/old.prom" "zcrx_session_events_total{$L,type=\"alloc-fail\"}")" = 1 ] &&
+	! grep -q 'reason="overflow"\|^zcrx_session_lost_records_total' "$S_TMP/old.prom"; then
+	promcase "$S_TMP/old.prom"
+else
+	t_fail "rc=$rc $(grep -v '^#' "$S_TMP/old.prom" | short) err=$(f old.err | short)"
+fi
+
+t_begin "bad usage: an argument, -j, an empty --textfile: one line each, exit 64, nothing on stdout"
+bad=
+for a in "metrics extra" "-j metrics" "metrics --textfile="; do
+	zc $a >"$S_TMP/u.out" 2>"$S_TMP/u.err"
+	rc=$?
+	if [ "$a" = "-j metrics" ]; then
+		# under -j the error is the one JSON document on stdout
+		[ "$rc" = 64 ] && jq -e '.error | test("Prometheus text format only")' "$S_TMP/u.out" \
+			>/dev/null && [ ! -s "$S_TMP/u.err" ] || bad+=" [$a] rc=$rc $(f u.out | short)"
+	else
+		[ "$rc" = 64 ] && [ ! -s "$S_TMP/u.out" ] && [ "$(grep -c . "$S_TMP/u.err")" = 1 ] ||
+			bad+=" [$a] rc=$rc $(f u.err | short)"
+	fi
+done
+if [ -z "$bad" ]; then t_pass; else t_fail "$bad"; fi
 t_done
