@@ -20,6 +20,7 @@ static const char *const cmd_name[] = {
 	[PROTO_STATUS]		= "status",
 	[PROTO_ARM]		= "arm",
 	[PROTO_SUBSCRIBE]	= "subscribe",
+	[PROTO_GROW]		= "grow",
 };
 
 /* ------------------------------------------------------------------ */
@@ -72,6 +73,8 @@ char *proto_request_encode(const struct proto_request *rq, size_t *len)
 	if (rq->cmd == PROTO_ARM)
 		print_string(&l.pr, PRINT_JSON, "event", NULL,
 			     rq->all ? "all" : zcrx_event_name(rq->event));
+	if (rq->cmd == PROTO_GROW)
+		print_uint(&l.pr, PRINT_JSON, "size", NULL, rq->size);
 	return proto_line_close(&l, len);
 }
 
@@ -137,6 +140,10 @@ char *proto_reply_encode(const struct proto_reply *rp, size_t *len)
 	} else if (rp->body == PROTO_BODY_ARMED) {
 		print_events(&l.pr, "armed", rp->armed);
 		backend_mode_print(&l.pr, rp->mode);
+	} else if (rp->body == PROTO_BODY_GROWN) {
+		print_uint(&l.pr, PRINT_JSON, "area-id", NULL, rp->area_id);
+		print_uint(&l.pr, PRINT_JSON, "areas", NULL, rp->nr_areas);
+		print_uint(&l.pr, PRINT_JSON, "area-size", NULL, rp->area_size);
 	}
 	return proto_line_close(&l, len);
 }
@@ -193,13 +200,20 @@ int proto_request_decode(const char *line, size_t len, struct proto_request *rq,
 		snprintf(err, errlen, "unsupported request: this session speaks protocol"
 			 " version 1 (\"v\":1)");
 	} else if (!cmd) {
-		snprintf(err, errlen, "malformed request: no \"cmd\" (status, arm or subscribe)");
+		snprintf(err, errlen, "malformed request: no \"cmd\" (status, arm, subscribe or grow)");
 	} else if (!strcmp(cmd, "status")) {
 		rq->cmd = PROTO_STATUS;
 		ret = 0;
 	} else if (!strcmp(cmd, "subscribe")) {
 		rq->cmd = PROTO_SUBSCRIBE;
 		ret = 0;
+	} else if (!strcmp(cmd, "grow")) {
+		rq->cmd = PROTO_GROW;
+		if (!json_u64(json_get(j, "size"), &rq->size) || !rq->size)
+			snprintf(err, errlen, "malformed grow request: \"size\" must be the new"
+				 " area's bytes, a number above 0");
+		else
+			ret = 0;
 	} else if (!strcmp(cmd, "arm")) {
 		rq->cmd = PROTO_ARM;
 		ev = json_get(j, "event");
@@ -216,7 +230,7 @@ int proto_request_decode(const char *line, size_t len, struct proto_request *rq,
 			ret = 0;
 		}
 	} else {
-		snprintf(err, errlen, "unknown cmd \"%s\": status, arm or subscribe", cmd);
+		snprintf(err, errlen, "unknown cmd \"%s\": status, arm, subscribe or grow", cmd);
 	}
 	if (ret && errlen)
 		utf8_cut(err);
@@ -486,6 +500,10 @@ int proto_reply_decode(const char *line, size_t len, enum proto_reply_body body,
 		rp->has_mode = json_get(j, "simulated") || json_get(j, "mode");
 		ok = get_events(json_get(j, "armed"), &rp->armed) &&
 		     (!rp->has_mode || backend_mode_decode(j, &rp->mode));
+		break;
+	case PROTO_BODY_GROWN:
+		ok = get_u32(j, "area-id", &rp->area_id) && get_u32(j, "areas", &rp->nr_areas) &&
+		     get_u64(j, "area-size", &rp->area_size);
 		break;
 	}
 out:

@@ -273,6 +273,26 @@ static void reply_status(struct client *c)
 	reply(c, &rp, false);
 }
 
+/* grow: add an area of rq->size bytes to the session's ifq (ZCRX_CTRL_ADD_AREA) */
+static void client_grow(struct client *c, const struct proto_request *rq)
+{
+	struct zcrx_area_opts ao = { .area_size = rq->size };
+	struct proto_reply rp = { .ok = true, .body = PROTO_BODY_GROWN };
+	struct zcrx_ifq_info info;
+	struct zcrx_diag d;
+	int ret;
+
+	ret = zcrx_ifq_add_area(c->s->ifq, &ao, &rp.area_id, &d);
+	if (ret) {
+		reply_fail(c, -ret, false, "%s", d.msg);
+		return;
+	}
+	zcrx_ifq_info(c->s->ifq, &info);
+	rp.nr_areas = info.nr_areas;
+	rp.area_size = info.area_size;
+	reply(c, &rp, false);
+}
+
 static void client_request(struct client *c, const char *line, size_t len)
 {
 	struct proto_reply rp = { .ok = true };
@@ -318,6 +338,9 @@ static void client_request(struct client *c, const char *line, size_t len)
 			c->s->nr_subs++;
 		}
 		reply(c, &rp, false);
+		break;
+	case PROTO_GROW:
+		client_grow(c, &rq);
 		break;
 	}
 }
