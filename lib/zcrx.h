@@ -312,6 +312,8 @@ ZCRX_API int zcrx_ifq_info(const struct zcrx_ifq *ifq, struct zcrx_ifq_info *inf
  * and cannot remove one: each stays pinned until the ring closes.
  */
 #define ZCRX_AREAS_MAX		1024	/* ZCRX_MAX_AREAS in io_uring/zcrx.c */
+/* The area id in a data CQE's off (info.off): bits 48 and up (IORING_ZCRX_AREA_SHIFT) */
+#define ZCRX_AREA_ID(off)	((uint32_t)((uint64_t)(off) >> 48))
 
 struct zcrx_area_opts {
 	uint64_t		area_size;	/* 0 = the size of the ifq's area 0 */

@@ -120,6 +120,14 @@ void proto_session_print(struct printer *pr, const struct proto_session *s)
 		print_uint(pr, PRINT_JSON, "recv-overflows", NULL, s->recv_overflows);
 	else
 		print_null(pr, PRINT_JSON, "recv-overflows", NULL);
+	if (s->has_areas) {
+		print_uint(pr, PRINT_JSON, "areas", NULL, s->nr_areas);
+		print_uint(pr, PRINT_JSON, "area-size", NULL, s->area_size);
+		open_json_array(pr, "area-rx-buffers");
+		for (uint32_t i = 0; i < s->nr_area_rx; i++)
+			print_uint(pr, PRINT_JSON, NULL, NULL, s->area_rx[i]);
+		close_json_array(pr);
+	}
 	close_json_object(pr);
 }
 
@@ -427,6 +435,25 @@ out:
 }
 
 
+/* "areas", "area-size", "area-rx-buffers": absent from a 0.3 session */
+static bool get_areas(const struct json *o, struct proto_session *s)
+{
+	const struct json *rx = json_get(o, "area-rx-buffers");
+
+	if (!json_get(o, "areas"))
+		return true;
+	s->has_areas = true;
+	if (!get_u32(o, "areas", &s->nr_areas) || !get_u64(o, "area-size", &s->area_size) ||
+	    json_type(rx) != JSON_ARR)
+		return false;
+	if (json_len(rx) > PROTO_AREA_RX_MAX)
+		return false;
+	for (s->nr_area_rx = 0; s->nr_area_rx < json_len(rx); s->nr_area_rx++)
+		if (!json_u64(json_at(rx, s->nr_area_rx), &s->area_rx[s->nr_area_rx]))
+			return false;
+	return true;
+}
+
 static bool get_session(const struct json *o, struct proto_session *s)
 {
 	const struct json *types = json_get(o, "types"), *c;
@@ -440,7 +467,8 @@ static bool get_session(const struct json *o, struct proto_session *s)
 	    !get_u64(o, "pid", &s->pid) || !get_u64(o, "uptime-s", &s->uptime_s) ||
 	    !backend_mode_decode(o, &s->mode) || !get_events(json_get(o, "events"), &s->events) ||
 	    !get_u64(o, "recv-stalls", &s->recv_stalls) ||
-	    !get_opt_u64(o, "recv-overflows", &s->has_overflows, &s->recv_overflows))
+	    !get_opt_u64(o, "recv-overflows", &s->has_overflows, &s->recv_overflows) ||
+	    !get_areas(o, s))
 		return false;
 	for (int t = 0; t < ZCRX_EV_COUNT; t++) {
 		if (!(s->events & ZCRX_EV_MASK(t)))

@@ -20,6 +20,7 @@
 #include "record.h"
 
 #define PROTO_REQ_MAX	4096	/* request bytes, the newline excluded */
+#define PROTO_AREA_RX_MAX	64	/* status: data CQEs of the first 64 areas */
 
 enum proto_cmd {
 	PROTO_STATUS,
@@ -52,6 +53,11 @@ struct proto_session {
 	uint64_t		recv_stalls;
 	bool			has_overflows;	/* recv_overflows valid: a 0.1 session has none */
 	uint64_t		recv_overflows;
+	bool			has_areas;	/* the rest valid: a 0.3 session has none */
+	uint32_t		nr_areas;
+	uint64_t		area_size;	/* all areas */
+	uint32_t		nr_area_rx;	/* min(nr_areas, PROTO_AREA_RX_MAX) */
+	uint64_t		area_rx[PROTO_AREA_RX_MAX];	/* data CQEs per area id */
 };
 
 enum proto_reply_body {

@@ -248,6 +248,7 @@ static void reply_status(struct client *c)
 	struct proto_reply rp = { .ok = true, .body = PROTO_BODY_SESSION };
 	struct proto_session *ps = &rp.session;
 	struct session *s = c->s;
+	struct zcrx_ifq_info info;
 	struct zcrx_stats_snap st;
 
 	snprintf(ps->dev, sizeof(ps->dev), "%s", s->dev);
@@ -270,6 +271,12 @@ static void reply_status(struct client *c)
 	ps->recv_stalls = zcrx_recv_stalls(s->ifq);
 	ps->has_overflows = true;
 	ps->recv_overflows = zcrx_recv_overflows(s->ifq);
+	zcrx_ifq_info(s->ifq, &info);
+	ps->has_areas = true;
+	ps->nr_areas = info.nr_areas;
+	ps->area_size = info.area_size;
+	ps->nr_area_rx = info.nr_areas < PROTO_AREA_RX_MAX ? info.nr_areas : PROTO_AREA_RX_MAX;
+	memcpy(ps->area_rx, s->area_rx, ps->nr_area_rx * sizeof(ps->area_rx[0]));
 	reply(c, &rp, false);
 }
 

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <sys/un.h>
 
+#include "../proto.h"
 #include "session.h"
 
 #define RETRY_NS		(100 * 1000000ULL)
@@ -68,6 +69,7 @@ struct session {
 	uint32_t		next_conn_id;
 	uint64_t		rx_buffers;	/* data CQEs */
 	uint64_t		rx_bytes;
+	uint64_t		area_rx[PROTO_AREA_RX_MAX];	/* data CQEs per area id */
 	uint64_t		last_stats_mono;
 	uint64_t		last_stats_bytes;
 };
