@@ -379,6 +379,26 @@ static bool get_common(const struct json *o, struct record *r)
 	return get_u32(o, "queue", &r->queue) && backend_mode_decode(o, &r->mode);
 }
 
+static bool get_grow(const struct json *o, struct record *r)
+{
+	const char *by = json_str(json_get(o, "by")), *e = json_str(json_get(o, "error"));
+	const char *dev = json_str(json_get(o, "dev"));
+
+	if (!by || strlen(by) >= sizeof(r->by) || !dev || strlen(dev) >= sizeof(r->dev) ||
+	    !json_bool(json_get(o, "stopped"), &r->stopped) || !get_u32(o, "queue", &r->queue) ||
+	    !get_u32(o, "areas", &r->nr_areas) || !get_u64(o, "area-size", &r->area_size) ||
+	    !backend_mode_decode(o, &r->mode))
+		return false;
+	strcpy(r->by, by);
+	strcpy(r->dev, dev);
+	if (r->stopped) {
+		snprintf(r->error, sizeof(r->error), "%s", e ? e : "");
+		utf8_cut(r->error);
+		return e;
+	}
+	return get_u32(o, "area-id", &r->area_id) && get_u64(o, "size", &r->size);
+}
+
 int proto_record_decode(const char *line, size_t len, struct record *r)
 {
 	const struct json *o;
@@ -421,6 +441,9 @@ int proto_record_decode(const char *line, size_t len, struct record *r)
 		     get_opt_u64(o, "recv-overflows", &r->has_overflows, &r->recv_overflows);
 		for (int t = 0; ok && t < ZCRX_EV_COUNT; t++)
 			ok = get_u64(o, zcrx_event_name(t), &r->fired[t]);
+	} else if (!strcmp(kind, "grow")) {
+		r->kind = RECORD_GROW;
+		ok = get_time(o, r) && get_grow(o, r);
 	} else if (!strcmp(kind, "lost")) {
 		r->kind = RECORD_LOST;
 		ok = get_u64(o, "count", &r->lost) && backend_mode_decode(o, &r->mode);

@@ -118,6 +118,8 @@ void session_data_recv_stalled(struct session *s, const struct zcrx_cqe_info *in
 		       c ? c->peer : s->own_peer);
 		return;
 	}
+	if (s->o.be.mode == BACKEND_NODEV && session_auto_grow(s, "recv-stalled"))
+		return;
 	if (zcrx_recv_stalls(s->ifq) > 1)
 		return;
 	p_info("The receive from %s ran out of zcrx buffers: the session's consumer holds them"
