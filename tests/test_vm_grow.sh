@@ -34,6 +34,8 @@ until_s() {
 }
 bound() { grep -q '"listen"' "$S_TMP/$1.out"; }
 settled() { bound "$1" || dead "$2"; }
+# listening_on NAME PID: watch NAME said where it receives, or is gone
+listening_on() { grep -q '^Receiving TCP connections on ' "$S_TMP/$1.err" || dead "$2"; }
 bound_port() { jq -r 'select(.listen) | .listen | sub(".*:"; "")' "$S_TMP/$1.out" | head -n 1; }
 # status_of DEV QUEUE FILTER: jq test on the one session `status DEV QUEUE -j` reports
 status_of() {
@@ -121,8 +123,8 @@ if needs grow; then
 	start a -j watch --nodev n1 0 --area-size 64K --hold 40 --listen 127.0.0.1:0 \
 		--auto-grow 64K,192K
 	a=$pid
-	until_s 30 settled a "$a"
-	port=$(bound_port a)
+	until_s 30 listening_on a "$a"
+	port=$(sed -n 's/^Receiving TCP connections on .*:\([0-9]*\)$/\1/p' "$S_TMP/a.err" | head -n 1)
 	if [ -z "$port" ]; then
 		t_fail "the session did not bind: $(f a.out | short) $(f a.err | short)"
 	else

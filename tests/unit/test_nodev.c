@@ -599,7 +599,9 @@ static void test_added_area_takes_data_and_goes_back_with_its_token(void **state
 	assert_int_equal(io_uring_sq_ready(zcrx_ctx_ring(r.ctx)), 1);
 	r.stalled = 0;
 	pump(&r, r.ifq, 3 * AREA, true);
-	assert_int_equal(r.got, 2 * AREA);
+	/* every buffer of both areas held (a copy may fill one partly) */
+	assert_int_equal(r.held, 2 * AREA / 4096);
+	assert_true(r.got > AREA);
 	assert_false(r.bad);
 	for (uint32_t i = AREA / 4096; i < r.held; i++)
 		if (r.hold_off[i] >> IORING_ZCRX_AREA_SHIFT != 1)
