@@ -23,15 +23,6 @@
 STREAM=400000
 
 send() { timeout 20 bash -c 'head -c "$2" /dev/zero >"/dev/tcp/127.0.0.1/$1"' _ "$1" "$2"; }
-# until_s SECS CMD...: poll CMD every 0.5 s for SECS by the clock (TCG: ~0.1 s a process)
-until_s() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.5
-	done
-}
 bound() { grep -q '"listen"' "$S_TMP/$1.out"; }
 settled() { bound "$1" || dead "$2"; }
 # listening_on NAME PID: watch NAME said where it receives, or is gone

@@ -81,23 +81,16 @@ int do_grow(struct printer *pr, int argc, char **argv)
 	struct grow_args a = { 0 };
 	struct proto_request rq = { .cmd = PROTO_GROW };
 	struct proto_reply rp;
-	char err[512], size[32];
-	int fd, ret;
+	char err[600], size[32];
+	int ret;
 
 	ret = cmd_parse(&grow_argp, argc, argv, &a);
 	if (ret >= 0)
 		return ret;
 	rq.size = a.size;
 	signal(SIGPIPE, SIG_IGN);
-	fd = client_connect(a.dev, a.queue, err, sizeof(err));
-	if (fd < 0) {
+	if (client_ask(a.dev, a.queue, &rq, PROTO_BODY_GROWN, &rp, err, sizeof(err))) {
 		p_err("%s", err);
-		return EXIT_ERR;
-	}
-	ret = client_call(fd, &rq, PROTO_BODY_GROWN, &rp, err, sizeof(err));
-	close(fd);
-	if (ret) {
-		p_err("%s queue %u: %s", a.dev, a.queue, err);
 		return EXIT_ERR;
 	}
 	if (!rp.ok) {
