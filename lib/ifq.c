@@ -101,6 +101,10 @@ static int check_args(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 				    "area_addr %p is not page-aligned: caller memory for the area"
 				    " must start on a page", o->area_addr);
 		break;
+	case ZCRX_AREA_DMABUF:
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "libzcrx opens an ifq on user memory only: use anonymous, huge-page"
+			    " or caller memory");
 	default:
 		return fail(d, ZCRX_STAGE_ARGS, -EINVAL, "unknown area backing %d", o->backing);
 	}
