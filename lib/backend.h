@@ -104,13 +104,17 @@ struct zcrx_ifq {
 	uint32_t		queue;
 	enum zcrx_gen		gen;
 
-	/* area */
-	void			*area;
-	uint64_t		area_size;
-	size_t			area_map_len;	/* 0 when the caller owns the memory */
-	uint64_t		area_token;
+	/* areas, by area id: 0 from ifq_open, then zcrx_ifq_add_area()'s */
+	struct zcrx_area_slot {
+		void		*addr;
+		uint64_t	size;
+		size_t		map_len;	/* 0 when the caller owns the memory */
+		uint64_t	token;		/* rq_area_token as written back */
+	}			*areas;
+	uint32_t		nr_areas;
+	uint64_t		area_size;	/* all areas */
 	uint32_t		rx_buf_len;
-	uint32_t		nr_bufs;
+	uint32_t		nr_bufs;	/* all areas */
 
 	/* refill ring, at the offsets the backend wrote back */
 	void			*region;

@@ -101,6 +101,10 @@ static int check_args(const struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 				    "area_addr %p is not page-aligned: caller memory for the area"
 				    " must start on a page", o->area_addr);
 		break;
+	case ZCRX_AREA_DMABUF:
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "libzcrx opens an ifq on user memory only: use anonymous, huge-page"
+			    " or caller memory");
 	default:
 		return fail(d, ZCRX_STAGE_ARGS, -EINVAL, "unknown area backing %d", o->backing);
 	}
@@ -238,42 +242,59 @@ static int resolve_dev(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *o,
 	return ret;
 }
 
-static int map_memory(const struct zcrx_ifq_opts *o, struct zcrx_ifq *ifq, struct zcrx_diag *d)
+/* The memory of one area into a (size already set): the caller's, or mapped here. */
+static int map_area(enum zcrx_area_backing backing, void *addr, struct zcrx_area_slot *a,
+		    struct zcrx_diag *d)
 {
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
 	void *p;
 
-	if (o->backing == ZCRX_AREA_USER) {
-		ifq->area = o->area_addr;
-	} else {
-		if (o->backing == ZCRX_AREA_HUGE_2M)
-			flags |= MAP_HUGETLB | MAP_HUGE_2MB;
-		p = mmap(NULL, ifq->area_size, PROT_READ | PROT_WRITE, flags, -1, 0);
-		if (p == MAP_FAILED) {
-			int err = -errno;
-
-			if (o->backing == ZCRX_AREA_HUGE_2M)
-				return fail(d, ZCRX_STAGE_MEMORY, err,
-					    "mapping a %llu-byte area of 2 MiB huge pages got %s:"
-					    " reserve them (sysctl vm.nr_hugepages=%llu) or use normal"
-					    " pages", (unsigned long long)ifq->area_size,
-					    strerrorname_np(-err),
-					    (unsigned long long)(ifq->area_size / HUGE_2M));
-			return fail(d, ZCRX_STAGE_MEMORY, err,
-				    "mapping a %llu-byte area got %s: use a smaller area_size",
-				    (unsigned long long)ifq->area_size, strerrorname_np(-err));
-		}
-		ifq->area = p;
-		ifq->area_map_len = ifq->area_size;
+	if (backing == ZCRX_AREA_USER) {
+		a->addr = addr;
+		return 0;
 	}
+	if (backing == ZCRX_AREA_HUGE_2M)
+		flags |= MAP_HUGETLB | MAP_HUGE_2MB;
+	p = mmap(NULL, a->size, PROT_READ | PROT_WRITE, flags, -1, 0);
+	if (p == MAP_FAILED) {
+		int err = -errno;
 
+		if (backing == ZCRX_AREA_HUGE_2M)
+			return fail(d, ZCRX_STAGE_MEMORY, err,
+				    "mapping a %llu-byte area of 2 MiB huge pages got %s:"
+				    " reserve them (sysctl vm.nr_hugepages=%llu) or use normal"
+				    " pages", (unsigned long long)a->size,
+				    strerrorname_np(-err), (unsigned long long)(a->size / HUGE_2M));
+		return fail(d, ZCRX_STAGE_MEMORY, err,
+			    "mapping a %llu-byte area got %s: use a smaller area_size",
+			    (unsigned long long)a->size, strerrorname_np(-err));
+	}
+	a->addr = p;
+	a->map_len = a->size;
+	return 0;
+}
+
+static void unmap_area(struct zcrx_area_slot *a)
+{
+	if (a->map_len)
+		munmap(a->addr, a->map_len);
+}
+
+static int map_memory(const struct zcrx_ifq_opts *o, struct zcrx_ifq *ifq, struct zcrx_diag *d)
+{
+	void *p;
+	int ret;
+
+	ifq->areas[0].size = ifq->area_size;
+	ret = map_area(o->backing, o->area_addr, &ifq->areas[0], d);
+	if (ret)
+		return ret;
 	p = mmap(NULL, ifq->region_size, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (p == MAP_FAILED) {
 		int err = -errno;
 
-		if (ifq->area_map_len)
-			munmap(ifq->area, ifq->area_map_len);
+		unmap_area(&ifq->areas[0]);
 		return fail(d, ZCRX_STAGE_MEMORY, err,
 			    "mapping a %zu-byte refill region got %s: use fewer rq_entries",
 			    ifq->region_size, strerrorname_np(-err));
@@ -285,8 +306,8 @@ static int map_memory(const struct zcrx_ifq_opts *o, struct zcrx_ifq *ifq, struc
 static void unmap_memory(struct zcrx_ifq *ifq)
 {
 	munmap(ifq->region, ifq->region_size);
-	if (ifq->area_map_len)
-		munmap(ifq->area, ifq->area_map_len);
+	for (uint32_t i = 0; i < (ifq->nr_areas ? ifq->nr_areas : 1); i++)
+		unmap_area(&ifq->areas[i]);
 }
 
 /* A refused NODEV registration: no NIC to blame. */
@@ -350,6 +371,14 @@ static void diag_register(struct zcrx_ctx *ctx, const struct zcrx_ifq *ifq,
 		zcrx_netdev_list_free(&list);
 }
 
+/* a flush is a syscall: one for every eighth of what can be in flight */
+static void set_flush_batch(struct zcrx_ifq *ifq)
+{
+	ifq->flush_batch = (ifq->nr_bufs < ifq->rq_entries ? ifq->nr_bufs : ifq->rq_entries) / 8;
+	if (!ifq->flush_batch)
+		ifq->flush_batch = 1;
+}
+
 /* Take the refill ring layout the kernel wrote back, refusing one that does not fit. */
 static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg *reg,
 		       const struct io_uring_zcrx_area_reg *area, const struct ifq_plan *plan)
@@ -372,12 +401,10 @@ static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg 
 	ifq->rq_local_tail = __atomic_load_n(ifq->rq_tail, __ATOMIC_RELAXED);
 	ifq->rx_buf_len = reg->rx_buf_len ? reg->rx_buf_len : sysconf(_SC_PAGESIZE);
 	ifq->nr_bufs = ifq->area_size / ifq->rx_buf_len;
-	ifq->area_token = area->rq_area_token;
+	ifq->areas[0].token = area->rq_area_token;
+	ifq->nr_areas = 1;
 	ifq->seen_head = __atomic_load_n(ifq->rq_head, __ATOMIC_RELAXED);
-	/* a flush is a syscall: one for every eighth of what can be in flight */
-	ifq->flush_batch = (ifq->nr_bufs < ifq->rq_entries ? ifq->nr_bufs : ifq->rq_entries) / 8;
-	if (!ifq->flush_batch)
-		ifq->flush_batch = 1;
+	set_flush_batch(ifq);
 	if (plan->stats_off)
 		ifq->stats = (struct zcrx_stats *)((char *)ifq->region + plan->stats_off);
 	return 0;
@@ -403,6 +430,11 @@ int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
 	if (!ifq)
 		return fail(d, ZCRX_STAGE_MEMORY, -ENOMEM, "allocating an ifq got ENOMEM");
 	ifq->ctx = ctx;
+	ifq->areas = calloc(1, sizeof(*ifq->areas));
+	if (!ifq->areas) {
+		free(ifq);
+		return fail(d, ZCRX_STAGE_MEMORY, -ENOMEM, "allocating an ifq got ENOMEM");
+	}
 
 	ret = check_args(ctx, opts, ifq, &plan, d);
 	if (!ret)
@@ -414,7 +446,7 @@ int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
 	if (ret)
 		goto err_free;
 
-	area.addr = (uintptr_t)ifq->area;
+	area.addr = (uintptr_t)ifq->areas[0].addr;
 	area.len = ifq->area_size;
 	region.user_addr = (uintptr_t)ifq->region;
 	region.size = ifq->region_size;
@@ -468,6 +500,7 @@ err_unregister:
 err_unmap:
 	unmap_memory(ifq);
 err_free:
+	free(ifq->areas);
 	free(ifq);
 	return ret;
 }
@@ -494,6 +527,7 @@ void zcrx_ifq_close(struct zcrx_ifq *ifq)
 	if (ctx->ops->unregister_ifq)
 		ctx->ops->unregister_ifq(ctx, ifq->zcrx_id);
 	unmap_memory(ifq);
+	free(ifq->areas);
 	free(ifq->recv);
 	free(ifq);
 }
@@ -508,12 +542,26 @@ int zcrx_ifq_info(const struct zcrx_ifq *ifq, struct zcrx_ifq_info *info)
 	info->rx_buf_len = ifq->rx_buf_len;
 	info->area_size = ifq->area_size;
 	info->nr_bufs = ifq->nr_bufs;
-	info->area = ifq->area;
+	info->area = ifq->areas[0].addr;
+	info->nr_areas = ifq->nr_areas;
 	info->events = ifq->events;
 	info->event_user_data = ifq->event_ud;
 	info->stats = ifq->stats != NULL;
 	info->nodev = ifq->nodev;
 	info->gen = ifq->gen;
+	return 0;
+}
+
+int zcrx_ifq_area(const struct zcrx_ifq *ifq, uint32_t id, struct zcrx_area_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (id >= ifq->nr_areas)
+		return -ENOENT;
+	info->id = id;
+	info->token = ifq->areas[id].token;
+	info->addr = ifq->areas[id].addr;
+	info->size = ifq->areas[id].size;
+	info->nr_bufs = ifq->areas[id].size / ifq->rx_buf_len;
 	return 0;
 }
 
@@ -546,7 +594,7 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 {
 	struct zcrx_ctx *ctx = ifq->ctx;
 	unsigned int i;
-	uint64_t pos;
+	uint64_t pos, id;
 
 	memset(info, 0, sizeof(*info));
 	info->user_data = cqe->user_data;
@@ -624,11 +672,12 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	/* the offset is in the CQE's second half: struct io_uring_zcrx_cqe */
 	info->off = cqe->big_cqe[0];
 	pos = info->off & ~IORING_ZCRX_AREA_MASK;
-	if (pos + (uint32_t)cqe->res > ifq->area_size)
+	id = info->off >> IORING_ZCRX_AREA_SHIFT;
+	if (id >= ifq->nr_areas || pos + (uint32_t)cqe->res > ifq->areas[id].size)
 		return -EPROTO;
 	info->kind = ZCRX_CQE_DATA;
 	ifq->bufs_out++;
-	info->addr = (char *)ifq->area + pos;
+	info->addr = (char *)ifq->areas[id].addr + pos;
 	info->len = cqe->res;
 	return info->kind;
 }
@@ -700,13 +749,16 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
 {
 	uint32_t tail = ifq->rq_local_tail;
+	uint64_t id = off >> IORING_ZCRX_AREA_SHIFT;
 	struct io_uring_zcrx_rqe *rqe;
 
+	if (id >= ifq->nr_areas)
+		return -EINVAL;
 	/* acquire: the kernel has finished reading the RQEs it consumed */
 	if (tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) >= ifq->rq_entries)
 		return -ENOSPC;
 	rqe = &ifq->rqes[tail & ifq->rq_mask];
-	rqe->off = (off & ~IORING_ZCRX_AREA_MASK) | ifq->area_token;
+	rqe->off = (off & ~IORING_ZCRX_AREA_MASK) | ifq->areas[id].token;
 	rqe->len = len;
 	rqe->__pad = 0;
 	ifq->rq_local_tail = tail + 1;
@@ -802,4 +854,133 @@ uint64_t zcrx_recv_stalls(const struct zcrx_ifq *ifq)
 uint64_t zcrx_recv_overflows(const struct zcrx_ifq *ifq)
 {
 	return ifq->recv_overflows;
+}
+
+/* What an ADD_AREA refusal means (zcrx_ctrl_add_area() and __zcrx_create_area()) */
+static int diag_add_area(int err, uint64_t size, struct zcrx_diag *d)
+{
+	const char *why;
+
+	switch (-err) {
+	case ENOMEM:
+		why = "areas are pinned, and the locked-memory limit refused this one: raise"
+		      " `ulimit -l` or add a smaller area";
+		break;
+	case EFAULT:
+		why = "the kernel could not pin the memory, or the ifq's device is gone";
+		break;
+	case ERANGE:
+		why = "the memory is not contiguous enough for the ifq's rx_buf_len: use huge pages";
+		break;
+	default:
+		why = "this kernel refused the area as asked: `zcrxctl selftest` shows what works"
+		      " here";
+		break;
+	}
+	return fail(d, ZCRX_STAGE_REGISTER, err, "adding a %llu-byte area got %s (%s): %s",
+		    (unsigned long long)size, strerrorname_np(-err), strerror(-err), why);
+}
+
+/* Refuse before the call what the kernel would refuse, in words. */
+static int check_area_opts(const struct zcrx_ifq *ifq, const struct zcrx_area_opts *o,
+			   struct zcrx_area_slot *a, struct zcrx_diag *d)
+{
+	const struct zcrx_caps *c = &ifq->ctx->caps;
+	uint64_t page = sysconf(_SC_PAGESIZE);
+	char why[256];
+
+	if (zcrx_resv_check(o->__resv, sizeof(o->__resv)))
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "struct zcrx_area_opts has non-zero reserved bytes: initialise it"
+			    " with { 0 } or designated initialisers");
+	if (zcrx_caps_feature(c, ZCRX_FEAT_ADD_AREA, why, sizeof(why)) != ZCRX_YES)
+		return fail(d, ZCRX_STAGE_CAPS, -EOPNOTSUPP,
+			    "this kernel cannot add an area to a live ifq (%s): open the ifq"
+			    " with a larger area instead", why);
+	if (o->backing == ZCRX_AREA_DMABUF)
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "zcrx_id %u's areas are user memory, and the kernel takes no dmabuf"
+			    " area beside them: add anonymous, huge-page or caller memory",
+			    ifq->zcrx_id);
+	if ((unsigned int)o->backing > ZCRX_AREA_USER)
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL, "unknown area backing %d", o->backing);
+	if (o->rx_buf_len && o->rx_buf_len != ifq->rx_buf_len)
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "rx_buf_len %u is not zcrx_id %u's (%u): every area of an ifq has its"
+			    " buffer size; use 0 for it", o->rx_buf_len, ifq->zcrx_id,
+			    ifq->rx_buf_len);
+	if (ifq->nr_areas >= ZCRX_AREAS_MAX)
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "zcrx_id %u has %u areas, the kernel's limit (ZCRX_MAX_AREAS): it"
+			    " takes no more", ifq->zcrx_id, ifq->nr_areas);
+	a->size = o->area_size ? o->area_size : ifq->areas[0].size;
+	if (o->backing == ZCRX_AREA_HUGE_2M)
+		a->size = round_up(a->size, HUGE_2M);
+	if (a->size % page || a->size < ifq->rx_buf_len)
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "area_size %llu must be a multiple of the page size (%llu) and hold at"
+			    " least one %u-byte buffer", (unsigned long long)a->size,
+			    (unsigned long long)page, ifq->rx_buf_len);
+	if (o->backing == ZCRX_AREA_USER && (!o->area_addr || (uintptr_t)o->area_addr % page))
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL,
+			    "area_addr %p is not page-aligned: caller memory for the area"
+			    " must start on a page", o->area_addr);
+	return 0;
+}
+
+int zcrx_ifq_add_area(struct zcrx_ifq *ifq, const struct zcrx_area_opts *opts,
+		      uint32_t *area_id, struct zcrx_diag *diag)
+{
+	struct io_uring_zcrx_area_reg reg = { 0 };
+	struct zcrx_area_slot a = { 0 }, *areas;
+	struct zcrx_diag local;
+	struct zcrx_diag *d = diag ? diag : &local;
+	struct zcrx_ctrl ctrl;
+	uint64_t id;
+	int ret;
+
+	memset(d, 0, sizeof(*d));
+	if (!opts)
+		return fail(d, ZCRX_STAGE_ARGS, -EINVAL, "no options given");
+	ret = check_area_opts(ifq, opts, &a, d);
+	if (!ret)
+		ret = map_area(opts->backing, opts->area_addr, &a, d);
+	if (ret)
+		return ret;
+	areas = reallocarray(ifq->areas, ifq->nr_areas + 1, sizeof(*areas));
+	if (!areas) {
+		unmap_area(&a);
+		return fail(d, ZCRX_STAGE_MEMORY, -ENOMEM, "growing the area table got ENOMEM");
+	}
+	ifq->areas = areas;
+
+	reg.addr = (uintptr_t)a.addr;
+	reg.len = a.size;
+	memset(&ctrl, 0, sizeof(ctrl));
+	ctrl.zcrx_id = ifq->zcrx_id;
+	ctrl.op = ZCRX_CTRL_ADD_AREA;
+	ctrl.zc_area.area_ptr = (uintptr_t)&reg;
+	ret = ifq->ctx->ops->ctrl(ifq->ctx, &ctrl);
+	if (ret) {
+		unmap_area(&a);
+		return diag_add_area(ret, a.size, d);
+	}
+	/* the kernel numbers areas as we do; anything else and our tokens would lie */
+	id = reg.rq_area_token >> IORING_ZCRX_AREA_SHIFT;
+	if (id != ifq->nr_areas || reg.rq_area_token & ~IORING_ZCRX_AREA_MASK)
+		return fail(d, ZCRX_STAGE_REGISTER, -EPROTO,
+			    "the %s backend added an area with token 0x%llx, not area %u's:"
+			    " this is a libzcrx or kernel bug", ifq->ctx->ops->name,
+			    (unsigned long long)reg.rq_area_token, ifq->nr_areas);
+	a.token = reg.rq_area_token;
+	ifq->areas[ifq->nr_areas++] = a;
+	ifq->area_size += a.size;
+	ifq->nr_bufs += a.size / ifq->rx_buf_len;
+	set_flush_batch(ifq);
+	if (area_id)
+		*area_id = id;
+	/* a receive that starved can go again: there are buffers now */
+	if (ifq->nr_stalled)
+		recv_resume(ifq);
+	return 0;
 }

@@ -33,6 +33,7 @@
 #define zcrx_ctrl_flush_rq		zcrx_kabi_ctrl_flush_rq
 #define zcrx_ctrl_export		zcrx_kabi_ctrl_export
 #define zcrx_ctrl_arm_event		zcrx_kabi_ctrl_arm_event
+#define zcrx_ctrl_add_area		zcrx_kabi_ctrl_add_area
 #define zcrx_ctrl			zcrx_kabi_ctrl
 #define io_uring_query_hdr		zcrx_kabi_query_hdr
 #define io_uring_query_opcode		zcrx_kabi_query_opcode
@@ -187,6 +188,12 @@ struct zcrx_ctrl_arm_event {
 	__u32	__resv[11];
 };
 
+/* Linux 7.3: area_ptr points to a struct io_uring_zcrx_area_reg */
+struct zcrx_ctrl_add_area {
+	__u64	area_ptr;
+	__u64	__resv[5];
+};
+
 struct zcrx_ctrl {
 	__u32	zcrx_id;
 	__u32	op;
@@ -195,6 +202,7 @@ struct zcrx_ctrl {
 		struct zcrx_ctrl_export		zc_export;
 		struct zcrx_ctrl_flush_rq	zc_flush;
 		struct zcrx_ctrl_arm_event	zc_arm_event;
+		struct zcrx_ctrl_add_area	zc_area;
 	};
 };
 
@@ -324,6 +332,9 @@ ZCRX_ASSERT_OFF(zcrx_ctrl, zc_export.zcrx_fd, 24);
 ZCRX_ASSERT_OFF(zcrx_ctrl, zc_export.__resv1, 28);
 ZCRX_ASSERT_OFF(zcrx_ctrl, zc_arm_event.event_type, 24);
 ZCRX_ASSERT_OFF(zcrx_ctrl, zc_arm_event.__resv, 28);
+ZCRX_ASSERT_SIZE(zcrx_ctrl_add_area, 48);
+ZCRX_ASSERT_OFF(zcrx_ctrl, zc_area.area_ptr, 24);
+ZCRX_ASSERT_OFF(zcrx_ctrl, zc_area.__resv, 32);
 
 ZCRX_ASSERT_SIZE(io_uring_query_hdr, 40);
 ZCRX_ASSERT_OFF(io_uring_query_hdr, next_entry, 0);

@@ -214,6 +214,12 @@ enum zcrx_area_backing {
 	ZCRX_AREA_ANON		= 0,	/* anonymous memory */
 	ZCRX_AREA_HUGE_2M	= 1,	/* 2 MiB huge pages */
 	ZCRX_AREA_USER		= 2,	/* caller memory at area_addr */
+	/*
+	 * A dmabuf (since 0.4, zcrx_area_opts only): the kernel takes none
+	 * beside user-memory areas, and libzcrx opens ifqs on user memory
+	 * only, so zcrx_ifq_add_area() refuses it (-EINVAL) before the call.
+	 */
+	ZCRX_AREA_DMABUF	= 3,
 };
 
 /*
@@ -281,18 +287,69 @@ struct zcrx_ifq_info {
 	uint32_t	queue;
 	uint32_t	rq_entries;	/* as the kernel wrote it back */
 	uint32_t	rx_buf_len;	/* as the kernel wrote it back */
-	uint64_t	area_size;
-	uint32_t	nr_bufs;
-	void		*area;
+	uint64_t	area_size;	/* of all its areas (zcrx_ifq_area() for one) */
+	uint32_t	nr_bufs;	/* of all its areas */
+	void		*area;		/* area 0 */
 	uint32_t	events;		/* enabled mask */
 	uint64_t	event_user_data;
 	bool		stats;
 	bool		nodev;
 	enum zcrx_gen	gen;
-	uint64_t	__resv[8];	/* zeroed */
+	uint32_t	nr_areas;	/* since 0.4: 1 + the areas zcrx_ifq_add_area() added */
+	uint32_t	__resv32;	/* zeroed */
+	uint64_t	__resv[7];	/* zeroed */
 };
 
 ZCRX_API int zcrx_ifq_info(const struct zcrx_ifq *ifq, struct zcrx_ifq_info *info);
+
+/*
+ * Growing a live ifq (ZCRX_CTRL_ADD_AREA, Linux 7.3; since 0.4).  Each area
+ * has an id, 0 for ifq_open's, then 1, 2... in the order they were added;
+ * a data CQE carries its area's id in off bits 48 and up (its token), and
+ * zcrx_cqe_decode() gives info.addr inside that area.  The kernel fills
+ * area 0 first, then the next, so a new area sees data once the earlier
+ * ones are in use.  The kernel keeps at most ZCRX_AREAS_MAX areas per ifq
+ * and cannot remove one: each stays pinned until the ring closes.
+ */
+#define ZCRX_AREAS_MAX		1024	/* ZCRX_MAX_AREAS in io_uring/zcrx.c */
+/* The area id in a data CQE's off (info.off): bits 48 and up (IORING_ZCRX_AREA_SHIFT) */
+#define ZCRX_AREA_ID(off)	((uint32_t)((uint64_t)(off) >> 48))
+
+struct zcrx_area_opts {
+	uint64_t		area_size;	/* 0 = the size of the ifq's area 0 */
+	enum zcrx_area_backing	backing;
+	void			*area_addr;	/* ZCRX_AREA_USER */
+	/* 0 = the ifq's; every area has its buffer size, another is -EINVAL */
+	uint32_t		rx_buf_len;
+	uint64_t		__resv[6];	/* must be zero */
+};
+
+/*
+ * Add an area to a live ifq: the library maps it as ifq_open does (or takes
+ * the caller's, ZCRX_AREA_USER) and *area_id (may be NULL) gets its id.
+ * Refused before any syscall, with diag's stage and words (diag may be
+ * NULL), what the kernel would refuse: -EOPNOTSUPP (ZCRX_STAGE_CAPS) on a
+ * kernel without ZCRX_CTRL_ADD_AREA; -EINVAL (ZCRX_STAGE_ARGS) for a
+ * dmabuf, another rx_buf_len than the ifq's, a size that is not a multiple
+ * of the page size or holds no buffer, a misaligned area_addr, or an ifq
+ * that has ZCRX_AREAS_MAX areas already.  Then the kernel's -errno
+ * (ZCRX_STAGE_REGISTER); ZCRX_STAGE_MEMORY when mapping failed.  A receive
+ * stalled for want of buffers is prepared again on the ctx ring's SQ.
+ */
+ZCRX_API int zcrx_ifq_add_area(struct zcrx_ifq *ifq, const struct zcrx_area_opts *opts,
+			       uint32_t *area_id, struct zcrx_diag *diag);
+
+struct zcrx_area_info {
+	uint32_t	id;
+	uint32_t	nr_bufs;
+	uint64_t	token;		/* rq_area_token: id << 48 */
+	void		*addr;
+	uint64_t	size;
+	uint64_t	__resv[4];	/* zeroed */
+};
+
+/* One area of an ifq, by id (0 .. info.nr_areas - 1): -ENOENT past the last.  Since 0.4. */
+ZCRX_API int zcrx_ifq_area(const struct zcrx_ifq *ifq, uint32_t id, struct zcrx_area_info *info);
 
 enum zcrx_cqe_kind {
 	ZCRX_CQE_NOT_OURS	= 0,	/* leave it to the caller */
@@ -330,7 +387,7 @@ struct zcrx_cqe_info {
 	uint64_t		user_data;
 	void			*addr;
 	uint32_t		len;
-	uint64_t		off;	/* the CQE's area token | offset */
+	uint64_t		off;	/* the CQE's area token | offset in that area */
 	int			err;
 	bool			more;
 	uint64_t		__resv[2];	/* zeroed */
@@ -398,7 +455,11 @@ ZCRX_API int zcrx_stats_read(const struct zcrx_ifq *ifq, struct zcrx_stats_snap 
 ZCRX_API int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 			       uint32_t len, uint64_t user_data);
 
-/* Queue one buffer for return (no kernel-visible effect until commit); -ENOSPC when full. */
+/*
+ * Queue one buffer for return (no kernel-visible effect until commit); off is
+ * info.off, whose area token goes with it.  -ENOSPC when full, -EINVAL for
+ * an area id the ifq does not have.
+ */
 ZCRX_API int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len);
 /*
  * Publish the queued returns with one store-release of the refill tail.  On

@@ -120,7 +120,7 @@ ok=1
 comp zcrxctl watch sim0 0 --rearm '' | same auto manual || ok=0
 comp zcrxctl watch sim0 0 --rearm = m | same manual || ok=0
 comp zcrxctl subscribe sim0 0 --timestamp '' | same iso mono none || ok=0
-comp zcrxctl watch sim0 0 --sim-kernel '' | same 7.2 may-2026 none || ok=0
+comp zcrxctl watch sim0 0 --sim-kernel '' | same 7.3 7.2 may-2026 none || ok=0
 comp zcrxctl --color = '' | same auto always never || ok=0
 if [ "$ok" = 1 ]; then t_pass; else t_fail "a value list is wrong"; fi
 

@@ -101,8 +101,8 @@ int do_arm(struct printer *pr, int argc, char **argv)
 	struct arm_args a = { .event = "all" };
 	struct proto_request rq = { .cmd = PROTO_ARM, .all = true };
 	struct proto_reply rp;
-	char err[512];
-	int fd, ret;
+	char err[600];
+	int ret;
 
 	ret = cmd_parse(&arm_argp, argc, argv, &a);
 	if (ret >= 0)
@@ -112,15 +112,8 @@ int do_arm(struct printer *pr, int argc, char **argv)
 		rq.event = zcrx_event_parse(a.event);
 	}
 	signal(SIGPIPE, SIG_IGN);
-	fd = client_connect(a.dev, a.queue, err, sizeof(err));
-	if (fd < 0) {
+	if (client_ask(a.dev, a.queue, &rq, PROTO_BODY_ARMED, &rp, err, sizeof(err))) {
 		p_err("%s", err);
-		return EXIT_ERR;
-	}
-	ret = client_call(fd, &rq, PROTO_BODY_ARMED, &rp, err, sizeof(err));
-	close(fd);
-	if (ret) {
-		p_err("%s queue %u: %s", a.dev, a.queue, err);
 		return EXIT_ERR;
 	}
 	if (!rp.ok) {

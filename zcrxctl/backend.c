@@ -72,8 +72,8 @@ static const struct argp_option options[] = {
 	{ "sim-copy-ratio", OPT_SIM_COPY_RATIO, "R", 0,
 	  "share of fragments copied, 0..1 or a percentage (default 0)", GROUP },
 	{ "sim-seed", OPT_SIM_SEED, "N", 0, "seed, for a repeatable run", GROUP },
-	{ "sim-kernel", OPT_SIM_KERNEL, "7.2|may-2026|none", 0,
-	  "kernel generation modelled (default 7.2)", GROUP },
+	{ "sim-kernel", OPT_SIM_KERNEL, "7.3|7.2|may-2026|none", 0,
+	  "kernel generation modelled (default 7.2; 7.3 adds areas: grow)", GROUP },
 	{ "sim-inject-errno", OPT_SIM_INJECT_ERRNO, "ERRNO", 0,
 	  "registration fails with ERRNO (a name such as EOPNOTSUPP, or a number), to see "
 	  "its diagnosis", GROUP },
@@ -165,14 +165,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			bad_value(state, "--sim-seed", arg, "a number");
 		break;
 	case OPT_SIM_KERNEL:
-		if (!strcmp(arg, "7.2"))
+		sim_params(b)->release = 0;
+		if (!strcmp(arg, "7.3")) {
+			sim_params(b)->gen = ZCRX_GEN_7_2;
+			sim_params(b)->release = ZCRX_SIM_LINUX_7_3;
+		} else if (!strcmp(arg, "7.2"))
 			sim_params(b)->gen = ZCRX_GEN_7_2;
 		else if (!strcmp(arg, "may-2026"))
 			sim_params(b)->gen = ZCRX_GEN_MAY2026;
 		else if (!strcmp(arg, "none"))
 			sim_params(b)->gen = ZCRX_GEN_NONE;
 		else
-			bad_value(state, "--sim-kernel", arg, "7.2, may-2026 or none");
+			bad_value(state, "--sim-kernel", arg, "7.3, 7.2, may-2026 or none");
 		break;
 	case OPT_SIM_INJECT_ERRNO:
 		e = parse_errno(arg);

@@ -84,6 +84,26 @@ static int listen_parse(const char *arg, struct sockaddr_storage *ss, socklen_t 
 	return 0;
 }
 
+/* --auto-grow SIZE[,MAX] */
+static int grow_parse(const char *arg, struct session_opts *o)
+{
+	uint64_t page = sysconf(_SC_PAGESIZE);
+	const char *comma = strchr(arg, ',');
+	char size[32];
+
+	if (!comma)
+		comma = arg + strlen(arg);
+	if ((size_t)(comma - arg) >= sizeof(size))
+		return -EINVAL;
+	memcpy(size, arg, comma - arg);
+	size[comma - arg] = '\0';
+	o->grow_max = 0;
+	if (parse_size(size, &o->grow_size) || !o->grow_size || o->grow_size % page ||
+	    (*comma && (parse_size(comma + 1, &o->grow_max) || !o->grow_max)))
+		return -EINVAL;
+	return 0;
+}
+
 error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct session_opts *o)
 {
 	long page = sysconf(_SC_PAGESIZE);
@@ -159,6 +179,11 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct sess
 					  " or 1s");
 		}
 		break;
+	case OPT_AUTO_GROW:
+		if (grow_parse(arg, o))
+			bad_value(state, "--auto-grow", arg, "SIZE[,MAX]: sizes that are multiples"
+				  " of the page size (4K), such as 8M or 8M,64M");
+		break;
 	case OPT_WAIT_CLEAR:
 		if (parse_duration(arg, &o->wait_clear_ns) || !o->wait_clear_ns)
 			bad_value(state, "--wait-clear", arg, "a DUR such as 500ms, 5s or 1m");
@@ -197,6 +222,10 @@ void bind_opts_check(struct argp_state *state, const struct session_opts *o)
 	else if (o->need_events && o->events_set && !o->events)
 		argp_error(state, "--events none leaves watch nothing to watch (bind holds a"
 			   " queue without events)");
+	else if (o->grow_size && o->grow_max &&
+		 o->grow_max < (o->area_size ? o->area_size : 8ULL << 20) + o->grow_size)
+		argp_error(state, "--auto-grow MAX leaves no room for one area of SIZE beside the"
+			   " first (--area-size, default 8M): raise MAX");
 	else if (o->consume_opt && !o->listen)
 		argp_error(state, "%s needs --listen%s", o->consume_opt,
 			   backend_text(BT_CONSUMER));

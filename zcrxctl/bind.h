@@ -27,6 +27,7 @@ enum {
 	OPT_HOLDOFF,
 	OPT_STATS_INTERVAL,
 	OPT_WAIT_CLEAR,
+	OPT_AUTO_GROW,
 };
 
 #define BIND_OPTIONS_GROUP	10
@@ -65,7 +66,11 @@ enum {
 	  "--listen: keep N buffers, return the rest", BIND_OPTIONS_GROUP },	\
 	{ "wait-clear", OPT_WAIT_CLEAR, "DUR", 0,				\
 	  "a queue that still carries a memory provider: wait up to DUR for "	\
-	  "it to clear (else exit 2)", BIND_OPTIONS_GROUP }
+	  "it to clear (else exit 2)", BIND_OPTIONS_GROUP },			\
+	{ "auto-grow", OPT_AUTO_GROW, "SIZE[,MAX]", 0,				\
+	  "add an area of SIZE on each alloc-fail (--nodev: each receive that "	\
+	  "ran out of buffers) until all areas hold MAX (default: 8 areas of "	\
+	  "SIZE beyond --area-size); Linux 7.3", BIND_OPTIONS_GROUP }
 
 void bind_opts_init(struct session_opts *o);
 /* An argp key of BIND OPTIONS or DEV/QUEUE: 0 when taken, else ARGP_ERR_UNKNOWN. */

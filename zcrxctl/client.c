@@ -297,6 +297,22 @@ int client_call(int fd, const struct proto_request *rq, enum proto_reply_body bo
 	return client_call_ms(fd, rq, body, rp, CLIENT_TIMEOUT_MS, err, len);
 }
 
+int client_ask(const char *dev, uint32_t queue, const struct proto_request *rq,
+	       enum proto_reply_body body, struct proto_reply *rp, char *err, size_t len)
+{
+	char why[512];
+	int fd, ret;
+
+	fd = client_connect(dev, queue, err, len);
+	if (fd < 0)
+		return fd;
+	ret = client_call(fd, rq, body, rp, why, sizeof(why));
+	close(fd);
+	if (ret)
+		snprintf(err, len, "%s queue %u: %s", dev, queue, why);
+	return ret;
+}
+
 int client_call_ms(int fd, const struct proto_request *rq, enum proto_reply_body body,
 		   struct proto_reply *rp, int timeout_ms, char *err, size_t len)
 {

@@ -60,6 +60,13 @@ int client_peer_check(int fd, const char *path, char *err, size_t len);
 int client_call(int fd, const struct proto_request *rq, enum proto_reply_body body,
 		struct proto_reply *rp, char *err, size_t len);
 /*
+ * One request to DEV QUEUE's session: connect, client_call(), close.  0
+ * with *rp (a refusal is rp->ok false), or -errno with the sentence in err
+ * (naming DEV and QUEUE when the session was reached).
+ */
+int client_ask(const char *dev, uint32_t queue, const struct proto_request *rq,
+	       enum proto_reply_body body, struct proto_reply *rp, char *err, size_t len);
+/*
  * client_call() waiting timeout_ms (> 0) at most for the answer: -ETIMEDOUT
  * names the listener's pid and CLIENT_STUCK_HINT in err.
  */

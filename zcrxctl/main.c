@@ -271,6 +271,7 @@ static const struct cmd cmds[] = {
 	{ "bind",	do_bind,	"bind an ifq on a queue and hold the session" },
 	{ "watch",	do_watch,	"bind an ifq and print its events live" },
 	{ "arm",	do_arm,		"re-arm a fired event through its session" },
+	{ "grow",	do_grow,	"add an area to a session's ifq (Linux 7.3)" },
 	{ "subscribe",	do_subscribe,	"print the events of a running session" },
 	{ "status",	do_status,	"list the live sessions" },
 	{ "prepare",	do_prepare,	"make a NIC queue ready for zcrx (ethtool steps), or undo it" },

@@ -50,5 +50,6 @@ int do_status(struct printer *pr, int argc, char **argv);
 int do_prepare(struct printer *pr, int argc, char **argv);
 int do_top(struct printer *pr, int argc, char **argv);
 int do_metrics(struct printer *pr, int argc, char **argv);
+int do_grow(struct printer *pr, int argc, char **argv);
 
 #endif

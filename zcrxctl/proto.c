@@ -20,6 +20,7 @@ static const char *const cmd_name[] = {
 	[PROTO_STATUS]		= "status",
 	[PROTO_ARM]		= "arm",
 	[PROTO_SUBSCRIBE]	= "subscribe",
+	[PROTO_GROW]		= "grow",
 };
 
 /* ------------------------------------------------------------------ */
@@ -72,6 +73,8 @@ char *proto_request_encode(const struct proto_request *rq, size_t *len)
 	if (rq->cmd == PROTO_ARM)
 		print_string(&l.pr, PRINT_JSON, "event", NULL,
 			     rq->all ? "all" : zcrx_event_name(rq->event));
+	if (rq->cmd == PROTO_GROW)
+		print_uint(&l.pr, PRINT_JSON, "size", NULL, rq->size);
 	return proto_line_close(&l, len);
 }
 
@@ -119,6 +122,14 @@ void proto_session_print(struct printer *pr, const struct proto_session *s)
 		print_null(pr, PRINT_JSON, "recv-overflows", NULL);
 	if (s->has_lost)
 		print_uint(pr, PRINT_JSON, "lost-records", NULL, s->lost_records);
+	if (s->has_areas) {
+		print_uint(pr, PRINT_JSON, "areas", NULL, s->nr_areas);
+		print_uint(pr, PRINT_JSON, "area-size", NULL, s->area_size);
+		open_json_array(pr, "area-rx-buffers");
+		for (uint32_t i = 0; i < s->nr_area_rx; i++)
+			print_uint(pr, PRINT_JSON, NULL, NULL, s->area_rx[i]);
+		close_json_array(pr);
+	}
 	close_json_object(pr);
 }
 
@@ -139,6 +150,10 @@ char *proto_reply_encode(const struct proto_reply *rp, size_t *len)
 	} else if (rp->body == PROTO_BODY_ARMED) {
 		print_events(&l.pr, "armed", rp->armed);
 		backend_mode_print(&l.pr, rp->mode);
+	} else if (rp->body == PROTO_BODY_GROWN) {
+		print_uint(&l.pr, PRINT_JSON, "area-id", NULL, rp->area_id);
+		print_uint(&l.pr, PRINT_JSON, "areas", NULL, rp->nr_areas);
+		print_uint(&l.pr, PRINT_JSON, "area-size", NULL, rp->area_size);
 	}
 	return proto_line_close(&l, len);
 }
@@ -195,13 +210,20 @@ int proto_request_decode(const char *line, size_t len, struct proto_request *rq,
 		snprintf(err, errlen, "unsupported request: this session speaks protocol"
 			 " version 1 (\"v\":1)");
 	} else if (!cmd) {
-		snprintf(err, errlen, "malformed request: no \"cmd\" (status, arm or subscribe)");
+		snprintf(err, errlen, "malformed request: no \"cmd\" (status, arm, subscribe or grow)");
 	} else if (!strcmp(cmd, "status")) {
 		rq->cmd = PROTO_STATUS;
 		ret = 0;
 	} else if (!strcmp(cmd, "subscribe")) {
 		rq->cmd = PROTO_SUBSCRIBE;
 		ret = 0;
+	} else if (!strcmp(cmd, "grow")) {
+		rq->cmd = PROTO_GROW;
+		if (!json_u64(json_get(j, "size"), &rq->size) || !rq->size)
+			snprintf(err, errlen, "malformed grow request: \"size\" must be the new"
+				 " area's bytes, a number above 0");
+		else
+			ret = 0;
 	} else if (!strcmp(cmd, "arm")) {
 		rq->cmd = PROTO_ARM;
 		ev = json_get(j, "event");
@@ -218,7 +240,7 @@ int proto_request_decode(const char *line, size_t len, struct proto_request *rq,
 			ret = 0;
 		}
 	} else {
-		snprintf(err, errlen, "unknown cmd \"%s\": status, arm or subscribe", cmd);
+		snprintf(err, errlen, "unknown cmd \"%s\": status, arm, subscribe or grow", cmd);
 	}
 	if (ret && errlen)
 		utf8_cut(err);
@@ -359,6 +381,26 @@ static bool get_common(const struct json *o, struct record *r)
 	return get_u32(o, "queue", &r->queue) && backend_mode_decode(o, &r->mode);
 }
 
+static bool get_grow(const struct json *o, struct record *r)
+{
+	const char *by = json_str(json_get(o, "by")), *e = json_str(json_get(o, "error"));
+	const char *dev = json_str(json_get(o, "dev"));
+
+	if (!by || strlen(by) >= sizeof(r->by) || !dev || strlen(dev) >= sizeof(r->dev) ||
+	    !json_bool(json_get(o, "stopped"), &r->stopped) || !get_u32(o, "queue", &r->queue) ||
+	    !get_u32(o, "areas", &r->nr_areas) || !get_u64(o, "area-size", &r->area_size) ||
+	    !backend_mode_decode(o, &r->mode))
+		return false;
+	strcpy(r->by, by);
+	strcpy(r->dev, dev);
+	if (r->stopped) {
+		snprintf(r->error, sizeof(r->error), "%s", e ? e : "");
+		utf8_cut(r->error);
+		return e;
+	}
+	return get_u32(o, "area-id", &r->area_id) && get_u64(o, "size", &r->size);
+}
+
 int proto_record_decode(const char *line, size_t len, struct record *r)
 {
 	const struct json *o;
@@ -401,6 +443,9 @@ int proto_record_decode(const char *line, size_t len, struct record *r)
 		     get_opt_u64(o, "recv-overflows", &r->has_overflows, &r->recv_overflows);
 		for (int t = 0; ok && t < ZCRX_EV_COUNT; t++)
 			ok = get_u64(o, zcrx_event_name(t), &r->fired[t]);
+	} else if (!strcmp(kind, "grow")) {
+		r->kind = RECORD_GROW;
+		ok = get_time(o, r) && get_grow(o, r);
 	} else if (!strcmp(kind, "lost")) {
 		r->kind = RECORD_LOST;
 		ok = get_u64(o, "count", &r->lost) && backend_mode_decode(o, &r->mode);
@@ -414,6 +459,25 @@ out:
 	return ret;
 }
 
+
+/* "areas", "area-size", "area-rx-buffers": absent from a 0.3 session */
+static bool get_areas(const struct json *o, struct proto_session *s)
+{
+	const struct json *rx = json_get(o, "area-rx-buffers");
+
+	if (!json_get(o, "areas"))
+		return true;
+	s->has_areas = true;
+	if (!get_u32(o, "areas", &s->nr_areas) || !get_u64(o, "area-size", &s->area_size) ||
+	    json_type(rx) != JSON_ARR)
+		return false;
+	if (json_len(rx) > PROTO_AREA_RX_MAX)
+		return false;
+	for (s->nr_area_rx = 0; s->nr_area_rx < json_len(rx); s->nr_area_rx++)
+		if (!json_u64(json_at(rx, s->nr_area_rx), &s->area_rx[s->nr_area_rx]))
+			return false;
+	return true;
+}
 
 static bool get_session(const struct json *o, struct proto_session *s)
 {
@@ -429,7 +493,8 @@ static bool get_session(const struct json *o, struct proto_session *s)
 	    !backend_mode_decode(o, &s->mode) || !get_events(json_get(o, "events"), &s->events) ||
 	    !get_u64(o, "recv-stalls", &s->recv_stalls) ||
 	    !get_opt_u64(o, "recv-overflows", &s->has_overflows, &s->recv_overflows) ||
-	    !get_opt_u64(o, "lost-records", &s->has_lost, &s->lost_records))
+	    !get_opt_u64(o, "lost-records", &s->has_lost, &s->lost_records) ||
+	    !get_areas(o, s))
 		return false;
 	for (int t = 0; t < ZCRX_EV_COUNT; t++) {
 		if (!(s->events & ZCRX_EV_MASK(t)))
@@ -489,6 +554,10 @@ int proto_reply_decode(const char *line, size_t len, enum proto_reply_body body,
 		rp->has_mode = json_get(j, "simulated") || json_get(j, "mode");
 		ok = get_events(json_get(j, "armed"), &rp->armed) &&
 		     (!rp->has_mode || backend_mode_decode(j, &rp->mode));
+		break;
+	case PROTO_BODY_GROWN:
+		ok = get_u32(j, "area-id", &rp->area_id) && get_u32(j, "areas", &rp->nr_areas) &&
+		     get_u64(j, "area-size", &rp->area_size);
 		break;
 	}
 out:

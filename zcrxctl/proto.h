@@ -20,17 +20,20 @@
 #include "record.h"
 
 #define PROTO_REQ_MAX	4096	/* request bytes, the newline excluded */
+#define PROTO_AREA_RX_MAX	64	/* status: data CQEs of the first 64 areas */
 
 enum proto_cmd {
 	PROTO_STATUS,
 	PROTO_ARM,
 	PROTO_SUBSCRIBE,
+	PROTO_GROW,		/* ZCRX_CTRL_ADD_AREA, Linux 7.3 */
 };
 
 struct proto_request {
 	enum proto_cmd		cmd;
 	bool			all;		/* arm: every type that fired */
 	enum zcrx_event		event;		/* arm, unless all */
+	uint64_t		size;		/* grow: the new area's bytes */
 };
 
 /* A session as it reports itself (the "session" of a status reply). */
@@ -52,12 +55,18 @@ struct proto_session {
 	uint64_t		recv_overflows;
 	bool			has_lost;	/* lost_records valid: older sessions have none */
 	uint64_t		lost_records;	/* dropped for slow subscribers, since start */
+	bool			has_areas;	/* the rest valid: a 0.3 session has none */
+	uint32_t		nr_areas;
+	uint64_t		area_size;	/* all areas */
+	uint32_t		nr_area_rx;	/* min(nr_areas, PROTO_AREA_RX_MAX) */
+	uint64_t		area_rx[PROTO_AREA_RX_MAX];	/* data CQEs per area id */
 };
 
 enum proto_reply_body {
 	PROTO_BODY_NONE,	/* subscribe, and every refusal */
 	PROTO_BODY_SESSION,	/* status */
 	PROTO_BODY_ARMED,	/* arm */
+	PROTO_BODY_GROWN,	/* grow */
 };
 
 struct proto_reply {
@@ -69,6 +78,9 @@ struct proto_reply {
 	uint32_t		armed;		/* PROTO_BODY_ARMED: types re-armed */
 	bool			has_mode;	/* PROTO_BODY_ARMED: a 0.1 session sends none */
 	enum backend_mode	mode;		/* PROTO_BODY_ARMED: the session's */
+	uint32_t		area_id;	/* PROTO_BODY_GROWN: the new area's */
+	uint32_t		nr_areas;	/* PROTO_BODY_GROWN: the session's, after it */
+	uint64_t		area_size;	/* PROTO_BODY_GROWN: all its areas' bytes */
 };
 
 /*

@@ -12,6 +12,7 @@ static const char *const kind_name[] = {
 	[RECORD_ARMED]	= "armed",
 	[RECORD_STATS]	= "stats",
 	[RECORD_LOST]	= "lost",
+	[RECORD_GROW]	= "grow",
 };
 
 int ts_mode_parse(const char *s, enum ts_mode *m)
@@ -122,6 +123,20 @@ void record_print_object(struct printer *pr, const struct record *r, enum ts_mod
 		break;
 	case RECORD_LOST:
 		print_uint(pr, PRINT_ANY, "count", " count=%llu", r->lost);
+		break;
+	case RECORD_GROW:
+		print_time(pr, r, ts);
+		print_where(pr, r);
+		print_string(pr, PRINT_ANY, "by", " by=%s", r->by);
+		print_bool(pr, PRINT_ANY, "stopped", " stopped=%s", r->stopped);
+		if (r->stopped) {
+			print_string(pr, PRINT_ANY, "error", " error=\"%s\"", r->error);
+		} else {
+			print_uint(pr, PRINT_ANY, "area-id", " area-id=%llu", r->area_id);
+			print_uint(pr, PRINT_ANY, "size", " size=%llu", r->size);
+		}
+		print_uint(pr, PRINT_ANY, "areas", " areas=%llu", r->nr_areas);
+		print_uint(pr, PRINT_ANY, "area-size", " area-size=%llu", r->area_size);
 		break;
 	}
 	backend_mode_print(pr, r->mode);

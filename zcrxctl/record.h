@@ -25,6 +25,7 @@ enum record_kind {
 	RECORD_ARMED,
 	RECORD_STATS,
 	RECORD_LOST,
+	RECORD_GROW,
 };
 
 enum ts_mode {
@@ -66,6 +67,13 @@ struct record {
 	uint64_t		fired[ZCRX_EV_COUNT];
 	/* lost */
 	uint64_t		lost;
+	/* grow: an area added (by: "alloc-fail", "recv-stalled"), or growing stopped */
+	uint32_t		area_id;
+	uint64_t		size;		/* the new area's bytes */
+	uint32_t		nr_areas;	/* grow, after it */
+	uint64_t		area_size;	/* all areas' bytes */
+	bool			stopped;	/* no more: MAX reached or the kernel refused */
+	char			error[512];	/* stopped: why, in words */
 };
 
 /*

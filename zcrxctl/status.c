@@ -12,6 +12,7 @@
 #include "ask.h"
 #include "client.h"
 #include "main.h"
+#include "units.h"
 
 struct status_args {
 	const char	*dev;
@@ -61,7 +62,7 @@ static const struct argp status_argp = {
 
 static void print_text_entry(struct printer *pr, const struct proto_session *s)
 {
-	char names[64];
+	char names[64], size[32];
 
 	print_text(pr, "session dev=%s queue=%u zcrx-id=%u pid=%llu uptime-s=%llu events=%s",
 		   s->dev, s->queue, s->zcrx_id, (unsigned long long)s->pid,
@@ -84,6 +85,12 @@ static void print_text_entry(struct printer *pr, const struct proto_session *s)
 		print_text(pr, " recv-overflows=n/a");
 	if (s->has_lost)
 		print_text(pr, " lost-records=%llu", (unsigned long long)s->lost_records);
+	if (s->has_areas) {
+		print_text(pr, " areas=%u area-size=%s area-rx-buffers=", s->nr_areas,
+			   fmt_size(s->area_size, size, sizeof(size)));
+		for (uint32_t i = 0; i < s->nr_area_rx; i++)
+			print_text(pr, "%s%llu", i ? "," : "", (unsigned long long)s->area_rx[i]);
+	}
 	backend_mode_print(pr, s->mode);
 	print_nl(pr);
 }

@@ -36,6 +36,11 @@
 #define SIM_RQ_HDR_SIZE		8U
 #define SIM_RQ_HDR_ALIGN	64U
 #define SIM_RQ_RQES		64U
+/* 7.3: head and tail on cache lines of their own (struct zcrx_rq_hdr) */
+#define SIM_RQ_HDR_SIZE_7_3	128U
+#define SIM_RQ_TAIL_7_3		64U
+#define SIM_RQ_RQES_7_3		128U
+#define SIM_MAX_AREAS		1024U	/* ZCRX_MAX_AREAS */
 #define SIM_PKT_MAX		65535U
 #define SIM_AREA_MAX		(1ULL << 40)	/* io_validate_user_buf_range(): 1 TiB */
 #define SIM_RX_RING_DEFAULT	64U
@@ -84,11 +89,22 @@ void zcrx_sim_caps(enum zcrx_gen gen, struct zcrx_caps *caps)
 	zcrx_caps_derive(caps);
 }
 
+/* What a later release of a generation adds to its caps */
+static void sim_caps_release(const struct zcrx_sim_params *p, struct zcrx_caps *caps)
+{
+	zcrx_sim_caps(p->gen, caps);
+	if (p->release == ZCRX_SIM_LINUX_7_3) {
+		caps->nr_ctrl_opcodes = ZCRX_CTRL_ADD_AREA + 1;
+		caps->rq_hdr_size = SIM_RQ_HDR_SIZE_7_3;
+		zcrx_caps_derive(caps);
+	}
+}
+
 static int sim_probe(struct zcrx_ctx *ctx, struct zcrx_caps *caps)
 {
 	struct sim *s = ctx->backend;
 
-	zcrx_sim_caps(s->p.gen, caps);
+	sim_caps_release(&s->p, caps);
 	return 0;
 }
 
@@ -244,10 +260,10 @@ static int check_event_desc(const struct sim *s, const struct io_uring_zcrx_ifq_
 }
 
 /* io_allocate_rbuf_ring() and io_create_region(), in their order */
-static int check_region(const struct io_uring_zcrx_ifq_reg *reg,
+static int check_region(const struct sim *s, const struct io_uring_zcrx_ifq_reg *reg,
 			const struct io_uring_region_desc *rd, uint64_t page)
 {
-	uint64_t need = SIM_RQ_RQES + sizeof(struct io_uring_zcrx_rqe) * (uint64_t)reg->rq_entries;
+	uint64_t need = s->rq_rqes_off + sizeof(struct io_uring_zcrx_rqe) * (uint64_t)reg->rq_entries;
 	uint64_t end;
 	int ret;
 
@@ -278,11 +294,11 @@ static int check_region(const struct io_uring_zcrx_ifq_reg *reg,
 }
 
 /* The stats block, checked once the region exists; a good block is then zeroed. */
-static int check_stats(const struct io_uring_zcrx_ifq_reg *reg,
+static int check_stats(const struct sim *s, const struct io_uring_zcrx_ifq_reg *reg,
 		       const struct io_uring_region_desc *rd, const struct zcrx_event_desc *ed)
 {
 	static const struct zcrx_stats zero;
-	uint64_t rqes_end = SIM_RQ_RQES + sizeof(struct io_uring_zcrx_rqe) *
+	uint64_t rqes_end = s->rq_rqes_off + sizeof(struct io_uring_zcrx_rqe) *
 			    (uint64_t)reg->rq_entries;
 	uint64_t end;
 
@@ -352,6 +368,7 @@ static void ifq_free(struct sim_ifq *q)
 {
 	if (!q)
 		return;
+	free(q->areas);
 	free(q->state);
 	free(q->free);
 	free(q->rx);
@@ -370,9 +387,15 @@ static struct sim_ifq *ifq_alloc(struct sim *s, const struct io_uring_zcrx_ifq_r
 	if (!q)
 		return NULL;
 	q->nodev = reg->flags & ZCRX_REG_NODEV;
-	q->area = (uint8_t *)(uintptr_t)area->addr;
 	q->buf_len = reg->rx_buf_len;
 	q->nr_bufs = area->len / reg->rx_buf_len;
+	q->areas = calloc(1, sizeof(*q->areas));
+	if (!q->areas) {
+		free(q);
+		return NULL;
+	}
+	q->areas[0] = (struct sim_area){ .base = (uint8_t *)(uintptr_t)area->addr, .nr = q->nr_bufs };
+	q->nr_areas = 1;
 	/* NODEV: no NIC, so no RX descriptor ring either */
 	q->rx_size = q->nodev ? 0 : s->p.rx_ring;
 	q->state = calloc(q->nr_bufs, 1);
@@ -393,8 +416,8 @@ static struct sim_ifq *ifq_alloc(struct sim *s, const struct io_uring_zcrx_ifq_r
 
 	q->rq_entries = reg->rq_entries;
 	q->rq_head = (uint32_t *)region;
-	q->rq_tail = (uint32_t *)(region + 4);
-	q->rqes = (struct io_uring_zcrx_rqe *)(region + SIM_RQ_RQES);
+	q->rq_tail = (uint32_t *)(region + s->rq_tail_off);
+	q->rqes = (struct io_uring_zcrx_rqe *)(region + s->rq_rqes_off);
 	/* like the kernel's, our head starts at 0 whatever the memory holds */
 	q->rq_cached_head = 0;
 
@@ -459,10 +482,10 @@ static int sim_register_ifq(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *
 		return ret;
 	if (s->next_id > SIM_ID_MAX)
 		return -ENOSPC;
-	ret = check_region(&reg, &rd, page);
+	ret = check_region(s, &reg, &rd, page);
 	if (ret)
 		return ret;
-	ret = check_stats(&reg, &rd, &ed);
+	ret = check_stats(s, &reg, &rd, &ed);
 	if (ret)
 		return ret;
 	/* netdev_get_by_index() and the driver's checks: the simulator's one knob */
@@ -484,8 +507,8 @@ static int sim_register_ifq(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *
 	q->rng = s->p.seed ^ ((uint64_t)q->id << 32);
 	reg.zcrx_id = q->id;
 	reg.offsets.head = 0;
-	reg.offsets.tail = 4;
-	reg.offsets.rqes = SIM_RQ_RQES;
+	reg.offsets.tail = s->rq_tail_off;
+	reg.offsets.rqes = s->rq_rqes_off;
 	area.rq_area_token = 0ULL << IORING_ZCRX_AREA_SHIFT;
 	if (copy_out((uintptr_t)ureg, &reg, sizeof(reg)) ||
 	    copy_out(reg.region_ptr, &rd, sizeof(rd)) ||
@@ -536,6 +559,63 @@ static int arm_event(struct sim *s, struct sim_ifq *q, const struct zcrx_ctrl_ar
 	return 0;
 }
 
+/*
+ * ZCRX_CTRL_ADD_AREA (7.3), in zcrx_ctrl_add_area()'s order: the token is
+ * written back before the area is imported, which may still fail.  The new
+ * buffers go under the free list, so area 0's are taken first, as the
+ * kernel's allocation walks the areas from 0.
+ */
+static int add_area(struct sim *s, struct sim_ifq *q, const struct zcrx_ctrl_add_area *ca)
+{
+	struct io_uring_zcrx_area_reg area;
+	struct io_uring_zcrx_ifq_reg reg = { .rx_buf_len = q->buf_len };
+	uint64_t page = s->page;
+	struct sim_area *areas;
+	uint32_t nr, *fl;
+	uint8_t *st;
+	int ret;
+
+	if (copy_in(&area, ca->area_ptr, sizeof(area)))
+		return -EFAULT;
+	if (!all_zero(ca->__resv, sizeof(ca->__resv)) || area.rq_area_token)
+		return -EINVAL;
+	area.rq_area_token = (uint64_t)q->nr_areas << IORING_ZCRX_AREA_SHIFT;
+	if (copy_out(ca->area_ptr, &area, sizeof(area)))
+		return -EFAULT;
+	area.rq_area_token = 0;
+	ret = check_area(&reg, &area, page);
+	if (ret)
+		return ret;
+	if (q->nr_areas + 1 > SIM_MAX_AREAS)
+		return -EINVAL;
+
+	nr = area.len / q->buf_len;
+	areas = reallocarray(q->areas, q->nr_areas + 1, sizeof(*areas));
+	if (!areas)
+		return -ENOMEM;
+	q->areas = areas;
+	st = realloc(q->state, q->nr_bufs + nr);
+	if (!st)
+		return -ENOMEM;
+	q->state = st;
+	fl = reallocarray(q->free, q->nr_bufs + nr, sizeof(*fl));
+	if (!fl)
+		return -ENOMEM;
+	q->free = fl;
+	memmove(q->free + nr, q->free, q->nr_free * sizeof(*q->free));
+	for (uint32_t i = 0; i < nr; i++) {
+		q->free[i] = q->nr_bufs + nr - 1 - i;
+		q->state[q->nr_bufs + i] = BUF_FREE;
+	}
+	q->nr_free += nr;
+	areas[q->nr_areas++] = (struct sim_area){ .base = (uint8_t *)(uintptr_t)area.addr,
+						  .first = q->nr_bufs, .nr = nr };
+	q->nr_bufs += nr;
+	/* a NIC queue's page pool refills from the new area at once */
+	zcrx_sim_rx_refill(s, q);
+	return 0;
+}
+
 /* IORING_REGISTER_ZCRX_CTRL in io_register_zcrx_ctrl()'s order */
 static int sim_ctrl(struct zcrx_ctx *ctx, struct zcrx_ctrl *uctrl)
 {
@@ -577,6 +657,8 @@ static int sim_ctrl(struct zcrx_ctx *ctx, struct zcrx_ctrl *uctrl)
 		return -EOPNOTSUPP;
 	case ZCRX_CTRL_ARM_EVENT:
 		return arm_event(s, q, &c.zc_arm_event);
+	case ZCRX_CTRL_ADD_AREA:
+		return add_area(s, q, &c.zc_area);
 	}
 	return -EOPNOTSUPP;
 }
@@ -594,7 +676,9 @@ static int sim_init(struct zcrx_ctx *ctx, const void *params)
 	int ret;
 
 	if ((unsigned int)p->gen > ZCRX_GEN_7_2 || p->copy_permille > 1000 ||
-	    p->pkt_size > SIM_PKT_MAX || zcrx_resv_check(p->__resv, sizeof(p->__resv)))
+	    p->pkt_size > SIM_PKT_MAX || zcrx_resv_check(p->__resv, sizeof(p->__resv)) ||
+	    p->__resv32 || (p->release && (p->release != ZCRX_SIM_LINUX_7_3 ||
+					   p->gen != ZCRX_GEN_7_2)))
 		return -EINVAL;
 	s = calloc(1, sizeof(*s));
 	if (!s)
@@ -611,7 +695,9 @@ static int sim_init(struct zcrx_ctx *ctx, const void *params)
 
 		s->stale_until = s->p.stale_ns < UINT64_MAX - now ? now + s->p.stale_ns : UINT64_MAX;
 	}
-	zcrx_sim_caps(s->p.gen, &s->caps);
+	sim_caps_release(&s->p, &s->caps);
+	s->rq_tail_off = s->p.release ? SIM_RQ_TAIL_7_3 : 4;
+	s->rq_rqes_off = s->p.release ? SIM_RQ_RQES_7_3 : SIM_RQ_RQES;
 
 	/* the wake chain polls it; own_cqe() resets it without blocking */
 	s->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);

@@ -79,12 +79,20 @@ struct sim_recv {
 	int		run_left;	/* CQ slots it may still fill, then it ends -ENOSPC */
 };
 
+/* An area: buffers first .. first + nr - 1 of the ifq's, at base; its id is its index */
+struct sim_area {
+	uint8_t		*base;
+	uint32_t	first;
+	uint32_t	nr;
+};
+
 struct sim_ifq {
 	struct sim_ifq		*next;
 	uint32_t		id;
 	bool			nodev;		/* ZCRX_REG_NODEV: no RX ring, every byte copied */
 
-	uint8_t			*area;
+	struct sim_area		*areas;		/* area 0 from registration, then ADD_AREA's */
+	uint32_t		nr_areas;
 	uint32_t		buf_len;
 	uint32_t		nr_bufs;
 	uint8_t			*state;		/* enum buf_state per buffer */
@@ -140,6 +148,8 @@ struct sim {
 	uint32_t		nr_owed;
 	uint32_t		owed_cap;
 	uintptr_t		ctrl_page;	/* page a ctrl struct was last read from */
+	uint32_t		rq_tail_off;	/* the refill header of the release modelled */
+	uint32_t		rq_rqes_off;
 };
 
 static inline struct sim_ifq *find_ifq(struct sim *s, uint32_t id)
@@ -150,6 +160,34 @@ static inline struct sim_ifq *find_ifq(struct sim *s, uint32_t id)
 		if (q->id == id)
 			return q;
 	return NULL;
+}
+
+/* The area holding buffer idx (areas are few, and the newest hold the highest) */
+static inline const struct sim_area *sim_buf_area(const struct sim_ifq *q, uint32_t idx, uint32_t *id)
+{
+	uint32_t a = q->nr_areas - 1;
+
+	while (a && idx < q->areas[a].first)
+		a--;
+	*id = a;
+	return &q->areas[a];
+}
+
+static inline uint8_t *sim_buf_addr(const struct sim_ifq *q, uint32_t idx)
+{
+	uint32_t id;
+	const struct sim_area *a = sim_buf_area(q, idx, &id);
+
+	return a->base + (uint64_t)(idx - a->first) * q->buf_len;
+}
+
+/* What a CQE carries for buffer idx: its area's token | the offset in that area */
+static inline uint64_t sim_buf_off(const struct sim_ifq *q, uint32_t idx)
+{
+	uint32_t id;
+	const struct sim_area *a = sim_buf_area(q, idx, &id);
+
+	return ((uint64_t)id << IORING_ZCRX_AREA_SHIFT) | (uint64_t)(idx - a->first) * q->buf_len;
 }
 
 static inline void buf_free(struct sim_ifq *q, uint32_t idx)

@@ -242,13 +242,13 @@ enum rqe_ret {
 static enum rqe_ret rq_next(struct sim_ifq *q, uint32_t *idx)
 {
 	struct io_uring_zcrx_rqe rqe = q->rqes[q->rq_cached_head++ & (q->rq_entries - 1)];
-	uint64_t off = rqe.off & ~IORING_ZCRX_AREA_MASK;
+	uint64_t off = rqe.off & ~IORING_ZCRX_AREA_MASK, area = rqe.off >> IORING_ZCRX_AREA_SHIFT;
 
-	if (rqe.__pad || rqe.off >> IORING_ZCRX_AREA_SHIFT || off / q->buf_len >= q->nr_bufs) {
+	if (rqe.__pad || area >= q->nr_areas || off / q->buf_len >= q->areas[area].nr) {
 		q->c.rq_invalid++;
 		return RQE_BAD;
 	}
-	*idx = off / q->buf_len;
+	*idx = q->areas[area].first + off / q->buf_len;
 	if (q->state[*idx] != BUF_USER && q->state[*idx] != BUF_USER_COPY) {
 		q->c.rq_invalid++;
 		return RQE_UNOWNED;
@@ -410,8 +410,7 @@ static void recv_end(struct sim *s, struct sim_ifq *q, struct sim_recv *r, int r
 static void post_data(struct sim *s, struct sim_ifq *q, struct sim_recv *r, uint32_t idx,
 		      uint32_t len)
 {
-	/* area 0: its token is 0 << IORING_ZCRX_AREA_SHIFT */
-	sim_post(s, r->user_data, len, true, (uint64_t)idx * q->buf_len);
+	sim_post(s, r->user_data, len, true, sim_buf_off(q, idx));
 	r->pos += len;
 }
 
@@ -469,7 +468,7 @@ static bool synth_copy(struct sim *s, struct sim_ifq *q, struct sim_recv *r, uin
 		len = n * s->page;
 	for (uint32_t i = 0, off = 0, k; off < len; i++, off += k, pos += k) {
 		k = len - off < s->page ? len - off : s->page;
-		payload(s->p.seed, pos, q->area + (uint64_t)idx[i] * q->buf_len, k);
+		payload(s->p.seed, pos, sim_buf_addr(q, idx[i]), k);
 	}
 	if (len)
 		copy_post(s, q, r, idx, len);
@@ -512,7 +511,7 @@ static enum pkt_ret synth_packet(struct sim *s, struct sim_ifq *q, struct sim_re
 		}
 		idx = rx_take(q);
 		q->state[idx] = BUF_USER;
-		payload(s->p.seed, r->pos, q->area + (uint64_t)idx * q->buf_len, len);
+		payload(s->p.seed, r->pos, sim_buf_addr(q, idx), len);
 		post_data(s, q, r, idx, len);
 	}
 	q->c.rx_packets++;
@@ -682,7 +681,7 @@ static enum pkt_ret sock_packet(struct sim *s, struct sim_ifq *q, struct sim_rec
 	if (!nb)
 		return sock_starved(s, q, r, copy);
 	for (uint32_t i = 0; i < nb; i++) {
-		iov[i].iov_base = q->area + (uint64_t)idx[i] * q->buf_len;
+		iov[i].iov_base = sim_buf_addr(q, idx[i]);
 		iov[i].iov_len = copy && len - i * s->page > s->page ? s->page : len - i * s->page;
 	}
 	msg.msg_iovlen = nb;

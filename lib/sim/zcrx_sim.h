@@ -41,7 +41,8 @@
  * - ZCRX_SIM_SYNTH_FD is the one negative fd a receive takes; any other
  *   is -EBADF.
  *
- * Not modelled: CAP_NET_ADMIN, ZCRX_REG_IMPORT, dmabuf areas, kernel-
+ * Not modelled: CAP_NET_ADMIN, ZCRX_REG_IMPORT, dmabuf areas (areas added
+ * with ZCRX_CTRL_ADD_AREA are, on ZCRX_SIM_LINUX_7_3), kernel-
  * allocated refill regions, ZCRX_CTRL_EXPORT and memlock accounting.
  */
 #ifndef LIBZCRX_SIM_H
@@ -72,8 +73,18 @@ struct zcrx_sim_params {
 	 * registration answers -EEXIST and zcrx_queue_holder() reports it.
 	 */
 	uint64_t	stale_ns;
-	uint64_t	__resv[3];	/* must be zero (-EINVAL): room to grow */
+	/*
+	 * The kernel release modelled within gen: 0 for the generation's
+	 * first, or ZCRX_SIM_LINUX_7_3 (gen ZCRX_GEN_7_2 only): Linux 7.3,
+	 * with ZCRX_CTRL_ADD_AREA (zcrx_ifq_add_area()) and its refill
+	 * header (head and tail on cache lines of their own).  Since 0.4.
+	 */
+	uint32_t	release;
+	uint32_t	__resv32;	/* must be zero (-EINVAL) */
+	uint64_t	__resv[2];	/* must be zero (-EINVAL): room to grow */
 };
+
+#define ZCRX_SIM_LINUX_7_3	0x0703
 
 /*
  * zcrx_prep_recv_zc() with this fd receives synthetic traffic (rate_pps

@@ -339,10 +339,10 @@ static void test_sim_params_reserved_must_be_zero(void **state)
 	struct zcrx_ifq *ifq;
 
 	(void)state;
-	p.__resv[2] = 1;
+	p.__resv[1] = 1;
 	assert_int_equal(zcrx_sim_ctx_create(&ctx, &p, NULL), -EINVAL);
 	assert_null(ctx);
-	p.__resv[2] = 0;
+	p.__resv[1] = 0;
 	assert_int_equal(zcrx_sim_ctx_create(&ctx, &p, NULL), 0);
 	assert_int_equal(zcrx_ifq_open(ctx, &o, &ifq, NULL), 0);
 	memset(&c, 0xa5, sizeof(c));

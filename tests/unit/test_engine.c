@@ -558,9 +558,10 @@ static void test_refill_ring_at_written_back_offsets(void **state)
 	tail = (uint32_t *)(region + 192);
 	rqes = (struct io_uring_zcrx_rqe *)(region + 256);
 
-	/* the CQE's area bits are replaced by the token */
+	/* the CQE's area id (0) picks the area, whose written-back token goes in */
 	memset(rqes, 0xaa, 64 * sizeof(*rqes));
-	assert_int_equal(zcrx_buf_return(ifq, (7ULL << 48) | 8192, 1448), 0);
+	assert_int_equal(zcrx_buf_return(ifq, (7ULL << 48) | 8192, 1448), -EINVAL);
+	assert_int_equal(zcrx_buf_return(ifq, 8192, 1448), 0);
 	assert_true(rqes[0].off == ((5ULL << 48) | 8192));
 	assert_int_equal(rqes[0].len, 1448);
 	assert_int_equal(rqes[0].__pad, 0);

@@ -6,7 +6,7 @@
  * rings, events credited to the wrong ifq, and copy stats.  A case about
  * what this kernel lacks (all but the refusals on this project's 6.18
  * machines) is not run; the VM tier of `make check` runs them on Debian's
- * 6.19-7.3 kernels.
+ * 6.19-7.3 kernels.  7.3 adds areas to a live ifq (ZCRX_CTRL_ADD_AREA).
  */
 #include <stdio.h>
 #include <time.h>
@@ -553,6 +553,108 @@ static void test_alloc_fail_never_fires_on_nodev(void **state)
 	rx_close(&r);
 }
 
+static bool has_add_area(void)
+{
+	return has_starved_enomem() && caps.nr_ctrl_opcodes > ZCRX_CTRL_ADD_AREA;
+}
+
+static bool nodev_without_add_area(void)
+{
+	return has_nodev() && !has_add_area();
+}
+
+/*
+ * Linux 7.3 grows a live ifq (ZCRX_CTRL_ADD_AREA): a receive starved on a
+ * 16-buffer area goes again once a second area is added, its data lands in
+ * that area (id 1 in the CQE, its token 1 << 48), every buffer of both
+ * areas goes back with its own token, and the stream goes on intact.
+ */
+static void test_added_area_takes_data_and_goes_back_with_its_token(void **state)
+{
+	struct zcrx_area_info ai;
+	struct zcrx_ifq_info info;
+	struct zcrx_diag d;
+	uint32_t id = 99;
+	struct rx r;
+
+	(void)state;
+	need_nodev();
+	rx_open(&r, 0, AREA);
+	post(&r, r.ifq, UD_RECV);
+	pump(&r, r.ifq, 6 * AREA, true);
+	assert_int_equal(r.stalled, 1);
+	assert_int_equal(r.got, AREA);
+	for (uint32_t i = 0; i < r.held; i++)
+		assert_int_equal(r.hold_off[i] >> IORING_ZCRX_AREA_SHIFT, 0);
+
+	if (zcrx_ifq_add_area(r.ifq, &(struct zcrx_area_opts){ .area_size = AREA }, &id, &d))
+		fail_msg("zcrx_ifq_add_area: %s", d.msg);
+	assert_int_equal(id, 1);
+	assert_int_equal(zcrx_ifq_area(r.ifq, 1, &ai), 0);
+	assert_true(ai.token == 1ULL << IORING_ZCRX_AREA_SHIFT);
+	zcrx_ifq_info(r.ifq, &info);
+	assert_int_equal(info.nr_areas, 2);
+	assert_int_equal(info.nr_bufs, 2 * AREA / 4096);
+	/* the starved receive was prepared again: area 0 is all held, so area 1 fills */
+	assert_int_equal(io_uring_sq_ready(zcrx_ctx_ring(r.ctx)), 1);
+	r.stalled = 0;
+	pump(&r, r.ifq, 6 * AREA, true);
+	/* every buffer of both areas held (a copy may fill one partly) */
+	assert_int_equal(r.held, 2 * AREA / 4096);
+	assert_true(r.got > AREA);
+	assert_false(r.bad);
+	for (uint32_t i = AREA / 4096; i < r.held; i++)
+		if (r.hold_off[i] >> IORING_ZCRX_AREA_SHIFT != 1)
+			fail_msg("buffer %u came from area %llu, not the new area 1", i,
+				 (unsigned long long)(r.hold_off[i] >> IORING_ZCRX_AREA_SHIFT));
+
+	/*
+	 * All of both areas back, each with its token, and received into again:
+	 * every buffer is held once more, area 1's too (returned with area 0's
+	 * token, they would name area 0's buffers and never come back)
+	 */
+	for (int round = 0; round < 2; round++) {
+		uint32_t in_1 = 0;
+
+		for (uint32_t i = 0; i < r.held; i++)
+			assert_int_equal(zcrx_buf_return(r.ifq, r.hold_off[i], r.hold_len[i]), 0);
+		assert_int_equal(zcrx_rq_flush(r.ifq), (int)r.held);
+		if (round)
+			break;
+		r.held = 0;
+		r.stalled = 0;
+		pump(&r, r.ifq, 6 * AREA, true);
+		for (uint32_t i = 0; i < r.held; i++)
+			in_1 += ZCRX_AREA_ID(r.hold_off[i]) == 1;
+		assert_int_equal(r.held, 2 * AREA / 4096);
+		assert_int_equal(in_1, AREA / 4096);
+	}
+	r.held = 0;
+	r.stalled = 0;
+	assert_int_equal(zcrx_consumer_create(r.ifq, &(struct zcrx_consumer_params){ 0 }, &r.cons),
+			 0);
+	pump(&r, r.ifq, 6 * AREA, false);
+	assert_int_equal(r.got, 6 * AREA);
+	assert_false(r.bad);
+	rx_close(&r);
+}
+
+/* Before 7.3 there is no ADD_AREA: refused before the call, naming the kernel. */
+static void test_add_area_refused_before_7_3_naming_it(void **state)
+{
+	struct zcrx_diag d;
+	struct rx r;
+
+	(void)state;
+	need_nodev();
+	rx_open(&r, 0, AREA);
+	assert_int_equal(zcrx_ifq_add_area(r.ifq, &(struct zcrx_area_opts){ 0 }, NULL, &d),
+			 -EOPNOTSUPP);
+	assert_int_equal(d.stage, ZCRX_STAGE_CAPS);
+	assert_non_null(strstr(d.msg, "Linux 7.3"));
+	rx_close(&r);
+}
+
 #define KCASE(f, when, why)	{ cmocka_unit_test(f), when, why }
 
 int main(void)
@@ -587,6 +689,10 @@ int main(void)
 		      "has no ZCRX_REG_NODEV (Linux 7.1+)"),
 		KCASE(test_nodev_refusal_names_no_nic, has_rx_page_size,
 		      "has no NODEV ZCRX_FEATURE_RX_PAGE_SIZE to ask for 8K buffers"),
+		KCASE(test_added_area_takes_data_and_goes_back_with_its_token, has_add_area,
+		      "has no NODEV ZCRX_CTRL_ADD_AREA (Linux 7.3+)"),
+		KCASE(test_add_area_refused_before_7_3_naming_it, nodev_without_add_area,
+		      "has no NODEV, or has ZCRX_CTRL_ADD_AREA: nothing to refuse"),
 	};
 	struct CMUnitTest tests[sizeof(cases) / sizeof(cases[0])];
 	size_t n = 0;

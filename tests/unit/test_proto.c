@@ -83,6 +83,35 @@ static void test_malformed_requests_say_why(void **state)
 	bad_request("{\"v\":1,\"cmd\":\"reboot\"}", "unknown cmd \"reboot\"");
 	bad_request("{\"v\":1,\"cmd\":\"arm\",\"event\":7}", "must be a string");
 	bad_request("{\"v\":1,\"cmd\":\"arm\",\"event\":\"bogus\"}", "unknown event \"bogus\"");
+	bad_request("{\"v\":1,\"cmd\":\"grow\"}", "\"size\" must be the new area's bytes");
+	bad_request("{\"v\":1,\"cmd\":\"grow\",\"size\":0}", "a number above 0");
+}
+
+/* grow (Linux 7.3): the size out, the new area and the session's total back */
+static void test_grow_request_and_reply_round_trip(void **state)
+{
+	struct proto_request rq = { .cmd = PROTO_GROW, .size = 65536 }, rq2;
+	struct proto_reply in = { .ok = true, .body = PROTO_BODY_GROWN, .area_id = 1,
+				  .nr_areas = 2, .area_size = 131072 };
+	struct proto_reply out;
+	char err[256], *line;
+	size_t len;
+
+	(void)state;
+	line = proto_request_encode(&rq, &len);
+	assert_string_equal(line, "{\"v\":1,\"cmd\":\"grow\",\"size\":65536}\n");
+	assert_int_equal(proto_request_decode(line, len - 1, &rq2, err, sizeof(err)), 0);
+	assert_int_equal(rq2.cmd, PROTO_GROW);
+	assert_int_equal(rq2.size, 65536);
+	free(line);
+	line = proto_reply_encode(&in, &len);
+	assert_string_equal(line, "{\"v\":1,\"ok\":true,\"area-id\":1,\"areas\":2,"
+			    "\"area-size\":131072}\n");
+	assert_int_equal(proto_reply_decode(line, len, PROTO_BODY_GROWN, &out), 0);
+	assert_int_equal(out.area_id, 1);
+	assert_int_equal(out.nr_areas, 2);
+	assert_int_equal(out.area_size, 131072);
+	free(line);
 }
 
 static struct proto_session session(void)
@@ -254,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_refusal_round_trip_with_errno),
 		cmocka_unit_test(test_subscribe_reply),
 		cmocka_unit_test(test_malformed_replies_are_not_protocol),
+		cmocka_unit_test(test_grow_request_and_reply_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

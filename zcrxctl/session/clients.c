@@ -255,6 +255,7 @@ static void reply_status(struct client *c)
 	struct proto_reply rp = { .ok = true, .body = PROTO_BODY_SESSION };
 	struct proto_session *ps = &rp.session;
 	struct session *s = c->s;
+	struct zcrx_ifq_info info;
 	struct zcrx_stats_snap st;
 
 	snprintf(ps->dev, sizeof(ps->dev), "%s", s->dev);
@@ -279,6 +280,32 @@ static void reply_status(struct client *c)
 	ps->recv_overflows = zcrx_recv_overflows(s->ifq);
 	ps->has_lost = true;
 	ps->lost_records = s->lost_records;
+	zcrx_ifq_info(s->ifq, &info);
+	ps->has_areas = true;
+	ps->nr_areas = info.nr_areas;
+	ps->area_size = info.area_size;
+	ps->nr_area_rx = info.nr_areas < PROTO_AREA_RX_MAX ? info.nr_areas : PROTO_AREA_RX_MAX;
+	memcpy(ps->area_rx, s->area_rx, ps->nr_area_rx * sizeof(ps->area_rx[0]));
+	reply(c, &rp, false);
+}
+
+/* grow: add an area of rq->size bytes to the session's ifq (ZCRX_CTRL_ADD_AREA) */
+static void client_grow(struct client *c, const struct proto_request *rq)
+{
+	struct zcrx_area_opts ao = { .area_size = rq->size };
+	struct proto_reply rp = { .ok = true, .body = PROTO_BODY_GROWN };
+	struct zcrx_ifq_info info;
+	struct zcrx_diag d;
+	int ret;
+
+	ret = zcrx_ifq_add_area(c->s->ifq, &ao, &rp.area_id, &d);
+	if (ret) {
+		reply_fail(c, -ret, false, "%s", d.msg);
+		return;
+	}
+	zcrx_ifq_info(c->s->ifq, &info);
+	rp.nr_areas = info.nr_areas;
+	rp.area_size = info.area_size;
 	reply(c, &rp, false);
 }
 
@@ -327,6 +354,9 @@ static void client_request(struct client *c, const char *line, size_t len)
 			c->s->nr_subs++;
 		}
 		reply(c, &rp, false);
+		break;
+	case PROTO_GROW:
+		client_grow(c, &rq);
 		break;
 	}
 }

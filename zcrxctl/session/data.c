@@ -118,6 +118,8 @@ void session_data_recv_stalled(struct session *s, const struct zcrx_cqe_info *in
 		       c ? c->peer : s->own_peer);
 		return;
 	}
+	if (s->o.be.mode == BACKEND_NODEV && session_auto_grow(s, "recv-stalled"))
+		return;
 	if (zcrx_recv_stalls(s->ifq) > 1)
 		return;
 	p_info("The receive from %s ran out of zcrx buffers: the session's consumer holds them"
@@ -147,6 +149,8 @@ void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
 
 	s->rx_buffers++;
 	s->rx_bytes += info->len;
+	if (ZCRX_AREA_ID(info->off) < PROTO_AREA_RX_MAX)
+		s->area_rx[ZCRX_AREA_ID(info->off)]++;
 	if (!c || zcrx_consumer_take(c, info, mono_ns())) {
 		/* no consumer, or it could not take it: give the buffer back now */
 		zcrx_buf_return(s->ifq, info->off, info->len);

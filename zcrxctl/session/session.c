@@ -270,6 +270,14 @@ static int open_ctx(struct session *s, const char *rundir)
 		      nodev ? "a NIC-less ifq and receives" : "a queue");
 		return -EOPNOTSUPP;
 	}
+	if (o->grow_size && zcrx_caps_feature(zcrx_ctx_caps(s->ctx), ZCRX_FEAT_ADD_AREA, msg,
+					      sizeof(msg)) != ZCRX_YES) {
+		p_err("--auto-grow on %s queue %u: %s cannot add areas to a live ifq (%s):"
+		      " drop --auto-grow and give --area-size what the queue needs", s->dev,
+		      o->queue, o->be.mode == BACKEND_SIM ? "the simulated kernel (only"
+		      " --sim-kernel 7.3 adds areas)" : "this kernel", msg);
+		return -EOPNOTSUPP;
+	}
 	return preflight_queue(s->ctx, o, rundir);
 }
 
@@ -503,6 +511,7 @@ static void on_event(struct session *s, enum zcrx_event t)
 {
 	struct evstate *ev = &s->ev[t];
 	struct record r;
+	char err[256];
 
 	ev->count++;
 	session_record(s, &r, RECORD_EVENT);
@@ -511,6 +520,9 @@ static void on_event(struct session *s, enum zcrx_event t)
 	r.count = ev->count;
 	r.latched = zcrx_event_latched(s->ifq, t);
 	session_emit(s, &r);
+	if (t == ZCRX_EV_ALLOC_FAIL && session_auto_grow(s, "alloc-fail") && !s->rearm_auto &&
+	    !loop_stopped(s->loop))
+		session_arm(s, t, false, "grow", err, sizeof(err));
 	if (!s->rearm_auto || loop_stopped(s->loop))
 		return;
 	if (s->holdoff_ns)

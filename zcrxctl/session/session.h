@@ -45,6 +45,8 @@ struct session_opts {
 	bool				need_events;	/* watch: refuse a kernel without them */
 	const char			*wait_clear;	/* --wait-clear DUR as given, or NULL */
 	uint64_t			wait_clear_ns;
+	uint64_t			grow_size;	/* --auto-grow SIZE, 0 = off */
+	uint64_t			grow_max;	/* its MAX: all areas' bytes, 0 = default */
 };
 
 /* ------------------------------------------------------------------ */

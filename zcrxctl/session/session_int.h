@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <sys/un.h>
 
+#include "../proto.h"
 #include "session.h"
 
 #define RETRY_NS		(100 * 1000000ULL)
@@ -69,6 +70,8 @@ struct session {
 	uint32_t		next_conn_id;
 	uint64_t		rx_buffers;	/* data CQEs */
 	uint64_t		rx_bytes;
+	uint64_t		area_rx[PROTO_AREA_RX_MAX];	/* data CQEs per area id */
+	bool			grow_stopped;	/* --auto-grow reached MAX or was refused */
 	uint64_t		last_stats_mono;
 	uint64_t		last_stats_bytes;
 };
@@ -86,6 +89,12 @@ void session_data_recv_stalled(struct session *s, const struct zcrx_cqe_info *in
 void session_data_consume(struct session *s);
 uint32_t session_data_held(const struct session *s);
 void session_data_close(struct session *s);
+
+/*
+ * autogrow.c: --auto-grow, on an alloc-fail event or a NODEV receive that ran
+ * out of buffers (by names which): true when an area was added.
+ */
+bool session_auto_grow(struct session *s, const char *by);
 
 /* clients.c: protocol v1, the session's end */
 /* Accept clients on the session socket (none under --check). */
