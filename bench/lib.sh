@@ -36,7 +36,7 @@ trap 'exit 130' INT TERM
 note() { echo "bench: $*" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) exit 1; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-calc() { awk "BEGIN { printf \"$1\", $2 }"; }
+calc() { awk "BEGIN { printf \"$1\\n\", $2 }"; }
 
 # Each measuring tool runs under the prefix BENCH_PRE (say, ip netns exec NS),
 # so the tool and the command run there but the prefix is not measured
@@ -48,11 +48,29 @@ CG_OPTS=()
 cg_ir() {
 	local out=$1
 	shift
-	rm -f "$out"
+	rm -f "$out" "$out.txt"
 	"${BENCH_PRE[@]}" valgrind --tool=callgrind --callgrind-out-file="$out" "${CG_OPTS[@]}" "$@" \
 		>"$out.stdout" 2>"$out.err"
 	[ -s "$out" ] || { note "callgrind of $* wrote nothing:"; tail -n 3 "$out.err" >&2; return 1; }
 	awk '$1 == "totals:" || $1 == "summary:" { print $2; exit }' "$out"
+}
+
+# cg_incl OUT FN: instructions inside FN and all it called (0 when never)
+cg_incl() {
+	[ -s "$1.txt" ] || callgrind_annotate --inclusive=yes --threshold=100 "$1" >"$1.txt" 2>/dev/null
+	awk -v fn=":$2 " '{ gsub(",", "", $1) } index($0, fn) { print $1; f = 1; exit }
+		END { if (!f) print 0 }' "$1.txt"
+}
+
+# The simulator stands where the kernel would be: its work, which follows the
+# wall clock (packets per second), is left out of the CLI's counts.
+SIM_FNS=(zcrx_sim_rx_own_cqe sim_ctrl)
+# cg_nosim OUT: instructions of the last cg_ir OUT, the simulator's left out
+cg_nosim() {
+	local t f
+	t=$(awk '$1 == "totals:" || $1 == "summary:" { print $2; exit }' "$1")
+	for f in "${SIM_FNS[@]}"; do t=$((t - $(cg_incl "$1" "$f"))); done
+	echo "$t"
 }
 
 # cg_calls OUT FN: how many times FN was called, collected part only
@@ -66,9 +84,13 @@ cg_calls() {
 # cpu_us CMD...: CPU time of CMD in microseconds, its output discarded
 if perf stat -x, -e task-clock true >/dev/null 2>&1; then
 	BENCH_CLOCK="perf stat task-clock"
+	# (its context switches, the wake-ups, to $BENCH_TMP/cs)
 	cpu_us() {
-		"${BENCH_PRE[@]}" perf stat -x, -e task-clock -o "$BENCH_TMP/perf" "$@" >/dev/null 2>&1
-		awk -F, '$3 == "task-clock" { printf "%d", $1 * 1000 }' "$BENCH_TMP/perf"
+		"${BENCH_PRE[@]}" perf stat -x, -e task-clock,context-switches -o "$BENCH_TMP/perf" \
+			"$@" >/dev/null 2>&1
+		awk -F, '$3 == "task-clock" { printf "%d\n", $1 * 1000 }
+			$3 == "context-switches" { printf "%d\n", $1 > "/dev/stderr" }' \
+			"$BENCH_TMP/perf" 2>"$BENCH_TMP/cs"
 	}
 	# pid_cpu_us PID SECONDS: CPU PID spends over the next SECONDS
 	pid_cpu_us() {
@@ -78,8 +100,9 @@ if perf stat -x, -e task-clock true >/dev/null 2>&1; then
 else
 	BENCH_CLOCK="/usr/bin/time (rusage)"
 	cpu_us() {
-		"${BENCH_PRE[@]}" /usr/bin/time -f '%U %S' -o "$BENCH_TMP/time" "$@" >/dev/null 2>&1
-		awk '{ printf "%d", ($1 + $2) * 1e6; exit }' "$BENCH_TMP/time"
+		"${BENCH_PRE[@]}" /usr/bin/time -f '%U %S %w %c' -o "$BENCH_TMP/time" "$@" >/dev/null 2>&1
+		awk '{ printf "%d\n", ($1 + $2) * 1e6; printf "%d\n", $3 + $4 > "/dev/stderr"; exit }' \
+			"$BENCH_TMP/time" 2>"$BENCH_TMP/cs"
 	}
 	pid_cpu_us() {
 		local a b
@@ -92,18 +115,21 @@ fi
 
 # paired RUNS A_CMD -- B_CMD: RUNS pairs, A then B each time; sets PA and PB
 # (median CPU us of each) and PR (median of the pairs' B - A); PQ (median of
-# A / B)
+# A / B); PC (median of the pairs' B - A in context switches)
 paired() {
-	local runs=$1 i a b
+	local runs=$1 i a b ca_n
 	shift
 	local -a ca=() cb=()
 	while [ "$1" != -- ]; do ca+=("$1"); shift; done
 	shift
 	cb=("$@")
 	: >"$BENCH_TMP/pa"; : >"$BENCH_TMP/pb"; : >"$BENCH_TMP/pd"; : >"$BENCH_TMP/pq"
+	: >"$BENCH_TMP/pu"
 	for ((i = 0; i < runs; i++)); do
 		a=$(cpu_us "${ca[@]}")
+		ca_n=$(cat "$BENCH_TMP/cs")
 		b=$(cpu_us "${cb[@]}")
+		echo $(($(cat "$BENCH_TMP/cs") - ca_n)) >>"$BENCH_TMP/pu"
 		echo "$a" >>"$BENCH_TMP/pa"
 		echo "$b" >>"$BENCH_TMP/pb"
 		echo $((b - a)) >>"$BENCH_TMP/pd"
@@ -113,6 +139,7 @@ paired() {
 	PB=$(median <"$BENCH_TMP/pb")
 	PR=$(median <"$BENCH_TMP/pd")
 	PQ=$(median <"$BENCH_TMP/pq")
+	PC=$(median <"$BENCH_TMP/pu")
 }
 
 # sc_count CMD...: syscalls CMD makes (all threads and children); the
