@@ -20,9 +20,9 @@
 # Knobs: WINDOW (seconds, 2), RUNS (3), EVENTS (N, 1000), EMIT_FN.
 . "$(dirname "$0")/lib.sh"
 
-WINDOW=${WINDOW:-$([ "$QUICK" = 1 ] && echo 0.3 || echo 2)}
+WINDOW=${WINDOW:-$([ "$QUICK" = 1 ] && echo 0.2 || echo 2)}
 RUNS=${RUNS:-$([ "$QUICK" = 1 ] && echo 1 || echo 3)}
-N=${EVENTS:-$([ "$QUICK" = 1 ] && echo 50 || echo 1000)}
+N=${EVENTS:-$([ "$QUICK" = 1 ] && echo 30 || echo 1000)}
 EMIT_FN=${EMIT_FN:-session_emit}
 STORM=(watch sim0 0 --sim --area-size 64K --sim-consumer hold:16 --sim-rate 1000000
        --rearm=auto --holdoff 0)

@@ -10,8 +10,8 @@
 # Knobs: EVENTS (N, 2000), CG_EVENTS (N for callgrind, 1000), RUNS (3).
 . "$(dirname "$0")/lib.sh"
 
-N=${EVENTS:-$([ "$QUICK" = 1 ] && echo 100 || echo 2000)}
-CG_N=${CG_EVENTS:-$([ "$QUICK" = 1 ] && echo 100 || echo 1000)}
+N=${EVENTS:-$([ "$QUICK" = 1 ] && echo 50 || echo 2000)}
+CG_N=${CG_EVENTS:-$([ "$QUICK" = 1 ] && echo 50 || echo 1000)}
 RUNS=${RUNS:-$([ "$QUICK" = 1 ] && echo 1 || echo 3)}
 STORM=(--sim --area-size 64K --sim-consumer hold:16 --sim-rate 1000000 --rearm=auto --holdoff 0)
 
