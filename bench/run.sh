@@ -8,15 +8,16 @@
 #   bench/fanout.sh   session CPU per record per subscriber, syscalls;
 #                     subscriber CPU per record
 #   bench/buffers.sh  library and CLI cost per received buffer
+#   bench/extra.sh    the goals kept from before: idle CPU, peak RSS
 # How each figure is taken: bench/lib.sh.  Details go to stderr, the table
-# to stdout.  BENCH_QUICK=1: tiny counts (about 15 s), to see that every
+# to stdout.  BENCH_QUICK=1: tiny counts (about 20 s), to see that every
 # part runs; its marks say "ran".  BENCH_PARTS: a subset, in order.
 # Exit 0 when every figure is at or under its goal (or, quick, every part
 # ran), 1 when one is over it, 2 when a part could not run.
 set -u
 cd "$(dirname "$0")/.."
 
-PARTS=${BENCH_PARTS:-watch show fanout buffers}
+PARTS=${BENCH_PARTS:-watch show fanout buffers extra}
 rows=$(mktemp /tmp/zcrxbench-rows.XXXXXX)
 trap 'rm -f "$rows"' EXIT
 export BENCH_ROWS=$rows
