@@ -9,6 +9,8 @@
 #                     subscriber CPU per record
 #   bench/buffers.sh  library and CLI cost per received buffer
 #   bench/extra.sh    the goals kept from before: idle CPU, peak RSS
+#   bench/nodev.sh    optional: syscalls per buffer of the real NODEV data
+#                     path in the VM tier's 7.2 guest (BENCH_VM=0: skipped)
 # How each figure is taken: bench/lib.sh.  Details go to stderr, the table
 # to stdout.  BENCH_QUICK=1: tiny counts (about 20 s), to see that every
 # part runs; its marks say "ran".  BENCH_PARTS: a subset, in order.
@@ -17,7 +19,7 @@
 set -u
 cd "$(dirname "$0")/.."
 
-PARTS=${BENCH_PARTS:-watch show fanout buffers extra}
+PARTS=${BENCH_PARTS:-watch show fanout buffers extra nodev}
 rows=$(mktemp /tmp/zcrxbench-rows.XXXXXX)
 trap 'rm -f "$rows"' EXIT
 export BENCH_ROWS=$rows
