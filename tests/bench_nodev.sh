@@ -23,7 +23,7 @@ if ! have_root; then t_skip "registering an ifq needs root"; t_done; fi
 # one BYTES: sets E (io_uring_enter), T (all syscalls), B (buffers)
 one() {
 	local n=$1 out=$S_TMP/w$1 p port i
-	"$SYSC" "$out.sc" "$ZCRXCTL" -j watch --nodev n$n 0 --listen 127.0.0.1:0 \
+	"$SYSC" "$out.sc" env --default-signal=INT,PIPE "$ZCRXCTL" -j watch --nodev n$n 0 --listen 127.0.0.1:0 \
 		--stats-interval 500ms -t 300s >"$out.out" 2>"$out.err" &
 	p=$!
 	for ((i = 0; i < 600; i++)); do
