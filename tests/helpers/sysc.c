@@ -3,7 +3,8 @@
  * sysc OUT CMD [ARG...]: run CMD, every thread and child traced, and write
  * "NR COUNT" for each syscall it entered to OUT when it ends: strace -c for
  * a guest that has no strace (the VM tier's bench row counts io_uring_enter
- * per buffer with it).  SIGINT and SIGTERM go on to CMD.  Exits as CMD did.
+ * per buffer with it).  SIGUSR2 writes the counts so far to OUT.1, OUT.2,
+ * ... (then OUT.N.done).  SIGINT and SIGTERM go on to CMD.  Exits as CMD did.
  */
 #include <errno.h>
 #include <signal.h>
@@ -17,20 +18,36 @@
 #define MAX_NR		1024
 
 static unsigned long counts[MAX_NR];
-static volatile sig_atomic_t child;
+static volatile sig_atomic_t child, snap;
 
 static void forward(int sig)
 {
-	if (child > 0)
+	if (sig == SIGUSR2)
+		snap = 1;
+	else if (child > 0)
 		kill(child, sig);
+}
+
+static int dump(const char *path)
+{
+	FILE *out = fopen(path, "w");
+
+	if (!out)
+		return -1;
+	for (int i = 0; i < MAX_NR; i++)
+		if (counts[i])
+			fprintf(out, "%d %lu\n", i, counts[i]);
+	return fclose(out);
 }
 
 int main(int argc, char **argv)
 {
+	struct sigaction sa = { .sa_handler = forward };	/* no SA_RESTART */
 	struct __ptrace_syscall_info si;
-	int st, status = 1;
+	int st, status = 1, nsnap = 0;
+	char path[4096], done[4200];
 	pid_t pid, w;
-	FILE *out;
+	FILE *f;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: sysc OUT CMD [ARG...]\n");
@@ -47,8 +64,9 @@ int main(int argc, char **argv)
 		_exit(127);
 	}
 	child = pid;
-	signal(SIGINT, forward);
-	signal(SIGTERM, forward);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
 	if (waitpid(pid, &st, 0) != pid || !WIFSTOPPED(st))
 		return 1;
 	ptrace(PTRACE_SETOPTIONS, pid, NULL, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACECLONE |
@@ -57,6 +75,13 @@ int main(int argc, char **argv)
 	for (;;) {
 		int sig = 0;
 
+		if (snap) {
+			snap = 0;
+			snprintf(path, sizeof(path), "%s.%d", argv[1], ++nsnap);
+			snprintf(done, sizeof(done), "%s.done", path);
+			if (!dump(path) && (f = fopen(done, "w")))
+				fclose(f);
+		}
 		w = waitpid(-1, &st, __WALL);
 		if (w < 0) {
 			if (errno == EINTR)
@@ -79,12 +104,5 @@ int main(int argc, char **argv)
 		}
 		ptrace(PTRACE_SYSCALL, w, NULL, (void *)(long)sig);
 	}
-	out = fopen(argv[1], "w");
-	if (!out)
-		return 1;
-	for (int i = 0; i < MAX_NR; i++)
-		if (counts[i])
-			fprintf(out, "%d %lu\n", i, counts[i]);
-	fclose(out);
-	return status;
+	return dump(argv[1]) ? 1 : status;
 }
