@@ -103,9 +103,15 @@ BENCH_BINS	:= bench/recycle
 bench/%: bench/%.c lib/libzcrx_internal.a .flags
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< lib/libzcrx_internal.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
-# Performance goals are measured here, never by timed tests.
+# Performance goals are measured here, never by timed tests: issue 14's
+# table (bench/run.sh), about 4 minutes.  BENCH_QUICK=1: tiny counts.
 bench: all $(BENCH_BINS)
-	@s=0; bash bench/run.sh || s=1; bash bench/peers.sh || s=1; exit $$s
+	@BENCH_QUICK=$(BENCH_QUICK) bash bench/run.sh
+
+# tests/test_bench.sh runs it with tiny counts, so it does not rot
+check: $(BENCH_BINS)
+# bench/nodev.sh counts the VM guest's syscalls with it
+bench: tests/helpers/sysc
 
 check: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash tests/run.sh

@@ -1,65 +1,49 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Library cost benchmarks on the simulator (bench/recycle.c), with targets:
-#   recycle  instructions per recycled buffer inside zcrx_buf_return +
-#            zcrx_buf_commit (inclusive), batches of 32, by callgrind: <= 30
-#   idle     CPU time of a process holding an idle ifq for 10 s: <= 1 ms
-# Knobs: RUNS (callgrind runs, 5), BATCHES (per run, 1000), IDLE_RUNS (3),
-# IDLE_SECONDS (10).  Exit 1 when a median misses its target.
+# `make bench`: issue 14's table, each figure beside its goal with a mark.
+# The parts (each runs alone too, printing its rows):
+#   bench/watch.sh    CPU per event of `watch`, text and -j
+#   bench/show.sh     `show` vs `ip -j link show` (1..500 veth devices in a
+#                     namespace) and vs `ethtool -g`
+#   bench/fanout.sh   session CPU per record per subscriber, syscalls;
+#                     subscriber CPU per record
+#   bench/buffers.sh  library and CLI cost per received buffer
+#   bench/extra.sh    the goals kept from before: idle CPU, peak RSS
+#   bench/nodev.sh    optional: syscalls per buffer of the real NODEV data
+#                     path in the VM tier's 7.2 guest (BENCH_VM=0: skipped)
+# How each figure is taken: bench/lib.sh.  Details go to stderr, the table
+# to stdout.  BENCH_QUICK=1: tiny counts (about 20 s), to see that every
+# part runs; its marks say "ran".  BENCH_PARTS: a subset, in order.
+# Exit 0 when every figure is at or under its goal (or, quick, every part
+# ran), 1 when one is over it, 2 when a part could not run.
 set -u
 cd "$(dirname "$0")/.."
 
-BIN=bench/recycle
-RUNS=${RUNS:-5}
-BATCHES=${BATCHES:-1000}
-IDLE_RUNS=${IDLE_RUNS:-3}
-IDLE_SECONDS=${IDLE_SECONDS:-10}
-RECYCLE_TARGET=30
-IDLE_TARGET_US=1000
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (!NR) exit 1; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-[ -x "$BIN" ] || { echo "bench: $BIN is not built (make bench)" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+PARTS=${BENCH_PARTS:-watch show fanout buffers extra nodev}
+rows=$(mktemp /tmp/zcrxbench-rows.XXXXXX)
+trap 'rm -f "$rows"' EXIT
+export BENCH_ROWS=$rows
 status=0
+start=$SECONDS
 
-# verdict NAME MEDIAN TARGET UNIT
-verdict() {
-	if awk -v m="$2" -v t="$3" 'BEGIN { exit !(m <= t) }'; then
-		printf '%-8s median %s %s (target <= %s): ok\n' "$1" "$2" "$4" "$3"
-	else
-		printf '%-8s median %s %s (target <= %s): MISSED\n' "$1" "$2" "$4" "$3"
-		status=1
-	fi
-}
-
-if ! command -v valgrind >/dev/null; then
-	echo "recycle  skipped: valgrind is not installed (apt-get install valgrind)"
-else
-	for run in $(seq "$RUNS"); do
-		out=$tmp/callgrind.$run
-		if ! bufs=$(valgrind --tool=callgrind --callgrind-out-file="$out" \
-				--toggle-collect=zcrx_buf_return --toggle-collect=zcrx_buf_commit \
-				"$BIN" loop "$BATCHES" "$run" 2>"$tmp/err" | awk '$1 == "buffers" { print $2 }') ||
-		   [ -z "$bufs" ] || [ "$bufs" -eq 0 ]; then
-			echo "recycle  run $run failed:" >&2
-			tail -n 5 "$tmp/err" >&2
-			exit 1
-		fi
-		ir=$(awk '$1 == "summary:" || $1 == "totals:" { print $2; exit }' "$out")
-		per=$(awk -v ir="$ir" -v b="$bufs" 'BEGIN { printf "%.2f", ir / b }')
-		echo "$per" >>"$tmp/recycle"
-		echo "recycle  run: $per instructions per buffer ($ir in $bufs buffers)"
-	done
-	verdict recycle "$(median <"$tmp/recycle")" "$RECYCLE_TARGET" "instructions per buffer"
-fi
-
-for run in $(seq "$IDLE_RUNS"); do
-	us=$("$BIN" idle "$IDLE_SECONDS" | awk '$1 == "idle_cpu_us" { print $2 }')
-	[ -n "$us" ] || { echo "idle     run $run failed" >&2; exit 1; }
-	echo "$us" >>"$tmp/idle"
-	echo "idle     run: $us us CPU in ${IDLE_SECONDS} s"
+for tool in valgrind callgrind_annotate strace; do
+	command -v $tool >/dev/null || { echo "bench: $tool is not installed" >&2; exit 2; }
 done
-verdict idle "$(median <"$tmp/idle")" "$IDLE_TARGET_US" "us CPU per ${IDLE_SECONDS} s"
+for p in $PARTS; do
+	echo "bench: $p ..." >&2
+	if ! bash "bench/$p.sh"; then
+		echo "bench: bench/$p.sh did not run to the end" >&2
+		printf '%s\t-\t-\t-\t-\tDID NOT RUN\n' "bench/$p.sh" >>"$rows"
+		status=2
+	fi
+done
+
+echo
+echo "| figure | timed (CPU) | instructions | syscalls | goal | mark |"
+echo "|---|---|---|---|---|---|"
+awk -F'\t' '{ printf "| %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6 }' "$rows"
+echo
+echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) CPUs, Linux $(uname -r)," \
+	"$((SECONDS - start)) s; per-event figures are (2N - N) / N, ratios medians of A/B pairs"
+[ $status = 0 ] && grep -q $'\tFAIL$' "$rows" && status=1
 exit $status
