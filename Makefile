@@ -2,7 +2,7 @@
 # zcrxctl and libzcrx.  `make`, `make check`, `make SANITIZE=1 check`.
 # `make reliability`: hostile input, faults and load, the table README quotes.
 
-VERSION		:= 0.3.0
+VERSION		:= 0.4.0
 # 0.2 grew the caller's structs (reserved tails): 0.1 binaries cannot load it
 SOVERSION	:= 1
 
@@ -23,7 +23,7 @@ WARN		:= -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 # Each object and program notes the headers it read in a .d file beside it
 # (-MP: a removed header is no error); the .d files are included below.
 DEPFLAGS	= -MMD -MP -MF $@.d -MT $@
-BASE_CFLAGS	:= -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -Ilib -Ilib/sim $(PKG_CFLAGS) \
+BASE_CFLAGS	:= -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -Ilib -Ilib/sim -Ilib/server $(PKG_CFLAGS) \
 		   -DZCRXCTL_VERSION='"$(VERSION)"'
 ifeq ($(SANITIZE),1)
 SAN		:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -31,7 +31,7 @@ endif
 ALL_CFLAGS	:= $(BASE_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS	:= $(SAN) $(LDFLAGS)
 
-LIB_SRCS	:= $(sort $(wildcard lib/*.c lib/sim/*.c))
+LIB_SRCS	:= $(sort $(wildcard lib/*.c lib/sim/*.c lib/server/*.c))
 LIB_OBJS	:= $(LIB_SRCS:.c=.o)
 CLI_SRCS	:= $(filter-out zcrxctl/main.c,$(sort $(wildcard zcrxctl/*.c zcrxctl/session/*.c)))
 CLI_OBJS	:= $(CLI_SRCS:.c=.o)
@@ -121,7 +121,7 @@ check-vm: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash tests/vm/run.sh
 
 clean:
-	rm -f lib/*.o lib/sim/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/session/*.o zcrxctl/*.a zcrxctl/zcrxctl \
+	rm -f lib/*.o lib/sim/*.o lib/server/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/session/*.o zcrxctl/*.a zcrxctl/zcrxctl \
 		$(UNIT_BINS) $(HELPER_BINS) $(BENCH_BINS) .flags $(DEPS)
 
 DEPS		:= $(addsuffix .d,$(LIB_OBJS) $(CLI_OBJS) zcrxctl/main.o $(UNIT_BINS) \
@@ -179,6 +179,7 @@ install: all
 	$(INSTALL) -m 0644 lib/libzcrx.pc $(DESTDIR)$(PKGCONFIGDIR)/libzcrx.pc
 	$(INSTALL) -m 0644 lib/zcrx.h $(DESTDIR)$(INCLUDEDIR)/zcrx.h
 	$(INSTALL) -m 0644 lib/zcrx_diag.h $(DESTDIR)$(INCLUDEDIR)/zcrx_diag.h
+	$(INSTALL) -m 0644 lib/zcrx_server.h $(DESTDIR)$(INCLUDEDIR)/zcrx_server.h
 	$(INSTALL) -m 0644 lib/sim/zcrx_sim.h $(DESTDIR)$(INCLUDEDIR)/zcrx_sim.h
 	$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	$(INSTALL) -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
@@ -194,7 +195,7 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libzcrx.so $(DESTDIR)$(LIBDIR)/libzcrx.a \
 		$(DESTDIR)$(PKGCONFIGDIR)/libzcrx.pc \
 		$(DESTDIR)$(INCLUDEDIR)/zcrx.h $(DESTDIR)$(INCLUDEDIR)/zcrx_diag.h \
-		$(DESTDIR)$(INCLUDEDIR)/zcrx_sim.h \
+		$(DESTDIR)$(INCLUDEDIR)/zcrx_sim.h $(DESTDIR)$(INCLUDEDIR)/zcrx_server.h \
 		$(DESTDIR)$(MANDIR)/man8/$(notdir $(MAN8)) $(DESTDIR)$(MANDIR)/man3/$(notdir $(MAN3)) \
 		$(DESTDIR)$(BASHCOMPDIR)/zcrxctl $(DESTDIR)$(ZSHCOMPDIR)/_zcrxctl \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT)

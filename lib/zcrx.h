@@ -68,7 +68,7 @@ extern "C" {
 
 /* The version these headers describe. */
 #define ZCRX_VERSION_MAJOR	0
-#define ZCRX_VERSION_MINOR	3
+#define ZCRX_VERSION_MINOR	4
 
 /*
  * As liburing's IO_URING_CHECK_VERSION: true when these headers are OLDER
@@ -257,6 +257,7 @@ enum zcrx_stage {
 	ZCRX_STAGE_DEVICE,	/* the device or queue does not exist */
 	ZCRX_STAGE_MEMORY,	/* area or refill region allocation */
 	ZCRX_STAGE_REGISTER,	/* IORING_REGISTER_ZCRX_IFQ refused */
+	ZCRX_STAGE_SOCKET,	/* zcrx_ifq_serve(): RUNDIR or the socket (zcrx_server.h) */
 };
 
 struct zcrx_diag {
