@@ -155,6 +155,7 @@ struct zcrx_ifq {
 	struct zcrx_server	*server;
 	bool			served;		/* a server posted under &server, ever */
 	bool			server_posted;	/* its poll is on the ring */
+	bool			server_repost;	/* the SQ was full when it wanted to post */
 };
 
 /* The user_data of the server's CQEs on an ifq's ring: never an application's. */

@@ -556,7 +556,7 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	memset(info, 0, sizeof(*info));
 	info->user_data = cqe->user_data;
 
-	if (ifq->server && !ifq->server_posted)
+	if (ifq->server_repost)
 		zcrx_server_post(ifq->server);
 	if (ifq->served && cqe->user_data == zcrx_server_ud(ifq)) {
 		if (ifq->server)

@@ -16,7 +16,8 @@
  * The server has no thread of its own and never blocks.  It runs in one of
  * two ways:
  *  - by default on the ifq's ctx ring: it prepares its own SQEs there
- *    (a poll on its descriptor, which goes with the caller's next submit),
+ *    (a poll on its descriptor, which goes with the caller's next submit;
+ *    with the SQ full, at the next CQE zcrx_cqe_decode() sees on the ifq),
  *    and zcrx_cqe_decode() on the served ifq handles their CQEs as
  *    ZCRX_CQE_INTERNAL.  An application that offers every CQE to
  *    zcrx_cqe_decode() and submits after each batch needs nothing more.

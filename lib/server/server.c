@@ -122,6 +122,7 @@ void zcrx_server_post(struct zcrx_server *srv)
 		return;
 	/* the SQ is full: the next CQE decoded on this ifq tries again */
 	sqe = io_uring_get_sqe(zcrx_ctx_ring(ifq->ctx));
+	ifq->server_repost = !sqe;
 	if (!sqe)
 		return;
 	io_uring_prep_poll_add(sqe, srv->epfd, POLLIN);
@@ -224,7 +225,7 @@ void zcrx_server_close(struct zcrx_server *srv)
 			io_uring_prep_poll_remove(sqe, zcrx_server_ud(ifq));
 			io_uring_sqe_set_data64(sqe, zcrx_server_ud(ifq));
 		}
-		ifq->server_posted = false;
+		ifq->server_posted = ifq->server_repost = false;
 	}
 	if (srv->epfd >= 0)
 		close(srv->epfd);

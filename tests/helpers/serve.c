@@ -87,6 +87,7 @@ int main(int argc, char **argv)
 	ret = zcrx_ifq_serve(ifq, &so, &srv, &d);
 	if (ret) {
 		fprintf(stderr, "%s\n", d.msg);
+		zcrx_ctx_destroy(ctx);
 		return 1;
 	}
 	zcrx_server_info(srv, &si);
