@@ -2,7 +2,7 @@
 # zcrxctl and libzcrx.  `make`, `make check`, `make SANITIZE=1 check`.
 # `make reliability`: hostile input, faults and load, the table README quotes.
 
-VERSION		:= 0.3.0
+VERSION		:= 0.4.0
 # 0.2 grew the caller's structs (reserved tails): 0.1 binaries cannot load it
 SOVERSION	:= 1
 
@@ -31,7 +31,7 @@ endif
 ALL_CFLAGS	:= $(BASE_CFLAGS) $(SAN) $(CFLAGS)
 ALL_LDFLAGS	:= $(SAN) $(LDFLAGS)
 
-LIB_SRCS	:= $(sort $(wildcard lib/*.c lib/sim/*.c))
+LIB_SRCS	:= $(sort $(wildcard lib/*.c lib/sim/*.c lib/server/*.c))
 LIB_OBJS	:= $(LIB_SRCS:.c=.o)
 CLI_SRCS	:= $(filter-out zcrxctl/main.c,$(sort $(wildcard zcrxctl/*.c zcrxctl/session/*.c)))
 CLI_OBJS	:= $(CLI_SRCS:.c=.o)
@@ -127,7 +127,7 @@ check-vm: all $(UNIT_BINS) $(HELPER_BINS)
 	@bash tests/vm/run.sh
 
 clean:
-	rm -f lib/*.o lib/sim/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/session/*.o zcrxctl/*.a zcrxctl/zcrxctl \
+	rm -f lib/*.o lib/sim/*.o lib/server/*.o lib/*.a lib/*.so* zcrxctl/*.o zcrxctl/session/*.o zcrxctl/*.a zcrxctl/zcrxctl \
 		$(UNIT_BINS) $(HELPER_BINS) $(BENCH_BINS) .flags $(DEPS)
 
 DEPS		:= $(addsuffix .d,$(LIB_OBJS) $(CLI_OBJS) zcrxctl/main.o $(UNIT_BINS) \
@@ -186,6 +186,7 @@ install: all
 	$(INSTALL) -m 0644 lib/libzcrx.pc $(DESTDIR)$(PKGCONFIGDIR)/libzcrx.pc
 	$(INSTALL) -m 0644 lib/zcrx.h $(DESTDIR)$(INCLUDEDIR)/zcrx.h
 	$(INSTALL) -m 0644 lib/zcrx_diag.h $(DESTDIR)$(INCLUDEDIR)/zcrx_diag.h
+	$(INSTALL) -m 0644 lib/zcrx_server.h $(DESTDIR)$(INCLUDEDIR)/zcrx_server.h
 	$(INSTALL) -m 0644 lib/sim/zcrx_sim.h $(DESTDIR)$(INCLUDEDIR)/zcrx_sim.h
 	$(INSTALL) -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	$(INSTALL) -m 0644 $(MAN3) $(DESTDIR)$(MANDIR)/man3/
@@ -206,7 +207,7 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/libzcrx.so $(DESTDIR)$(LIBDIR)/libzcrx.a \
 		$(DESTDIR)$(PKGCONFIGDIR)/libzcrx.pc \
 		$(DESTDIR)$(INCLUDEDIR)/zcrx.h $(DESTDIR)$(INCLUDEDIR)/zcrx_diag.h \
-		$(DESTDIR)$(INCLUDEDIR)/zcrx_sim.h \
+		$(DESTDIR)$(INCLUDEDIR)/zcrx_sim.h $(DESTDIR)$(INCLUDEDIR)/zcrx_server.h \
 		$(DESTDIR)$(MANDIR)/man8/$(notdir $(MAN8)) $(DESTDIR)$(MANDIR)/man3/$(notdir $(MAN3)) \
 		$(DESTDIR)$(BASHCOMPDIR)/zcrxctl $(DESTDIR)$(ZSHCOMPDIR)/_zcrxctl \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/$(UNIT) \

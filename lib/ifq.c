@@ -34,8 +34,7 @@ static uint64_t round_up(uint64_t x, uint64_t a)
 	return (x + a - 1) / a * a;
 }
 
-static __attribute__((format(printf, 4, 5)))
-int fail(struct zcrx_diag *d, enum zcrx_stage stage, int err, const char *fmt, ...)
+int zcrx_diag_fail(struct zcrx_diag *d, enum zcrx_stage stage, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -46,6 +45,9 @@ int fail(struct zcrx_diag *d, enum zcrx_stage stage, int err, const char *fmt, .
 	va_end(ap);
 	return err;
 }
+
+/* this file's refusals: the sentence in d, err returned */
+#define fail zcrx_diag_fail
 
 /*
  * A netdev view that knows only a name (or, without one, an ifindex): what
@@ -488,6 +490,8 @@ int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
 
 	if (ctx->ops->ifq_ready)
 		ctx->ops->ifq_ready(ctx, ifq->zcrx_id, ifq->event_ud);
+	if (!opts->nodev)
+		memcpy(ifq->ifname, plan.ifname, sizeof(ifq->ifname));
 	ifq->next = ctx->ifqs;
 	ctx->ifqs = ifq;
 	ctx->nr_opened++;
@@ -517,6 +521,7 @@ void zcrx_ifq_close(struct zcrx_ifq *ifq)
 
 	if (!ifq)
 		return;
+	zcrx_server_close(ifq->server);
 	ctx = ifq->ctx;
 	for (pp = &ctx->ifqs; *pp; pp = &(*pp)->next) {
 		if (*pp == ifq) {
@@ -561,6 +566,7 @@ int zcrx_ifq_area(const struct zcrx_ifq *ifq, uint32_t id, struct zcrx_area_info
 	info->token = ifq->areas[id].token;
 	info->addr = ifq->areas[id].addr;
 	info->size = ifq->areas[id].size;
+	info->rx_buffers = ifq->areas[id].rx_buffers;
 	info->nr_bufs = ifq->areas[id].size / ifq->rx_buf_len;
 	return 0;
 }
@@ -599,6 +605,15 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	memset(info, 0, sizeof(*info));
 	info->user_data = cqe->user_data;
 
+	if (ifq->server_repost)
+		zcrx_server_post(ifq->server);
+	if (ifq->served && cqe->user_data == zcrx_server_ud(ifq)) {
+		if (ifq->server)
+			zcrx_server_cqe(ifq->server, cqe);
+		info->kind = ZCRX_CQE_INTERNAL;
+		return info->kind;
+	}
+
 	/*
 	 * A backend may tag CQEs of its own with the event user_data (the
 	 * simulator's wake-ups, whose res no event has); no receive has it.
@@ -618,6 +633,8 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		info->kind = ZCRX_CQE_EVENT;
 		info->event = cqe->res;
 		ifq->latched |= ZCRX_EV_MASK(cqe->res);
+		if (ifq->server)
+			zcrx_server_event(ifq->server, info->event);
 		return info->kind;
 	}
 
@@ -677,6 +694,8 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		return -EPROTO;
 	info->kind = ZCRX_CQE_DATA;
 	ifq->bufs_out++;
+	ifq->bufs_held++;
+	ifq->areas[id].rx_buffers++;
 	info->addr = (char *)ifq->areas[id].addr + pos;
 	info->len = cqe->res;
 	return info->kind;
@@ -724,7 +743,7 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 
 	/* an ifq's event user_data is its own, events or not, on every backend */
 	for (const struct zcrx_ifq *q = ctx->ifqs; q; q = q->next)
-		if (user_data == q->event_ud)
+		if (user_data == q->event_ud || (q->served && user_data == zcrx_server_ud(q)))
 			return -EINVAL;
 	for (unsigned int i = 0; i < ifq->nr_recv; i++)
 		if (ifq->recv[i].ud == user_data)
@@ -762,6 +781,8 @@ int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
 	rqe->len = len;
 	rqe->__pad = 0;
 	ifq->rq_local_tail = tail + 1;
+	if (ifq->bufs_held)
+		ifq->bufs_held--;
 	return 0;
 }
 

@@ -68,7 +68,7 @@ extern "C" {
 
 /* The version these headers describe. */
 #define ZCRX_VERSION_MAJOR	0
-#define ZCRX_VERSION_MINOR	3
+#define ZCRX_VERSION_MINOR	4
 
 /*
  * As liburing's IO_URING_CHECK_VERSION: true when these headers are OLDER
@@ -263,6 +263,7 @@ enum zcrx_stage {
 	ZCRX_STAGE_DEVICE,	/* the device or queue does not exist */
 	ZCRX_STAGE_MEMORY,	/* area or refill region allocation */
 	ZCRX_STAGE_REGISTER,	/* IORING_REGISTER_ZCRX_IFQ refused */
+	ZCRX_STAGE_SOCKET,	/* zcrx_ifq_serve(): RUNDIR or the socket (zcrx_server.h) */
 };
 
 struct zcrx_diag {
@@ -345,7 +346,8 @@ struct zcrx_area_info {
 	uint64_t	token;		/* rq_area_token: id << 48 */
 	void		*addr;
 	uint64_t	size;
-	uint64_t	__resv[4];	/* zeroed */
+	uint64_t	rx_buffers;	/* data CQEs zcrx_cqe_decode() has seen land in it */
+	uint64_t	__resv[3];	/* zeroed */
 };
 
 /* One area of an ifq, by id (0 .. info.nr_areas - 1): -ENOENT past the last.  Since 0.4. */

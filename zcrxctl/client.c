@@ -33,8 +33,7 @@ int client_peer_check(int fd, const char *path, char *err, size_t len)
 {
 	struct ucred cr;
 	socklen_t n = sizeof(cr);
-	char who[128], dir[PATH_MAX], why[512], *slash;
-	struct stat st;
+	char who[128], dir[PATH_MAX], *slash;
 	bool private_dir;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &n)) {
@@ -57,7 +56,7 @@ int client_peer_check(int fd, const char *path, char *err, size_t len)
 		*slash = '\0';
 	else
 		snprintf(dir, sizeof(dir), "%s", slash ? "/" : ".");
-	private_dir = !stat(dir, &st) && !rundir_check_stat(dir, &st, why, sizeof(why));
+	private_dir = !zcrx_server_rundir_check(dir, NULL);
 	snprintf(err, len, "refusing %s: it is not yours (uid %u) or root's: remove it (pid %d of"
 		 " %s serves it)%s", path, (unsigned int)geteuid(), (int)cr.pid, who,
 		 private_dir ? "" : " and set ZCRXCTL_RUNDIR to a private directory");
@@ -86,7 +85,7 @@ int client_sock_addr(const char *path, struct sockaddr_un *sa, int *pfd, struct 
 	if (!S_ISSOCK(st->st_mode)) {
 		close(fd);
 		snprintf(err, len, "%s is %s, not a session socket: remove it with `%s`", path,
-			 rundir_file_kind(st->st_mode), S_ISDIR(st->st_mode) ? "rm -r" : "rm");
+			 zcrx_server_file_kind(st->st_mode), S_ISDIR(st->st_mode) ? "rm -r" : "rm");
 		return -ENOTSOCK;
 	}
 	snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d", fd);

@@ -149,8 +149,6 @@ void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
 
 	s->rx_buffers++;
 	s->rx_bytes += info->len;
-	if (ZCRX_AREA_ID(info->off) < PROTO_AREA_RX_MAX)
-		s->area_rx[ZCRX_AREA_ID(info->off)]++;
 	if (!c || zcrx_consumer_take(c, info, mono_ns())) {
 		/* no consumer, or it could not take it: give the buffer back now */
 		zcrx_buf_return(s->ifq, info->off, info->len);
