@@ -2,20 +2,10 @@
 # The example application (examples/zcrx_recv) seen by an operator, on top of
 # lib_session.sh: test_example.sh runs it on the simulator, test_vm_example.sh
 # on a NODEV ifq of the VM tier's kernels.  Every wait is for a state, by the
-# clock (under TCG a process spawn takes ~130 ms).
+# clock (until_s, lib_session.sh).
 . "$(dirname "${BASH_SOURCE[0]}")/lib_session.sh"
 
 EXAMPLE=$TOP/examples/zcrx_recv
-
-# until_s SECS CMD...: poll CMD every 0.2 s, SECS at most by the clock
-until_s() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.2
-	done
-}
 
 # ex_start ARGS...: the example in the background, stdout in ex.out, stderr in
 # ex.err; expid is its pid

@@ -50,6 +50,18 @@ wait_until() {
 	"$@"
 }
 
+# until_s SECS CMD...: poll CMD every 0.5 s, SECS at most by the clock (the
+# guest under TCG spends ~0.1 s per process: wait_until's count would be
+# several times longer)
+until_s() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.5
+	done
+}
+
 # wait_exit PID SECS: wait for a background process to end and set $rc;
 # rc=124 when it did not end in time (it is then killed).
 wait_exit() {

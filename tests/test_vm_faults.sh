@@ -74,17 +74,6 @@ status_of() {
 	"$ZCRXCTL" -j status "$1" "$2" |
 		jq -e "(if type == \"array\" then .[0] else . end) | $3" >/dev/null 2>&1
 }
-# until_s SECS CMD...: poll CMD every 0.5 s, SECS at most by the clock (the
-# guest under TCG spends ~0.1 s per process: wait_until's count would be
-# several times longer)
-until_s() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		sleep 0.5
-	done
-}
 bound() { grep -q '"listen"' "$S_TMP/$1.out"; }
 # said NAME REGEX: NAME's standard error has a line matching REGEX
 said() { grep -q "$2" "$S_TMP/$1.err"; }
