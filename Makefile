@@ -23,7 +23,7 @@ WARN		:= -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes
 # Each object and program notes the headers it read in a .d file beside it
 # (-MP: a removed header is no error); the .d files are included below.
 DEPFLAGS	= -MMD -MP -MF $@.d -MT $@
-BASE_CFLAGS	:= -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -Ilib -Ilib/sim -Ilib/server $(PKG_CFLAGS) \
+BASE_CFLAGS	:= -std=gnu11 $(WARN) -D_GNU_SOURCE -fPIC -Ilib -Ilib/sim $(PKG_CFLAGS) \
 		   -DZCRXCTL_VERSION='"$(VERSION)"'
 ifeq ($(SANITIZE),1)
 SAN		:= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

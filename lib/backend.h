@@ -16,6 +16,7 @@
 
 #include "zcrx.h"
 #include "zcrx_diag.h"
+#include "zcrx_server.h"
 #include "kabi.h"
 
 struct zcrx_backend_ops {
@@ -147,6 +148,25 @@ struct zcrx_ifq {
 
 	bool			nodev;
 	uint32_t		flush_batch;	/* NODEV: flush once this many wait */
+
+	/* served to operators (lib/server/): its CQEs come under &server */
+	char			ifname[IF_NAMESIZE];	/* "" for NODEV */
+	uint32_t		bufs_held;	/* data CQEs not yet given back by buf_return */
+	struct zcrx_server	*server;
+	bool			served;		/* a server posted under &server, ever */
+	bool			server_posted;	/* its poll is on the ring */
 };
+
+/* The user_data of the server's CQEs on an ifq's ring: never an application's. */
+static inline uint64_t zcrx_server_ud(const struct zcrx_ifq *ifq)
+{
+	return (uintptr_t)&ifq->server;
+}
+
+/* lib/server/: a server's CQE, an event decoded, the ifq going away */
+void zcrx_server_cqe(struct zcrx_server *srv, const struct io_uring_cqe *cqe);
+void zcrx_server_event(struct zcrx_server *srv, enum zcrx_event type);
+/* The SQ was full when the server last wanted to post: try again. */
+void zcrx_server_post(struct zcrx_server *srv);
 
 #endif

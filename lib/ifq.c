@@ -456,6 +456,8 @@ int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
 
 	if (ctx->ops->ifq_ready)
 		ctx->ops->ifq_ready(ctx, ifq->zcrx_id, ifq->event_ud);
+	if (!opts->nodev)
+		memcpy(ifq->ifname, plan.ifname, sizeof(ifq->ifname));
 	ifq->next = ctx->ifqs;
 	ctx->ifqs = ifq;
 	ctx->nr_opened++;
@@ -484,6 +486,7 @@ void zcrx_ifq_close(struct zcrx_ifq *ifq)
 
 	if (!ifq)
 		return;
+	zcrx_server_close(ifq->server);
 	ctx = ifq->ctx;
 	for (pp = &ctx->ifqs; *pp; pp = &(*pp)->next) {
 		if (*pp == ifq) {
@@ -551,6 +554,15 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	memset(info, 0, sizeof(*info));
 	info->user_data = cqe->user_data;
 
+	if (ifq->server && !ifq->server_posted)
+		zcrx_server_post(ifq->server);
+	if (ifq->served && cqe->user_data == zcrx_server_ud(ifq)) {
+		if (ifq->server)
+			zcrx_server_cqe(ifq->server, cqe);
+		info->kind = ZCRX_CQE_INTERNAL;
+		return info->kind;
+	}
+
 	/*
 	 * A backend may tag CQEs of its own with the event user_data (the
 	 * simulator's wake-ups, whose res no event has); no receive has it.
@@ -570,6 +582,8 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		info->kind = ZCRX_CQE_EVENT;
 		info->event = cqe->res;
 		ifq->latched |= ZCRX_EV_MASK(cqe->res);
+		if (ifq->server)
+			zcrx_server_event(ifq->server, info->event);
 		return info->kind;
 	}
 
@@ -628,6 +642,7 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		return -EPROTO;
 	info->kind = ZCRX_CQE_DATA;
 	ifq->bufs_out++;
+	ifq->bufs_held++;
 	info->addr = (char *)ifq->area + pos;
 	info->len = cqe->res;
 	return info->kind;
@@ -675,7 +690,7 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 
 	/* an ifq's event user_data is its own, events or not, on every backend */
 	for (const struct zcrx_ifq *q = ctx->ifqs; q; q = q->next)
-		if (user_data == q->event_ud)
+		if (user_data == q->event_ud || (q->served && user_data == zcrx_server_ud(q)))
 			return -EINVAL;
 	for (unsigned int i = 0; i < ifq->nr_recv; i++)
 		if (ifq->recv[i].ud == user_data)
@@ -710,6 +725,8 @@ int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
 	rqe->len = len;
 	rqe->__pad = 0;
 	ifq->rq_local_tail = tail + 1;
+	if (ifq->bufs_held)
+		ifq->bufs_held--;
 	return 0;
 }
 

@@ -143,6 +143,11 @@ ZCRX_API int zcrx_server_info(const struct zcrx_server *srv, struct zcrx_server_
  * in diag (may be NULL).
  */
 ZCRX_API int zcrx_server_rundir(char *buf, size_t len, struct zcrx_diag *diag);
+/*
+ * Is dir safe to hold servers' sockets: a directory owned by us or root that
+ * neither group nor others may write?  0, or -errno with the sentence in diag.
+ */
+ZCRX_API int zcrx_server_rundir_check(const char *dir, struct zcrx_diag *diag);
 /* RUNDIR/DEV.QUEUE.sock into buf: 0 or -ENAMETOOLONG (too long for a Unix socket). */
 ZCRX_API int zcrx_server_sock_path(char *buf, size_t len, const char *rundir, const char *dev,
 				   uint32_t queue);

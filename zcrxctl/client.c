@@ -33,8 +33,7 @@ int client_peer_check(int fd, const char *path, char *err, size_t len)
 {
 	struct ucred cr;
 	socklen_t n = sizeof(cr);
-	char who[128], dir[PATH_MAX], why[512], *slash;
-	struct stat st;
+	char who[128], dir[PATH_MAX], *slash;
 	bool private_dir;
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &n)) {
@@ -57,7 +56,7 @@ int client_peer_check(int fd, const char *path, char *err, size_t len)
 		*slash = '\0';
 	else
 		snprintf(dir, sizeof(dir), "%s", slash ? "/" : ".");
-	private_dir = !stat(dir, &st) && !rundir_check_stat(dir, &st, why, sizeof(why));
+	private_dir = !zcrx_server_rundir_check(dir, NULL);
 	snprintf(err, len, "refusing %s: it is not yours (uid %u) or root's: remove it (pid %d of"
 		 " %s serves it)%s", path, (unsigned int)geteuid(), (int)cr.pid, who,
 		 private_dir ? "" : " and set ZCRXCTL_RUNDIR to a private directory");

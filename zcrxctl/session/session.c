@@ -1,237 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
- * Live sessions: claiming DEV.QUEUE and its socket, the bound ifq, its
- * events and records, and the loop that runs it all.  The data path is in
- * data.c, the session socket's clients in clients.c.
+ * Live sessions: the bound ifq, served at RUNDIR/DEV.QUEUE.sock by libzcrx
+ * (zcrx_server.h), its events and records, and the loop that runs it all.
+ * The data path is in data.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/file.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "../print.h"
 #include "../guard.h"
 #include "../preflight.h"
+#include "../proto.h"
 #include "../rundir.h"
 #include "session_int.h"
 #include "zcrx_diag.h"
-
-/* ------------------------------------------------------------------ */
-/* Claiming DEV.QUEUE                                                  */
-/* ------------------------------------------------------------------ */
-
-/*
- * RUNDIR itself, and nothing above it: a typo in ZCRXCTL_RUNDIR must not
- * grow a tree.  0, or -errno said once.
- */
-static int make_rundir(const char *dir)
-{
-	char parent[PATH_MAX], *slash;
-	int e;
-
-	if (!mkdir(dir, 0700) || errno == EEXIST)
-		return 0;
-	e = errno;
-	snprintf(parent, sizeof(parent), "%s", dir);
-	slash = strrchr(parent, '/');
-	if (slash)
-		*(slash == parent ? slash + 1 : slash) = '\0';
-	if (e == ENOENT)
-		p_err("cannot create the runtime directory %s: its parent %s does not exist"
-		      " (only the last component is created): create it or set ZCRXCTL_RUNDIR"
-		      " to a directory under an existing one", dir, parent);
-	else
-		p_err("cannot create the runtime directory %s: %s: set ZCRXCTL_RUNDIR to a"
-		      " directory you can write", dir, strerror(e));
-	return -e;
-}
-
-/* Is a live session behind path?  0 with its pid and uid, or connect's -errno. */
-static int probe_holder(const char *path, pid_t *pid, uid_t *uid)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct ucred cr;
-	socklen_t len = sizeof(cr);
-	int fd, ret = 0;
-
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	strcpy(sa.sun_path, path);
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		ret = -errno;
-	else if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len))
-		*pid = 0;
-	else
-		*pid = cr.pid, *uid = cr.uid;
-	close(fd);
-	return ret;
-}
-
-/*
- * Is pid a live process?  A session killed with -9 leaves its listening
- * socket accepting for a few milliseconds while the kernel tears its ring
- * down, so connect() alone would name a dead holder.  Zombies count as dead.
- */
-static bool pid_alive(pid_t pid)
-{
-	char path[32], buf[256], *paren;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? false : !(kill(pid, 0) && errno == ESRCH);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
-	/* "pid (comm) S ...": the state follows the last ')' */
-	paren = strrchr(buf, ')');
-	return !paren || (paren[1] && paren[2] != 'Z' && paren[2] != 'X');
-}
-
-static int claim_socket(struct session *s)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char tmp[sizeof(s->rundir) + DEV_NAME_MAX + 32], why[512];
-	int dfd, fd = -1, ret, status = -EEXIST;
-	bool stale = false;
-	struct stat st;
-	mode_t old;
-	pid_t pid = 0;
-	uid_t uid = geteuid();
-	char who[128];
-
-	if ((ret = make_rundir(s->rundir)))
-		return ret;
-	dfd = open(s->rundir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		ret = -errno;
-		p_err("cannot open the runtime directory %s: %s: set ZCRXCTL_RUNDIR to a"
-		      " directory you can write", s->rundir, strerror(-ret));
-		return ret;
-	}
-	/* the directory opened, not the name checked before: it may have changed */
-	if (fstat(dfd, &st)) {
-		ret = -errno;
-		close(dfd);
-		p_err("cannot stat the runtime directory %s: %s", s->rundir, strerror(-ret));
-		return ret;
-	}
-	if ((ret = rundir_check_stat(s->rundir, &st, why, sizeof(why)))) {
-		close(dfd);
-		p_err("%s", why);
-		return ret;
-	}
-	/* two binds of one queue at once: the second waits, then finds the first */
-	flock(dfd, LOCK_EX);
-	if (!lstat(s->path, &st)) {
-		if (!S_ISSOCK(st.st_mode)) {
-			p_err("%s is %s, not a session socket: remove it with `%s`", s->path,
-			      rundir_file_kind(st.st_mode), S_ISDIR(st.st_mode) ? "rm -r" : "rm");
-			goto out;
-		}
-		ret = probe_holder(s->path, &pid, &uid);
-		if (!ret && pid && !pid_alive(pid))
-			ret = -ECONNREFUSED;	/* its holder is gone: stale */
-		if (!ret) {
-			/*
-			 * Another user's: only that user or root may stop it, and only
-			 * that user use it (it refuses other uids; root's clients refuse
-			 * a listener of another uid, client_peer_check()).
-			 */
-			rundir_owner(who, sizeof(who), uid);
-			if (pid && uid != geteuid())
-				p_err("%s queue %u is already bound by pid %d of %s, a session only"
-				      " that user can use%s: stop it as %s (kill %d) or use another"
-				      " queue", s->dev, s->o.queue, pid, who,
-				      geteuid() ? "" : " (root's clients refuse it)",
-				      geteuid() ? "that user or root" : "root or that user", pid);
-			else if (pid)
-				p_err("%s queue %u is already bound by pid %d: stop that session"
-				      " (kill %d) or use another queue", s->dev, s->o.queue, pid, pid);
-			else
-				p_err("%s queue %u is already bound by another session (%s)",
-				      s->dev, s->o.queue, s->path);
-			goto out;
-		}
-		if (ret == -EAGAIN) {
-			p_err("%s queue %u is already bound by a session that accepts no"
-			      " connections (%s): stop it or use another queue", s->dev,
-			      s->o.queue, s->path);
-			goto out;
-		}
-		if (ret == -EACCES) {
-			rundir_owner(who, sizeof(who), st.st_uid);
-			p_err("%s queue %u has a socket of %s that you (uid %u) may not connect to"
-			      " (%s), so a session of that user may hold it: run as that user or"
-			      " root, or use another queue", s->dev, s->o.queue, who,
-			      (unsigned int)geteuid(), s->path);
-			status = ret;
-			goto out;
-		}
-		if (ret != -ECONNREFUSED) {
-			p_err("cannot tell whether a session owns %s queue %u: connecting to %s"
-			      " got %s", s->dev, s->o.queue, s->path, strerror(-ret));
-			status = ret;
-			goto out;
-		}
-		stale = true;
-	}
-
-	/*
-	 * Made under a temporary name and renamed into place: a stale socket is
-	 * replaced atomically, and the new one is never mistaken for it.
-	 */
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.%u.%d", s->rundir, s->dev, s->o.queue,
-		     getpid()) >= (int)sizeof(sa.sun_path))
-		snprintf(tmp, sizeof(tmp), "%s", s->path);
-	unlink(tmp);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		status = -errno;
-		p_err("cannot create a Unix socket for the session: %s", strerror(-status));
-		goto out;
-	}
-	strcpy(sa.sun_path, tmp);
-	old = umask(0177);	/* born 0600: no window where others may connect */
-	ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-	umask(old);
-	if (ret && errno == EADDRINUSE && !strcmp(tmp, s->path) && stale) {
-		unlink(s->path);
-		old = umask(0177);
-		ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
-		umask(old);
-	}
-	if (ret || listen(fd, 64) || chmod(tmp, 0600) ||
-	    (strcmp(tmp, s->path) && rename(tmp, s->path))) {
-		status = -errno;
-		p_err("cannot listen on the session socket %s: %s", s->path, strerror(-status));
-		if (!ret)
-			unlink(tmp);
-		close(fd);
-		goto out;
-	}
-	if (stale)
-		p_info("Replaced %s, a socket left by a session that died", s->path);
-	s->lfd = fd;
-	s->sock_made = true;
-	exit_guard_unlink(s->path);
-	status = 0;
-out:
-	close(dfd);	/* and the lock with it */
-	return status;
-}
 
 /* ------------------------------------------------------------------ */
 /* The ifq                                                             */
@@ -300,7 +87,7 @@ static int open_ifq(struct session *s, bool *usage)
 	if (ret) {
 		s->ifq = NULL;
 		if (d.msg[0] && !nodev && (ret == -EEXIST || ret == -EBUSY))
-			preflight_refused(s->ctx, o, s->sock_made ? NULL : s->rundir, ret, d.msg);
+			preflight_refused(s->ctx, o, s->rundir[0] ? s->rundir : NULL, ret, d.msg);
 		else if (d.msg[0])
 			p_err("%s", d.msg);
 		else
@@ -313,11 +100,49 @@ static int open_ifq(struct session *s, bool *usage)
 	return 0;
 }
 
+static int on_arm_request(struct zcrx_server *srv, int type, char *err, size_t len, void *arg)
+{
+	(void)srv;
+	return session_arm(arg, type < 0 ? 0 : type, type < 0, "arm", err, len);
+}
+
+/*
+ * The session socket, RUNDIR/DEV.QUEUE.sock: libzcrx serves the ifq there,
+ * on the session's ring, and the session publishes its own records.
+ */
+static int serve(struct session *s)
+{
+	struct zcrx_serve_opts so = {
+		.rundir	= s->rundir,
+		.dev	= s->dev,
+		.queue	= s->o.queue,
+		.flags	= ZCRX_SERVE_OWN_RECORDS,
+		.arm	= on_arm_request,
+		.arg	= s,
+	};
+	struct zcrx_server_info si;
+	struct zcrx_diag d;
+	int ret;
+
+	ret = zcrx_ifq_serve(s->ifq, &so, &s->srv, &d);
+	if (ret) {
+		s->srv = NULL;
+		p_err("%s", d.msg);
+		return ret;
+	}
+	zcrx_server_info(s->srv, &si);
+	snprintf(s->path, sizeof(s->path), "%s", si.path);
+	if (si.replaced)
+		p_info("Replaced %s, a socket left by a session that died", s->path);
+	exit_guard_unlink(s->path);
+	return 0;
+}
+
 int session_open(struct session **out, const struct session_opts *o, bool *usage)
 {
 	struct session *s = calloc(1, sizeof(*s));
 	char err[256];
-	int ret, rd;
+	int ret;
 
 	if (usage)
 		*usage = false;
@@ -326,7 +151,7 @@ int session_open(struct session **out, const struct session_opts *o, bool *usage
 		return -ENOMEM;
 	}
 	s->o = *o;
-	s->lfd = s->tfd = -1;
+	s->tfd = -1;
 	snprintf(s->dev, sizeof(s->dev), "%s", o->dev);
 	s->start_mono = s->last_stats_mono = mono_ns();
 	for (int t = 0; t < ZCRX_EV_COUNT; t++) {
@@ -340,8 +165,12 @@ int session_open(struct session **out, const struct session_opts *o, bool *usage
 		p_err("%s", err);
 		goto fail;
 	}
-	rd = ret;
-	ret = open_ctx(s, rd ? NULL : s->rundir);
+	if (ret)
+		s->rundir[0] = '\0';
+	ret = open_ctx(s, s->rundir[0] ? s->rundir : NULL);
+	if (ret)
+		goto fail;
+	ret = open_ifq(s, usage);
 	if (ret)
 		goto fail;
 	/*
@@ -349,19 +178,7 @@ int session_open(struct session **out, const struct session_opts *o, bool *usage
 	 * the socket's name (junk, a dead or live session) is not its answer,
 	 * nor is how long that name would be.
 	 */
-	if (rd || o->check) {
-		ret = 0;
-	} else if ((ret = session_sock_name(s->path, sizeof(s->path), s->rundir, s->dev,
-					    o->queue))) {
-		p_err("the session socket %s/%s.%u.sock is longer than a Unix socket name may be"
-		      " (%zu bytes): set ZCRXCTL_RUNDIR to a shorter directory", s->rundir,
-		      s->dev, o->queue, sizeof(s->path) - 1);
-		goto fail;
-	} else if ((ret = claim_socket(s))) {
-		goto fail;
-	}
-	ret = open_ifq(s, usage);
-	if (ret)
+	if (!o->check && (ret = serve(s)))
 		goto fail;
 	*out = s;
 	return 0;
@@ -414,6 +231,22 @@ void session_stats(struct session *s, struct record *r)
 		r->rx_bps = (unsigned __int128)(bytes - s->last_stats_bytes) * 8 * 1000000000ULL / dt;
 	s->last_stats_mono = r->mono_ns;
 	s->last_stats_bytes = bytes;
+}
+
+/* Hand a record to the hook, and to the subscribers through libzcrx's server. */
+void session_emit(struct session *s, const struct record *r)
+{
+	size_t len;
+	char *line;
+
+	if (s->hooks.record)
+		s->hooks.record(s, r, s->hooks.arg);
+	if (!s->srv)
+		return;
+	line = proto_record_encode(r, &len);
+	if (line)
+		zcrx_server_publish(s->srv, line, len);
+	free(line);
 }
 
 /* ------------------------------------------------------------------ */
@@ -575,7 +408,6 @@ static void after_batch(struct loop *l, void *arg)
 
 	(void)l;
 	session_data_consume(s);
-	session_clients_reap(s);
 }
 
 static void on_signal(struct loop *l, int signo, void *arg)
@@ -614,7 +446,6 @@ int session_start(struct session *s, const struct session_hooks *hooks)
 	for (int t = 0; t < ZCRX_EV_COUNT; t++)
 		loop_op_init(s->loop, &s->ev[t].holdoff, on_holdoff, &s->ev[t]);
 	session_data_init(s);
-	session_clients_start(s);
 	return session_data_start(s);
 err:
 	p_err("cannot start the session on %s queue %u: %s", s->dev, s->o.queue, strerror(-ret));
@@ -640,13 +471,10 @@ void session_close(struct session *s)
 	if (!s)
 		return;
 	/* the name goes first: from now on this session is not there */
-	if (s->sock_made) {
-		unlink(s->path);
+	if (s->srv) {
+		zcrx_server_close(s->srv);
 		exit_guard_unlink(NULL);
 	}
-	if (s->lfd >= 0)
-		close(s->lfd);
-	session_clients_close(s);
 	/* held buffers go back before the ifq does */
 	session_data_close(s);
 	loop_destroy(s->loop);
@@ -674,7 +502,7 @@ const char *session_dev(const struct session *s)
 
 const char *session_sock_path(const struct session *s)
 {
-	return s->sock_made ? s->path : NULL;
+	return s->srv ? s->path : NULL;
 }
 
 const struct session_opts *session_opts(const struct session *s)

@@ -19,8 +19,6 @@
 #include "../loop.h"
 #include "../record.h"
 
-#define SUB_QUEUE_MAX		(64 * 1024)	/* bytes queued for one subscriber */
-
 /* What a session is opened with: bind's and watch's command line (bind.h). */
 struct session_opts {
 	const char			*dev;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Inside a session: struct session, shared by session.c (lifecycle,
- * events, records), data.c (the data path) and clients.c (the session
- * socket's clients).  Its users see session.h only.
+ * events, records, the socket libzcrx serves) and data.c (the data path).
+ * Its users see session.h only.
  */
 #ifndef ZCRXCTL_SESSION_INT_H
 #define ZCRXCTL_SESSION_INT_H
@@ -11,10 +11,10 @@
 #include <sys/un.h>
 
 #include "session.h"
+#include "zcrx_server.h"
 
 #define RETRY_NS		(100 * 1000000ULL)
 
-struct client;
 struct conn;
 
 struct evstate {
@@ -34,16 +34,10 @@ struct session {
 	struct session_hooks	hooks;
 	uint64_t		start_mono;
 
-	/* the session socket */
-	char			rundir[PATH_MAX];
+	/* the session socket: libzcrx's server of the ifq (zcrx_server.h) */
+	char			rundir[PATH_MAX];	/* "" when there is none to use */
+	struct zcrx_server	*srv;
 	char			path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	bool			sock_made;
-	int			lfd;
-	struct loop_op		lop;
-	struct loop_op		lretry;
-	struct client		*clients;
-	unsigned int		nr_clients;
-	unsigned int		nr_subs;
 
 	/* events */
 	uint64_t		seq;
@@ -85,12 +79,5 @@ void session_data_recv_stalled(struct session *s, const struct zcrx_cqe_info *in
 void session_data_consume(struct session *s);
 uint32_t session_data_held(const struct session *s);
 void session_data_close(struct session *s);
-
-/* clients.c: protocol v1, the session's end */
-/* Accept clients on the session socket (none under --check). */
-void session_clients_start(struct session *s);
-/* Free the clients that were closed (not while a batch may still touch them). */
-void session_clients_reap(struct session *s);
-void session_clients_close(struct session *s);
 
 #endif
