@@ -32,25 +32,30 @@ ex_session() {
 sub_events() { [ "$(jq -c 'select(.record == "event" and .event == "copy")' \
 			  "$S_TMP/sub.out" 2>/dev/null | grep -c .)" -ge "$1" ]; }
 
-# example_path WHAT ARGS...: the whole path, five cases, with the example run
+# example_path WHAT ARGS...: the whole path, six cases, with the example run
 # as `zcrx_recv ARGS... 127.0.0.1:0` (an ifq whose every byte is copied);
 # WHAT names that ifq in the case names
 example_path() {
 	local what=$1 ok=no dev queue s
 	shift
 
-	t_begin "the example ($what) serves its ifq: status lists it with its program name and pid"
+	t_begin "the example ($what) serves its ifq: status lists a session of its pid"
 	new_rundir
 	ex_start "$@" 127.0.0.1:0
 	until_s 20 ex_listening
-	if ! until_s 10 ex_session >/dev/null; then
-		t_fail "no session of pid $expid: $(f ex.out | short) $(f ex.err | short)"
-	elif ! s=$(ex_session '.prog == "zcrx_recv"'); then
-		t_fail "no prog zcrx_recv: $(ex_session | short)"
-	else
+	if s=$(until_s 10 ex_session); then
 		dev=$(jq -r .dev <<<"$s") queue=$(jq -r .queue <<<"$s") ok=yes
 		t_pass
+	else
+		t_fail "no session of pid $expid: $(f ex.out | short) $(f ex.err | short)"
 	fi
+
+	t_begin "status names the example's program"
+	if [ "$ok" = no ]; then
+		t_fail "no session"
+	elif "$ZCRXCTL" status "$dev" "$queue" | grep -q " prog=zcrx_recv\b" &&
+	     ex_session '.prog == "zcrx_recv"' >/dev/null
+	then t_pass; else t_fail "$("$ZCRXCTL" status "$dev" "$queue") $(ex_session | short)"; fi
 
 	t_begin "subscribe in another process prints the example's copy event on its first data"
 	if [ "$ok" = yes ]; then
