@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Request lines as a session reads them from any local client (the session
- * end of the protocol, zcrxctl/session/clients.c): proto_request_decode() on
+ * end of the protocol, lib/server/wire.c): srv_request_decode() on
  * any bytes.  Oracles:
  *  - it answers 0 or -EINVAL; a request it takes names a command and, for
  *    arm, "all" or one known event type; a refusal has a sentence, and that
@@ -16,6 +16,20 @@
 
 #include "fuzz.h"
 #include "proto.h"
+#include "server/server_int.h"
+
+/* The server's end of a request is libzcrx's now (lib/server/wire.c). */
+static int proto_request_decode(const char *line, size_t len, struct proto_request *rq,
+				char *err, size_t errlen)
+{
+	struct srv_request s;
+	int ret = srv_request_decode(line, len, &s, err, errlen);
+
+	rq->cmd = (enum proto_cmd)s.cmd;
+	rq->all = s.all;
+	rq->event = s.event;
+	return ret;
+}
 
 static int must_decode = -1;
 

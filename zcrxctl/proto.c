@@ -91,6 +91,8 @@ void proto_session_print(struct printer *pr, const struct proto_session *s)
 	print_uint(pr, PRINT_JSON, "queue", NULL, s->queue);
 	print_uint(pr, PRINT_JSON, "zcrx-id", NULL, s->zcrx_id);
 	print_uint(pr, PRINT_JSON, "pid", NULL, s->pid);
+	if (s->has_prog)
+		print_string(pr, PRINT_JSON, "prog", NULL, s->prog);
 	print_uint(pr, PRINT_JSON, "uptime-s", NULL, s->uptime_s);
 	backend_mode_print(pr, s->mode);
 	print_events(pr, "events", s->events);
@@ -168,60 +170,6 @@ static void utf8_cut(char *s)
 	while (p < end && (n = utf8_len(p, end)))
 		p += n;
 	*(char *)p = '\0';
-}
-
-int proto_request_decode(const char *line, size_t len, struct proto_request *rq,
-			 char *err, size_t errlen)
-{
-	const struct json *ev;
-	const char *cmd, *name;
-	struct json *j;
-	uint64_t v;
-	int e, ret = -EINVAL;
-
-	memset(rq, 0, sizeof(*rq));
-	j = json_parse(line, len, &e);
-	if (!j) {
-		snprintf(err, errlen, "malformed request: %s", e == -E2BIG ?
-			 "nested too deeply" : "not one JSON value");
-		return -EINVAL;
-	}
-	cmd = json_str(json_get(j, "cmd"));
-	if (json_type(j) != JSON_OBJ) {
-		snprintf(err, errlen, "malformed request: not a JSON object");
-	} else if (!json_u64(json_get(j, "v"), &v) || v != PROTO_VERSION) {
-		snprintf(err, errlen, "unsupported request: this session speaks protocol"
-			 " version 1 (\"v\":1)");
-	} else if (!cmd) {
-		snprintf(err, errlen, "malformed request: no \"cmd\" (status, arm or subscribe)");
-	} else if (!strcmp(cmd, "status")) {
-		rq->cmd = PROTO_STATUS;
-		ret = 0;
-	} else if (!strcmp(cmd, "subscribe")) {
-		rq->cmd = PROTO_SUBSCRIBE;
-		ret = 0;
-	} else if (!strcmp(cmd, "arm")) {
-		rq->cmd = PROTO_ARM;
-		ev = json_get(j, "event");
-		name = ev ? json_str(ev) : "all";
-		if (!name) {
-			snprintf(err, errlen, "malformed arm request: \"event\" must be a string");
-		} else if (!strcmp(name, "all")) {
-			rq->all = true;
-			ret = 0;
-		} else if ((e = zcrx_event_parse(name)) < 0) {
-			snprintf(err, errlen, "unknown event \"%s\": alloc-fail, copy or all", name);
-		} else {
-			rq->event = e;
-			ret = 0;
-		}
-	} else {
-		snprintf(err, errlen, "unknown cmd \"%s\": status, arm or subscribe", cmd);
-	}
-	if (ret && errlen)
-		utf8_cut(err);
-	json_free(j);
-	return ret;
 }
 
 /* A JSON array of event names as a mask: false on anything else. */
@@ -416,7 +364,7 @@ out:
 static bool get_session(const struct json *o, struct proto_session *s)
 {
 	const struct json *types = json_get(o, "types"), *c;
-	const char *dev = json_str(json_get(o, "dev")), *st;
+	const char *dev = json_str(json_get(o, "dev")), *st, *prog;
 
 	if (json_type(o) != JSON_OBJ || !dev || strlen(dev) >= sizeof(s->dev) ||
 	    json_type(types) != JSON_OBJ)
@@ -428,6 +376,15 @@ static bool get_session(const struct json *o, struct proto_session *s)
 	    !get_u64(o, "recv-stalls", &s->recv_stalls) ||
 	    !get_opt_u64(o, "recv-overflows", &s->has_overflows, &s->recv_overflows))
 		return false;
+	/* "prog" came with 0.4 (libzcrx's server): optional, a string when there */
+	c = json_get(o, "prog");
+	if (c) {
+		prog = json_str(c);
+		if (!prog || strlen(prog) >= sizeof(s->prog))
+			return false;
+		strcpy(s->prog, prog);
+		s->has_prog = true;
+	}
 	for (int t = 0; t < ZCRX_EV_COUNT; t++) {
 		if (!(s->events & ZCRX_EV_MASK(t)))
 			continue;

@@ -4,7 +4,8 @@
  * A client sends requests (status, arm, subscribe); the session answers each
  * with one reply ({"v":1,"ok":true,...} or {"v":1,"ok":false,"error":...}),
  * and sends a subscriber records (event, armed, stats, lost).  Every line
- * either end writes is encoded here, and every line it reads decoded here;
+ * either end writes is encoded here, and every line it reads decoded here,
+ * but the requests a server reads: libzcrx serves sessions (zcrx_server.h);
  * nothing here touches a socket.
  */
 #ifndef ZCRXCTL_PROTO_H
@@ -39,6 +40,8 @@ struct proto_session {
 	uint32_t		queue;
 	uint32_t		zcrx_id;
 	uint64_t		pid;
+	bool			has_prog;	/* prog valid: sessions before 0.4 send none */
+	char			prog[64];	/* the serving program's name */
 	uint64_t		uptime_s;
 	enum backend_mode	mode;
 	uint32_t		events;		/* enabled types */
@@ -90,12 +93,6 @@ char *proto_request_encode(const struct proto_request *rq, size_t *len);
 char *proto_reply_encode(const struct proto_reply *rp, size_t *len);
 char *proto_record_encode(const struct record *r, size_t *len);
 
-/*
- * A request line as the session reads it: 0, or -EINVAL with the sentence
- * for the refusal in err (the session then closes the connection).
- */
-int proto_request_decode(const char *line, size_t len, struct proto_request *rq,
-			 char *err, size_t errlen);
 /*
  * A reply line as a client reads it, expecting body when ok: 0 (a refusal
  * is rp->ok false), or -EPROTO when it is not protocol v1.

@@ -59,7 +59,7 @@ static char *do_help(int key, const char *text, void *input)
 	if (key != ARGP_KEY_HELP_PRE_DOC)
 		return (char *)text;
 	return asprintf(&doc, "List the live sessions (bind, watch) in RUNDIR, or those of DEV, or "
-		      "the one of DEV queue QUEUE: device, queue, zcrx_id, pid, uptime, events "
+		      "the one of DEV queue QUEUE: device, queue, zcrx_id, pid, program, uptime, events "
 		      "and the state and count of each, shared stats, recv-stalls (receives "
 		      "that ran out of buffers) and recv-overflows (receives a full completion "
 		      "queue stopped; one fall-behind can count several times), both posted "
@@ -331,9 +331,11 @@ static void print_text_entry(struct printer *pr, const struct proto_session *s)
 {
 	char names[64];
 
-	print_text(pr, "session dev=%s queue=%u zcrx-id=%u pid=%llu uptime-s=%llu events=%s",
-		   s->dev, s->queue, s->zcrx_id, (unsigned long long)s->pid,
-		   (unsigned long long)s->uptime_s,
+	print_text(pr, "session dev=%s queue=%u zcrx-id=%u pid=%llu", s->dev, s->queue, s->zcrx_id,
+		   (unsigned long long)s->pid);
+	if (s->has_prog)
+		print_text(pr, " prog=%s", s->prog);
+	print_text(pr, " uptime-s=%llu events=%s", (unsigned long long)s->uptime_s,
 		   zcrx_event_list_str(s->events, names, sizeof(names)));
 	for (int t = 0; t < ZCRX_EV_COUNT; t++)
 		if (s->events & ZCRX_EV_MASK(t))

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Protocol v1 (zcrxctl/proto.c): every request and reply a client or the
- * session writes is read back as it was written, and a reply that is not
+ * Protocol v1 (zcrxctl/proto.c, and libzcrx's server end): every request and
+ * reply a client or the session writes is read back as it was written, and a reply that is not
  * protocol v1 is told apart from a refusal.
  */
 #include <errno.h>
@@ -15,6 +15,20 @@
 #include <cmocka.h>
 
 #include "proto.h"
+#include "server/server_int.h"
+
+/* The server's end of a request is libzcrx's now (lib/server/wire.c). */
+static int proto_request_decode(const char *line, size_t len, struct proto_request *rq,
+				char *err, size_t errlen)
+{
+	struct srv_request s;
+	int ret = srv_request_decode(line, len, &s, err, errlen);
+
+	rq->cmd = (enum proto_cmd)s.cmd;
+	rq->all = s.all;
+	rq->event = s.event;
+	return ret;
+}
 
 static void request_round_trip(const struct proto_request *in, const char *want)
 {
