@@ -43,7 +43,9 @@ example_path() {
 	new_rundir
 	ex_start "$@" 127.0.0.1:0
 	until_s 20 ex_listening
-	if s=$(until_s 10 ex_session); then
+	if [ ! -x "$EXAMPLE" ]; then
+		t_fail "$EXAMPLE is not built: make examples (make check builds it)"
+	elif s=$(until_s 10 ex_session); then
 		dev=$(jq -r .dev <<<"$s") queue=$(jq -r .queue <<<"$s") ok=yes
 		t_pass
 	else
