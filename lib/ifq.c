@@ -34,8 +34,7 @@ static uint64_t round_up(uint64_t x, uint64_t a)
 	return (x + a - 1) / a * a;
 }
 
-static __attribute__((format(printf, 4, 5)))
-int fail(struct zcrx_diag *d, enum zcrx_stage stage, int err, const char *fmt, ...)
+int zcrx_diag_fail(struct zcrx_diag *d, enum zcrx_stage stage, int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -46,6 +45,9 @@ int fail(struct zcrx_diag *d, enum zcrx_stage stage, int err, const char *fmt, .
 	va_end(ap);
 	return err;
 }
+
+/* this file's refusals: the sentence in d, err returned */
+#define fail zcrx_diag_fail
 
 /*
  * A netdev view that knows only a name (or, without one, an ifindex): what

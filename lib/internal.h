@@ -29,6 +29,10 @@ void zcrx_caps_derive(struct zcrx_caps *caps);
 int zcrx_register_raw(struct zcrx_ctx *ctx, struct io_uring_zcrx_ifq_reg *reg);
 int zcrx_ctrl_raw(struct zcrx_ctx *ctx, struct zcrx_ctrl *ctrl);
 
+/* Fill d (stage, err, the sentence) and return err. */
+__attribute__((format(printf, 4, 5)))
+int zcrx_diag_fail(struct zcrx_diag *d, enum zcrx_stage stage, int err, const char *fmt, ...);
+
 static inline bool zcrx_is_pow2(uint64_t x)
 {
 	return x && !(x & (x - 1));

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "zcrx.h"
 
@@ -151,6 +152,12 @@ ZCRX_API int zcrx_server_rundir_check(const char *dir, struct zcrx_diag *diag);
 /* RUNDIR/DEV.QUEUE.sock into buf: 0 or -ENAMETOOLONG (too long for a Unix socket). */
 ZCRX_API int zcrx_server_sock_path(char *buf, size_t len, const char *rundir, const char *dev,
 				   uint32_t queue);
+
+/* Words for sentences about sockets and RUNDIR, as the server says them: */
+/* "user NAME (uid N)", or "uid N" when N has no name, into buf; returns buf. */
+ZCRX_API const char *zcrx_server_owner(uid_t uid, char *buf, size_t len);
+/* What a file of this mode is: "a directory", "a FIFO", "a plain file"... */
+ZCRX_API const char *zcrx_server_file_kind(mode_t mode);
 
 #ifdef __cplusplus
 }

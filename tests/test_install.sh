@@ -29,7 +29,7 @@ want=(
 	"$P/sbin/zcrxctl"
 	"$P/lib/libzcrx.so.$VERSION" "$P/lib/libzcrx.so.$SOVERSION" "$P/lib/libzcrx.so" "$P/lib/libzcrx.a"
 	"$P/lib/pkgconfig/libzcrx.pc" "$P/include/zcrx.h" "$P/include/zcrx_diag.h"
-	"$P/include/zcrx_sim.h"
+	"$P/include/zcrx_sim.h" "$P/include/zcrx_server.h"
 	"$P/share/man/man8/zcrxctl.8" "$P/share/man/man3/libzcrx.3"
 	"$P/share/bash-completion/completions/zcrxctl" "$P/share/zsh/vendor-completions/_zcrxctl"
 	"$P/lib/systemd/system/$UNIT"

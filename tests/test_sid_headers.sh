@@ -103,12 +103,12 @@ if [ -n "$WHY" ]; then t_skip "$WHY"
 elif grep -rqs 'struct io_uring_zcrx_rqe {' "$INC/liburing" "$INC/linux"; then t_pass
 else t_fail "no struct io_uring_zcrx_rqe in $INC: this test would prove nothing"; fi
 
-t_begin "every lib/*.c and lib/sim/*.c compiles with -Werror against liburing 2.15 and linux-libc-dev 7.x"
+t_begin "every lib/*.c, lib/sim/*.c and lib/server/*.c compiles with -Werror against liburing 2.15 and linux-libc-dev 7.x"
 objs=() errs=
 if [ -n "$WHY" ]; then
 	t_skip "$WHY"
 else
-	for c in "$TOP"/lib/*.c "$TOP"/lib/sim/*.c; do
+	for c in "$TOP"/lib/*.c "$TOP"/lib/sim/*.c "$TOP"/lib/server/*.c; do
 		o=$TMP/$(basename "${c%.c}").o
 		if out=$(cc "${CFLAGS[@]}" -fvisibility=hidden -c -o "$o" "$c" 2>&1); then
 			objs+=("$o")

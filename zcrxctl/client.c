@@ -85,7 +85,7 @@ int client_sock_addr(const char *path, struct sockaddr_un *sa, int *pfd, struct 
 	if (!S_ISSOCK(st->st_mode)) {
 		close(fd);
 		snprintf(err, len, "%s is %s, not a session socket: remove it with `%s`", path,
-			 rundir_file_kind(st->st_mode), S_ISDIR(st->st_mode) ? "rm -r" : "rm");
+			 zcrx_server_file_kind(st->st_mode), S_ISDIR(st->st_mode) ? "rm -r" : "rm");
 		return -ENOTSOCK;
 	}
 	snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d", fd);

@@ -15,9 +15,10 @@
  */
 int rundir_get(char *buf, size_t len, char *err, size_t errlen);
 /* "user NAME (uid N)", or "uid N" when N has no name. */
-void rundir_owner(char *buf, size_t len, uid_t uid);
-/* What a file of this mode is, for a sentence: "a directory", "a FIFO"... */
-const char *rundir_file_kind(mode_t mode);
+static inline void rundir_owner(char *buf, size_t len, uid_t uid)
+{
+	zcrx_server_owner(uid, buf, len);
+}
 
 /* RUNDIR/DEV.QUEUE.sock: 0 or -ENAMETOOLONG. */
 static inline int session_sock_name(char *buf, size_t len, const char *rundir, const char *dev,

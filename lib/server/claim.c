@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +17,6 @@
 #include <sys/un.h>
 
 #include "server_int.h"
-
-int srv_fail(struct zcrx_diag *d, enum zcrx_stage stage, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	d->stage = stage;
-	d->err = err;
-	va_start(ap, fmt);
-	vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-	va_end(ap);
-	return err;
-}
 
 /*
  * RUNDIR itself, and nothing above it: a typo in ZCRXCTL_RUNDIR must not
@@ -116,7 +103,7 @@ static int check_holder(struct zcrx_server *srv, bool *stale, struct zcrx_diag *
 		return 0;
 	if (!S_ISSOCK(st.st_mode))
 		return srv_fail(d, ZCRX_STAGE_SOCKET, -EEXIST, "%s is %s, not a session socket:"
-				" remove it with `%s`", srv->path, srv_file_kind(st.st_mode),
+				" remove it with `%s`", srv->path, zcrx_server_file_kind(st.st_mode),
 				S_ISDIR(st.st_mode) ? "rm -r" : "rm");
 	ret = probe_holder(srv->path, &pid, &uid);
 	if (!ret && pid && !pid_alive(pid))
@@ -127,7 +114,7 @@ static int check_holder(struct zcrx_server *srv, bool *stale, struct zcrx_diag *
 		 * that user use it (it refuses other uids; root's clients refuse
 		 * a listener of another uid).
 		 */
-		srv_owner(who, sizeof(who), uid);
+		zcrx_server_owner(uid, who, sizeof(who));
 		if (pid && uid != geteuid())
 			return srv_fail(d, ZCRX_STAGE_SOCKET, -EEXIST, "%s queue %u is already bound"
 					" by pid %d of %s, a session only that user can use%s: stop"
@@ -147,7 +134,7 @@ static int check_holder(struct zcrx_server *srv, bool *stale, struct zcrx_diag *
 				" session that accepts no connections (%s): stop it or use another"
 				" queue", srv->dev, srv->queue, srv->path);
 	if (ret == -EACCES) {
-		srv_owner(who, sizeof(who), st.st_uid);
+		zcrx_server_owner(st.st_uid, who, sizeof(who));
 		return srv_fail(d, ZCRX_STAGE_SOCKET, ret, "%s queue %u has a socket of %s that you"
 				" (uid %u) may not connect to (%s), so a session of that user may"
 				" hold it: run as that user or root, or use another queue", srv->dev,

@@ -38,7 +38,7 @@ static int tmp_rundir(char *buf, size_t len, struct zcrx_diag *d)
 	return 0;
 }
 
-void srv_owner(char *buf, size_t len, uid_t uid)
+const char *zcrx_server_owner(uid_t uid, char *buf, size_t len)
 {
 	struct passwd *pw = getpwuid(uid);
 
@@ -46,6 +46,7 @@ void srv_owner(char *buf, size_t len, uid_t uid)
 		snprintf(buf, len, "user %s (uid %u)", pw->pw_name, (unsigned int)uid);
 	else
 		snprintf(buf, len, "uid %u", (unsigned int)uid);
+	return buf;
 }
 
 /*
@@ -57,7 +58,7 @@ int srv_rundir_check_stat(const char *dir, const struct stat *st, struct zcrx_di
 {
 	char who[128];
 
-	srv_owner(who, sizeof(who), st->st_uid);
+	zcrx_server_owner(st->st_uid, who, sizeof(who));
 	if (!S_ISDIR(st->st_mode))
 		return srv_fail(d, ZCRX_STAGE_SOCKET, -ENOTDIR, "refusing the runtime directory"
 				" %s: it is not a directory: set ZCRXCTL_RUNDIR to a private"
@@ -140,7 +141,7 @@ int zcrx_server_sock_path(char *buf, size_t len, const char *rundir, const char 
 	return 0;
 }
 
-const char *srv_file_kind(mode_t mode)
+const char *zcrx_server_file_kind(mode_t mode)
 {
 	switch (mode & S_IFMT) {
 	case S_IFREG:	return "a plain file";

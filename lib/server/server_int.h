@@ -59,13 +59,10 @@ uint64_t srv_mono_ns(void);
 
 /* claim.c: RUNDIR, the socket made and bound at srv->path.  0 or -errno, said in d. */
 int srv_claim(struct zcrx_server *srv, struct zcrx_diag *d);
-__attribute__((format(printf, 4, 5)))
-int srv_fail(struct zcrx_diag *d, enum zcrx_stage stage, int err, const char *fmt, ...);
+#define srv_fail zcrx_diag_fail
 
 /* rundir.c */
 int srv_rundir_check_stat(const char *dir, const struct stat *st, struct zcrx_diag *d);
-void srv_owner(char *buf, size_t len, uid_t uid);
-const char *srv_file_kind(mode_t mode);
 
 /* clients.c */
 /* Accept, read, reply, flush, expire: what is due now. */

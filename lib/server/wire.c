@@ -6,6 +6,7 @@
  * status`, `subscribe` and `arm` cannot tell an application from a session.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,11 +349,12 @@ char *srv_record_lost(const struct zcrx_server *srv, uint64_t lost, size_t *len)
 
 enum jv_type { JV_NONE, JV_NULL, JV_BOOL, JV_NUM, JV_STR, JV_OBJ, JV_ARR };
 
-/* A member of the request object, as far as a request needs it. */
+/* A member of the request object, as far as a request needs it; or a key. */
 struct jv {
 	enum jv_type	type;
 	double		num;
-	char		str[128];	/* cut to fit; the request refuses a long one */
+	char		*str;		/* decoded, cut to fit cap */
+	size_t		cap;
 	bool		cut;
 };
 
@@ -400,7 +402,7 @@ static void jv_add(struct jv *v, size_t *n, const char *s, size_t len)
 {
 	if (!v)
 		return;
-	if (*n + len >= sizeof(v->str)) {
+	if (*n + len >= v->cap) {
 		v->cut = true;
 		return;
 	}
@@ -513,9 +515,12 @@ static bool jr_number(struct jr *r, struct jv *v)
 		while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
 			r->p++;
 	}
+	/* numbers too large for a double are refused, as zcrxctl's reader does */
+	snprintf(buf, sizeof(buf), "%.*s", (int)(r->p - s), s);
+	if (r->p - s >= (int)sizeof(buf) || !isfinite(strtod(buf, NULL)))
+		return jr_fail(r, -EINVAL);
 	if (v) {
 		v->type = JV_NUM;
-		snprintf(buf, sizeof(buf), "%.*s", (int)(r->p - s), s);
 		v->num = strtod(buf, NULL);
 	}
 	return true;
@@ -523,20 +528,32 @@ static bool jr_number(struct jr *r, struct jv *v)
 
 static bool jr_value(struct jr *r, struct jv *v);
 
-/* An object or array; of the top-level object, the members in want[] into got[]. */
-static bool jr_container(struct jr *r, const char *const *want, struct jv *got)
+/* A key seen before in this object: refused, since which one would win? */
+static bool key_dup(char ***keys, size_t *n, const char *key)
 {
-	bool obj = *r->p == '{';
-	char close = obj ? '}' : ']';
-	struct jv key;
+	char **k;
 
-	if (++r->depth > JR_MAX_DEPTH)
-		return jr_fail(r, -E2BIG);
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*keys)[i], key))
+			return true;
+	k = realloc(*keys, (*n + 1) * sizeof(*k));
+	if (k)
+		*keys = k;
+	if (!k || !(k[*n] = strdup(key)))
+		return true;	/* out of memory: refused all the same */
+	(*n)++;
+	return false;
+}
+
+static bool jr_members(struct jr *r, bool obj, const char *const *want, struct jv *got,
+		       struct jv *key, char ***keys, size_t *nkeys)
+{
+	char close = obj ? '}' : ']';
+
 	r->p++;
 	jr_ws(r);
 	if (r->p < r->end && *r->p == close) {
 		r->p++;
-		r->depth--;
 		return true;
 	}
 	for (;;) {
@@ -544,10 +561,11 @@ static bool jr_container(struct jr *r, const char *const *want, struct jv *got)
 
 		jr_ws(r);
 		if (obj) {
-			if (r->p >= r->end || *r->p != '"' || !jr_string(r, &key))
+			if (r->p >= r->end || *r->p != '"' || !jr_string(r, key) ||
+			    key_dup(keys, nkeys, key->str))
 				return jr_fail(r, -EINVAL);
 			for (int i = 0; want && want[i]; i++)
-				if (!key.cut && !strcmp(key.str, want[i]) && got[i].type == JV_NONE)
+				if (!strcmp(key->str, want[i]))
 					slot = &got[i];
 			jr_ws(r);
 			if (r->p >= r->end || *r->p != ':')
@@ -563,11 +581,32 @@ static bool jr_container(struct jr *r, const char *const *want, struct jv *got)
 		}
 		if (r->p < r->end && *r->p == close) {
 			r->p++;
-			r->depth--;
 			return true;
 		}
 		return jr_fail(r, -EINVAL);
 	}
+}
+
+/* An object or array; of the top-level object, the members in want[] into got[]. */
+static bool jr_container(struct jr *r, const char *const *want, struct jv *got)
+{
+	bool obj = *r->p == '{', ok;
+	struct jv key = { .cap = r->end - r->p + 1 };
+	char **keys = NULL;
+	size_t nkeys = 0;
+
+	if (++r->depth > JR_MAX_DEPTH)
+		return jr_fail(r, -E2BIG);
+	/* a key is never longer than what is left of the line */
+	if (obj && !(key.str = malloc(key.cap)))
+		return jr_fail(r, -EINVAL);
+	ok = jr_members(r, obj, want, got, &key, &keys, &nkeys);
+	for (size_t i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	free(key.str);
+	r->depth--;
+	return ok;
 }
 
 static bool jr_lit(struct jr *r, const char *lit, struct jv *v, enum jv_type t)
@@ -627,7 +666,12 @@ int srv_request_decode(const char *line, size_t len, struct srv_request *rq, cha
 		       size_t errlen)
 {
 	static const char *const want[] = { "v", "cmd", "event", NULL };
-	struct jv got[3] = { 0 };
+	char bufs[3][128];
+	struct jv got[3] = {
+		{ .str = bufs[0], .cap = sizeof(bufs[0]) },
+		{ .str = bufs[1], .cap = sizeof(bufs[1]) },
+		{ .str = bufs[2], .cap = sizeof(bufs[2]) },
+	};
 	struct jr r = { .p = line, .end = line + len };
 	const struct jv *v = &got[0], *cmd = &got[1], *ev = &got[2];
 	bool obj, ok;
