@@ -305,3 +305,24 @@ clean-fuzz:
 -include $(FUZZ_DEP_OBJS:=.d) $(FUZZ_BINS:=.d) $(FUZZ_DIR)/nlrecord.d
 
 .PHONY: fuzz fuzz-build fuzz-seeds clean-fuzz
+
+# ---------------------------------------------------------------------------
+# examples/: applications as their authors would write them (public headers,
+# the shared library), built by `make check` so that they never rot.
+
+EXAMPLE_BINS	:= $(basename $(wildcard examples/*.c))
+
+examples/%: examples/%.c lib/libzcrx.so .flags
+	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< -Llib -lzcrx -Wl,-rpath,'$$ORIGIN/../lib' \
+		$(ALL_LDFLAGS) $(PKG_LIBS)
+
+examples: $(EXAMPLE_BINS)
+check check-vm: examples
+
+clean: clean-examples
+clean-examples:
+	rm -f $(EXAMPLE_BINS) $(EXAMPLE_BINS:=.d)
+
+-include $(EXAMPLE_BINS:=.d)
+
+.PHONY: examples clean-examples

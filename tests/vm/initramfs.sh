@@ -82,10 +82,10 @@ done
 
 shopt -s nullglob
 for f in "$TOP"/zcrxctl/zcrxctl "$TOP"/lib/libzcrx.so* "$TOP"/tests/unit/test_* \
-	 "$TOP"/tests/helpers/* "$TOP"/tests/*.sh "$TOP"/tests/vm/*; do
+	 "$TOP"/tests/helpers/* "$TOP"/tests/*.sh "$TOP"/tests/vm/* "$TOP"/examples/*; do
 	[ -f "$f" ] || continue
 	case $f in
-	*/tests/unit/* | */tests/helpers/*) [[ $f == *.c || ! -x $f ]] && continue ;;
+	*/tests/unit/* | */tests/helpers/* | */examples/*) [[ $f == *.c || ! -x $f ]] && continue ;;
 	esac
 	put "$f"
 done
