@@ -268,7 +268,7 @@ static int map_area(enum zcrx_area_backing backing, void *addr, struct zcrx_area
 				    " pages", (unsigned long long)a->size,
 				    strerrorname_np(-err), (unsigned long long)(a->size / HUGE_2M));
 		return fail(d, ZCRX_STAGE_MEMORY, err,
-			    "mapping a %llu-byte area got %s: use a smaller area_size",
+			    "mapping a %llu-byte area got %s: ask for a smaller area",
 			    (unsigned long long)a->size, strerrorname_np(-err));
 	}
 	a->addr = p;

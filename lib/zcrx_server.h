@@ -28,9 +28,17 @@
  * goes to subscribers as an "event" record, and an arm request re-arms
  * through zcrx_event_arm() on that ifq.
  *
- * The same rules as zcrx.h: 0 or a value, or -errno; nothing prints,
- * nothing sets errno; one thread at a time per ctx (the server is part of
- * its ifq's ctx).  SIGPIPE is never raised (sends use MSG_NOSIGNAL).
+ * A grow request (`zcrxctl grow`: add an area to the ifq) is refused unless
+ * the application opts in, with a grow hook or with ZCRX_SERVE_GROW (and a
+ * cap, grow_max).  A grow maps and registers the new area from inside
+ * zcrx_server_run() or zcrx_cqe_decode(): the only time the server may block
+ * (on the kernel's mmap and registration), and the memory stays until the
+ * ifq closes.
+ *
+ * The same rules as zcrx.h: 0 or a value, or -errno; nothing prints; errno
+ * is no result (its value after a call is unspecified); one thread at a
+ * time per ctx (the server is part of its ifq's ctx).  SIGPIPE is never
+ * raised (sends use MSG_NOSIGNAL).
  */
 #ifndef LIBZCRX_SERVER_H
 #define LIBZCRX_SERVER_H
@@ -57,6 +65,13 @@ enum zcrx_serve_flags {
 	 * with zcrx_server_publish() (zcrxctl's sessions do).
 	 */
 	ZCRX_SERVE_OWN_RECORDS	= 1U << 1,
+	/*
+	 * Operators may grow the ifq: the server answers a grow request with
+	 * zcrx_ifq_add_area() while all areas together stay within grow_max
+	 * bytes (0: no cap but the kernel's), and sends a "grow" record with
+	 * by "grow" (unless ZCRX_SERVE_OWN_RECORDS).  A grow hook overrides it.
+	 */
+	ZCRX_SERVE_GROW		= 1U << 2,
 };
 
 /*
@@ -67,6 +82,15 @@ enum zcrx_serve_flags {
  */
 typedef int (*zcrx_server_arm_fn)(struct zcrx_server *srv, int type, char *err, size_t len,
 				  void *arg);
+
+/*
+ * A grow request, when the caller answers it itself: add an area of size
+ * bytes (zcrx_ifq_add_area()), announce it as it likes, and return 0 with
+ * the new area's id in *area_id, or -errno with the sentence for the client
+ * in err.  With it set, ZCRX_SERVE_GROW and grow_max are not used.
+ */
+typedef int (*zcrx_server_grow_fn)(struct zcrx_server *srv, uint64_t size, uint32_t *area_id,
+				   char *err, size_t len, void *arg);
 
 struct zcrx_serve_opts {
 	/* NULL = zcrx_server_rundir()'s choice, created (mode 0700) if missing */
@@ -82,8 +106,13 @@ struct zcrx_serve_opts {
 	const char		*prog;
 	uint32_t		flags;		/* enum zcrx_serve_flags */
 	zcrx_server_arm_fn	arm;		/* NULL = the server's own */
-	void			*arg;		/* for arm */
-	uint64_t		__resv[8];	/* must be zero */
+	void			*arg;		/* for arm and grow */
+	union {
+		zcrx_server_grow_fn grow;	/* NULL = refused, or ZCRX_SERVE_GROW */
+		uint64_t	__grow_slot;
+	};
+	uint64_t		grow_max;	/* ZCRX_SERVE_GROW: all areas' bytes, 0 = no cap */
+	uint64_t		__resv[6];	/* must be zero */
 };
 
 /*
@@ -95,6 +124,7 @@ struct zcrx_serve_opts {
  *   -EACCES  the socket there is another user's;
  *   -ENAMETOOLONG  the socket's name is too long for a Unix socket;
  *   -EINVAL  bad options (reserved bytes, a NODEV ifq without dev).
+ * *out is NULL after any failure (zcrx_server_close(NULL) does nothing).
  * Close the server before the ifq.
  */
 ZCRX_API int zcrx_ifq_serve(struct zcrx_ifq *ifq, const struct zcrx_serve_opts *opts,

@@ -56,7 +56,7 @@ bad 64 "not '0'"				bind sim0 0 --sim --check --area-size 0
 bad 64 "not '1T'"				bind sim0 0 --sim --check --area-size 1T
 bad 64 "not '17179869184G'"			bind sim0 0 --sim --check --area-size 17179869184G
 bad 64 "multiple of the page size"		bind sim0 0 --sim --check --area-size 5000
-bad 1  "use a smaller area_size"		bind sim0 0 --sim --check --area-size 16777216G
+bad 1  "ask for a smaller area"		bind sim0 0 --sim --check --area-size 16777216G
 bad 64 "from 1 to 32768, not '0'"		bind sim0 0 --sim --check --rq-entries 0
 bad 64 "from 1 to 32768, not '1000000000'"	bind sim0 0 --sim --check --rq-entries 1000000000
 bad 64 "from 1 to 32768, not '-5'"		bind sim0 0 --sim --check --rq-entries -5

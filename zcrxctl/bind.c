@@ -115,7 +115,9 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct sess
 		dev_queue_arg(state, arg, &o->dev, &o->queue, &o->nr_args);
 		break;
 	case OPT_AREA_SIZE:
-		if (parse_size(arg, &v) || !v || v % page)
+		if (parse_size(arg, &v))
+			bad_value(state, "--area-size", arg, SIZE_UNITS ", such as 256K or 8M");
+		if (!v || v % page)
 			bad_value(state, "--area-size", arg, "a SIZE that is a multiple of the page"
 				  " size (4K), such as 256K or 8M");
 		o->area_size = v;
@@ -181,8 +183,8 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct sess
 		break;
 	case OPT_AUTO_GROW:
 		if (grow_parse(arg, o))
-			bad_value(state, "--auto-grow", arg, "SIZE[,MAX]: sizes that are multiples"
-				  " of the page size (4K), such as 8M or 8M,64M");
+			bad_value(state, "--auto-grow", arg, "SIZE[,MAX]: sizes in bytes, K, M or G"
+				  " (SIZE a multiple of the page size, 4K), such as 8M or 8M,64M");
 		break;
 	case OPT_WAIT_CLEAR:
 		if (parse_duration(arg, &o->wait_clear_ns) || !o->wait_clear_ns)
@@ -198,7 +200,10 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct sess
 int bind_open_status(const struct session_opts *o, int err)
 {
 	/* --wait-clear ran out with the queue still bound */
-	return o->wait_clear && err == -ETIMEDOUT ? EXIT_TIMEOUT : EXIT_ERR;
+	if (o->wait_clear && err == -ETIMEDOUT)
+		return EXIT_TIMEOUT;
+	/* --auto-grow on a kernel without ADD_AREA: as `zcrxctl grow` says it */
+	return o->grow_size && err == -EOPNOTSUPP ? EXIT_MISSING : EXIT_ERR;
 }
 
 void bind_opts_check(struct argp_state *state, const struct session_opts *o)
@@ -367,7 +372,7 @@ int do_bind(struct printer *pr, int argc, char **argv)
 	ret = session_start(s, NULL);
 	if (!ret) {
 		print_report(pr, s, false);
-		p_info("Holding %s queue %u: reach it with `zcrxctl status|arm|subscribe %s %u`;"
+		p_info("Holding %s queue %u: reach it with `zcrxctl status|arm|subscribe|grow %s %u`;"
 		       " SIGINT or SIGTERM releases it", o.dev, o.queue, o.dev, o.queue);
 		ret = session_run(s);
 	}

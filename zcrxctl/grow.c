@@ -53,7 +53,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (a->nr_args < 2) {
 			dev_queue_arg(state, arg, &a->dev, &a->queue, &a->nr_args);
 		} else if (a->nr_args == 2) {
-			if (parse_size(arg, &a->size) || !a->size || a->size % page)
+			if (parse_size(arg, &a->size))
+				argp_error(state, "SIZE must be " SIZE_UNITS ", such as 256K or"
+					   " 8M, not '%s'", arg);
+			if (!a->size || a->size % page)
 				argp_error(state, "SIZE must be a multiple of the page size (4K),"
 					   " such as 256K or 8M, not '%s'", arg);
 			a->nr_args++;
@@ -81,7 +84,7 @@ int do_grow(struct printer *pr, int argc, char **argv)
 	struct grow_args a = { 0 };
 	struct proto_request rq = { .cmd = PROTO_GROW };
 	struct proto_reply rp;
-	char err[600], size[32];
+	char err[600];
 	int ret;
 
 	ret = cmd_parse(&grow_argp, argc, argv, &a);
@@ -101,12 +104,11 @@ int do_grow(struct printer *pr, int argc, char **argv)
 	print_string(pr, PRINT_ANY, "dev", "grown dev=%s", a.dev);
 	print_uint(pr, PRINT_ANY, "queue", " queue=%u", a.queue);
 	print_uint(pr, PRINT_ANY, "area-id", " area-id=%u", rp.area_id);
-	print_uint(pr, PRINT_JSON, "size", NULL, a.size);
-	print_string(pr, PRINT_FP, NULL, " size=%s", fmt_size(a.size, size, sizeof(size)));
+	print_uint(pr, PRINT_ANY, "size", " size=%llu", a.size);
 	print_uint(pr, PRINT_ANY, "areas", " areas=%u", rp.nr_areas);
-	print_uint(pr, PRINT_JSON, "area-size", NULL, rp.area_size);
-	print_string(pr, PRINT_FP, NULL, " area-size=%s",
-		     fmt_size(rp.area_size, size, sizeof(size)));
+	print_uint(pr, PRINT_ANY, "area-size", " area-size=%llu", rp.area_size);
+	if (rp.has_mode)
+		backend_mode_print(pr, rp.mode);
 	print_nl(pr);
 	close_json_object(pr);
 	print_end(pr);

@@ -156,6 +156,8 @@ char *proto_reply_encode(const struct proto_reply *rp, size_t *len)
 		print_uint(&l.pr, PRINT_JSON, "area-id", NULL, rp->area_id);
 		print_uint(&l.pr, PRINT_JSON, "areas", NULL, rp->nr_areas);
 		print_uint(&l.pr, PRINT_JSON, "area-size", NULL, rp->area_size);
+		if (rp->has_mode)
+			backend_mode_print(&l.pr, rp->mode);
 	}
 	return proto_line_close(&l, len);
 }
@@ -506,8 +508,10 @@ int proto_reply_decode(const char *line, size_t len, enum proto_reply_body body,
 		     (!rp->has_mode || backend_mode_decode(j, &rp->mode));
 		break;
 	case PROTO_BODY_GROWN:
+		rp->has_mode = json_get(j, "simulated") || json_get(j, "mode");
 		ok = get_u32(j, "area-id", &rp->area_id) && get_u32(j, "areas", &rp->nr_areas) &&
-		     get_u64(j, "area-size", &rp->area_size);
+		     get_u64(j, "area-size", &rp->area_size) &&
+		     (!rp->has_mode || backend_mode_decode(j, &rp->mode));
 		break;
 	}
 out:

@@ -79,8 +79,8 @@ struct proto_reply {
 	enum proto_reply_body	body;
 	struct proto_session	session;	/* PROTO_BODY_SESSION */
 	uint32_t		armed;		/* PROTO_BODY_ARMED: types re-armed */
-	bool			has_mode;	/* PROTO_BODY_ARMED: a 0.1 session sends none */
-	enum backend_mode	mode;		/* PROTO_BODY_ARMED: the session's */
+	bool			has_mode;	/* ARMED, GROWN: a 0.1/0.4.0 session sends none */
+	enum backend_mode	mode;		/* ARMED, GROWN: the session's */
 	uint32_t		area_id;	/* PROTO_BODY_GROWN: the new area's */
 	uint32_t		nr_areas;	/* PROTO_BODY_GROWN: the session's, after it */
 	uint64_t		area_size;	/* PROTO_BODY_GROWN: all its areas' bytes */

@@ -334,22 +334,61 @@ static void do_subscribe(struct srv_client *c, const struct srv_request *rq)
 	client_send(c, line, len);
 }
 
-/* grow: add an area of rq->size bytes to the served ifq (ZCRX_CTRL_ADD_AREA) */
-static void do_grow(struct srv_client *c, const struct srv_request *rq)
+/*
+ * grow: add an area of rq->size bytes to the served ifq (ZCRX_CTRL_ADD_AREA),
+ * through the caller's hook, or ourselves under ZCRX_SERVE_GROW and its cap
+ */
+static int grow_own(struct zcrx_server *srv, uint64_t size, uint32_t *id, char *err,
+		    size_t len)
 {
-	struct zcrx_area_opts ao = { .area_size = rq->size };
+	struct zcrx_area_opts ao = { .area_size = size };
 	struct zcrx_diag d;
-	uint32_t id;
-	size_t len = 0;
+	size_t rlen = 0;
 	char *line;
 	int ret;
 
-	ret = zcrx_ifq_add_area(c->srv->ifq, &ao, &id, &d);
+	if (!(srv->flags & ZCRX_SERVE_GROW)) {
+		snprintf(err, len, "%s does not let operators grow its ifq: it serves it without"
+			 " a grow hook or ZCRX_SERVE_GROW", srv->prog);
+		return -EPERM;
+	}
+	if (srv->grow_max && (size > srv->grow_max ||
+			      srv->ifq->area_size > srv->grow_max - size)) {
+		snprintf(err, len, "another %llu-byte area would pass the %llu bytes %s lets its"
+			 " areas take (%llu now): no more areas", (unsigned long long)size,
+			 (unsigned long long)srv->grow_max, srv->prog,
+			 (unsigned long long)srv->ifq->area_size);
+		return -ENOSPC;
+	}
+	ret = zcrx_ifq_add_area(srv->ifq, &ao, id, &d);
 	if (ret) {
-		reply_fail(c, -ret, false, "%s", d.msg);
+		snprintf(err, len, "%s", d.msg);
+		return ret;
+	}
+	if (!(srv->flags & ZCRX_SERVE_OWN_RECORDS)) {
+		line = srv_record_grow(srv, "grow", *id, size, &rlen);
+		if (line)
+			srv_clients_publish(srv, line, rlen);
+		free(line);
+	}
+	return 0;
+}
+
+static void do_grow(struct srv_client *c, const struct srv_request *rq)
+{
+	struct zcrx_server *srv = c->srv;
+	char err[SRV_ERR_MAX] = "", *line;
+	uint32_t id = 0;
+	size_t len = 0;
+	int ret;
+
+	ret = srv->grow ? srv->grow(srv, rq->size, &id, err, sizeof(err), srv->arg)
+			: grow_own(srv, rq->size, &id, err, sizeof(err));
+	if (ret < 0) {
+		reply_fail(c, -ret, false, "%s", err[0] ? err : strerror(-ret));
 		return;
 	}
-	line = srv_reply_grown(c->srv, id, &len);
+	line = srv_reply_grown(srv, id, &len);
 	client_send(c, line, len);
 }
 

@@ -22,7 +22,7 @@
 
 #include "server_int.h"
 
-#define KNOWN_FLAGS	(ZCRX_SERVE_DRIVEN | ZCRX_SERVE_OWN_RECORDS)
+#define KNOWN_FLAGS	(ZCRX_SERVE_DRIVEN | ZCRX_SERVE_OWN_RECORDS | ZCRX_SERVE_GROW)
 
 uint64_t srv_mono_ns(void)
 {
@@ -102,6 +102,8 @@ static int check_opts(struct zcrx_server *srv, const struct zcrx_serve_opts *o,
 				srv->dev, srv->queue, SRV_PATH_MAX - 1);
 	srv->flags = o->flags;
 	srv->arm = o->arm;
+	srv->grow = o->grow;
+	srv->grow_max = o->grow_max;
 	srv->arg = o->arg;
 	return 0;
 }
@@ -166,6 +168,8 @@ int zcrx_ifq_serve(struct zcrx_ifq *ifq, const struct zcrx_serve_opts *opts,
 	int ret;
 
 	memset(d, 0, sizeof(*d));
+	if (out)
+		*out = NULL;
 	if (!ifq || !out)
 		return srv_fail(d, ZCRX_STAGE_ARGS, -EINVAL, "no ifq or no place for the server");
 	srv = calloc(1, sizeof(*srv));

@@ -30,6 +30,8 @@ struct zcrx_server {
 	struct zcrx_ifq		*ifq;
 	uint32_t		flags;
 	zcrx_server_arm_fn	arm;
+	zcrx_server_grow_fn	grow;
+	uint64_t		grow_max;
 	void			*arg;
 	char			dev[SRV_DEV_MAX];
 	uint32_t		queue;
@@ -98,6 +100,8 @@ char *srv_reply_grown(const struct zcrx_server *srv, uint32_t area_id, size_t *l
 char *srv_record_event(const struct zcrx_server *srv, enum zcrx_event t, size_t *len);
 char *srv_record_armed(const struct zcrx_server *srv, enum zcrx_event t, const char *by,
 		       size_t *len);
+char *srv_record_grow(const struct zcrx_server *srv, const char *by, uint32_t area_id,
+		      uint64_t size, size_t *len);
 char *srv_record_lost(const struct zcrx_server *srv, uint64_t lost, size_t *len);
 
 #endif

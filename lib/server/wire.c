@@ -307,6 +307,7 @@ char *srv_reply_grown(const struct zcrx_server *srv, uint32_t area_id, size_t *l
 	jw_u64(&w, "area-id", area_id);
 	jw_u64(&w, "areas", srv->ifq->nr_areas);
 	jw_u64(&w, "area-size", srv->ifq->area_size);
+	jw_mode(&w, srv);
 	return jw_line(&w, len);
 }
 
@@ -351,6 +352,26 @@ char *srv_record_armed(const struct zcrx_server *srv, enum zcrx_event t, const c
 	jw_string(&w, "event", zcrx_event_name(t));
 	jw_string(&w, "by", by);
 	jw_where(&w, srv);
+	jw_mode(&w, srv);
+	return jw_line(&w, len);
+}
+
+/* As zcrxctl's sessions say it (zcrxctl/record.c): an area added */
+char *srv_record_grow(const struct zcrx_server *srv, const char *by, uint32_t area_id,
+		      uint64_t size, size_t *len)
+{
+	struct jw w = { 0 };
+
+	jw_head(&w);
+	jw_string(&w, "record", "grow");
+	jw_time(&w);
+	jw_where(&w, srv);
+	jw_string(&w, "by", by);
+	jw_bool(&w, "stopped", false);
+	jw_u64(&w, "area-id", area_id);
+	jw_u64(&w, "size", size);
+	jw_u64(&w, "areas", srv->ifq->nr_areas);
+	jw_u64(&w, "area-size", srv->ifq->area_size);
 	jw_mode(&w, srv);
 	return jw_line(&w, len);
 }

@@ -126,6 +126,7 @@ static int serve(struct session *s)
 		.queue	= s->o.queue,
 		.flags	= ZCRX_SERVE_OWN_RECORDS,
 		.arm	= on_arm_request,
+		.grow	= session_grow_request,
 		.arg	= s,
 	};
 	struct zcrx_server_info si;

@@ -87,5 +87,11 @@ void session_data_close(struct session *s);
  * out of buffers (by names which): true when an area was added.
  */
 bool session_auto_grow(struct session *s, const char *by);
+/*
+ * An operator's grow request (`zcrxctl grow`): add an area of size bytes and
+ * say so in a grow record by "grow"; 0 with its id, or -errno said in err.
+ */
+int session_grow_request(struct zcrx_server *srv, uint64_t size, uint32_t *area_id, char *err,
+			 size_t len, void *arg);
 
 #endif
