@@ -8,7 +8,7 @@
 # is tests/helpers/serve, on the simulator.
 . "$(dirname "$0")/lib_session.sh"
 
-t_plan 16
+t_plan 19
 
 SERVE=$TOP/tests/helpers/serve
 zc() { timeout 10 env --default-signal=INT,PIPE "$ZCRXCTL" "$@"; }
@@ -120,5 +120,41 @@ run timeout 10 "$SERVE" ring - 2
 if [ "$rc" = 1 ] && grep -q 'group or others may write to it' <<<"$err" &&
 	[ -z "$(ls -A "$ZCRXCTL_RUNDIR")" ]; then t_pass
 else t_fail "rc=$rc err=$(short "$err") left: $(ls -A "$ZCRXCTL_RUNDIR")"; fi
+
+# --- grow: refused unless the application opts in -----------------------------------
+t_begin "an application serving without a grow hook or ZCRX_SERVE_GROW refuses grow in words: exit 1"
+new_rundir
+app g0 ring app0 3 myapp
+g0=$pid
+run zc grow app0 3 64K
+if serving g0 && [ "$rc" = 1 ] && one_line "$err" &&
+	grep -q 'myapp does not let operators grow its ifq' <<<"$err" &&
+	zc status app0 3 | grep -q 'areas=1 '; then t_pass
+else t_fail "rc=$rc err=$(short "$err") $(zc status app0 3 2>&1 | short)"; fi
+stop "$g0"
+
+t_begin "with ZCRX_SERVE_GROW and grow_max: a grow within the cap is added and a subscriber sees its grow record"
+new_rundir
+# the first area is 8M (the library's default): room for one 64K area, not two
+app g1 driven app1 3 myapp $((8 * 1024 * 1024 + 65536))
+g1=$pid
+serving g1
+start g1-sub -j subscribe app1 3 -t 4s
+subscribed g1-sub
+run zc grow app1 3 64K
+r1=$rc o1=$out
+if [ "$r1" = 0 ] && grep -q 'area-id=1 size=65536 areas=2 ' <<<"$o1" &&
+	wait_until 5 at_least 1 nrec "$S_TMP/g1-sub.out" grow &&
+	jq -e -s 'map(select(.record == "grow"))[0] | .by == "grow" and .["area-id"] == 1 and
+		.size == 65536 and .areas == 2 and (.stopped | not)' "$S_TMP/g1-sub.out" >/dev/null
+then t_pass
+else t_fail "rc=$r1 out=$(short "$o1") err=$(short "$err") sub: $(short "$(f g1-sub.out)")"; fi
+
+t_begin "with ZCRX_SERVE_GROW: a grow past grow_max is refused in words (exit 1), areas unchanged"
+run zc grow app1 3 64K
+if [ "$rc" = 1 ] && one_line "$err" && grep -q 'would pass the 8454144 bytes myapp lets its areas take' <<<"$err" &&
+	zc status app1 3 | grep -q 'areas=2 '; then t_pass
+else t_fail "rc=$rc err=$(short "$err") $(zc status app1 3 2>&1 | short)"; fi
+stop "$g1"
 
 t_done

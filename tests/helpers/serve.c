@@ -2,7 +2,7 @@
 /*
  * An application that serves its ifq (zcrx_server.h), for tests/test_serve.sh:
  *
- *   serve ring|driven DEV|- QUEUE [PROG|-]
+ *   serve ring|driven DEV|- QUEUE [PROG|- [GROW_MAX]]
  *
  * opens a simulated ifq on sim0 queue QUEUE (all its events, a copy on every
  * packet), serves it as DEV QUEUE (- : the ifq's own name and queue) with
@@ -11,7 +11,9 @@
  * polls zcrx_server_fd() and calls zcrx_server_run()).  It prints
  * "serving PATH" once the socket is there; SIGUSR1 makes 4 packets arrive
  * (a copy event, once armed); SIGTERM or SIGINT end it with status 0.  A
- * refused serve prints its sentence on stderr and exits 1.
+ * refused serve prints its sentence on stderr and exits 1.  With GROW_MAX
+ * (bytes) the ifq is on a simulated Linux 7.3 and served with
+ * ZCRX_SERVE_GROW and that cap; without it a grow request is refused.
  */
 #include <errno.h>
 #include <poll.h>
@@ -60,7 +62,7 @@ int main(int argc, char **argv)
 	int ret;
 
 	if (argc < 4 || (strcmp(argv[1], "ring") && strcmp(argv[1], "driven"))) {
-		fprintf(stderr, "usage: serve ring|driven DEV|- QUEUE [PROG|-]\n");
+		fprintf(stderr, "usage: serve ring|driven DEV|- QUEUE [PROG|- [GROW_MAX]]\n");
 		return 2;
 	}
 	driven = !strcmp(argv[1], "driven");
@@ -70,6 +72,11 @@ int main(int argc, char **argv)
 	if (argc > 4 && strcmp(argv[4], "-"))
 		so.prog = argv[4];
 	so.flags = driven ? ZCRX_SERVE_DRIVEN : 0;
+	if (argc > 5) {
+		so.flags |= ZCRX_SERVE_GROW;
+		so.grow_max = strtoull(argv[5], NULL, 0);
+		sp.release = ZCRX_SIM_LINUX_7_3;
+	}
 
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
@@ -84,7 +91,12 @@ int main(int argc, char **argv)
 	ret = zcrx_prep_recv_zc(ifq, io_uring_get_sqe(ring), ZCRX_SIM_SYNTH_FD, 0, RECV_UD);
 	if (ret)
 		return die("zcrx_prep_recv_zc", ret);
+	srv = (struct zcrx_server *)&so;	/* zcrx_ifq_serve() must NULL it on failure */
 	ret = zcrx_ifq_serve(ifq, &so, &srv, &d);
+	if (ret && srv) {
+		fprintf(stderr, "serve: zcrx_ifq_serve failed but left *out set\n");
+		return 3;
+	}
 	if (ret) {
 		fprintf(stderr, "%s\n", d.msg);
 		zcrx_ctx_destroy(ctx);

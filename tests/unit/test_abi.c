@@ -20,6 +20,7 @@
 
 #include "zcrx.h"
 #include "zcrx_diag.h"
+#include "zcrx_server.h"
 #include "zcrx_sim.h"
 #include "internal.h"
 
@@ -229,6 +230,11 @@ static void test_caller_struct_sizes_are_pinned(void **state)
 	assert_int_equal(sizeof(struct zcrx_selftest), 4896);
 	assert_int_equal(sizeof(struct zcrx_sim_params), 72);
 	assert_int_equal(sizeof(struct zcrx_sim_counters), 88);
+	/* the grow hook and its cap took reserved words */
+	assert_int_equal(sizeof(struct zcrx_serve_opts), 120);
+	assert_int_equal(offsetof(struct zcrx_serve_opts, grow), 56);
+	assert_int_equal(offsetof(struct zcrx_serve_opts, grow_max), 64);
+	assert_int_equal(offsetof(struct zcrx_serve_opts, __resv), 72);
 #else
 	skip();
 #endif

@@ -109,6 +109,21 @@ static void test_records_read_back(void **state)
 	assert_string_equal(r.by, "arm");
 	free(line);
 
+	/* the library's grow record reads back as zcrxctl's sessions write it */
+	line = srv_record_grow(&f->srv, "grow", 1, 65536, &len);
+	assert_int_equal(proto_record_decode(line, len, &r), 0);
+	assert_int_equal(r.kind, RECORD_GROW);
+	assert_true(r.has_time);
+	assert_string_equal(r.by, "grow");
+	assert_string_equal(r.dev, "sim0");
+	assert_false(r.stopped);
+	assert_int_equal(r.area_id, 1);
+	assert_int_equal(r.size, 65536);
+	assert_int_equal(r.nr_areas, f->srv.ifq->nr_areas);
+	assert_int_equal(r.area_size, f->srv.ifq->area_size);
+	assert_int_equal(r.mode, BACKEND_SIM);
+	free(line);
+
 	line = srv_record_lost(&f->srv, 12, &len);
 	assert_int_equal(proto_record_decode(line, len, &r), 0);
 	assert_int_equal(r.kind, RECORD_LOST);
@@ -127,6 +142,13 @@ static void test_replies_read_back(void **state)
 	assert_int_equal(proto_reply_decode(line, len, PROTO_BODY_ARMED, &rp), 0);
 	assert_true(rp.ok && rp.has_mode);
 	assert_int_equal(rp.armed, ZCRX_EV_MASK(ZCRX_EV_COPY));
+	free(line);
+
+	line = srv_reply_grown(&f->srv, 1, &len);
+	assert_int_equal(proto_reply_decode(line, len, PROTO_BODY_GROWN, &rp), 0);
+	assert_true(rp.ok && rp.has_mode);
+	assert_int_equal(rp.area_id, 1);
+	assert_int_equal(rp.mode, BACKEND_SIM);
 	free(line);
 
 	line = srv_reply_fail(EINVAL, "copy has not fired", &len);
