@@ -83,7 +83,7 @@ if needs grow; then
 			t_fail "no starvation on area 0: $("$ZCRXCTL" -j status n0 0 2>&1 | short)"
 		else
 			run "$ZCRXCTL" grow n0 0 64K
-			if [ "$rc" = 0 ] && grep -q 'area-id=1 size=64K areas=2 area-size=128K' <<<"$out"; then
+			if [ "$rc" = 0 ] && grep -q 'area-id=1 size=65536 areas=2 area-size=131072 mode=' <<<"$out"; then
 				g_ok=yes
 				t_pass
 			else
