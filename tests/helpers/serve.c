@@ -12,8 +12,8 @@
  * "serving PATH" once the socket is there; SIGUSR1 makes 4 packets arrive
  * (a copy event, once armed); SIGTERM or SIGINT end it with status 0.  A
  * refused serve prints its sentence on stderr and exits 1.  With GROW_MAX
- * (bytes) the ifq is on a simulated Linux 7.3 and served with
- * ZCRX_SERVE_GROW and that cap; without it a grow request is refused.
+ * the ifq is on a simulated Linux 7.3: "off" serves it without
+ * ZCRX_SERVE_GROW (a grow request is refused), bytes with it and that cap.
  */
 #include <errno.h>
 #include <poll.h>
@@ -73,9 +73,11 @@ int main(int argc, char **argv)
 		so.prog = argv[4];
 	so.flags = driven ? ZCRX_SERVE_DRIVEN : 0;
 	if (argc > 5) {
-		so.flags |= ZCRX_SERVE_GROW;
-		so.grow_max = strtoull(argv[5], NULL, 0);
 		sp.release = ZCRX_SIM_LINUX_7_3;
+		if (strcmp(argv[5], "off")) {
+			so.flags |= ZCRX_SERVE_GROW;
+			so.grow_max = strtoull(argv[5], NULL, 0);
+		}
 	}
 
 	signal(SIGTERM, on_signal);
