@@ -8,8 +8,9 @@
  * (netdev view, readiness, sentences, the self-test) are in zcrx_diag.h.
  *
  * Conventions (liburing's): every call returns 0 or a value on success and
- * -errno on failure; nothing prints, nothing sets errno.  Names follow the
- * kernel ABI (zcrx_id, rq_entries, rx_buf_len, event_desc, alloc-fail).
+ * -errno on failure; nothing prints; errno is no result (its value after a
+ * call is unspecified).  Names follow the kernel ABI (zcrx_id, rq_entries,
+ * rx_buf_len, event_desc, alloc-fail).
  *
  * Growth.  Every struct the caller allocates and passes in or gets back ends
  * in reserved space (__resv), so later versions add fields there without

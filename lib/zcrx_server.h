@@ -139,8 +139,9 @@ ZCRX_API void zcrx_server_close(struct zcrx_server *srv);
 /* ZCRX_SERVE_DRIVEN: the descriptor to wait on for readability (never -1). */
 ZCRX_API int zcrx_server_fd(const struct zcrx_server *srv);
 /*
- * Do what is due without blocking: accept, read requests, reply, flush
- * queued output, close idle clients.  Returns 0 or -errno of the server's
+ * Do what is due without blocking (but for a grow request the server lets
+ * through: see above): accept, read requests, reply, flush queued output,
+ * close idle clients.  Returns 0 or -errno of the server's
  * own descriptor (clients' failures only close them).  Safe in either mode.
  */
 ZCRX_API int zcrx_server_run(struct zcrx_server *srv);
