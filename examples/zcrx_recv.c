@@ -14,6 +14,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,20 +49,50 @@ static int usage(const char *why, const char *what)
 	return 64;
 }
 
-/* A TCP listener on [ADDR:]PORT; says where, for a port 0 */
-static int tcp_listen(const char *spec)
+/*
+ * [ADDR:]PORT split in place: *addr NULL without one, the brackets of
+ * [v6addr] taken off.  PORT is 0 (any free port, said once listening) to
+ * 65535, in decimal: 0, or -1 after saying which part is wrong.
+ */
+static int parse_listen(char *spec, char **addr, char **port)
 {
-	struct addrinfo hints = { .ai_flags = AI_PASSIVE, .ai_socktype = SOCK_STREAM }, *ai;
-	char host[256], *port, name[NI_MAXHOST], serv[NI_MAXSERV];
+	char *colon = strrchr(spec, ':'), *p;
+	size_t n;
+
+	*addr = NULL;
+	*port = spec;
+	if (colon) {
+		*colon = '\0';
+		*addr = spec;
+		*port = colon + 1;
+		n = strlen(spec);
+		if (!n)
+			*addr = NULL;
+		if (n >= 2 && spec[0] == '[' && spec[n - 1] == ']') {
+			spec[n - 1] = '\0';
+			(*addr)++;
+		}
+	}
+	for (p = *port; *p >= '0' && *p <= '9'; p++)
+		;
+	if (!**port || *p || p - *port > 5 || atoi(*port) > 65535) {
+		fprintf(stderr, "%s: '%s': PORT must be a number from 0 to 65535\n", prog, *port);
+		return -1;
+	}
+	return 0;
+}
+
+/* A TCP listener on ADDR (any without) and PORT; says where, for a port 0 */
+static int tcp_listen(const char *addr, const char *port, const char *spec)
+{
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
+				  .ai_socktype = SOCK_STREAM }, *ai;
+	char name[NI_MAXHOST], serv[NI_MAXSERV];
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	int fd, one = 1, ret;
 
-	snprintf(host, sizeof(host), "%s", spec);
-	port = strrchr(host, ':');
-	if (port)
-		*port++ = '\0';
-	ret = getaddrinfo(port ? host : NULL, port ? port : host, &hints, &ai);
+	ret = getaddrinfo(addr, port, &hints, &ai);
 	if (ret) {
 		fprintf(stderr, "%s: %s: not an [ADDR:]PORT to listen on: %s\n", prog, spec,
 			gai_strerror(ret));
@@ -83,6 +114,7 @@ static int tcp_listen(const char *spec)
 	return fd;
 }
 
+/* An SQE, after one submit if the queue is full; NULL if it still is. */
 static struct io_uring_sqe *sqe_for(uint64_t user_data)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
@@ -96,21 +128,49 @@ static struct io_uring_sqe *sqe_for(uint64_t user_data)
 	return sqe;
 }
 
-/* A multishot zero-copy receive on the connection in slot. */
+static void no_sqe(const char *what)
+{
+	fprintf(stderr, "%s: the submission queue stays full after a submit: cannot post %s\n",
+		prog, what);
+}
+
+/* A multishot accept on lfd, or poll on sfd: 0, or -1 after saying so. */
+static int post(uint64_t user_data, int fd)
+{
+	struct io_uring_sqe *sqe = sqe_for(user_data);
+
+	if (!sqe) {
+		no_sqe(user_data == UD_ACCEPT ? "the accept" : "the signal poll");
+		return -1;
+	}
+	if (user_data == UD_ACCEPT)
+		io_uring_prep_multishot_accept(sqe, fd, NULL, NULL, SOCK_CLOEXEC);
+	else
+		io_uring_prep_poll_add(sqe, fd, POLLIN);
+	return 0;
+}
+
+/* A multishot zero-copy receive on the connection in slot: 0, -errno, or 1 once said. */
 static int recv_post(int slot)
 {
 	struct io_uring_sqe *sqe = sqe_for(0);
 
-	return sqe ? zcrx_prep_recv_zc(ifq, sqe, conn_fd[slot], 0, UD_RECV + slot) : -EBUSY;
+	if (!sqe) {
+		no_sqe("a receive");
+		return 1;
+	}
+	return zcrx_prep_recv_zc(ifq, sqe, conn_fd[slot], 0, UD_RECV + slot);
 }
 
+/* err: the receive's -errno, said here, or 0 (ended, or said already) */
 static void conn_close(int slot, int err)
 {
 	char why[256] = "";
 
-	if (err)
+	if (err < 0)
 		zcrx_diagnose(ZCRX_OP_RECV, err, NULL, 0, NULL, why, sizeof(why));
-	printf("connection closed%s%s: %llu bytes\n", err ? ": " : "", why, conn_bytes[slot]);
+	printf("connection closed%s%s: %llu bytes\n", err < 0 ? ": " : "", why,
+	       conn_bytes[slot]);
 	close(conn_fd[slot]);
 	conn_fd[slot] = -1;
 }
@@ -143,9 +203,9 @@ int main(int argc, char **argv)
 	struct zcrx_server *server = NULL;
 	struct zcrx_ctx *ctx = NULL;
 	struct zcrx_diag d = { 0 };
-	bool nodev = false, sim = false, stop = false;
+	bool nodev = false, sim = false, stop = false, failed = false;
 	int lfd = -1, sfd, ret, status = 1;
-	char why[256];
+	char why[256], spec[256], *addr, *port;
 	sigset_t sigs;
 
 	prog = argv[0];
@@ -163,14 +223,20 @@ int main(int argc, char **argv)
 		return usage(NULL, NULL);
 	if (!nodev) {
 		char *end;
+		unsigned long q;
 
 		io.ifname = argv[1];
 		errno = 0;
-		io.queue = strtoul(argv[2], &end, 0);
-		if (errno || *end || !*argv[2])
-			return usage(argv[2], ": QUEUE is a number");
+		q = strtoul(argv[2], &end, 10);
+		if (errno || *end || *argv[2] < '0' || *argv[2] > '9' || q > UINT32_MAX)
+			return usage(argv[2], ": QUEUE is an RX queue number");
+		io.queue = q;
 		so.dev = NULL;	/* served as DEV QUEUE */
 	}
+	/* a copy: the error lines name the argument as given */
+	snprintf(spec, sizeof(spec), "%s", argv[argc - 1]);
+	if (parse_listen(spec, &addr, &port))
+		return usage(NULL, NULL);
 	io.nodev = nodev;
 	for (int i = 0; i < MAX_CONNS; i++)
 		conn_fd[i] = -1;
@@ -197,8 +263,10 @@ int main(int argc, char **argv)
 	io.stats = zcrx_ctx_caps(ctx)->stats;
 	ret = zcrx_ifq_open(ctx, &io, &ifq, &d);
 	if (ret) {
-		if (nodev)
-			fprintf(stderr, "%s: cannot open a NODEV ifq: %s\n", prog, d.msg);
+		/* the device's or the kernel's refusal names DEV and QUEUE already */
+		if (nodev || d.stage == ZCRX_STAGE_DEVICE || d.stage == ZCRX_STAGE_REGISTER)
+			fprintf(stderr, "%s: cannot open %s ifq: %s\n", prog, nodev ? "a NODEV" : "an",
+				d.msg);
 		else
 			fprintf(stderr, "%s: cannot open an ifq on %s queue %s: %s\n", prog,
 				argv[1], argv[2], d.msg);
@@ -210,11 +278,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot serve the ifq to zcrxctl: %s\n", prog, d.msg);
 		goto out;
 	}
-	lfd = tcp_listen(argv[argc - 1]);
-	if (lfd < 0)
+	lfd = tcp_listen(addr, port, argv[argc - 1]);
+	if (lfd < 0 || post(UD_ACCEPT, lfd) || post(UD_SIGNAL, sfd))
 		goto out;
-	io_uring_prep_multishot_accept(sqe_for(UD_ACCEPT), lfd, NULL, NULL, SOCK_CLOEXEC);
-	io_uring_prep_poll_add(sqe_for(UD_SIGNAL), sfd, POLLIN);
 
 	while (!stop) {
 		struct io_uring_cqe *cqe;
@@ -261,10 +327,9 @@ int main(int argc, char **argv)
 					else
 						fprintf(stderr, "%s: accept: %s\n", prog,
 							strerror(-cqe->res));
-					if (!(cqe->flags & IORING_CQE_F_MORE))
-						io_uring_prep_multishot_accept(sqe_for(UD_ACCEPT),
-									       lfd, NULL, NULL,
-									       SOCK_CLOEXEC);
+					if (!(cqe->flags & IORING_CQE_F_MORE) &&
+					    post(UD_ACCEPT, lfd))
+						stop = failed = true;
 				}
 				break;
 			default:
@@ -277,7 +342,7 @@ int main(int argc, char **argv)
 		zcrx_buf_commit(ifq);
 	}
 	printf("received %llu bytes in %llu buffers\n", total, bufs);
-	status = 0;
+	status = failed;
 out:
 	/* the server first: its socket goes before the ifq it speaks for */
 	if (server)

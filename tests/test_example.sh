@@ -20,17 +20,27 @@ run "$EXAMPLE"
 if [ "$rc" = 64 ] && grep -q '^Usage: .*--nodev \[ADDR:\]PORT' <<<"$err" && [ -z "$out" ]
 then t_pass; else t_fail "rc=$rc: $(short "$out$err")"; fi
 
-t_begin "bad arguments are refused by name, exit 64"
+t_begin "bad arguments are refused by name, exit 64, before anything is served"
 bad=
+new_rundir
 while IFS='|' read -r args want; do
 	# shellcheck disable=SC2086
-	run "$EXAMPLE" $args
-	[ "$rc" = 64 ] && grep -q -- "$want" <<<"$err" || bad+="[$args: rc=$rc $(short "$err")] "
+	# a port taken modulo 65536 would listen: the timeout ends it
+	run timeout -s INT 5 "$EXAMPLE" $args
+	[ "$rc" = 64 ] && grep -q -- "$want" <<<"$err" && [ -z "$out" ] &&
+		[ -z "$(ls -A "$ZCRXCTL_RUNDIR")" ] || bad+="[$args: rc=$rc $(short "$out$err")] "
 done <<'CASES'
 --bogus 1|unknown option --bogus
 --nodev --sim s0 0 1|--nodev and --sim exclude each other
-eth0 x 1|x: QUEUE is a number
+eth0 x 1|x: QUEUE is an RX queue number
+--sim s0 -1 1|-1: QUEUE is an RX queue number
+--sim s0 4294967296 1|4294967296: QUEUE is an RX queue number
 --nodev eth0 0 1|^Usage
+--sim s0 0 127.0.0.1:99999|'99999': PORT must be a number from 0 to 65535
+--sim s0 0 127.0.0.1:65536|'65536': PORT must be a number from 0 to 65535
+--nodev 127.0.0.1:http|'http': PORT must be a number from 0 to 65535
+--nodev 127.0.0.1:|'': PORT must be a number from 0 to 65535
+--nodev -5|'-5': PORT must be a number from 0 to 65535
 CASES
 if [ -z "$bad" ]; then t_pass; else t_fail "$bad"; fi
 
@@ -51,6 +61,15 @@ run "$EXAMPLE" --sim s0 0 256.0.0.1:80
 if [ "$rc" = 1 ] && grep -q '256.0.0.1:80: not an \[ADDR:\]PORT' <<<"$err" &&
    [ -z "$(ls -A "$ZCRXCTL_RUNDIR")" ]
 then t_pass; else t_fail "rc=$rc, RUNDIR: $(ls -A "$ZCRXCTL_RUNDIR"): $(short "$err")"; fi
+
+t_begin "an ifq the device refuses: one line naming DEV and QUEUE once, exit 1, nothing served"
+new_rundir
+run "$EXAMPLE" nosuch0 0 127.0.0.1:0
+if [ "$rc" = 1 ] && [ "$(grep -c . <<<"$err")" = 1 ] &&
+   [ "$(grep -o 'nosuch0 queue 0' <<<"$err" | grep -c .)" = 1 ] &&
+   grep -q '^.*zcrx_recv: cannot open an ifq: .*no interface named nosuch0' <<<"$err" &&
+   [ -z "$(ls -A "$ZCRXCTL_RUNDIR")" ]
+then t_pass; else t_fail "rc=$rc: $(short "$err")"; fi
 
 example_path simulated --sim s0 0
 

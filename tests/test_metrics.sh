@@ -6,10 +6,11 @@
 # (its lint included); the figures are the ones `status -j` and `show -j`
 # report for the same sessions and queues; a stopped session is reported
 # (zcrx_session_up 0), never waited on; --textfile replaces DIR/zcrxctl.prom
-# atomically and refuses a bad DIR leaving nothing behind.
+# atomically and refuses a bad DIR leaving nothing behind.  Every sample of a
+# family carries the same labels: a value the session does not have is "".
 . "$(dirname "$0")/lib_session.sh"
 
-t_plan 18
+t_plan 19
 
 zc() { timeout 10 env --default-signal=INT,PIPE "$ZCRXCTL" "$@"; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -54,7 +55,7 @@ start b bind --sim sim0 0 --sim-copy-ratio 0.5 --stats
 bpid=$pid
 start w -j watch sim1 3 "${STARVE[@]}"
 wpid=$pid
-start fw -j watch sim2 0 --sim --sim-rate 100000 --area-size 64K --sim-consumer hold:16 \
+start fw -j watch sim2 0 --sim --sim-kernel 7.3 --sim-rate 100000 --area-size 64K --sim-consumer hold:16 \
 	--rearm=auto --holdoff 2ms --stats --stats-interval 2ms
 fwpid=$pid
 ready w
@@ -68,6 +69,8 @@ latched() { [ "$(zc -j status sim1 3 2>/dev/null | jq -r '.[0].types["alloc-fail
 wait_until 10 listed 3
 wait_until 30 lost_some
 wait_until 10 latched
+# a second area, so that area metrics have two ids to tell apart
+zc grow sim2 0 64K >/dev/null 2>&1
 
 zc -j status >"$S_TMP/s1.json" 2>/dev/null
 zc metrics >"$S_TMP/m.prom" 2>"$S_TMP/m.err"
@@ -91,12 +94,13 @@ while read -r name; do
 done < <(grep -v '^#' "$S_TMP/m.prom" | sed 's/[{ ].*//' | sort -u)
 want="zcrx_session_up zcrx_session_info zcrx_session_uptime_seconds zcrx_session_events_total
 zcrx_session_event_latched zcrx_session_copies_total zcrx_session_copy_bytes_total
-zcrx_session_lost_records_total zcrx_session_recv_resubmitted_total"
+zcrx_session_lost_records_total zcrx_session_recv_resubmitted_total zcrx_session_areas
+zcrx_session_area_bytes zcrx_session_area_rx_buffers_total"
 for name in $want; do grep -q "^# TYPE $name " "$S_TMP/m.prom" || bad+=" missing:$name"; done
 if [ "$mrc" = 0 ] && [ -z "$bad" ]; then t_pass
 else t_fail "rc=$mrc:$bad err=$(f m.err | short)"; fi
 
-t_begin "each session's info and state are those status -j reports: pid, zcrx_id, mode, latched types"
+t_begin "each session's info and state are those status -j reports: pid, zcrx_id, mode, prog, latched types"
 bad=
 for s in "sim0 0" "sim1 3" "sim2 0"; do
 	set -- $s
@@ -104,8 +108,10 @@ for s in "sim0 0" "sim1 3" "sim2 0"; do
 	pid_=$(sj "$S_TMP/s1.json" "$1" "$2" .pid)
 	id_=$(sj "$S_TMP/s1.json" "$1" "$2" '.["zcrx-id"]')
 	mode_=$(sj "$S_TMP/s1.json" "$1" "$2" .mode)
+	prog_=$(sj "$S_TMP/s1.json" "$1" "$2" .prog)
+	[ "$prog_" = zcrxctl ] || bad+=" status-prog:$1=$prog_"
 	[ "$(mval "$S_TMP/m.prom" "zcrx_session_up{$L}")" = 1 ] || bad+=" up:$1"
-	[ "$(mval "$S_TMP/m.prom" "zcrx_session_info{$L,zcrx_id=\"$id_\",pid=\"$pid_\",mode=\"$mode_\"}")" = 1 ] ||
+	[ "$(mval "$S_TMP/m.prom" "zcrx_session_info{$L,zcrx_id=\"$id_\",pid=\"$pid_\",mode=\"$mode_\",prog=\"$prog_\"}")" = 1 ] ||
 		bad+=" info:$1"
 	# sim2 re-arms itself: its states may flip between the three asks
 	[ "$1" = sim2 ] && continue
@@ -148,6 +154,27 @@ for s in "sim0 0" "sim1 3" "sim2 0"; do
 done
 [ "$(sj "$S_TMP/s1.json" sim1 3 '.["copy-count"]')" = null ] || bad+=" sim1-has-stats"
 [ "$(sj "$S_TMP/s1.json" sim0 0 '.["copy-count"]')" -gt 0 ] || bad+=" sim0-copied-nothing"
+if [ -z "$bad" ]; then t_pass; else t_fail "$bad"; fi
+
+t_begin "areas are status -j's: zcrx_session_areas, _area_bytes, and each area id's rx buffers"
+bad=
+for s in "sim0 0" "sim1 3" "sim2 0"; do
+	set -- $s
+	L="dev=\"$1\",queue=\"$2\""
+	n=$(sj "$S_TMP/s1.json" "$1" "$2" .areas)
+	[ "$(mval "$S_TMP/m.prom" "zcrx_session_areas{$L}")" = "$n" ] || bad+=" areas:$1"
+	[ "$(mval "$S_TMP/m.prom" "zcrx_session_area_bytes{$L}")" = \
+	  "$(sj "$S_TMP/s1.json" "$1" "$2" '.["area-size"]')" ] || bad+=" bytes:$1"
+	[ "$(grep -c "^zcrx_session_area_rx_buffers_total{$L," "$S_TMP/m.prom")" = "$n" ] ||
+		bad+=" ids:$1"
+	for ((a = 0; a < n; a++)); do
+		lo=$(sj "$S_TMP/s1.json" "$1" "$2" ".[\"area-rx-buffers\"][$a]")
+		hi=$(sj "$S_TMP/s2.json" "$1" "$2" ".[\"area-rx-buffers\"][$a]")
+		v=$(mval "$S_TMP/m.prom" "zcrx_session_area_rx_buffers_total{$L,area=\"$a\"}")
+		between "$lo" "$v" "$hi" || bad+=" rx:$1:$a=$v($lo..$hi)"
+	done
+done
+[ "$(mval "$S_TMP/m.prom" 'zcrx_session_areas{dev="sim2",queue="0"}')" = 2 ] || bad+=" sim2-not-grown"
 if [ -z "$bad" ]; then t_pass; else t_fail "$bad"; fi
 
 t_begin "the stopped subscriber's records are counted: zcrx_session_lost_records_total > 0 for sim2"
@@ -328,22 +355,23 @@ new_rundir
 "$TOP/tests/helpers/oldsession" "$(sock old0 3)" 1 10000 &
 _s_pids+=("$!")
 wait_until 5 test -S "$(sock old0 3)"
-t_begin "a 0.1 session: up, no overflow or lost-records sample it never sent, promtool accepts it"
+t_begin "a 0.1 session: up, prog \"\", no overflow, lost-records or area sample it never sent, promtool accepts it"
 zc metrics >"$S_TMP/old.prom" 2>"$S_TMP/old.err"
 rc=$?
 L='dev="old0",queue="3"'
 if [ "$rc" = 0 ] && [ "$(mval "$S_TMP/old.prom" "zcrx_session_up{$L}")" = 1 ] &&
 	[ "$(mval "$S_TMP/old.prom" "zcrx_session_recv_resubmitted_total{$L,reason=\"stall\"}")" = 0 ] &&
 	[ "$(mval "$S_TMP/old.prom" "zcrx_session_events_total{$L,type=\"alloc-fail\"}")" = 1 ] &&
-	! grep -q 'reason="overflow"\|^zcrx_session_lost_records_total' "$S_TMP/old.prom"; then
+	grep -q "^zcrx_session_info{$L,.*,prog=\"\"} 1$" "$S_TMP/old.prom" &&
+	! grep -q 'reason="overflow"\|^zcrx_session_lost_records_total\|^zcrx_session_area' "$S_TMP/old.prom"; then
 	promcase "$S_TMP/old.prom"
 else
 	t_fail "rc=$rc $(grep -v '^#' "$S_TMP/old.prom" | short) err=$(f old.err | short)"
 fi
 
-t_begin "bad usage: an argument, -j, an empty --textfile: one line each, exit 64, nothing on stdout"
+t_begin "bad usage: an argument, -j, an empty --textfile, --textfile twice: one line each, exit 64, nothing on stdout"
 bad=
-for a in "metrics extra" "-j metrics" "metrics --textfile="; do
+for a in "metrics extra" "-j metrics" "metrics --textfile=" "metrics --textfile=$TF --textfile=$TF/x"; do
 	zc $a >"$S_TMP/u.out" 2>"$S_TMP/u.err"
 	rc=$?
 	if [ "$a" = "-j metrics" ]; then
@@ -353,6 +381,8 @@ for a in "metrics extra" "-j metrics" "metrics --textfile="; do
 	else
 		[ "$rc" = 64 ] && [ ! -s "$S_TMP/u.out" ] && [ "$(grep -c . "$S_TMP/u.err")" = 1 ] ||
 			bad+=" [$a] rc=$rc $(f u.err | short)"
+		[[ $a != *--textfile=/* ]] || grep -q "^Error: --textfile given twice" "$S_TMP/u.err" ||
+			bad+=" [$a] $(f u.err | short)"
 	fi
 done
 if [ -z "$bad" ]; then t_pass; else t_fail "$bad"; fi

@@ -50,10 +50,10 @@ else
 		bad=
 		[ "$mrc" = 0 ] || bad+=" rc=$mrc"
 		[ "$(jq '.[0]["copy-bytes"]' "$S_TMP/s.json")" = 20000 ] || bad+=" status:$(short "$(cat "$S_TMP/s.json")")"
-		[ "$(mval "$S_TMP/m.prom" "zcrx_session_info{$L,zcrx_id=\"$(jq '.[0]["zcrx-id"]' "$S_TMP/s.json")\",pid=\"$wpid\",mode=\"nodev\"}")" = 1 ] ||
+		[ "$(mval "$S_TMP/m.prom" "zcrx_session_info{$L,zcrx_id=\"$(jq '.[0]["zcrx-id"]' "$S_TMP/s.json")\",pid=\"$wpid\",mode=\"nodev\",prog=\"zcrxctl\"}")" = 1 ] ||
 			bad+=" info"
 		for k in "copies_total copy-count" "copy_bytes_total copy-bytes" \
-			"lost_records_total lost-records"; do
+			"lost_records_total lost-records" "areas areas" "area_bytes area-size"; do
 			set -- $k
 			[ "$(mval "$S_TMP/m.prom" "zcrx_session_$1{$L}")" = "$(jq ".[0][\"$2\"]" "$S_TMP/s.json")" ] ||
 				bad+=" $1"

@@ -41,10 +41,12 @@ static char *do_help(int key, const char *text, void *input)
 	return strdup("Print the Prometheus text format (0.0.4) for every live session in "
 		      "RUNDIR, asked as status asks them (800 ms in all): zcrx_session_up "
 		      "per socket (0: it did not answer or was refused), and for each one "
-		      "that answered zcrx_session_info (zcrx_id, pid, mode), its uptime, "
+		      "that answered zcrx_session_info (zcrx_id, pid, mode, prog: \"\" from a "
+		      "session too old to say), its uptime, "
 		      "events by type (counter) and their latched state (gauge), copies "
 		      "and copied bytes, lost records and re-submitted receives (reason "
-		      "stall or overflow).  --queues adds what top shows, as totals: "
+		      "stall or overflow), and its areas: how many, their bytes and the "
+		      "buffers received in each of the first 64.  --queues adds what top shows, as totals: "
 		      "qstats rx-packets, rx-bytes and rx-alloc-fail of every RX queue, and "
 		      "the counters and pages in flight of the page pools on its NAPI.  "
 		      "--textfile writes DIR/" TEXTFILE_NAME " instead (a temporary file in "
@@ -54,8 +56,8 @@ static char *do_help(int key, const char *text, void *input)
 		      "DIR, fails: then nothing is printed or written.\n"
 		      "\n"
 		      "       DIR    := an existing directory this user may write in\n"
-		      "       RUNDIR := $ZCRXCTL_RUNDIR, /run/zcrxctl (root), "
-		      "$XDG_RUNTIME_DIR/zcrxctl\n");
+		      "       RUNDIR := $ZCRXCTL_RUNDIR, else /run/zcrxctl (root),\n"
+		      "                 else $XDG_RUNTIME_DIR/zcrxctl, else /tmp/zcrxctl-UID\n");
 }
 
 static const struct argp_option options[] = {
@@ -76,6 +78,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_TEXTFILE:
 		if (!*arg)
 			argp_error(state, "--textfile needs a directory, not ''");
+		if (a->textfile)
+			argp_error(state, "--textfile given twice ('%s' and '%s'): give one DIR",
+				   a->textfile, arg);
 		a->textfile = arg;
 		break;
 	case ARGP_KEY_ARG:
@@ -151,7 +156,7 @@ static void sample(FILE *f, struct family *fam, uint64_t v, ...)
 
 enum {
 	M_UP, M_INFO, M_UPTIME, M_EVENTS, M_LATCHED, M_COPIES, M_COPY_BYTES, M_LOST,
-	M_RESUBMIT, M_NR_SESSION,
+	M_RESUBMIT, M_AREAS, M_AREA_BYTES, M_AREA_RX, M_NR_SESSION,
 };
 
 static const struct family session_families[M_NR_SESSION] = {
@@ -159,7 +164,8 @@ static const struct family session_families[M_NR_SESSION] = {
 		   "1 when the session answered status within 800 ms, 0 when it did not "
 		   "or was refused" },
 	[M_INFO] = { "zcrx_session_info", "gauge",
-		     "The session's ifq (zcrx_id), process and mode (nic, nodev, sim); always 1" },
+		     "The session's ifq (zcrx_id), process, mode (nic, nodev, sim) and program "
+		     "(\"\" when the session does not say); always 1" },
 	[M_UPTIME] = { "zcrx_session_uptime_seconds", "gauge",
 		       "Seconds since the session started" },
 	[M_EVENTS] = { "zcrx_session_events_total", "counter",
@@ -176,6 +182,13 @@ static const struct family session_families[M_NR_SESSION] = {
 			 "Receives ended early and posted again, nothing lost: stall (out of "
 			 "buffers, recv-stalls) or overflow (a full completion queue, "
 			 "recv-overflows)" },
+	[M_AREAS] = { "zcrx_session_areas", "gauge",
+		      "Areas the ifq has: 1, more after grow (areas)" },
+	[M_AREA_BYTES] = { "zcrx_session_area_bytes", "gauge",
+			   "Bytes of all the ifq's areas together (area-size)" },
+	[M_AREA_RX] = { "zcrx_session_area_rx_buffers_total", "counter",
+			"Buffers received into the area, by area id, for the first 64 areas "
+			"(area-rx-buffers)" },
 };
 
 static const char *const mode_label[] = {
@@ -187,7 +200,7 @@ static const char *const mode_label[] = {
 static void session_family(FILE *f, struct family *fam, int m, const struct sess_entry *e)
 {
 	const struct proto_session *s = &e->sess;
-	char q[16], id[16], pid[24];
+	char q[16], id[16], pid[24], area[16];
 
 	snprintf(q, sizeof(q), "%u", e->queue);
 	if (m == M_UP) {
@@ -200,8 +213,9 @@ static void session_family(FILE *f, struct family *fam, int m, const struct sess
 	case M_INFO:
 		snprintf(id, sizeof(id), "%u", s->zcrx_id);
 		snprintf(pid, sizeof(pid), "%llu", (unsigned long long)s->pid);
+		/* one label set for the family: "" (no label, to Prometheus) for no prog */
 		sample(f, fam, 1, SESS_LABELS(e, q), "zcrx_id", id, "pid", pid, "mode",
-		       mode_label[s->mode], NULL);
+		       mode_label[s->mode], "prog", s->has_prog ? s->prog : "", NULL);
 		break;
 	case M_UPTIME:
 		sample(f, fam, s->uptime_s, SESS_LABELS(e, q), NULL);
@@ -232,6 +246,20 @@ static void session_family(FILE *f, struct family *fam, int m, const struct sess
 		if (s->has_overflows)
 			sample(f, fam, s->recv_overflows, SESS_LABELS(e, q), "reason", "overflow",
 			       NULL);
+		break;
+	case M_AREAS:
+		if (s->has_areas)
+			sample(f, fam, s->nr_areas, SESS_LABELS(e, q), NULL);
+		break;
+	case M_AREA_BYTES:
+		if (s->has_areas)
+			sample(f, fam, s->area_size, SESS_LABELS(e, q), NULL);
+		break;
+	case M_AREA_RX:
+		for (uint32_t i = 0; s->has_areas && i < s->nr_area_rx; i++) {
+			snprintf(area, sizeof(area), "%u", i);
+			sample(f, fam, s->area_rx[i], SESS_LABELS(e, q), "area", area, NULL);
+		}
 		break;
 	}
 }
