@@ -77,9 +77,9 @@ void dev_queue_arg(struct argp_state *state, char *arg, const char **dev, uint32
 {
 	if (*nr == 0) {
 		if (!dev_name_ok(arg))
-			argp_error(state, "DEV must be a device name of 1 to %d characters, not '.'"
-				   " or '..', without '/', white space or control characters; '%s' is"
-				   " not one", DEV_NAME_MAX - 1, arg);
+			argp_error(state, "DEV must be a device name of 1 to %d characters other"
+				   " than . and .., without '/', white space or control characters,"
+				   " not '%s'", DEV_NAME_MAX - 1, arg);
 		*dev = arg;
 	} else if (*nr == 1) {
 		if (parse_u32(arg, queue))
