@@ -14,7 +14,10 @@
 #    of area 1 went back with area 1's token and were received into again
 #    (more than its 16 buffers' worth land there).
 # 3. --auto-grow on NODEV: each receive the kernel ends for want of buffers
-#    adds an area, said in a grow record, until MAX, said once.
+#    adds an area, said in a grow record, until MAX, said once.  --hold 64
+#    keeps more buffers than MAX's three 16-buffer areas have, so the receive
+#    starves after every grow and the stop always comes (with --hold 40, 8
+#    buffers went round and a loaded guest's stream could end before it).
 # 4. Before 7.3 (NODEV kernels, 7.1 and 7.2): grow exits 3 naming Linux 7.3,
 #    and --auto-grow is refused before binding, exit 3 too.
 # Every wait is for a state, never a sleep.
@@ -111,7 +114,7 @@ fi
 t_begin "watch --nodev --auto-grow adds an area on each starved receive, a grow record each, then stops at MAX once"
 if needs grow; then
 	new_rundir
-	start a -j watch --nodev n1 0 --area-size 64K --hold 40 --listen 127.0.0.1:0 \
+	start a -j watch --nodev n1 0 --area-size 64K --hold 64 --listen 127.0.0.1:0 \
 		--auto-grow 64K,192K
 	a=$pid
 	until_s 30 listening_on a "$a"
