@@ -117,7 +117,7 @@ error_t bind_opt_parse(int key, char *arg, struct argp_state *state, struct sess
 	case OPT_AREA_SIZE:
 		if (parse_size(arg, &v))
 			bad_value(state, "--area-size", arg, SIZE_UNITS ", such as 256K or 8M");
-		if (!v || v % page)
+		else if (!v || v % page)
 			bad_value(state, "--area-size", arg, "a SIZE that is a multiple of the page"
 				  " size (4K), such as 256K or 8M");
 		o->area_size = v;
