@@ -75,7 +75,7 @@ new_rundir
 start w0 -j watch sim0 0 --sim --sim-kernel 7.3
 ready w0
 w0=$pid
-start w0-sub subscribe sim0 0 -t 3s
+start w0-sub subscribe sim0 0 -t 30s
 subscribed w0-sub
 run zc grow sim0 0 64K
 gr=$rc

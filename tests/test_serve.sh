@@ -139,7 +139,7 @@ new_rundir
 app g1 driven app1 3 myapp $((8 * 1024 * 1024 + 65536))
 g1=$pid
 serving g1
-start g1-sub -j subscribe app1 3 -t 4s
+start g1-sub -j subscribe app1 3 -t 30s
 subscribed g1-sub
 run zc grow app1 3 64K
 r1=$rc o1=$out
