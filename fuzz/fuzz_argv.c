@@ -11,7 +11,7 @@
  *    a control byte (DEL included), and is not "." or ".."; QUEUE iff it is
  *    a u32 (parse_u32: fuzz_args checks that one);
  *  - --sim-rate takes a u64 up to 100000000; --sim-consumer now, delay:DUR
- *    or hold:N; --sim-kernel 7.2, may-2026 or none; --sim-seed a u64;
+ *    or hold:N; --sim-kernel 7.3, 7.2, may-2026 or none; --sim-seed a u64;
  *    --sim-inject-errno a number 1..4095 or an errno name in any case, and
  *    parse_errno() gives that number or that name's errno;
  *  - every refusal is one message naming the value it refused.
@@ -116,7 +116,7 @@ static int ref_value(int o, const char *v)
 	case 3:
 		return !parse_u64(v, &u);
 	case 4:
-		return !strcmp(v, "7.2") || !strcmp(v, "may-2026") || !strcmp(v, "none");
+		return !strcmp(v, "7.3") || !strcmp(v, "7.2") || !strcmp(v, "may-2026") || !strcmp(v, "none");
 	case 5:
 		return ref_errno(v);
 	}
