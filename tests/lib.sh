@@ -31,6 +31,15 @@ _t_open=0
 _t_n=0
 _t_plan=
 _t_failed=0
+# A command the script names that does not exist (a helper defined in another
+# script, a typo) fails the script at t_done: bash would print a line and go on.
+# The handler runs in a subshell, so it leaves its mark in a file.
+_t_cnf=/tmp/zcrx-cnf.$$
+command_not_found_handle() {
+	printf '%s: line %s: %s: command not found\n' "$0" "${BASH_LINENO[0]}" "$1" >&2
+	echo "$1" >>"$_t_cnf"
+	return 127
+}
 
 t_plan() {
 	_t_plan=$1
@@ -60,6 +69,10 @@ t_na() {
 }
 t_done() {
 	[ "$_t_open" = 1 ] && t_fail "the case ended without a verdict"
+	if [ -e "$_t_cnf" ]; then
+		_t_name="the script itself"
+		t_fail "it ran a command that does not exist: $(sort -u "$_t_cnf" | tr '\n' ' ')"
+	fi
 	[ -n "$_t_plan" ] || echo "1..$_t_n"
 	exit "$_t_failed"
 }
@@ -95,7 +108,7 @@ t_netns_add() {
 _t_cleanup() {
 	local ns
 	while read -r ns; do ip netns del "$ns" 2>/dev/null; done <"$_t_nsfile"
-	rm -f "$_t_nsfile"
+	rm -f "$_t_nsfile" "$_t_cnf"
 }
 trap _t_cleanup EXIT
 

@@ -95,6 +95,9 @@ ours() {
 
 # ready NAME: the watch started as NAME printed its readiness line.
 ready() { wait_until 5 grep -q '^Watching ' "$S_TMP/$1.err"; }
+# subscribed NAME: a `zcrxctl subscribe` started as NAME has its ok (it says
+# "Watching" only after the session accepted the subscription)
+subscribed() { wait_until 10 grep -q '^Watching ' "$S_TMP/$1.err"; }
 # listening PATH: a Unix socket bound at PATH listens (the kernel's flag
 # __SO_ACCEPTCON in /proc/net/unix): a socket file alone may be between
 # bind() and listen(), and refuse a connect.  zcrxctl's sessions bind a

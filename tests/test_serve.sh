@@ -22,7 +22,6 @@ app() {
 	_s_pids+=("$pid")
 }
 serving() { wait_until 5 grep -q '^serving ' "$S_TMP/$1.out"; }
-subscribed() { wait_until 5 grep -q '^Watching ' "$S_TMP/$1.err"; }
 
 # one_mode MODE DEV PROG: the cases every way of running must pass; DEV and
 # PROG as the helper takes them ("-": the ifq's own name, the default name)
