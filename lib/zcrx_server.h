@@ -72,6 +72,13 @@ enum zcrx_serve_flags {
 	 * by "grow" (unless ZCRX_SERVE_OWN_RECORDS).  A grow hook overrides it.
 	 */
 	ZCRX_SERVE_GROW		= 1U << 2,
+	/*
+	 * Records wait: zcrx_server_publish() and the server's own records
+	 * only queue, and the application sends what is queued with one
+	 * zcrx_server_flush() per batch of CQEs (one write per subscriber, not
+	 * one per record).  zcrx_server_run() and a server CQE flush too.
+	 */
+	ZCRX_SERVE_BATCHED	= 1U << 3,
 };
 
 /*
@@ -154,6 +161,15 @@ ZCRX_API int zcrx_server_run(struct zcrx_server *srv);
  * not one line.
  */
 ZCRX_API int zcrx_server_publish(struct zcrx_server *srv, const char *line, size_t len);
+
+/*
+ * ZCRX_SERVE_BATCHED: send each subscriber what is queued for it, one write
+ * each (one that cannot take it now gets it when its socket says so).
+ * Returns 0.  Safe in any mode.
+ */
+ZCRX_API int zcrx_server_flush(struct zcrx_server *srv);
+/* Subscribers connected now: 0 means a record need not be built at all. */
+ZCRX_API unsigned int zcrx_server_subscribers(const struct zcrx_server *srv);
 
 struct zcrx_server_info {
 	char		path[108];	/* the socket: RUNDIR/DEV.QUEUE.sock */

@@ -25,6 +25,35 @@ static const char *const color_seq[] = {
 	[COLOR_NAME]	= "\033[1m",
 };
 
+/*
+ * Into out's buffer directly while it has room, as putc_unlocked() does,
+ * else through stdio: records print a few bytes per call, thousands of
+ * calls per second in an event storm.
+ */
+static inline void out_write(struct printer *p, const void *s, size_t n)
+{
+#ifdef __GLIBC__
+	FILE *f = p->out;
+
+	if ((size_t)(f->_IO_write_end - f->_IO_write_ptr) >= n) {
+		memcpy(f->_IO_write_ptr, s, n);
+		f->_IO_write_ptr += n;
+		return;
+	}
+#endif
+	fwrite_unlocked(s, 1, n, p->out);
+}
+
+static inline void out_puts(struct printer *p, const char *s)
+{
+	out_write(p, s, strlen(s));
+}
+
+static inline void out_putc(struct printer *p, char c)
+{
+	putc_unlocked(c, p->out);
+}
+
 void printer_init(struct printer *p, FILE *out, bool json, bool pretty, enum color_mode cm)
 {
 	const char *nc = getenv("NO_COLOR");
@@ -135,9 +164,9 @@ static void jw_indent(struct printer *p)
 {
 	if (!p->pretty)
 		return;
-	fputc_unlocked('\n', p->out);
+	out_putc(p, '\n');
 	for (int i = 0; i < p->depth; i++)
-		fputs_unlocked("  ", p->out);
+		out_write(p, "  ", 2);
 }
 
 static void jw_string(struct printer *p, const char *s)
@@ -145,7 +174,7 @@ static void jw_string(struct printer *p, const char *s)
 	const unsigned char *c = (const unsigned char *)s, *run = c, *end = c + strlen(s);
 	size_t n;
 
-	fputc_unlocked('"', p->out);
+	out_putc(p, '"');
 	for (;; c++) {
 		/* write runs that need no escaping in one go */
 		if (*c >= 0x80 && (n = utf8_len(c, end))) {
@@ -154,31 +183,31 @@ static void jw_string(struct printer *p, const char *s)
 		}
 		if (*c >= 0x20 && *c < 0x80 && *c != '"' && *c != '\\' && *c != 0x7f)
 			continue;
-		fwrite_unlocked(run, 1, c - run, p->out);
+		out_write(p, run, c - run);
 		run = c + 1;
 		/* JSON is UTF-8 (RFC 8259): a byte of no sequence becomes U+FFFD */
 		if (*c >= 0x80) {
-			fputs_unlocked("\\ufffd", p->out);
+			out_write(p, "\\ufffd", 6);
 			continue;
 		}
 		switch (*c) {
 		case '\0':
-			fputc_unlocked('"', p->out);
+			out_putc(p, '"');
 			return;
 		case '"':
-			fputs_unlocked("\\\"", p->out);
+			out_write(p, "\\\"", 2);
 			break;
 		case '\\':
-			fputs_unlocked("\\\\", p->out);
+			out_write(p, "\\\\", 2);
 			break;
 		case '\n':
-			fputs_unlocked("\\n", p->out);
+			out_write(p, "\\n", 2);
 			break;
 		case '\t':
-			fputs_unlocked("\\t", p->out);
+			out_write(p, "\\t", 2);
 			break;
 		case '\r':
-			fputs_unlocked("\\r", p->out);
+			out_write(p, "\\r", 2);
 			break;
 		default:
 			fprintf(p->out, "\\u%04x", *c);
@@ -189,20 +218,35 @@ static void jw_string(struct printer *p, const char *s)
 /* Comma, indentation and key before a value at the current depth. */
 static void jw_member(struct printer *p, const char *key)
 {
+	const char *k;
+
 	if (p->depth == 0) {
 		if (p->doc_open)
-			fputc_unlocked('\n', p->out);	/* a second document: NDJSON */
+			out_putc(p, '\n');	/* a second document: NDJSON */
 		p->doc_open = true;
 		return;
 	}
 	if (p->need_comma[p->depth])
-		fputc_unlocked(',', p->out);
+		out_putc(p, ',');
 	p->need_comma[p->depth] = true;
 	jw_indent(p);
-	if (!p->in_array[p->depth]) {
-		jw_string(p, key ? key : "");
-		fputs_unlocked(p->pretty ? ": " : ":", p->out);
+	if (p->in_array[p->depth])
+		return;
+	key = key ? key : "";
+	/* our keys are plain ASCII: one copy, no escaping */
+	for (k = key; *k >= 0x20 && *k < 0x7f && *k != '"' && *k != '\\'; k++)
+		;
+	if (*k) {
+		jw_string(p, key);
+	} else {
+		out_putc(p, '"');
+		out_write(p, key, k - key);
+		out_putc(p, '"');
 	}
+	if (p->pretty)
+		out_write(p, ": ", 2);
+	else
+		out_putc(p, ':');
 }
 
 static void jw_open(struct printer *p, const char *key, bool array)
@@ -210,7 +254,7 @@ static void jw_open(struct printer *p, const char *key, bool array)
 	jw_member(p, key);
 	/* a caller bug, never input: nothing we print nests past a handful */
 	assert(p->depth + 1 < PRINT_MAX_DEPTH);
-	fputc_unlocked(array ? '[' : '{', p->out);
+	out_putc(p, array ? '[' : '{');
 	p->depth++;
 	p->in_array[p->depth] = array;
 	p->need_comma[p->depth] = false;
@@ -227,7 +271,7 @@ static void jw_close(struct printer *p)
 	p->depth--;
 	if (had)
 		jw_indent(p);
-	fputc_unlocked(array ? ']' : '}', p->out);
+	out_putc(p, array ? ']' : '}');
 }
 
 void open_json_object(struct printer *p, const char *key)
@@ -260,6 +304,13 @@ static void text_out_raw(struct printer *p, enum color c, const char *fmt, const
 	char spec[16];
 
 	pct = strchr(fmt, '%');
+	/* the common " key=%s": no printf */
+	if (pct && pct[1] == 's' && !strchr(pct + 2, '%') && (!p->color || c == COLOR_NONE)) {
+		out_write(p, fmt, pct - fmt);
+		out_puts(p, val);
+		out_puts(p, pct + 2);
+		return;
+	}
 	conv = pct ? pct + 1 + strspn(pct + 1, "-0123456789") : NULL;
 	if (!p->color || c == COLOR_NONE || !conv || *conv != 's' ||
 	    (size_t)(conv - pct) + 2 > sizeof(spec)) {
@@ -278,11 +329,18 @@ static void text_out_raw(struct printer *p, enum color c, const char *fmt, const
 
 static void text_out(struct printer *p, enum color c, const char *fmt, const char *val)
 {
+	const char *v;
 	char *esc;
 
 	if (!fmt)
 		return;
 	/* a value we did not write (wire, netlink, argv) never drives the terminal */
+	for (v = val; *v >= 0x20 && *v < 0x7f && *v != '\\'; v++)
+		;
+	if (!*v) {
+		text_out_raw(p, c, fmt, val);
+		return;
+	}
 	esc = print_escape(val, false);
 	text_out_raw(p, c, fmt, esc ? esc : val);
 	free(esc);
@@ -297,7 +355,7 @@ void print_color_string(struct printer *p, enum print_type t, enum color c, cons
 			if (val)
 				jw_string(p, val);
 			else
-				fputs_unlocked("null", p->out);
+				out_write(p, "null", 4);
 		}
 	} else if (t & PRINT_FP) {
 		text_out(p, c, fmt, val ? val : "n/a");
@@ -317,7 +375,7 @@ static void put_u64(struct printer *p, uint64_t val)
 	do
 		buf[--i] = '0' + val % 10;
 	while (val /= 10);
-	fwrite_unlocked(buf + i, 1, sizeof(buf) - i, p->out);
+	out_write(p, buf + i, sizeof(buf) - i);
 }
 
 void print_uint(struct printer *p, enum print_type t, const char *key, const char *fmt, uint64_t val)
@@ -333,9 +391,9 @@ void print_uint(struct printer *p, enum print_type t, const char *key, const cha
 		/* the common " key=%llu" without printf: event storms print many */
 		conv = strstr(fmt, "%llu");
 		if (conv && !strchr(conv + 4, '%') && memchr(fmt, '%', conv - fmt) == NULL) {
-			fwrite_unlocked(fmt, 1, conv - fmt, p->out);
+			out_write(p, fmt, conv - fmt);
 			put_u64(p, val);
-			fputs_unlocked(conv + 4, p->out);
+			out_puts(p, conv + 4);
 		} else {
 			fprintf(p->out, fmt, (unsigned long long)val);
 		}
@@ -347,7 +405,9 @@ void print_int(struct printer *p, enum print_type t, const char *key, const char
 	if (p->json) {
 		if (t & PRINT_JSON) {
 			jw_member(p, key);
-			fprintf(p->out, "%lld", (long long)val);
+			if (val < 0)
+				out_putc(p, '-');
+			put_u64(p, val < 0 ? -(uint64_t)val : (uint64_t)val);
 		}
 	} else if ((t & PRINT_FP) && fmt) {
 		fprintf(p->out, fmt, (long long)val);
@@ -398,10 +458,10 @@ void print_bool(struct printer *p, enum print_type t, const char *key, const cha
 	if (p->json) {
 		if (t & PRINT_JSON) {
 			jw_member(p, key);
-			fputs_unlocked(val ? "true" : "false", p->out);
+			out_puts(p, val ? "true" : "false");
 		}
 	} else if ((t & PRINT_FP) && fmt) {
-		fprintf(p->out, fmt, val ? "yes" : "no");
+		text_out_raw(p, COLOR_NONE, fmt, val ? "yes" : "no");
 	}
 }
 
@@ -445,7 +505,7 @@ void print_text(struct printer *p, const char *fmt, ...)
 void print_nl(struct printer *p)
 {
 	if (!p->json)
-		fputc_unlocked('\n', p->out);
+		out_putc(p, '\n');
 }
 
 /* Flush, keeping the first failure's errno for print_errno(). */

@@ -162,14 +162,35 @@ char *proto_reply_encode(const struct proto_reply *rp, size_t *len)
 	return proto_line_close(&l, len);
 }
 
-char *proto_record_encode(const struct record *r, size_t *len)
+const char *proto_record_line(const struct record *r, size_t *len)
 {
-	struct proto_line l;
+	/* one memory stream for the process, rewound for each line */
+	static struct proto_line l;
 
-	if (proto_line_open(&l))
+	if (l.f)
+		rewind(l.f);
+	else if (proto_line_open(&l))
 		return NULL;
 	record_print_object(&l.pr, r, TS_ISO);
-	return proto_line_close(&l, len);
+	print_end(&l.pr);
+	if (print_failed(&l.pr)) {
+		fclose(l.f);
+		free(l.buf);
+		l.f = NULL;
+		return NULL;
+	}
+	*len = l.len;
+	return l.buf;
+}
+
+char *proto_record_encode(const struct record *r, size_t *len)
+{
+	const char *line = proto_record_line(r, len);
+	char *copy = line ? malloc(*len + 1) : NULL;
+
+	if (copy)
+		memcpy(copy, line, *len + 1);
+	return copy;
 }
 
 /* ------------------------------------------------------------------ */

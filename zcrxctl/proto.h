@@ -106,6 +106,11 @@ char *proto_line_close(struct proto_line *l, size_t *len);
 char *proto_request_encode(const struct proto_request *rq, size_t *len);
 char *proto_reply_encode(const struct proto_reply *rp, size_t *len);
 char *proto_record_encode(const struct record *r, size_t *len);
+/*
+ * The same line in a buffer of proto.c's own, which the next call reuses:
+ * a session builds one per record, thousands a second in a storm.
+ */
+const char *proto_record_line(const struct record *r, size_t *len);
 
 /*
  * A reply line as a client reads it, expecting body when ok: 0 (a refusal

@@ -28,21 +28,42 @@ int ts_mode_parse(const char *s, enum ts_mode *m)
 	return 0;
 }
 
-/* 2026-11-24T12:30:01.123456Z */
+/*
+ * 2026-11-24T12:30:01.123456Z: the seconds formatted once per second (a
+ * storm prints thousands of records in one), the fraction appended.
+ */
 static void fmt_iso(uint64_t ns, char *buf, size_t len)
 {
+	static struct {
+		time_t	sec;
+		size_t	n;
+		char	head[32];	/* 2026-11-24T12:30:01 */
+	} cache = { .sec = -1 };
 	time_t sec = ns / 1000000000ULL;
+	uint32_t us = ns % 1000000000ULL / 1000;
 	struct tm tm;
-	size_t n;
 
-	gmtime_r(&sec, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%06lluZ", (unsigned long long)(ns % 1000000000ULL) / 1000);
+	if (sec != cache.sec) {
+		gmtime_r(&sec, &tm);
+		cache.n = strftime(cache.head, sizeof(cache.head), "%Y-%m-%dT%H:%M:%S", &tm);
+		cache.sec = sec;
+	}
+	if (cache.n + 9 > len) {
+		snprintf(buf, len, "%s.%06uZ", cache.head, us);
+		return;
+	}
+	memcpy(buf, cache.head, cache.n);
+	buf += cache.n;
+	*buf = '.';
+	for (int i = 6; i > 0; i--, us /= 10)
+		buf[i] = '0' + us % 10;
+	buf[7] = 'Z';
+	buf[8] = '\0';
 }
 
 static void print_time(struct printer *pr, const struct record *r, enum ts_mode ts)
 {
-	char iso[40];
+	char iso[48];
 
 	if (!r->has_time || ts == TS_NONE)
 		return;

@@ -120,7 +120,8 @@ static bool sub_send(struct srv_client *c, const char *line, size_t len)
 		lose(c);
 		return false;
 	}
-	client_flush(c);
+	if (!(c->srv->flags & ZCRX_SERVE_BATCHED))
+		client_flush(c);
 	return true;
 }
 
@@ -137,6 +138,16 @@ int srv_clients_publish(struct zcrx_server *srv, const char *line, size_t len)
 			lose(c);	/* out of memory: the subscriber hears of it as lost */
 	}
 	return n;
+}
+
+void srv_clients_flush(struct zcrx_server *srv)
+{
+	for (struct srv_client *c = srv->clients; c; c = c->next) {
+		/* one that waits for EPOLLOUT is flushed when its socket says so */
+		if (c->subscribed && !c->dead && !(c->ev & EPOLLOUT) &&
+		    (out_pending(c) || c->lost))
+			client_flush(c);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -655,6 +666,7 @@ int srv_clients_run(struct zcrx_server *srv)
 		reap(srv);
 	} while (n == 32);
 	deadlines(srv);
+	srv_clients_flush(srv);
 	reap(srv);
 	return 0;
 }

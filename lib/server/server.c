@@ -22,7 +22,8 @@
 
 #include "server_int.h"
 
-#define KNOWN_FLAGS	(ZCRX_SERVE_DRIVEN | ZCRX_SERVE_OWN_RECORDS | ZCRX_SERVE_GROW)
+#define KNOWN_FLAGS	(ZCRX_SERVE_DRIVEN | ZCRX_SERVE_OWN_RECORDS | ZCRX_SERVE_GROW | \
+			 ZCRX_SERVE_BATCHED)
 
 uint64_t srv_mono_ns(void)
 {
@@ -255,6 +256,17 @@ int zcrx_server_publish(struct zcrx_server *srv, const char *line, size_t len)
 	if (!len || line[len - 1] != '\n' || memchr(line, '\n', len - 1))
 		return -EINVAL;
 	return srv_clients_publish(srv, line, len);
+}
+
+int zcrx_server_flush(struct zcrx_server *srv)
+{
+	srv_clients_flush(srv);
+	return 0;
+}
+
+unsigned int zcrx_server_subscribers(const struct zcrx_server *srv)
+{
+	return srv->nr_subs;
 }
 
 int zcrx_server_info(const struct zcrx_server *srv, struct zcrx_server_info *info)

@@ -72,6 +72,8 @@ int srv_rundir_check_stat(const char *dir, const struct stat *st, struct zcrx_di
 int srv_clients_run(struct zcrx_server *srv);
 /* Queue a line for every subscriber: how many took it. */
 int srv_clients_publish(struct zcrx_server *srv, const char *line, size_t len);
+/* Send what waits for each subscriber (ZCRX_SERVE_BATCHED). */
+void srv_clients_flush(struct zcrx_server *srv);
 void srv_clients_close(struct zcrx_server *srv);
 
 /* wire.c: lines, '\n'-terminated and malloc'd (NULL: out of memory) */

@@ -124,7 +124,7 @@ static int serve(struct session *s)
 		.rundir	= s->rundir,
 		.dev	= s->dev,
 		.queue	= s->o.queue,
-		.flags	= ZCRX_SERVE_OWN_RECORDS,
+		.flags	= ZCRX_SERVE_OWN_RECORDS | ZCRX_SERVE_BATCHED,
 		.arm	= on_arm_request,
 		.grow	= session_grow_request,
 		.arg	= s,
@@ -242,20 +242,22 @@ void session_stats(struct session *s, struct record *r)
 	s->last_stats_bytes = bytes;
 }
 
-/* Hand a record to the hook, and to the subscribers through libzcrx's server. */
+/*
+ * Hand a record to the hook, and to the subscribers through libzcrx's
+ * server: built only when someone listens, sent at the end of the pass.
+ */
 void session_emit(struct session *s, const struct record *r)
 {
+	const char *line;
 	size_t len;
-	char *line;
 
 	if (s->hooks.record)
 		s->hooks.record(s, r, s->hooks.arg);
-	if (!s->srv)
+	if (!s->srv || !zcrx_server_subscribers(s->srv))
 		return;
-	line = proto_record_encode(r, &len);
+	line = proto_record_line(r, &len);
 	if (line)
 		zcrx_server_publish(s->srv, line, len);
-	free(line);
 }
 
 /* ------------------------------------------------------------------ */
@@ -421,6 +423,9 @@ static void after_batch(struct loop *l, void *arg)
 
 	(void)l;
 	session_data_consume(s);
+	/* the pass's records: one write per subscriber */
+	if (s->srv)
+		zcrx_server_flush(s->srv);
 }
 
 static void on_signal(struct loop *l, int signo, void *arg)
