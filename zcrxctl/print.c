@@ -26,22 +26,196 @@ static const char *const color_seq[] = {
 };
 
 /*
- * Into out's buffer directly while it has room, as putc_unlocked() does,
- * else through stdio: records print a few bytes per call, thousands of
- * calls per second in an event storm.
+ * Records print a few bytes per call, thousands of calls per second in an
+ * event storm: they go into out's buffer directly while it has room, as
+ * putc_unlocked() does, else through stdio.  out_room() is that room
+ * ([*w, end), none but on glibc); out_commit() keeps what went in.
  */
-static inline void out_write(struct printer *p, const void *s, size_t n)
+static inline void out_room(const struct printer *p, char **w, char **end)
 {
 #ifdef __GLIBC__
-	FILE *f = p->out;
+	*w = p->out->_IO_write_ptr;
+	*end = p->out->_IO_write_end;
+#else
+	*w = *end = NULL;
+#endif
+}
 
-	if ((size_t)(f->_IO_write_end - f->_IO_write_ptr) >= n) {
-		memcpy(f->_IO_write_ptr, s, n);
-		f->_IO_write_ptr += n;
+static inline void out_commit(struct printer *p, char *w)
+{
+#ifdef __GLIBC__
+	p->out->_IO_write_ptr = w;
+#else
+	(void)p;
+	(void)w;
+#endif
+}
+
+static inline void out_write(struct printer *p, const void *s, size_t n)
+{
+	char *w, *end;
+
+	out_room(p, &w, &end);
+	if ((size_t)(end - w) >= n) {
+		memcpy(w, s, n);
+		out_commit(p, w + n);
 		return;
 	}
-#endif
 	fwrite_unlocked(s, 1, n, p->out);
+}
+
+/* Plain ASCII: what needs no escaping in text or JSON. */
+static const bool plain_byte[256] = {
+	[0x20 ... '"' - 1]	= true,
+	['"' + 1 ... '\\' - 1]	= true,
+	['\\' + 1 ... 0x7e]	= true,
+};
+
+static inline bool plain(char c)
+{
+	return plain_byte[(unsigned char)c];
+}
+
+/* n bytes of s to w if all are plain */
+static inline bool copy_plain(char *w, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!plain(s[i]))
+			return false;
+		w[i] = s[i];
+	}
+	return true;
+}
+
+/*
+ * The comma and "key": of an object's member, at *w short of end, not yet
+ * committed: false when the member is not that simple (pretty, in an
+ * array, a key to escape) or the room is short.  The caller commits
+ * value and all, then sets need_comma.
+ */
+static inline bool direct_member(const struct printer *p, const char *key, char **wp,
+				 char *end)
+{
+	char *w = *wp;
+	size_t n;
+
+	if (!p->depth || p->pretty || p->in_array[p->depth] || !key)
+		return false;
+	n = strlen(key);
+	if ((size_t)(end - w) < n + 4)
+		return false;
+	if (p->need_comma[p->depth])
+		*w++ = ',';
+	*w++ = '"';
+	if (!copy_plain(w, key, n))
+		return false;
+	w += n;
+	*w++ = '"';
+	*w++ = ':';
+	*wp = w;
+	return true;
+}
+
+/* val's digits at w: past them, or NULL when short of end */
+static inline char *direct_u64(char *w, char *end, uint64_t val)
+{
+	char digits[20];
+	int i = sizeof(digits);
+
+	do
+		digits[--i] = '0' + val % 10;
+	while (val /= 10);
+	if (end - w < (long)sizeof(digits) - i)
+		return NULL;
+	while (i < (int)sizeof(digits))
+		*w++ = digits[i++];
+	return w;
+}
+
+/* "s" for a plain s at w: past it, or NULL */
+static inline char *direct_str(char *w, char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	if ((size_t)(end - w) < n + 2)
+		return NULL;
+	*w++ = '"';
+	if (!copy_plain(w, s, n))
+		return NULL;
+	w += n;
+	*w++ = '"';
+	return w;
+}
+
+/* n bytes of s at w: past them, or NULL */
+static inline char *direct_lit(char *w, char *end, const char *s, size_t n)
+{
+	if ((size_t)(end - w) < n)
+		return NULL;
+	memcpy(w, s, n);
+	return w + n;
+}
+
+/* A member done at once: its value at w, committed */
+static inline void member_done(struct printer *p, char *w)
+{
+	p->need_comma[p->depth] = true;
+	out_commit(p, w);
+}
+
+/*
+ * fmt with val for its one %s (none: fmt alone), into the room at once:
+ * false, nothing written, when fmt has another conversion, val is not
+ * plain or the room is short.  (A '"' is plain in text: no caller needs it.)
+ */
+static inline __attribute__((always_inline))
+bool direct_s(struct printer *p, const char *fmt, const char *val)
+{
+	size_t nf = strlen(fmt), nv = strlen(val);
+	char *w, *end;
+	bool had = false;
+
+	out_room(p, &w, &end);
+	if ((size_t)(end - w) < nf + nv)
+		return false;
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			*w++ = *fmt;
+			continue;
+		}
+		if (fmt[1] != 's' || had || !copy_plain(w, val, nv))
+			return false;
+		had = true;
+		fmt++;
+		w += nv;
+	}
+	out_commit(p, w);
+	return true;
+}
+
+/* The same for an unsigned and fmt's one %llu. */
+static inline __attribute__((always_inline))
+bool direct_llu(struct printer *p, const char *fmt, uint64_t val)
+{
+	char *w, *end;
+	bool had = false;
+
+	out_room(p, &w, &end);
+	if ((size_t)(end - w) < strlen(fmt) + 20)
+		return false;
+	for (; *fmt; fmt++) {
+		if (*fmt != '%') {
+			*w++ = *fmt;
+			continue;
+		}
+		if (fmt[1] != 'l' || fmt[2] != 'l' || fmt[3] != 'u' || had)
+			return false;
+		had = true;
+		fmt += 3;
+		w = direct_u64(w, end, val);
+	}
+	out_commit(p, w);
+	return true;
 }
 
 static inline void out_puts(struct printer *p, const char *s)
@@ -171,9 +345,17 @@ static void jw_indent(struct printer *p)
 
 static void jw_string(struct printer *p, const char *s)
 {
-	const unsigned char *c = (const unsigned char *)s, *run = c, *end = c + strlen(s);
+	const unsigned char *c = (const unsigned char *)s, *run = c, *end;
 	size_t n;
 
+	char *w, *wend;
+
+	out_room(p, &w, &wend);
+	if ((w = direct_str(w, wend, s))) {
+		out_commit(p, w);
+		return;
+	}
+	end = c + strlen(s);
 	out_putc(p, '"');
 	for (;; c++) {
 		/* write runs that need no escaping in one go */
@@ -218,8 +400,6 @@ static void jw_string(struct printer *p, const char *s)
 /* Comma, indentation and key before a value at the current depth. */
 static void jw_member(struct printer *p, const char *key)
 {
-	const char *k;
-
 	if (p->depth == 0) {
 		if (p->doc_open)
 			out_putc(p, '\n');	/* a second document: NDJSON */
@@ -232,17 +412,7 @@ static void jw_member(struct printer *p, const char *key)
 	jw_indent(p);
 	if (p->in_array[p->depth])
 		return;
-	key = key ? key : "";
-	/* our keys are plain ASCII: one copy, no escaping */
-	for (k = key; *k >= 0x20 && *k < 0x7f && *k != '"' && *k != '\\'; k++)
-		;
-	if (*k) {
-		jw_string(p, key);
-	} else {
-		out_putc(p, '"');
-		out_write(p, key, k - key);
-		out_putc(p, '"');
-	}
+	jw_string(p, key ? key : "");
 	if (p->pretty)
 		out_write(p, ": ", 2);
 	else
@@ -303,14 +473,10 @@ static void text_out_raw(struct printer *p, enum color c, const char *fmt, const
 	const char *pct, *conv;
 	char spec[16];
 
-	pct = strchr(fmt, '%');
 	/* the common " key=%s": no printf */
-	if (pct && pct[1] == 's' && !strchr(pct + 2, '%') && (!p->color || c == COLOR_NONE)) {
-		out_write(p, fmt, pct - fmt);
-		out_puts(p, val);
-		out_puts(p, pct + 2);
+	if ((!p->color || c == COLOR_NONE) && direct_s(p, fmt, val))
 		return;
-	}
+	pct = strchr(fmt, '%');
 	conv = pct ? pct + 1 + strspn(pct + 1, "-0123456789") : NULL;
 	if (!p->color || c == COLOR_NONE || !conv || *conv != 's' ||
 	    (size_t)(conv - pct) + 2 > sizeof(spec)) {
@@ -329,42 +495,54 @@ static void text_out_raw(struct printer *p, enum color c, const char *fmt, const
 
 static void text_out(struct printer *p, enum color c, const char *fmt, const char *val)
 {
-	const char *v;
 	char *esc;
 
 	if (!fmt)
 		return;
-	/* a value we did not write (wire, netlink, argv) never drives the terminal */
-	for (v = val; *v >= 0x20 && *v < 0x7f && *v != '\\'; v++)
-		;
-	if (!*v) {
-		text_out_raw(p, c, fmt, val);
+	if ((!p->color || c == COLOR_NONE) && direct_s(p, fmt, val))
 		return;
-	}
+	/* a value we did not write (wire, netlink, argv) never drives the terminal */
 	esc = print_escape(val, false);
 	text_out_raw(p, c, fmt, esc ? esc : val);
 	free(esc);
 }
 
-void print_color_string(struct printer *p, enum print_type t, enum color c, const char *key,
-			const char *fmt, const char *val)
+static inline __attribute__((always_inline))
+void string_out(struct printer *p, enum print_type t, enum color c, const char *key,
+		const char *fmt, const char *val)
 {
+	char *w, *end;
+
 	if (p->json) {
-		if (t & PRINT_JSON) {
-			jw_member(p, key);
-			if (val)
-				jw_string(p, val);
-			else
-				out_write(p, "null", 4);
+		if (!(t & PRINT_JSON))
+			return;
+		out_room(p, &w, &end);
+		if (direct_member(p, key, &w, end) &&
+		    (w = val ? direct_str(w, end, val) : direct_lit(w, end, "null", 4))) {
+			member_done(p, w);
+			return;
 		}
-	} else if (t & PRINT_FP) {
+		jw_member(p, key);
+		if (val)
+			jw_string(p, val);
+		else
+			out_write(p, "null", 4);
+	} else if ((t & PRINT_FP) && fmt) {
+		if ((!p->color || c == COLOR_NONE) && direct_s(p, fmt, val ? val : "n/a"))
+			return;
 		text_out(p, c, fmt, val ? val : "n/a");
 	}
 }
 
+void print_color_string(struct printer *p, enum print_type t, enum color c, const char *key,
+			const char *fmt, const char *val)
+{
+	string_out(p, t, c, key, fmt, val);
+}
+
 void print_string(struct printer *p, enum print_type t, const char *key, const char *fmt, const char *val)
 {
-	print_color_string(p, t, COLOR_NONE, key, fmt, val);
+	string_out(p, t, COLOR_NONE, key, fmt, val);
 }
 
 static void put_u64(struct printer *p, uint64_t val)
@@ -381,14 +559,22 @@ static void put_u64(struct printer *p, uint64_t val)
 void print_uint(struct printer *p, enum print_type t, const char *key, const char *fmt, uint64_t val)
 {
 	const char *conv;
+	char *w, *end;
 
 	if (p->json) {
-		if (t & PRINT_JSON) {
-			jw_member(p, key);
-			put_u64(p, val);
+		if (!(t & PRINT_JSON))
+			return;
+		out_room(p, &w, &end);
+		if (direct_member(p, key, &w, end) && (w = direct_u64(w, end, val))) {
+			member_done(p, w);
+			return;
 		}
+		jw_member(p, key);
+		put_u64(p, val);
 	} else if ((t & PRINT_FP) && fmt) {
 		/* the common " key=%llu" without printf: event storms print many */
+		if (direct_llu(p, fmt, val))
+			return;
 		conv = strstr(fmt, "%llu");
 		if (conv && !strchr(conv + 4, '%') && memchr(fmt, '%', conv - fmt) == NULL) {
 			out_write(p, fmt, conv - fmt);
@@ -455,19 +641,27 @@ void print_hex(struct printer *p, enum print_type t, const char *key, const char
 
 void print_bool(struct printer *p, enum print_type t, const char *key, const char *fmt, bool val)
 {
+	char *w, *end;
+
 	if (p->json) {
-		if (t & PRINT_JSON) {
-			jw_member(p, key);
-			out_puts(p, val ? "true" : "false");
+		if (!(t & PRINT_JSON))
+			return;
+		out_room(p, &w, &end);
+		if (direct_member(p, key, &w, end) &&
+		    (w = val ? direct_lit(w, end, "true", 4) : direct_lit(w, end, "false", 5))) {
+			member_done(p, w);
+			return;
 		}
-	} else if ((t & PRINT_FP) && fmt) {
+		jw_member(p, key);
+		out_puts(p, val ? "true" : "false");
+	} else if ((t & PRINT_FP) && fmt && !direct_s(p, fmt, val ? "yes" : "no")) {
 		text_out_raw(p, COLOR_NONE, fmt, val ? "yes" : "no");
 	}
 }
 
 void print_null(struct printer *p, enum print_type t, const char *key, const char *fmt)
 {
-	print_string(p, t, key, fmt, NULL);
+	string_out(p, t, COLOR_NONE, key, fmt, NULL);
 }
 
 /*
