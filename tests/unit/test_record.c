@@ -101,6 +101,53 @@ static void test_mode_must_agree_with_simulated(void **state)
 	free(line);
 }
 
+/* The text "time=" of an event at ns, through record_print(). */
+static void event_time(uint64_t ns, enum ts_mode ts, char *out, size_t len)
+{
+	struct record r = { .kind = RECORD_EVENT, .has_time = true, .real_ns = ns, .mono_ns = ns };
+	struct printer pr;
+	char *buf = NULL, *t;
+	size_t n = 0;
+	FILE *f = open_memstream(&buf, &n);
+
+	assert_non_null(f);
+	strcpy(r.dev, "n0");
+	printer_init(&pr, f, false, false, COLOR_NEVER);
+	assert_int_equal(record_print(&pr, &r, ts), 0);
+	fclose(f);
+	t = strstr(buf, " time=");
+	assert_non_null(t);
+	snprintf(out, len, "%.*s", (int)strcspn(t + 6, " "), t + 6);
+	free(buf);
+}
+
+/* The seconds are formatted once per second: each record still has its own. */
+static void test_iso_time_across_second_boundaries(void **state)
+{
+	static const struct {
+		uint64_t	ns;
+		const char	*iso;
+	} at[] = {
+		{ 1764600000999999999ULL, "2025-12-01T14:40:00.999999Z" },
+		{ 1764600001000000000ULL, "2025-12-01T14:40:01.000000Z" },
+		{ 1764600001000999000ULL, "2025-12-01T14:40:01.000999Z" },
+		{ 1764600000500000000ULL, "2025-12-01T14:40:00.500000Z" },	/* back */
+		{ 1767225599999999000ULL, "2025-12-31T23:59:59.999999Z" },
+		{ 1767225600000001000ULL, "2026-01-01T00:00:00.000001Z" },	/* a year on */
+		{ 1767225600000001000ULL, "2026-01-01T00:00:00.000001Z" },
+		{ 0, "1970-01-01T00:00:00.000000Z" },
+	};
+	char iso[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		event_time(at[i].ns, TS_ISO, iso, sizeof(iso));
+		assert_string_equal(iso, at[i].iso);
+	}
+	event_time(1764600001000000000ULL, TS_MONO, iso, sizeof(iso));
+	assert_string_equal(iso, "1764600001000000000");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -109,6 +156,7 @@ int main(void)
 		cmocka_unit_test(test_sim_stats_round_trip_with_packets),
 		cmocka_unit_test(test_stats_without_recv_overflows),
 		cmocka_unit_test(test_mode_must_agree_with_simulated),
+		cmocka_unit_test(test_iso_time_across_second_boundaries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
