@@ -122,6 +122,10 @@ static inline char *direct_u64(char *w, char *end, uint64_t val)
 	char digits[20];
 	int i = sizeof(digits);
 
+	if (val < 10 && w < end) {
+		*w++ = '0' + val;
+		return w;
+	}
 	do
 		digits[--i] = '0' + val % 10;
 	while (val /= 10);
@@ -164,6 +168,36 @@ static inline void member_done(struct printer *p, char *w)
 }
 
 /*
+ * fmt's text around its one conversion, straight into the room at [*w,
+ * end): its head up to conv (NULL: fmt has none) copied whole; false when
+ * the room is short.
+ */
+static inline bool direct_head(char **w, char *end, const char *fmt, const char *conv)
+{
+	size_t n = conv ? (size_t)(conv - fmt) : strlen(fmt);
+
+	if ((size_t)(end - *w) < n)
+		return false;
+	memcpy(*w, fmt, n);
+	*w += n;
+	return true;
+}
+
+/* and its tail, after the conversion: false on another one, or no room */
+static inline bool direct_tail(char **wp, char *end, const char *tail)
+{
+	char *w = *wp;
+
+	for (; *tail; tail++) {
+		if (*tail == '%' || w == end)
+			return false;
+		*w++ = *tail;
+	}
+	*wp = w;
+	return true;
+}
+
+/*
  * fmt with val for its one %s (none: fmt alone), into the room at once:
  * false, nothing written, when fmt has another conversion, val is not
  * plain or the room is short.  (A '"' is plain in text: no caller needs it.)
@@ -171,23 +205,20 @@ static inline void member_done(struct printer *p, char *w)
 static inline __attribute__((always_inline))
 bool direct_s(struct printer *p, const char *fmt, const char *val)
 {
-	size_t nf = strlen(fmt), nv = strlen(val);
+	const char *conv = strchr(fmt, '%');
 	char *w, *end;
-	bool had = false;
+	size_t n;
 
 	out_room(p, &w, &end);
-	if ((size_t)(end - w) < nf + nv)
+	if (!direct_head(&w, end, fmt, conv))
 		return false;
-	for (; *fmt; fmt++) {
-		if (*fmt != '%') {
-			*w++ = *fmt;
-			continue;
-		}
-		if (fmt[1] != 's' || had || !copy_plain(w, val, nv))
+	if (conv) {
+		n = strlen(val);
+		if (conv[1] != 's' || (size_t)(end - w) < n || !copy_plain(w, val, n))
 			return false;
-		had = true;
-		fmt++;
-		w += nv;
+		w += n;
+		if (!direct_tail(&w, end, conv + 2))
+			return false;
 	}
 	out_commit(p, w);
 	return true;
@@ -197,23 +228,14 @@ bool direct_s(struct printer *p, const char *fmt, const char *val)
 static inline __attribute__((always_inline))
 bool direct_llu(struct printer *p, const char *fmt, uint64_t val)
 {
+	const char *conv = strchr(fmt, '%');
 	char *w, *end;
-	bool had = false;
 
 	out_room(p, &w, &end);
-	if ((size_t)(end - w) < strlen(fmt) + 20)
+	if (!conv || conv[1] != 'l' || conv[2] != 'l' || conv[3] != 'u' ||
+	    !direct_head(&w, end, fmt, conv) || !(w = direct_u64(w, end, val)) ||
+	    !direct_tail(&w, end, conv + 4))
 		return false;
-	for (; *fmt; fmt++) {
-		if (*fmt != '%') {
-			*w++ = *fmt;
-			continue;
-		}
-		if (fmt[1] != 'l' || fmt[2] != 'l' || fmt[3] != 'u' || had)
-			return false;
-		had = true;
-		fmt += 3;
-		w = direct_u64(w, end, val);
-	}
 	out_commit(p, w);
 	return true;
 }

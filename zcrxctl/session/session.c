@@ -208,13 +208,16 @@ void session_record(struct session *s, struct record *r, enum record_kind kind)
 	/* error, the long tail, only when stopped: a storm makes two a CQE */
 	memset(r, 0, offsetof(struct record, error) + 1);
 	r->kind = kind;
-	r->has_time = true;
-	r->real_ns = real_ns();
-	r->mono_ns = mono_ns();
 	strcpy(r->dev, s->dev);
 	r->queue = s->o.queue;
 	r->zcrx_id = s->info.zcrx_id;
 	r->mode = s->o.be.mode;
+	/* what was armed, by whom, where: an armed record says nothing more */
+	if (kind == RECORD_ARMED)
+		return;
+	r->has_time = true;
+	r->real_ns = real_ns();
+	r->mono_ns = mono_ns();
 	r->held = session_data_held(s);
 	r->rq_fill = zcrx_rq_fill(s->ifq);
 	if (!zcrx_stats_read(s->ifq, &st)) {
