@@ -260,6 +260,62 @@ static void test_text_output_escapes(void **state)
 	free(buf);
 }
 
+/* One string, printed alone, in text or JSON: malloc'd. */
+static char *printed(bool json, const char *key, const char *val)
+{
+	char *out;
+
+	begin(json, false);
+	open_json_object(&pr, NULL);
+	print_string(&pr, PRINT_ANY, key, "%s", val);
+	close_json_object(&pr);
+	out = strdup(end());
+	free(buf);
+	return out;
+}
+
+/*
+ * Long strings are checked 8 bytes at a time, short ones byte by byte:
+ * every byte escapes the same either way, in a value or a key, wherever it
+ * falls in the word.
+ */
+static void test_every_byte_escapes_alike_in_long_strings(void **state)
+{
+	(void)state;
+	for (int json = 0; json < 2; json++) {
+		for (int b = 1; b < 256; b++) {
+			char one[2] = { (char)b, 0 }, *alone = printed(json, one, one), *want;
+			size_t n = strlen(alone);
+
+			/* alone: {"X":"X"} or X, X its escaped form */
+			if (json)
+				want = strndup(alone + 2, (n - 7) / 2);
+			else
+				want = strdup(alone);
+			for (int at = 0; at < 16; at++) {
+				char s[17], expect[256], *got;
+
+				memset(s, 'a', 16);
+				s[16] = '\0';
+				s[at] = (char)b;
+				got = printed(json, s, s);
+				if (json)
+					snprintf(expect, sizeof(expect), "{\"%.*s%s%s\":\"%.*s%s%s\"}", at,
+						 s, want, s + at + 1, at, s, want, s + at + 1);
+				else
+					snprintf(expect, sizeof(expect), "%.*s%s%s", at, s, want,
+						 s + at + 1);
+				if (strcmp(got, expect))
+					fail_msg("byte 0x%02x at %d (%s): %s, not %s", b, at,
+						 json ? "json" : "text", got, expect);
+				free(got);
+			}
+			free(want);
+			free(alone);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_two_printers_are_independent),
 		cmocka_unit_test(test_failed_write_is_reported),
 		cmocka_unit_test(test_escape_rules),
+		cmocka_unit_test(test_every_byte_escapes_alike_in_long_strings),
 		cmocka_unit_test(test_text_output_escapes),
 	};
 
