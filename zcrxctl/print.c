@@ -298,7 +298,7 @@ bool print_is_json(const struct printer *p)
 
 bool print_failed(const struct printer *p)
 {
-	return ferror(p->out);
+	return ferror_unlocked(p->out);
 }
 
 void print_diag_setup(struct printer *out, bool quiet)
