@@ -152,7 +152,8 @@ void zcrx_server_event(struct zcrx_server *srv, enum zcrx_event type)
 
 	srv->count[type]++;
 	srv->seq++;
-	if (srv->flags & ZCRX_SERVE_OWN_RECORDS)
+	/* no one to send it to: no line to build */
+	if (srv->flags & ZCRX_SERVE_OWN_RECORDS || !srv->nr_subs)
 		return;
 	line = srv_record_event(srv, type, &len);
 	srv_clients_publish(srv, line, len);

@@ -140,8 +140,14 @@ static void jw_close(struct jw *w, char c)
 
 static void jw_u64(struct jw *w, const char *key, uint64_t v)
 {
+	char digits[20];
+	int i = sizeof(digits);
+
 	jw_key(w, key);
-	jw_fmt(w, "%llu", (unsigned long long)v);
+	do
+		digits[--i] = '0' + v % 10;
+	while (v /= 10);
+	jw_put(w, digits + i, sizeof(digits) - i);
 }
 
 static void jw_string(struct jw *w, const char *key, const char *v)
@@ -223,18 +229,31 @@ static void jw_areas(struct jw *w, const struct zcrx_ifq *ifq)
 	jw_close(w, ']');
 }
 
+/* the seconds formatted once per second: an event storm has thousands in one */
 static void jw_time(struct jw *w)
 {
+	static struct {
+		time_t	sec;
+		size_t	n;
+		char	buf[48];
+	} c = { .sec = -1 };
 	struct timespec ts;
+	unsigned long us;
 	struct tm tm;
-	char buf[48];
-	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, sizeof(buf) - n, ".%06luZ", (unsigned long)ts.tv_nsec / 1000);
-	jw_string(w, "time", buf);
+	if (ts.tv_sec != c.sec) {
+		gmtime_r(&ts.tv_sec, &tm);
+		c.n = strftime(c.buf, sizeof(c.buf), "%Y-%m-%dT%H:%M:%S", &tm);
+		c.sec = ts.tv_sec;
+	}
+	us = ts.tv_nsec / 1000;
+	c.buf[c.n] = '.';
+	for (int i = 6; i > 0; i--, us /= 10)
+		c.buf[c.n + i] = '0' + us % 10;
+	c.buf[c.n + 7] = 'Z';
+	c.buf[c.n + 8] = '\0';
+	jw_string(w, "time", c.buf);
 }
 
 static void jw_where(struct jw *w, const struct zcrx_server *srv)
