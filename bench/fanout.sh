@@ -44,7 +44,8 @@ wait_for() {
 start_session() {
 	local k=$1 i
 	shift
-	rm -f "$BENCH_TMP"/so "$BENCH_TMP"/sub.*
+	# se too: a "Watching" line left by the last session is not this one's
+	rm -f "$BENCH_TMP"/so "$BENCH_TMP"/se "$BENCH_TMP"/sub.*
 	"$@" "$ZCRXCTL" "${STORM[@]}" >"$BENCH_TMP/so" 2>"$BENCH_TMP/se" &
 	SPID=$!
 	bench_pids+=("$SPID")
