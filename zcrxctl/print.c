@@ -28,10 +28,11 @@ static const char *const color_seq[] = {
 /*
  * Records print a few bytes per call, thousands of calls per second in an
  * event storm: they go into out's buffer directly while it has room, as
- * putc_unlocked() does, else through stdio.  out_room() is that room
- * ([*w, end), none but on glibc); out_commit() keeps what went in.
+ * putc_unlocked() does, else through stdio.  out_room() is that room,
+ * [*w, end), false when there is none to write into (no buffer yet, or not
+ * glibc); out_commit() keeps what went in.
  */
-static inline void out_room(const struct printer *p, char **w, char **end)
+static inline bool out_room(const struct printer *p, char **w, char **end)
 {
 #ifdef __GLIBC__
 	*w = p->out->_IO_write_ptr;
@@ -39,6 +40,8 @@ static inline void out_room(const struct printer *p, char **w, char **end)
 #else
 	*w = *end = NULL;
 #endif
+	/* no buffer yet: stdio makes one at the first write */
+	return *w;
 }
 
 static inline void out_commit(struct printer *p, char *w)
@@ -55,8 +58,7 @@ static inline void out_write(struct printer *p, const void *s, size_t n)
 {
 	char *w, *end;
 
-	out_room(p, &w, &end);
-	if ((size_t)(end - w) >= n) {
+	if (out_room(p, &w, &end) && (size_t)(end - w) >= n) {
 		memcpy(w, s, n);
 		out_commit(p, w + n);
 		return;
@@ -229,8 +231,7 @@ bool direct_s(struct printer *p, const char *fmt, const char *val)
 	char *w, *end;
 	size_t n;
 
-	out_room(p, &w, &end);
-	if (!direct_head(&w, end, fmt, conv))
+	if (!out_room(p, &w, &end) || !direct_head(&w, end, fmt, conv))
 		return false;
 	if (conv) {
 		n = strlen(val);
@@ -251,8 +252,7 @@ bool direct_llu(struct printer *p, const char *fmt, uint64_t val)
 	const char *conv = strchr(fmt, '%');
 	char *w, *end;
 
-	out_room(p, &w, &end);
-	if (!conv || conv[1] != 'l' || conv[2] != 'l' || conv[3] != 'u' ||
+	if (!out_room(p, &w, &end) || !conv || conv[1] != 'l' || conv[2] != 'l' || conv[3] != 'u' ||
 	    !direct_head(&w, end, fmt, conv) || !(w = direct_u64(w, end, val)) ||
 	    !direct_tail(&w, end, conv + 4))
 		return false;
@@ -392,8 +392,7 @@ static void jw_string(struct printer *p, const char *s)
 
 	char *w, *wend;
 
-	out_room(p, &w, &wend);
-	if ((w = direct_str(w, wend, s))) {
+	if (out_room(p, &w, &wend) && (w = direct_str(w, wend, s))) {
 		out_commit(p, w);
 		return;
 	}
@@ -558,8 +557,7 @@ void string_out(struct printer *p, enum print_type t, enum color c, const char *
 	if (p->json) {
 		if (!(t & PRINT_JSON))
 			return;
-		out_room(p, &w, &end);
-		if (direct_member(p, key, &w, end) &&
+		if (out_room(p, &w, &end) && direct_member(p, key, &w, end) &&
 		    (w = val ? direct_str(w, end, val) : direct_lit(w, end, "null", 4))) {
 			member_done(p, w);
 			return;
@@ -606,8 +604,7 @@ void print_uint(struct printer *p, enum print_type t, const char *key, const cha
 	if (p->json) {
 		if (!(t & PRINT_JSON))
 			return;
-		out_room(p, &w, &end);
-		if (direct_member(p, key, &w, end) && (w = direct_u64(w, end, val))) {
+		if (out_room(p, &w, &end) && direct_member(p, key, &w, end) && (w = direct_u64(w, end, val))) {
 			member_done(p, w);
 			return;
 		}
@@ -688,8 +685,7 @@ void print_bool(struct printer *p, enum print_type t, const char *key, const cha
 	if (p->json) {
 		if (!(t & PRINT_JSON))
 			return;
-		out_room(p, &w, &end);
-		if (direct_member(p, key, &w, end) &&
+		if (out_room(p, &w, &end) && direct_member(p, key, &w, end) &&
 		    (w = val ? direct_lit(w, end, "true", 4) : direct_lit(w, end, "false", 5))) {
 			member_done(p, w);
 			return;
