@@ -50,7 +50,7 @@ start_session() {
 	SPID=$!
 	bench_pids+=("$SPID")
 	for ((i = 0; i < 200; i++)); do
-		grep -q '^Watching ' "$BENCH_TMP/se" && break
+		grep -qs '^Watching ' "$BENCH_TMP/se" && break
 		sleep 0.05
 	done
 	SUBS=()
