@@ -198,9 +198,26 @@ static inline bool direct_head(char **w, char *end, const char *fmt, const char 
 {
 	size_t n = conv ? (size_t)(conv - fmt) : strlen(fmt);
 
+	uint64_t a, b;
+	uint32_t c, d;
+
 	if ((size_t)(end - *w) < n)
 		return false;
-	memcpy(*w, fmt, n);
+	/* heads are short: two words that overlap, not a call to memcpy() */
+	if (n >= 8 && n <= 16) {
+		memcpy(&a, fmt, 8);
+		memcpy(&b, fmt + n - 8, 8);
+		memcpy(*w, &a, 8);
+		memcpy(*w + n - 8, &b, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(&c, fmt, 4);
+		memcpy(&d, fmt + n - 4, 4);
+		memcpy(*w, &c, 4);
+		memcpy(*w + n - 4, &d, 4);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			(*w)[i] = fmt[i];
+	}
 	*w += n;
 	return true;
 }
