@@ -275,8 +275,8 @@ static void emit_armed(struct session *s, enum zcrx_event t, const char *by)
 
 	session_record(s, &r, RECORD_ARMED);
 	r.event = t;
-	/* by is ours ("arm", "auto"...), shorter than r.by */
-	strncpy(r.by, by, sizeof(r.by) - 1);
+	/* by is ours ("arm", "auto"...); r.by is zeroed, its last byte stays so */
+	memcpy(r.by, by, strnlen(by, sizeof(r.by) - 1));
 	session_emit(s, &r);
 }
 
