@@ -16,8 +16,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <netlink/genl/genl.h>
-#include <netlink/netlink.h>
+#include <linux/genetlink.h>
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
 
 #include "kabi.h"
 #include "nl.h"
@@ -152,19 +154,15 @@ struct nl_msg *zcrx_eth_msg_rss_delete(const struct zcrx_nl *nl, uint32_t ifinde
 
 static int genl_head(struct nlmsghdr *nlh, struct nlattr **head, int *len)
 {
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN || !genlmsg_valid_hdr(nlh, 0))
-		return -EBADMSG;
-	*head = genlmsg_attrdata(nlmsg_data(nlh), 0);
-	*len = genlmsg_attrlen(nlmsg_data(nlh), 0);
-	return 0;
+	return zcrx_nl_attrs(nlh, GENL_HDRLEN, head, len);
 }
 
 static bool attr_is_string(const struct nlattr *a, const char *s)
 {
 	size_t n = strlen(s);
 
-	return nla_len(a) >= (int)n + 1 && !memcmp(nla_data(a), s, n) &&
-	       ((const char *)nla_data(a))[n] == '\0';
+	return zcrx_nla_len(a) >= (int)n + 1 && !memcmp(zcrx_nla_data(a), s, n) &&
+	       ((const char *)zcrx_nla_data(a))[n] == '\0';
 }
 
 /* Is bit name set in a verbose bitset (listed, and with VALUE unless NOMASK)? */
@@ -175,20 +173,20 @@ static int bitset_has(struct nlattr *set, const char *name, bool *on)
 	bool nomask = false, named, value;
 
 	*on = false;
-	nla_for_each_nested(a, set, rem)
-		if (nla_type(a) == ZCRX_ETHTOOL_A_BITSET_NOMASK)
+	zcrx_nla_for_each_nested(a, set, rem)
+		if (zcrx_nla_type(a) == ZCRX_ETHTOOL_A_BITSET_NOMASK)
 			nomask = true;
-	nla_for_each_nested(a, set, rem) {
-		if (nla_type(a) != ZCRX_ETHTOOL_A_BITSET_BITS)
+	zcrx_nla_for_each_nested(a, set, rem) {
+		if (zcrx_nla_type(a) != ZCRX_ETHTOOL_A_BITSET_BITS)
 			continue;
-		nla_for_each_nested(b, a, brem) {
-			if (nla_type(b) != ZCRX_ETHTOOL_A_BITSET_BITS_BIT)
+		zcrx_nla_for_each_nested(b, a, brem) {
+			if (zcrx_nla_type(b) != ZCRX_ETHTOOL_A_BITSET_BITS_BIT)
 				return -EBADMSG;
 			named = value = false;
-			nla_for_each_nested(c, b, crem) {
-				if (nla_type(c) == ZCRX_ETHTOOL_A_BITSET_BIT_NAME)
+			zcrx_nla_for_each_nested(c, b, crem) {
+				if (zcrx_nla_type(c) == ZCRX_ETHTOOL_A_BITSET_BIT_NAME)
 					named = attr_is_string(c, name);
-				else if (nla_type(c) == ZCRX_ETHTOOL_A_BITSET_BIT_VALUE)
+				else if (zcrx_nla_type(c) == ZCRX_ETHTOOL_A_BITSET_BIT_VALUE)
 					value = true;
 			}
 			if (named)
@@ -208,13 +206,13 @@ int zcrx_eth_parse_features(struct nlmsghdr *nlh, uint32_t *ntuple, uint32_t *fi
 	*fixed = 1;
 	if (genl_head(nlh, &head, &len))
 		return -EBADMSG;
-	nla_for_each_attr(a, head, len, rem) {
-		if (nla_type(a) == ZCRX_ETHTOOL_A_FEATURES_HW) {
+	zcrx_nla_for_each(a, head, len, rem) {
+		if (zcrx_nla_type(a) == ZCRX_ETHTOOL_A_FEATURES_HW) {
 			if (bitset_has(a, ZCRX_NTUPLE_FEATURE, &on))
 				return -EBADMSG;
 			*fixed = !on;
 			have_hw = true;
-		} else if (nla_type(a) == ZCRX_ETHTOOL_A_FEATURES_ACTIVE) {
+		} else if (zcrx_nla_type(a) == ZCRX_ETHTOOL_A_FEATURES_ACTIVE) {
 			if (bitset_has(a, ZCRX_NTUPLE_FEATURE, &on))
 				return -EBADMSG;
 			*ntuple = on;
@@ -232,15 +230,15 @@ int zcrx_eth_parse_rss(struct nlmsghdr *nlh, uint32_t *indir, uint32_t *n)
 	*n = 0;
 	if (genl_head(nlh, &head, &len))
 		return -EBADMSG;
-	nla_for_each_attr(a, head, len, rem) {
-		if (nla_type(a) != ZCRX_ETHTOOL_A_RSS_INDIR)
+	zcrx_nla_for_each(a, head, len, rem) {
+		if (zcrx_nla_type(a) != ZCRX_ETHTOOL_A_RSS_INDIR)
 			continue;
-		if (nla_len(a) % 4)
+		if (zcrx_nla_len(a) % 4)
 			return -EBADMSG;
-		if (nla_len(a) / 4 > ZCRX_PREP_INDIR_MAX)
+		if (zcrx_nla_len(a) / 4 > ZCRX_PREP_INDIR_MAX)
 			return -E2BIG;
-		*n = nla_len(a) / 4;
-		memcpy(indir, nla_data(a), nla_len(a));
+		*n = zcrx_nla_len(a) / 4;
+		memcpy(indir, zcrx_nla_data(a), zcrx_nla_len(a));
 	}
 	return 1;
 }
@@ -253,12 +251,12 @@ int zcrx_eth_parse_rss_ctx(struct nlmsghdr *nlh, uint32_t *ctx)
 	*ctx = 0;
 	if (genl_head(nlh, &head, &len))
 		return -EBADMSG;
-	nla_for_each_attr(a, head, len, rem) {
-		if (nla_type(a) != ZCRX_ETHTOOL_A_RSS_CONTEXT)
+	zcrx_nla_for_each(a, head, len, rem) {
+		if (zcrx_nla_type(a) != ZCRX_ETHTOOL_A_RSS_CONTEXT)
 			continue;
-		if (nla_len(a) != 4)
+		if (zcrx_nla_len(a) != 4)
 			return -EBADMSG;
-		memcpy(ctx, nla_data(a), 4);
+		memcpy(ctx, zcrx_nla_data(a), 4);
 		ret = *ctx ? 1 : -EBADMSG;
 	}
 	return ret;
@@ -289,13 +287,13 @@ int zcrx_eth_parse_extack(const struct nlmsghdr *nlh, char *msg, size_t len)
 		return -EBADMSG;
 	a = (const struct nlattr *)((const char *)nlh + off);
 	rem = (int)(nlh->nlmsg_len - off);
-	for (; nla_ok(a, rem); a = nla_next(a, &rem)) {
-		if (nla_type(a) != NLMSGERR_ATTR_MSG || !len)
+	for (; zcrx_nla_ok(a, rem); a = zcrx_nla_next(a, &rem)) {
+		if (zcrx_nla_type(a) != NLMSGERR_ATTR_MSG || !len)
 			continue;
-		n = strnlen(nla_data(a), nla_len(a));
+		n = strnlen(zcrx_nla_data(a), zcrx_nla_len(a));
 		if (n >= len)
 			n = len - 1;
-		memcpy(msg, nla_data(a), n);
+		memcpy(msg, zcrx_nla_data(a), n);
 		msg[n] = '\0';
 	}
 	return 0;
@@ -306,48 +304,26 @@ int zcrx_eth_parse_extack(const struct nlmsghdr *nlh, char *msg, size_t len)
 /* ------------------------------------------------------------------ */
 
 struct eth_req {
-	bool		running;
-	int		err;
-	int		parse_err;
 	int		(*fn)(struct nlmsghdr *nlh, void *arg);
 	void		*arg;
 	char		*msg;
 	size_t		len;
 };
 
-static int eth_valid_cb(struct nl_msg *m, void *arg)
+static int eth_valid_cb(struct nlmsghdr *nlh, void *arg)
 {
 	struct eth_req *r = arg;
-	int ret;
 
-	if (!r->fn)
-		return NL_OK;
-	ret = r->fn(nlmsg_hdr(m), r->arg);
-	if (ret < 0 && !r->parse_err)
-		r->parse_err = ret;
-	return NL_OK;
+	return r->fn ? r->fn(nlh, r->arg) : 0;
 }
 
-static int eth_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+static int eth_err_cb(struct nlmsghdr *nlh, void *arg)
 {
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
 	struct eth_req *r = arg;
 
-	(void)nla;
-	r->err = e->error;
-	if (r->msg && e->error)
+	if (r->msg)
 		zcrx_eth_parse_extack(nlh, r->msg, r->len);
-	r->running = false;
-	return NL_STOP;
-}
-
-static int eth_ack_cb(struct nl_msg *m, void *arg)
-{
-	struct eth_req *r = arg;
-
-	(void)m;
-	r->running = false;
-	return NL_STOP;
+	return 0;
 }
 
 static int eth_open(struct zcrx_nl *nl)
@@ -357,42 +333,23 @@ static int eth_open(struct zcrx_nl *nl)
 	ret = zcrx_nl_open(nl, "ethtool");
 	if (ret)
 		return ret == -ENOENT ? -EOPNOTSUPP : ret;
-	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	return 0;
 }
 
 static int eth_request(struct zcrx_nl *nl, struct nl_msg *m,
 		       int (*fn)(struct nlmsghdr *, void *), void *arg, char *msg, size_t len)
 {
-	struct eth_req r = { .running = true, .fn = fn, .arg = arg, .msg = msg, .len = len };
-	struct nl_cb *cb;
+	struct eth_req r = { .fn = fn, .arg = arg, .msg = msg, .len = len };
 	int ret;
 
 	if (msg && len)
 		msg[0] = '\0';
 	if (!m)
 		return -ENOMEM;
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb) {
-		nlmsg_free(m);
-		return -ENOMEM;
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, eth_valid_cb, &r);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, eth_ack_cb, &r);
-	nl_cb_err(cb, NL_CB_CUSTOM, eth_err_cb, &r);
-	ret = nl_send_auto(nl->sk, m);
+	ret = zcrx_nl_talk(nl, nlmsg_hdr(m), eth_valid_cb, eth_err_cb, &r);
 	nlmsg_free(m);
-	if (ret < 0)
-		r.err = -EIO;
-	while (!r.err && r.running) {
-		ret = nl_recvmsgs(nl->sk, cb);
-		if (ret < 0 && !r.err)
-			r.err = ret == -NLE_PERM ? -EPERM : -EIO;
-		if (ret < 0)
-			break;
-	}
-	nl_cb_put(cb);
-	return r.err ? r.err : r.parse_err;
+	return ret;
 }
 
 /* Open, send one message, close. */
