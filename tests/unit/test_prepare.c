@@ -160,7 +160,7 @@ static int check_attrs(const struct nlattr *head, int len, const struct pol *pol
 	return n;
 }
 
-static const struct zcrx_nl fake_nl = { .sk = NULL, .family = 0x1d };
+static const struct zcrx_nl fake_nl = { .fd = -1, .family = 0x1d };
 
 /* The genl header and the top-level attributes of msg against pol; frees msg. */
 static void check_msg(struct nl_msg *msg, uint8_t cmd, const struct pol *pol, int expect)
