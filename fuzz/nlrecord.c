@@ -16,8 +16,6 @@
 #include <string.h>
 #include <net/if.h>
 
-#include <netlink/attr.h>
-#include <netlink/msg.h>
 
 #include "kabi.h"
 #include "nl.h"
@@ -49,20 +47,20 @@ static int save(struct nlmsghdr *nlh, void *arg)
 static void dump(struct zcrx_nl *nl, uint8_t cmd, int flags, int ifattr, int ifindex,
 		 int scope, bool ethtool, struct rec *r)
 {
-	struct nl_msg *msg = zcrx_nl_msg(nl, cmd, flags);
+	struct zcrx_nl_msg *msg = zcrx_nl_msg(nl, cmd, flags);
 	struct nlattr *hdr;
 	int ret;
 
 	if (!msg)
 		exit(1);
 	if (ethtool) {
-		hdr = nla_nest_start(msg, ZCRX_ETHTOOL_A_RINGS_HEADER | NLA_F_NESTED);
-		nla_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, ifindex);
-		nla_nest_end(msg, hdr);
+		hdr = zcrx_nl_nest(msg, ZCRX_ETHTOOL_A_RINGS_HEADER);
+		zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, ifindex);
+		zcrx_nl_nest_end(msg, hdr);
 	} else if (ifattr) {
-		nla_put_u32(msg, ifattr, ifindex);
+		zcrx_nl_put_u32(msg, ifattr, ifindex);
 		if (scope)
-			nla_put_u32(msg, ZCRX_NETDEV_A_QSTATS_SCOPE, scope);
+			zcrx_nl_put_u32(msg, ZCRX_NETDEV_A_QSTATS_SCOPE, scope);
 	}
 	r->n = 0;
 	ret = zcrx_nl_request(nl, msg, save, r);

@@ -10,6 +10,7 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -18,8 +19,6 @@
 
 #include <linux/genetlink.h>
 
-#include <netlink/attr.h>
-#include <netlink/msg.h>
 
 #include "kabi.h"
 #include "nl.h"
@@ -36,113 +35,113 @@
 /* Requests                                                            */
 /* ------------------------------------------------------------------ */
 
-static struct nl_msg *msg_start(const struct zcrx_nl *nl, uint8_t cmd, uint32_t ifindex,
+static struct zcrx_nl_msg *msg_start(const struct zcrx_nl *nl, uint8_t cmd, uint32_t ifindex,
 				uint32_t flags)
 {
 	struct nlattr *hdr;
-	struct nl_msg *msg;
+	struct zcrx_nl_msg *msg;
 
 	msg = zcrx_nl_msg(nl, cmd, NLM_F_ACK);
 	if (!msg)
 		return NULL;
 	/* every ethtool request's header nest is attribute 1 */
-	hdr = nla_nest_start(msg, 1 | NLA_F_NESTED);
-	if (!hdr || nla_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, ifindex) ||
-	    (flags && nla_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_FLAGS, flags))) {
-		nlmsg_free(msg);
+	hdr = zcrx_nl_nest(msg, 1 | NLA_F_NESTED);
+	if (!hdr || zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, ifindex) ||
+	    (flags && zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_FLAGS, flags))) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
-	nla_nest_end(msg, hdr);
+	zcrx_nl_nest_end(msg, hdr);
 	return msg;
 }
 
-struct nl_msg *zcrx_eth_msg_get(const struct zcrx_nl *nl, uint8_t cmd, uint32_t ifindex)
+struct zcrx_nl_msg *zcrx_eth_msg_get(const struct zcrx_nl *nl, uint8_t cmd, uint32_t ifindex)
 {
 	return msg_start(nl, cmd, ifindex, 0);
 }
 
-struct nl_msg *zcrx_eth_msg_channels(const struct zcrx_nl *nl, uint32_t ifindex, uint32_t rx,
+struct zcrx_nl_msg *zcrx_eth_msg_channels(const struct zcrx_nl *nl, uint32_t ifindex, uint32_t rx,
 				     uint32_t combined)
 {
-	struct nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_CHANNELS_SET, ifindex, 0);
+	struct zcrx_nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_CHANNELS_SET, ifindex, 0);
 
-	if (msg && (nla_put_u32(msg, ZCRX_ETHTOOL_A_CHANNELS_RX_COUNT, rx) ||
-		    nla_put_u32(msg, ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT, combined))) {
-		nlmsg_free(msg);
+	if (msg && (zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_CHANNELS_RX_COUNT, rx) ||
+		    zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT, combined))) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
 	return msg;
 }
 
-struct nl_msg *zcrx_eth_msg_rings(const struct zcrx_nl *nl, uint32_t ifindex, uint32_t split,
+struct zcrx_nl_msg *zcrx_eth_msg_rings(const struct zcrx_nl *nl, uint32_t ifindex, uint32_t split,
 				  bool set_thresh, uint32_t thresh)
 {
-	struct nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RINGS_SET, ifindex, 0);
+	struct zcrx_nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RINGS_SET, ifindex, 0);
 
-	if (msg && (nla_put_u8(msg, ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT, (uint8_t)split) ||
-		    (set_thresh && nla_put_u32(msg, ZCRX_ETHTOOL_A_RINGS_HDS_THRESH, thresh)))) {
-		nlmsg_free(msg);
+	if (msg && (zcrx_nl_put_u8(msg, ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT, (uint8_t)split) ||
+		    (set_thresh && zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_RINGS_HDS_THRESH, thresh)))) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
 	return msg;
 }
 
 /* WANTED as a verbose bitset with a mask: only the bit listed changes. */
-struct nl_msg *zcrx_eth_msg_ntuple(const struct zcrx_nl *nl, uint32_t ifindex, bool on)
+struct zcrx_nl_msg *zcrx_eth_msg_ntuple(const struct zcrx_nl *nl, uint32_t ifindex, bool on)
 {
-	struct nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_FEATURES_SET, ifindex,
+	struct zcrx_nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_FEATURES_SET, ifindex,
 				       ZCRX_ETHTOOL_FLAG_OMIT_REPLY);
 	struct nlattr *set, *bits, *bit;
 
 	if (!msg)
 		return NULL;
-	if (!(set = nla_nest_start(msg, ZCRX_ETHTOOL_A_FEATURES_WANTED | NLA_F_NESTED)) ||
-	    !(bits = nla_nest_start(msg, ZCRX_ETHTOOL_A_BITSET_BITS | NLA_F_NESTED)) ||
-	    !(bit = nla_nest_start(msg, ZCRX_ETHTOOL_A_BITSET_BITS_BIT | NLA_F_NESTED)) ||
-	    nla_put_string(msg, ZCRX_ETHTOOL_A_BITSET_BIT_NAME, ZCRX_NTUPLE_FEATURE) ||
-	    (on && nla_put_flag(msg, ZCRX_ETHTOOL_A_BITSET_BIT_VALUE))) {
-		nlmsg_free(msg);
+	if (!(set = zcrx_nl_nest(msg, ZCRX_ETHTOOL_A_FEATURES_WANTED | NLA_F_NESTED)) ||
+	    !(bits = zcrx_nl_nest(msg, ZCRX_ETHTOOL_A_BITSET_BITS | NLA_F_NESTED)) ||
+	    !(bit = zcrx_nl_nest(msg, ZCRX_ETHTOOL_A_BITSET_BITS_BIT | NLA_F_NESTED)) ||
+	    zcrx_nl_put_string(msg, ZCRX_ETHTOOL_A_BITSET_BIT_NAME, ZCRX_NTUPLE_FEATURE) ||
+	    (on && zcrx_nl_put(msg, ZCRX_ETHTOOL_A_BITSET_BIT_VALUE, NULL, 0))) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
-	nla_nest_end(msg, bit);
-	nla_nest_end(msg, bits);
-	nla_nest_end(msg, set);
+	zcrx_nl_nest_end(msg, bit);
+	zcrx_nl_nest_end(msg, bits);
+	zcrx_nl_nest_end(msg, set);
 	return msg;
 }
 
-struct nl_msg *zcrx_eth_msg_rss_set(const struct zcrx_nl *nl, uint32_t ifindex,
+struct zcrx_nl_msg *zcrx_eth_msg_rss_set(const struct zcrx_nl *nl, uint32_t ifindex,
 				    const uint32_t *indir, uint32_t n)
 {
-	struct nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RSS_SET, ifindex, 0);
+	struct zcrx_nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RSS_SET, ifindex, 0);
 
 	/* an empty INDIR resets the table to the driver's default */
-	if (msg && nla_put(msg, ZCRX_ETHTOOL_A_RSS_INDIR, (int)(n * sizeof(*indir)), indir)) {
-		nlmsg_free(msg);
+	if (msg && zcrx_nl_put(msg, ZCRX_ETHTOOL_A_RSS_INDIR, indir, n * sizeof(*indir))) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
 	return msg;
 }
 
-struct nl_msg *zcrx_eth_msg_rss_create(const struct zcrx_nl *nl, uint32_t ifindex,
+struct zcrx_nl_msg *zcrx_eth_msg_rss_create(const struct zcrx_nl *nl, uint32_t ifindex,
 				       uint32_t queue)
 {
-	struct nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RSS_CREATE_ACT, ifindex, 0);
+	struct zcrx_nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RSS_CREATE_ACT, ifindex, 0);
 
 	/* "context new start Q equal 1": a table of one entry, Q */
-	if (msg && nla_put(msg, ZCRX_ETHTOOL_A_RSS_INDIR, sizeof(queue), &queue)) {
-		nlmsg_free(msg);
+	if (msg && zcrx_nl_put(msg, ZCRX_ETHTOOL_A_RSS_INDIR, &queue, sizeof(queue))) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
 	return msg;
 }
 
-struct nl_msg *zcrx_eth_msg_rss_delete(const struct zcrx_nl *nl, uint32_t ifindex,
+struct zcrx_nl_msg *zcrx_eth_msg_rss_delete(const struct zcrx_nl *nl, uint32_t ifindex,
 				       uint32_t ctx)
 {
-	struct nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RSS_DELETE_ACT, ifindex, 0);
+	struct zcrx_nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RSS_DELETE_ACT, ifindex, 0);
 
-	if (msg && nla_put_u32(msg, ZCRX_ETHTOOL_A_RSS_CONTEXT, ctx)) {
-		nlmsg_free(msg);
+	if (msg && zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_RSS_CONTEXT, ctx)) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
 	return msg;
@@ -337,7 +336,7 @@ static int eth_open(struct zcrx_nl *nl)
 	return 0;
 }
 
-static int eth_request(struct zcrx_nl *nl, struct nl_msg *m,
+static int eth_request(struct zcrx_nl *nl, struct zcrx_nl_msg *m,
 		       int (*fn)(struct nlmsghdr *, void *), void *arg, char *msg, size_t len)
 {
 	struct eth_req r = { .fn = fn, .arg = arg, .msg = msg, .len = len };
@@ -347,14 +346,14 @@ static int eth_request(struct zcrx_nl *nl, struct nl_msg *m,
 		msg[0] = '\0';
 	if (!m)
 		return -ENOMEM;
-	ret = zcrx_nl_talk(nl, nlmsg_hdr(m), eth_valid_cb, eth_err_cb, &r);
-	nlmsg_free(m);
+	ret = zcrx_nl_talk(nl, m->nlh, eth_valid_cb, eth_err_cb, &r);
+	zcrx_nl_msg_free(m);
 	return ret;
 }
 
 /* Open, send one message, close. */
 static int eth_once(const struct zcrx_prep_state *st,
-		    struct nl_msg *(*build)(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+		    struct zcrx_nl_msg *(*build)(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 					    const void *a),
 		    const void *a, int (*fn)(struct nlmsghdr *, void *), void *arg, char *msg,
 		    size_t len)
@@ -559,7 +558,7 @@ struct chan_args { uint32_t rx, combined; };
 struct ring_args { uint32_t split, thresh; bool set_thresh; };
 struct indir_args { const uint32_t *indir; uint32_t n; };
 
-static struct nl_msg *b_channels(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+static struct zcrx_nl_msg *b_channels(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 				 const void *a)
 {
 	const struct chan_args *c = a;
@@ -567,7 +566,7 @@ static struct nl_msg *b_channels(struct zcrx_nl *nl, const struct zcrx_prep_stat
 	return zcrx_eth_msg_channels(nl, st->ifindex, c->rx, c->combined);
 }
 
-static struct nl_msg *b_rings(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+static struct zcrx_nl_msg *b_rings(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 			      const void *a)
 {
 	const struct ring_args *r = a;
@@ -575,13 +574,13 @@ static struct nl_msg *b_rings(struct zcrx_nl *nl, const struct zcrx_prep_state *
 	return zcrx_eth_msg_rings(nl, st->ifindex, r->split, r->set_thresh, r->thresh);
 }
 
-static struct nl_msg *b_ntuple(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+static struct zcrx_nl_msg *b_ntuple(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 			       const void *a)
 {
 	return zcrx_eth_msg_ntuple(nl, st->ifindex, *(const bool *)a);
 }
 
-static struct nl_msg *b_indir(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+static struct zcrx_nl_msg *b_indir(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 			      const void *a)
 {
 	const struct indir_args *i = a;
@@ -589,13 +588,13 @@ static struct nl_msg *b_indir(struct zcrx_nl *nl, const struct zcrx_prep_state *
 	return zcrx_eth_msg_rss_set(nl, st->ifindex, i->indir, i->n);
 }
 
-static struct nl_msg *b_ctx_add(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+static struct zcrx_nl_msg *b_ctx_add(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 				const void *a)
 {
 	return zcrx_eth_msg_rss_create(nl, st->ifindex, *(const uint32_t *)a);
 }
 
-static struct nl_msg *b_ctx_del(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+static struct zcrx_nl_msg *b_ctx_del(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 				const void *a)
 {
 	return zcrx_eth_msg_rss_delete(nl, st->ifindex, *(const uint32_t *)a);

@@ -106,9 +106,9 @@ static int devs_rtnl(int ifindex, struct zcrx_netdev_list *out)
 	if (ret)
 		return ret;
 	zcrx_nl_req_init(&r, RTM_GETLINK, ifindex ? 0 : NLM_F_DUMP, &ifi, sizeof(ifi));
-	ret = zcrx_nl_req_u32(&r, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	ret = zcrx_nl_put_u32(&r.m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	if (!ret)
-		ret = zcrx_nl_talk(&nl, &r.nlh, link_cb, NULL, &l);
+		ret = zcrx_nl_talk(&nl, r.m.nlh, link_cb, NULL, &l);
 	zcrx_nl_close(&nl);
 	if (ret)
 		return ret;
@@ -278,10 +278,10 @@ static int dev_dump(struct zcrx_nl *nl, uint8_t cmd, struct zcrx_netdev *dev,
 	struct zcrx_nl_req r;
 
 	zcrx_nl_req_genl(&r, nl->family, cmd, NLM_F_DUMP);
-	if (zcrx_nl_req_u32(&r, ifindex_attr, dev->ifindex) ||
-	    (scope && zcrx_nl_req_u32(&r, ZCRX_NETDEV_A_QSTATS_SCOPE, scope)))
+	if (zcrx_nl_put_u32(&r.m, ifindex_attr, dev->ifindex) ||
+	    (scope && zcrx_nl_put_u32(&r.m, ZCRX_NETDEV_A_QSTATS_SCOPE, scope)))
 		return -ENOMEM;
-	return zcrx_nl_talk(nl, &r.nlh, fn, NULL, dev);
+	return zcrx_nl_talk(nl, r.m.nlh, fn, NULL, dev);
 }
 
 static int dev_qstats(struct zcrx_nl *nl, struct zcrx_netdev *dev)
@@ -325,9 +325,9 @@ static int host_dump(struct zcrx_nl *nl, uint8_t cmd, int scope, zcrx_nl_parse_f
 	struct zcrx_nl_req r;
 
 	zcrx_nl_req_genl(&r, nl->family, cmd, NLM_F_DUMP);
-	if (scope && zcrx_nl_req_u32(&r, ZCRX_NETDEV_A_QSTATS_SCOPE, scope))
+	if (scope && zcrx_nl_put_u32(&r.m, ZCRX_NETDEV_A_QSTATS_SCOPE, scope))
 		return -ENOMEM;
-	return zcrx_nl_talk(nl, &r.nlh, fn, NULL, arg);
+	return zcrx_nl_talk(nl, r.m.nlh, fn, NULL, arg);
 }
 
 /* What the dumps of the whole host saw of each device. */
@@ -605,12 +605,12 @@ static int ethtool_get(struct zcrx_nl *nl, uint8_t cmd, const struct zcrx_netdev
 
 	zcrx_nl_req_genl(&req, nl->family, cmd, NLM_F_ACK);
 	/* both RINGS_HEADER and CHANNELS_HEADER are attribute 1 */
-	hdr = zcrx_nl_req_nest(&req, ZCRX_ETHTOOL_A_RINGS_HEADER);
-	if (!hdr || zcrx_nl_req_u32(&req, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, dev->ifindex))
+	hdr = zcrx_nl_nest(&req.m, ZCRX_ETHTOOL_A_RINGS_HEADER);
+	if (!hdr || zcrx_nl_put_u32(&req.m, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, dev->ifindex))
 		return -ENOMEM;
-	zcrx_nl_req_nest_end(&req, hdr);
+	zcrx_nl_nest_end(&req.m, hdr);
 
-	ret = zcrx_nl_talk(nl, &req.nlh, ethtool_cb, NULL, r);
+	ret = zcrx_nl_talk(nl, req.m.nlh, ethtool_cb, NULL, r);
 	if (ret) {
 		*r->have = 0;
 		memset(r->vals, 0, (r->max + 1) * sizeof(*r->vals));
@@ -669,7 +669,7 @@ static int ethtool_host(struct zcrx_nl *nl, struct zcrx_netdev_list *list, uint8
 
 	memset(seen, 0, list->nr * sizeof(*seen));
 	zcrx_nl_req_genl(&req, nl->family, cmd, NLM_F_DUMP);
-	ret = zcrx_nl_talk(nl, &req.nlh, ethtool_host_cb, NULL, &e);
+	ret = zcrx_nl_talk(nl, req.m.nlh, ethtool_host_cb, NULL, &e);
 	if (ret == -ENOMEM)
 		return ret;
 	for (i = 0; i < list->nr; i++) {

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Netlink plumbing on plain sockets (the uapi headers, as iproute2's
- * libnetlink), libnl's message builder for the requests prepare sends, and
- * the netdev/ethtool reply parsers.
+ * Netlink on plain sockets and the uapi headers, as iproute2's libnetlink:
+ * requests, the exchange, and the netdev/ethtool/rtnl reply parsers.
  */
 
 #include <errno.h>
@@ -16,9 +15,6 @@
 #include <linux/genetlink.h>
 #include <linux/rtnetlink.h>
 
-#include <netlink/genl/genl.h>
-#include <netlink/msg.h>
-
 #include "kabi.h"
 #include "nl.h"
 
@@ -29,6 +25,8 @@
  * this size takes any of them whole.
  */
 #define ZCRX_NL_BUF		65536
+/* prepare's largest request: an indirection table of ZCRX_PREP_INDIR_MAX */
+#define ZCRX_NL_MSG_MAX		8192
 
 int zcrx_nl_socket(struct zcrx_nl *nl, int proto)
 {
@@ -63,17 +61,24 @@ void zcrx_nl_close(struct zcrx_nl *nl)
 	nl->buf = NULL;
 }
 
-void zcrx_nl_req_init(struct zcrx_nl_req *r, uint16_t type, uint16_t flags, const void *hdr,
-		      size_t hlen)
+static void msg_init(struct zcrx_nl_msg *m, uint16_t type, uint16_t flags, const void *hdr,
+		     size_t hlen)
 {
-	r->nlh = (struct nlmsghdr){
-		.nlmsg_len	= NLMSG_LENGTH(hlen),
+	*m->nlh = (struct nlmsghdr){
+		.nlmsg_len	= NLMSG_LENGTH(NLMSG_ALIGN(hlen)),
 		.nlmsg_type	= type,
 		.nlmsg_flags	= flags | NLM_F_REQUEST,
 	};
-	memcpy(r->data, hdr, hlen);
-	memset(r->data + hlen, 0, NLMSG_ALIGN(hlen) - hlen);
-	r->nlh.nlmsg_len = NLMSG_LENGTH(NLMSG_ALIGN(hlen));
+	memcpy(NLMSG_DATA(m->nlh), hdr, hlen);
+	memset((char *)NLMSG_DATA(m->nlh) + hlen, 0, NLMSG_ALIGN(hlen) - hlen);
+}
+
+void zcrx_nl_req_init(struct zcrx_nl_req *r, uint16_t type, uint16_t flags, const void *hdr,
+		      size_t hlen)
+{
+	r->m.nlh = &r->u.nlh;
+	r->m.cap = sizeof(r->u);
+	msg_init(&r->m, type, flags, hdr, hlen);
 }
 
 void zcrx_nl_req_genl(struct zcrx_nl_req *r, int family, uint8_t cmd, uint16_t flags)
@@ -83,35 +88,74 @@ void zcrx_nl_req_genl(struct zcrx_nl_req *r, int family, uint8_t cmd, uint16_t f
 	zcrx_nl_req_init(r, (uint16_t)family, flags, &g, sizeof(g));
 }
 
-static struct nlattr *req_put(struct zcrx_nl_req *r, uint16_t type, const void *val,
+struct zcrx_nl_msg *zcrx_nl_msg(const struct zcrx_nl *nl, uint8_t cmd, int flags)
+{
+	struct genlmsghdr g = { .cmd = cmd, .version = ZCRX_GENL_VERSION };
+	struct zcrx_nl_msg *m;
+
+	m = malloc(sizeof(*m) + ZCRX_NL_MSG_MAX);
+	if (!m)
+		return NULL;
+	m->nlh = (struct nlmsghdr *)(m + 1);
+	m->cap = ZCRX_NL_MSG_MAX;
+	msg_init(m, (uint16_t)nl->family, (uint16_t)flags, &g, sizeof(g));
+	return m;
+}
+
+void zcrx_nl_msg_free(struct zcrx_nl_msg *m)
+{
+	free(m);
+}
+
+static struct nlattr *msg_put(struct zcrx_nl_msg *m, uint16_t type, const void *val,
 			      size_t len)
 {
-	struct nlattr *a = (struct nlattr *)((char *)r + NLMSG_ALIGN(r->nlh.nlmsg_len));
-	size_t total = NLMSG_ALIGN(r->nlh.nlmsg_len) + NLA_ALIGN(NLA_HDRLEN + len);
+	size_t off = NLMSG_ALIGN(m->nlh->nlmsg_len), total;
+	struct nlattr *a;
 
-	if (total > sizeof(*r))
+	if (len > UINT16_MAX - NLA_HDRLEN)
 		return NULL;
+	total = off + NLA_ALIGN(NLA_HDRLEN + len);
+	if (total > m->cap)
+		return NULL;
+	a = (struct nlattr *)((char *)m->nlh + off);
 	a->nla_type = type;
-	a->nla_len = NLA_HDRLEN + len;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
 	if (len)
 		memcpy(zcrx_nla_data(a), val, len);
-	r->nlh.nlmsg_len = total;
+	memset((char *)zcrx_nla_data(a) + len, 0, NLA_ALIGN(len) - len);
+	m->nlh->nlmsg_len = (uint32_t)total;
 	return a;
 }
 
-int zcrx_nl_req_u32(struct zcrx_nl_req *r, uint16_t type, uint32_t val)
+int zcrx_nl_put(struct zcrx_nl_msg *m, uint16_t type, const void *val, size_t len)
 {
-	return req_put(r, type, &val, sizeof(val)) ? 0 : -EMSGSIZE;
+	return msg_put(m, type, val, len) ? 0 : -EMSGSIZE;
 }
 
-struct nlattr *zcrx_nl_req_nest(struct zcrx_nl_req *r, uint16_t type)
+int zcrx_nl_put_u32(struct zcrx_nl_msg *m, uint16_t type, uint32_t val)
 {
-	return req_put(r, type | NLA_F_NESTED, NULL, 0);
+	return zcrx_nl_put(m, type, &val, sizeof(val));
 }
 
-void zcrx_nl_req_nest_end(struct zcrx_nl_req *r, struct nlattr *nest)
+int zcrx_nl_put_u8(struct zcrx_nl_msg *m, uint16_t type, uint8_t val)
 {
-	nest->nla_len = (uint16_t)((char *)r + r->nlh.nlmsg_len - (char *)nest);
+	return zcrx_nl_put(m, type, &val, sizeof(val));
+}
+
+int zcrx_nl_put_string(struct zcrx_nl_msg *m, uint16_t type, const char *str)
+{
+	return zcrx_nl_put(m, type, str, strlen(str) + 1);
+}
+
+struct nlattr *zcrx_nl_nest(struct zcrx_nl_msg *m, uint16_t type)
+{
+	return msg_put(m, type | NLA_F_NESTED, NULL, 0);
+}
+
+void zcrx_nl_nest_end(struct zcrx_nl_msg *m, struct nlattr *nest)
+{
+	nest->nla_len = (uint16_t)((char *)m->nlh + m->nlh->nlmsg_len - (char *)nest);
 }
 
 int zcrx_nl_attrs(struct nlmsghdr *nlh, size_t hlen, struct nlattr **head, int *len)
@@ -218,28 +262,13 @@ int zcrx_nl_talk(struct zcrx_nl *nl, struct nlmsghdr *req, zcrx_nl_parse_fn fn,
 	return parse_err;
 }
 
-int zcrx_nl_request(struct zcrx_nl *nl, struct nl_msg *msg, zcrx_nl_parse_fn fn,
+int zcrx_nl_request(struct zcrx_nl *nl, struct zcrx_nl_msg *msg, zcrx_nl_parse_fn fn,
 		    void *arg)
 {
-	int ret = zcrx_nl_talk(nl, nlmsg_hdr(msg), fn, NULL, arg);
+	int ret = zcrx_nl_talk(nl, msg->nlh, fn, NULL, arg);
 
-	nlmsg_free(msg);
+	zcrx_nl_msg_free(msg);
 	return ret;
-}
-
-struct nl_msg *zcrx_nl_msg(const struct zcrx_nl *nl, uint8_t cmd, int flags)
-{
-	struct nl_msg *msg;
-
-	msg = nlmsg_alloc();
-	if (!msg)
-		return NULL;
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, flags, cmd,
-			 ZCRX_GENL_VERSION)) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
 }
 
 static int family_cb(struct nlmsghdr *nlh, void *arg)
@@ -269,9 +298,9 @@ int zcrx_nl_resolve(struct zcrx_nl *nl, const char *family)
 	int id = 0, ret;
 
 	zcrx_nl_req_init(&r, GENL_ID_CTRL, NLM_F_ACK, &g, sizeof(g));
-	if (n > 32 || !req_put(&r, CTRL_ATTR_FAMILY_NAME, family, n))
+	if (n > 32 || zcrx_nl_put(&r.m, CTRL_ATTR_FAMILY_NAME, family, n))
 		return -EINVAL;
-	ret = zcrx_nl_talk(nl, &r.nlh, family_cb, NULL, &id);
+	ret = zcrx_nl_talk(nl, r.m.nlh, family_cb, NULL, &id);
 	if (ret)
 		return ret;
 	return id > 0 ? id : -EBADMSG;

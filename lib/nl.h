@@ -14,7 +14,6 @@
 #include "zcrx.h"
 #include "zcrx_diag.h"
 
-struct nl_msg;
 
 /*
  * A netlink socket of our own (no libnl on the read path): one receive
@@ -35,8 +34,38 @@ int zcrx_nl_resolve(struct zcrx_nl *nl, const char *family);
 int zcrx_nl_open(struct zcrx_nl *nl, const char *family);
 void zcrx_nl_close(struct zcrx_nl *nl);
 
-/* A request for cmd with genl header (version 1); NULL on ENOMEM (libnl). */
-struct nl_msg *zcrx_nl_msg(const struct zcrx_nl *nl, uint8_t cmd, int flags);
+/* A request being built: the message and the room it has. */
+struct zcrx_nl_msg {
+	struct nlmsghdr	*nlh;
+	size_t		cap;
+};
+
+/* A small request on the stack: a genl or rtnl header and a few attributes. */
+struct zcrx_nl_req {
+	struct zcrx_nl_msg	m;
+	union {
+		struct nlmsghdr	nlh;
+		char		buf[160];
+	} u;
+};
+
+/* A request for cmd with genl header (version 1), on the heap; NULL on ENOMEM. */
+struct zcrx_nl_msg *zcrx_nl_msg(const struct zcrx_nl *nl, uint8_t cmd, int flags);
+void zcrx_nl_msg_free(struct zcrx_nl_msg *m);
+
+/* The same on the stack: header type/flags, then hlen bytes of hdr (the family header). */
+void zcrx_nl_req_init(struct zcrx_nl_req *r, uint16_t type, uint16_t flags, const void *hdr,
+		      size_t hlen);
+void zcrx_nl_req_genl(struct zcrx_nl_req *r, int family, uint8_t cmd, uint16_t flags);
+
+/* Attributes: 0, or -EMSGSIZE when the message has no room left. */
+int zcrx_nl_put(struct zcrx_nl_msg *m, uint16_t type, const void *val, size_t len);
+int zcrx_nl_put_u32(struct zcrx_nl_msg *m, uint16_t type, uint32_t val);
+int zcrx_nl_put_u8(struct zcrx_nl_msg *m, uint16_t type, uint8_t val);
+int zcrx_nl_put_string(struct zcrx_nl_msg *m, uint16_t type, const char *s);
+/* NULL when there is no room */
+struct nlattr *zcrx_nl_nest(struct zcrx_nl_msg *m, uint16_t type);
+void zcrx_nl_nest_end(struct zcrx_nl_msg *m, struct nlattr *nest);
 
 /*
  * Called for every reply: return 0, or -errno to make the request fail with
@@ -48,7 +77,7 @@ typedef int (*zcrx_nl_parse_fn)(struct nlmsghdr *nlh, void *arg);
  * Send msg (always consumed), feed the replies to fn and wait for the ack or
  * the end of the dump.  Returns 0 or the -errno the kernel answered.
  */
-int zcrx_nl_request(struct zcrx_nl *nl, struct nl_msg *msg, zcrx_nl_parse_fn fn,
+int zcrx_nl_request(struct zcrx_nl *nl, struct zcrx_nl_msg *msg, zcrx_nl_parse_fn fn,
 		    void *arg);
 /*
  * The same for a request built anywhere (its seq and port are set here);
@@ -56,21 +85,6 @@ int zcrx_nl_request(struct zcrx_nl *nl, struct nl_msg *msg, zcrx_nl_parse_fn fn,
  */
 int zcrx_nl_talk(struct zcrx_nl *nl, struct nlmsghdr *req, zcrx_nl_parse_fn fn,
 		 zcrx_nl_parse_fn err_fn, void *arg);
-
-/* A small request on the stack: a genl or rtnl header and a few attributes. */
-struct zcrx_nl_req {
-	struct nlmsghdr	nlh;
-	char		data[128];
-};
-
-/* Header type/flags, then hlen bytes of hdr (the family header). */
-void zcrx_nl_req_init(struct zcrx_nl_req *r, uint16_t type, uint16_t flags, const void *hdr,
-		      size_t hlen);
-void zcrx_nl_req_genl(struct zcrx_nl_req *r, int family, uint8_t cmd, uint16_t flags);
-/* 0, or -EMSGSIZE when the request has no room left. */
-int zcrx_nl_req_u32(struct zcrx_nl_req *r, uint16_t type, uint32_t val);
-struct nlattr *zcrx_nl_req_nest(struct zcrx_nl_req *r, uint16_t type);
-void zcrx_nl_req_nest_end(struct zcrx_nl_req *r, struct nlattr *nest);
 
 /* Attribute walking without trusting the lengths (libnl's nla_ok rules). */
 static inline int zcrx_nla_ok(const struct nlattr *a, int rem)
