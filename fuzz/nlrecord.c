@@ -2,8 +2,8 @@
 /*
  * Record real netlink replies from this machine's kernel as seeds for
  * fuzz_nl: every reply to queue-get, qstats-get (scope queue), page-pool-get,
- * page-pool-stats-get, and ethtool rings-get / channels-get of each device
- * named, written byte for byte (struct nlmsghdr first) to DIR/KIND-DEV-N.
+ * page-pool-stats-get, ethtool rings-get / channels-get and rtnl getlink of
+ * each device named, written byte for byte (struct nlmsghdr first) to DIR/KIND-DEV-N.
  *
  *   fuzz/build/nlrecord DIR DEV...        (make fuzz-seeds)
  *
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
-
+#include <linux/rtnetlink.h>
 
 #include "kabi.h"
 #include "nl.h"
@@ -68,6 +68,26 @@ static void dump(struct zcrx_nl *nl, uint8_t cmd, int flags, int ifattr, int ifi
 		ret ? ", then " : "", ret ? strerrorname_np(-ret) : "");
 }
 
+static void link_get(int ifindex, struct rec *r)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct zcrx_nl_req req;
+	struct zcrx_nl rt;
+	int ret;
+
+	r->n = 0;
+	ret = zcrx_nl_socket(&rt, NETLINK_ROUTE);
+	if (!ret) {
+		zcrx_nl_req_init(&req, RTM_GETLINK, 0, &ifi, sizeof(ifi));
+		ret = zcrx_nl_put_u32(&req.m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+		if (!ret)
+			ret = zcrx_nl_talk(&rt, req.m.nlh, save, NULL, r);
+		zcrx_nl_close(&rt);
+	}
+	fprintf(stderr, "%-12s %-8s %d replies%s%s\n", r->kind, r->dev, r->n,
+		ret ? ", then " : "", ret ? strerrorname_np(-ret) : "");
+}
+
 int main(int argc, char **argv)
 {
 	struct zcrx_nl nd, et;
@@ -103,6 +123,8 @@ int main(int argc, char **argv)
 		     ifindex, ZCRX_NETDEV_QSTATS_SCOPE_QUEUE, false, &r);
 		r.kind = "rings";
 		dump(&et, ZCRX_ETHTOOL_MSG_RINGS_GET, NLM_F_ACK, 0, ifindex, 0, true, &r);
+		r.kind = "link";
+		link_get(ifindex, &r);
 		r.kind = "channels";
 		dump(&et, ZCRX_ETHTOOL_MSG_CHANNELS_GET, NLM_F_ACK, 0, ifindex, 0, true, &r);
 	}
