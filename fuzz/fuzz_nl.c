@@ -27,6 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint32_t have, vals[32];
 	struct nlmsghdr *nlh;
 	struct zcrx_netdev dev;
+	char kind[16];
 	struct zcrx_pool pool;
 	struct zcrx_rxq q;
 	int ret, ifi;
@@ -65,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		  ret, ifi);
 
 	memset(&dev, 0, sizeof(dev));
-	ret = zcrx_nl_parse_link(nlh, &dev);
+	ret = zcrx_nl_parse_link(nlh, &dev, kind, sizeof(kind));
+	fz_assert(ret != 1 || strnlen(kind, sizeof(kind)) < sizeof(kind), "link: kind");
 	fz_assert(ret == 1 || ret == 0 || ret == -EBADMSG, "link: %d", ret);
 	fz_assert(ret != 1 || (dev.ifindex > 0 && dev.name[0] &&
 			       strnlen(dev.name, IF_NAMESIZE) < IF_NAMESIZE),

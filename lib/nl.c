@@ -686,7 +686,22 @@ int zcrx_nl_parse_ethtool_dev(struct nlmsghdr *nlh, int *ifindex)
 	return 1;
 }
 
-int zcrx_nl_parse_link(struct nlmsghdr *nlh, struct zcrx_netdev *dev)
+/* IFLA_INFO_KIND of an IFLA_LINKINFO nest into kind, "" when absent or too long. */
+static void link_kind(const struct nlattr *info, char *kind, size_t len)
+{
+	struct nlattr *a;
+	int rem, n;
+
+	zcrx_nla_for_each_nested(a, info, rem) {
+		if (zcrx_nla_type(a) != IFLA_INFO_KIND)
+			continue;
+		n = (int)strnlen(zcrx_nla_data(a), zcrx_nla_len(a));
+		if (n < zcrx_nla_len(a) && (size_t)n < len)
+			memcpy(kind, zcrx_nla_data(a), n + 1);
+	}
+}
+
+int zcrx_nl_parse_link(struct nlmsghdr *nlh, struct zcrx_netdev *dev, char *kind, size_t klen)
 {
 	struct nlattr *head, *a;
 	struct ifinfomsg ifi;
@@ -705,6 +720,8 @@ int zcrx_nl_parse_link(struct nlmsghdr *nlh, struct zcrx_netdev *dev)
 	/* what SIOCGIFFLAGS gives: dev_get_flags() in a short */
 	dev->flags = (unsigned short)ifi.ifi_flags;
 	dev->has_parent = false;
+	if (klen)
+		kind[0] = '\0';
 	zcrx_nla_for_each(a, head, len, rem) {
 		switch (zcrx_nla_type(a)) {
 		case IFLA_IFNAME:
@@ -713,6 +730,9 @@ int zcrx_nl_parse_link(struct nlmsghdr *nlh, struct zcrx_netdev *dev)
 				return -EBADMSG;
 			memcpy(dev->name, zcrx_nla_data(a), n + 1);
 			named = true;
+			break;
+		case IFLA_LINKINFO:
+			link_kind(a, kind, klen);
 			break;
 		case IFLA_PARENT_DEV_NAME:
 			/* what /sys/class/net/DEV/device stands for: a parent */

@@ -150,9 +150,10 @@ int zcrx_nl_parse_ethtool(struct nlmsghdr *nlh, unsigned int max, uint32_t *have
 /* The device an ethtool reply is about (its header nest): 1 and *ifindex, -EBADMSG. */
 int zcrx_nl_parse_ethtool_dev(struct nlmsghdr *nlh, int *ifindex);
 /*
- * rtnl RTM_NEWLINK: 1 with dev's ifindex, name, flags and has_parent set,
- * 0 for another message type, -EBADMSG.
+ * rtnl RTM_NEWLINK: 1 with dev's ifindex, name, flags and has_parent set and
+ * its IFLA_INFO_KIND in kind ("" when none or not shorter than klen), 0 for
+ * another message type, -EBADMSG.
  */
-int zcrx_nl_parse_link(struct nlmsghdr *nlh, struct zcrx_netdev *dev);
+int zcrx_nl_parse_link(struct nlmsghdr *nlh, struct zcrx_netdev *dev, char *kind, size_t klen);
 
 #endif
