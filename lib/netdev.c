@@ -86,7 +86,7 @@ static void dev_kind(struct zcrx_netdev *dev, const char *kind)
 		return;
 	for (i = 0; i < sizeof(self_named_kinds) / sizeof(self_named_kinds[0]); i++) {
 		if (!strcmp(kind, self_named_kinds[i])) {
-			snprintf(dev->driver, sizeof(dev->driver), "%s", kind);
+			strcpy(dev->driver, self_named_kinds[i]);
 			return;
 		}
 	}
