@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The netdev and ethtool reply parsers (lib/nl.c) on any message.  The seeds
+ * The netdev, ethtool and rtnl link reply parsers (lib/nl.c) on any message.  The seeds
  * are real replies recorded from a kernel (fuzz/nlrecord.c); every parser
  * gets every input, since a reply of one kind is a mutated reply of another.
  *
@@ -26,6 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint32_t have, vals[32];
 	struct nlmsghdr *nlh;
+	struct zcrx_netdev dev;
+	char kind[16];
 	struct zcrx_pool pool;
 	struct zcrx_rxq q;
 	int ret, ifi;
@@ -48,6 +50,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = zcrx_nl_parse_qstats(nlh, ifi, &q);
 	fz_assert(ret == 1 || ret == 0 || ret == -EBADMSG, "qstats: %d", ret);
 	check_rxq(&q);
+
+	ret = zcrx_nl_parse_queue_any(nlh, &ifi, &q);
+	fz_assert(ret == 1 || ret == 0 || ret == -EBADMSG, "queue any: %d", ret);
+	fz_assert(ret < 0 || ifi > 0, "queue any: ifindex %d", ifi);
+	check_rxq(&q);
+
+	ret = zcrx_nl_parse_qstats_any(nlh, &ifi, &q);
+	fz_assert(ret == 1 || ret == 0 || ret == -EBADMSG, "qstats any: %d", ret);
+	fz_assert(ret < 0 || ifi > 0, "qstats any: ifindex %d", ifi);
+	check_rxq(&q);
+
+	ret = zcrx_nl_parse_ethtool_dev(nlh, &ifi);
+	fz_assert((ret == 1 && ifi > 0) || (ret == -EBADMSG && !ifi), "ethtool dev: %d %d",
+		  ret, ifi);
+
+	memset(&dev, 0, sizeof(dev));
+	ret = zcrx_nl_parse_link(nlh, &dev, kind, sizeof(kind));
+	fz_assert(ret != 1 || strnlen(kind, sizeof(kind)) < sizeof(kind), "link: kind");
+	fz_assert(ret == 1 || ret == 0 || ret == -EBADMSG, "link: %d", ret);
+	fz_assert(ret != 1 || (dev.ifindex > 0 && dev.name[0] &&
+			       strnlen(dev.name, IF_NAMESIZE) < IF_NAMESIZE),
+		  "link: ifindex %d", dev.ifindex);
 
 	ret = zcrx_nl_parse_pool(nlh, &pool, &ifi);
 	fz_assert(ret == 1 || ret == -EBADMSG, "pool: %d", ret);

@@ -2,8 +2,8 @@
 /*
  * Record real netlink replies from this machine's kernel as seeds for
  * fuzz_nl: every reply to queue-get, qstats-get (scope queue), page-pool-get,
- * page-pool-stats-get, and ethtool rings-get / channels-get of each device
- * named, written byte for byte (struct nlmsghdr first) to DIR/KIND-DEV-N.
+ * page-pool-stats-get, ethtool rings-get / channels-get and rtnl getlink of
+ * each device named, written byte for byte (struct nlmsghdr first) to DIR/KIND-DEV-N.
  *
  *   fuzz/build/nlrecord DIR DEV...        (make fuzz-seeds)
  *
@@ -15,9 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
-
-#include <netlink/attr.h>
-#include <netlink/msg.h>
+#include <linux/rtnetlink.h>
 
 #include "kabi.h"
 #include "nl.h"
@@ -49,23 +47,43 @@ static int save(struct nlmsghdr *nlh, void *arg)
 static void dump(struct zcrx_nl *nl, uint8_t cmd, int flags, int ifattr, int ifindex,
 		 int scope, bool ethtool, struct rec *r)
 {
-	struct nl_msg *msg = zcrx_nl_msg(nl, cmd, flags);
+	struct zcrx_nl_msg *msg = zcrx_nl_msg(nl, cmd, flags);
 	struct nlattr *hdr;
 	int ret;
 
 	if (!msg)
 		exit(1);
 	if (ethtool) {
-		hdr = nla_nest_start(msg, ZCRX_ETHTOOL_A_RINGS_HEADER | NLA_F_NESTED);
-		nla_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, ifindex);
-		nla_nest_end(msg, hdr);
+		hdr = zcrx_nl_nest(msg, ZCRX_ETHTOOL_A_RINGS_HEADER);
+		zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, ifindex);
+		zcrx_nl_nest_end(msg, hdr);
 	} else if (ifattr) {
-		nla_put_u32(msg, ifattr, ifindex);
+		zcrx_nl_put_u32(msg, ifattr, ifindex);
 		if (scope)
-			nla_put_u32(msg, ZCRX_NETDEV_A_QSTATS_SCOPE, scope);
+			zcrx_nl_put_u32(msg, ZCRX_NETDEV_A_QSTATS_SCOPE, scope);
 	}
 	r->n = 0;
 	ret = zcrx_nl_request(nl, msg, save, r);
+	fprintf(stderr, "%-12s %-8s %d replies%s%s\n", r->kind, r->dev, r->n,
+		ret ? ", then " : "", ret ? strerrorname_np(-ret) : "");
+}
+
+static void link_get(int ifindex, struct rec *r)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct zcrx_nl_req req;
+	struct zcrx_nl rt;
+	int ret;
+
+	r->n = 0;
+	ret = zcrx_nl_socket(&rt, NETLINK_ROUTE);
+	if (!ret) {
+		zcrx_nl_req_init(&req, RTM_GETLINK, 0, &ifi, sizeof(ifi));
+		ret = zcrx_nl_put_u32(&req.m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+		if (!ret)
+			ret = zcrx_nl_talk(&rt, req.m.nlh, save, NULL, r);
+		zcrx_nl_close(&rt);
+	}
 	fprintf(stderr, "%-12s %-8s %d replies%s%s\n", r->kind, r->dev, r->n,
 		ret ? ", then " : "", ret ? strerrorname_np(-ret) : "");
 }
@@ -105,6 +123,8 @@ int main(int argc, char **argv)
 		     ifindex, ZCRX_NETDEV_QSTATS_SCOPE_QUEUE, false, &r);
 		r.kind = "rings";
 		dump(&et, ZCRX_ETHTOOL_MSG_RINGS_GET, NLM_F_ACK, 0, ifindex, 0, true, &r);
+		r.kind = "link";
+		link_get(ifindex, &r);
 		r.kind = "channels";
 		dump(&et, ZCRX_ETHTOOL_MSG_CHANNELS_GET, NLM_F_ACK, 0, ifindex, 0, true, &r);
 	}

@@ -10,14 +10,15 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <netlink/genl/genl.h>
-#include <netlink/netlink.h>
+#include <linux/genetlink.h>
+
 
 #include "kabi.h"
 #include "nl.h"
@@ -34,113 +35,113 @@
 /* Requests                                                            */
 /* ------------------------------------------------------------------ */
 
-static struct nl_msg *msg_start(const struct zcrx_nl *nl, uint8_t cmd, uint32_t ifindex,
+static struct zcrx_nl_msg *msg_start(const struct zcrx_nl *nl, uint8_t cmd, uint32_t ifindex,
 				uint32_t flags)
 {
 	struct nlattr *hdr;
-	struct nl_msg *msg;
+	struct zcrx_nl_msg *msg;
 
 	msg = zcrx_nl_msg(nl, cmd, NLM_F_ACK);
 	if (!msg)
 		return NULL;
 	/* every ethtool request's header nest is attribute 1 */
-	hdr = nla_nest_start(msg, 1 | NLA_F_NESTED);
-	if (!hdr || nla_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, ifindex) ||
-	    (flags && nla_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_FLAGS, flags))) {
-		nlmsg_free(msg);
+	hdr = zcrx_nl_nest(msg, 1 | NLA_F_NESTED);
+	if (!hdr || zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, ifindex) ||
+	    (flags && zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_FLAGS, flags))) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
-	nla_nest_end(msg, hdr);
+	zcrx_nl_nest_end(msg, hdr);
 	return msg;
 }
 
-struct nl_msg *zcrx_eth_msg_get(const struct zcrx_nl *nl, uint8_t cmd, uint32_t ifindex)
+struct zcrx_nl_msg *zcrx_eth_msg_get(const struct zcrx_nl *nl, uint8_t cmd, uint32_t ifindex)
 {
 	return msg_start(nl, cmd, ifindex, 0);
 }
 
-struct nl_msg *zcrx_eth_msg_channels(const struct zcrx_nl *nl, uint32_t ifindex, uint32_t rx,
+struct zcrx_nl_msg *zcrx_eth_msg_channels(const struct zcrx_nl *nl, uint32_t ifindex, uint32_t rx,
 				     uint32_t combined)
 {
-	struct nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_CHANNELS_SET, ifindex, 0);
+	struct zcrx_nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_CHANNELS_SET, ifindex, 0);
 
-	if (msg && (nla_put_u32(msg, ZCRX_ETHTOOL_A_CHANNELS_RX_COUNT, rx) ||
-		    nla_put_u32(msg, ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT, combined))) {
-		nlmsg_free(msg);
+	if (msg && (zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_CHANNELS_RX_COUNT, rx) ||
+		    zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_CHANNELS_COMBINED_COUNT, combined))) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
 	return msg;
 }
 
-struct nl_msg *zcrx_eth_msg_rings(const struct zcrx_nl *nl, uint32_t ifindex, uint32_t split,
+struct zcrx_nl_msg *zcrx_eth_msg_rings(const struct zcrx_nl *nl, uint32_t ifindex, uint32_t split,
 				  bool set_thresh, uint32_t thresh)
 {
-	struct nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RINGS_SET, ifindex, 0);
+	struct zcrx_nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RINGS_SET, ifindex, 0);
 
-	if (msg && (nla_put_u8(msg, ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT, (uint8_t)split) ||
-		    (set_thresh && nla_put_u32(msg, ZCRX_ETHTOOL_A_RINGS_HDS_THRESH, thresh)))) {
-		nlmsg_free(msg);
+	if (msg && (zcrx_nl_put_u8(msg, ZCRX_ETHTOOL_A_RINGS_TCP_DATA_SPLIT, (uint8_t)split) ||
+		    (set_thresh && zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_RINGS_HDS_THRESH, thresh)))) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
 	return msg;
 }
 
 /* WANTED as a verbose bitset with a mask: only the bit listed changes. */
-struct nl_msg *zcrx_eth_msg_ntuple(const struct zcrx_nl *nl, uint32_t ifindex, bool on)
+struct zcrx_nl_msg *zcrx_eth_msg_ntuple(const struct zcrx_nl *nl, uint32_t ifindex, bool on)
 {
-	struct nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_FEATURES_SET, ifindex,
+	struct zcrx_nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_FEATURES_SET, ifindex,
 				       ZCRX_ETHTOOL_FLAG_OMIT_REPLY);
 	struct nlattr *set, *bits, *bit;
 
 	if (!msg)
 		return NULL;
-	if (!(set = nla_nest_start(msg, ZCRX_ETHTOOL_A_FEATURES_WANTED | NLA_F_NESTED)) ||
-	    !(bits = nla_nest_start(msg, ZCRX_ETHTOOL_A_BITSET_BITS | NLA_F_NESTED)) ||
-	    !(bit = nla_nest_start(msg, ZCRX_ETHTOOL_A_BITSET_BITS_BIT | NLA_F_NESTED)) ||
-	    nla_put_string(msg, ZCRX_ETHTOOL_A_BITSET_BIT_NAME, ZCRX_NTUPLE_FEATURE) ||
-	    (on && nla_put_flag(msg, ZCRX_ETHTOOL_A_BITSET_BIT_VALUE))) {
-		nlmsg_free(msg);
+	if (!(set = zcrx_nl_nest(msg, ZCRX_ETHTOOL_A_FEATURES_WANTED | NLA_F_NESTED)) ||
+	    !(bits = zcrx_nl_nest(msg, ZCRX_ETHTOOL_A_BITSET_BITS | NLA_F_NESTED)) ||
+	    !(bit = zcrx_nl_nest(msg, ZCRX_ETHTOOL_A_BITSET_BITS_BIT | NLA_F_NESTED)) ||
+	    zcrx_nl_put_string(msg, ZCRX_ETHTOOL_A_BITSET_BIT_NAME, ZCRX_NTUPLE_FEATURE) ||
+	    (on && zcrx_nl_put(msg, ZCRX_ETHTOOL_A_BITSET_BIT_VALUE, NULL, 0))) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
-	nla_nest_end(msg, bit);
-	nla_nest_end(msg, bits);
-	nla_nest_end(msg, set);
+	zcrx_nl_nest_end(msg, bit);
+	zcrx_nl_nest_end(msg, bits);
+	zcrx_nl_nest_end(msg, set);
 	return msg;
 }
 
-struct nl_msg *zcrx_eth_msg_rss_set(const struct zcrx_nl *nl, uint32_t ifindex,
+struct zcrx_nl_msg *zcrx_eth_msg_rss_set(const struct zcrx_nl *nl, uint32_t ifindex,
 				    const uint32_t *indir, uint32_t n)
 {
-	struct nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RSS_SET, ifindex, 0);
+	struct zcrx_nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RSS_SET, ifindex, 0);
 
 	/* an empty INDIR resets the table to the driver's default */
-	if (msg && nla_put(msg, ZCRX_ETHTOOL_A_RSS_INDIR, (int)(n * sizeof(*indir)), indir)) {
-		nlmsg_free(msg);
+	if (msg && zcrx_nl_put(msg, ZCRX_ETHTOOL_A_RSS_INDIR, indir, n * sizeof(*indir))) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
 	return msg;
 }
 
-struct nl_msg *zcrx_eth_msg_rss_create(const struct zcrx_nl *nl, uint32_t ifindex,
+struct zcrx_nl_msg *zcrx_eth_msg_rss_create(const struct zcrx_nl *nl, uint32_t ifindex,
 				       uint32_t queue)
 {
-	struct nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RSS_CREATE_ACT, ifindex, 0);
+	struct zcrx_nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RSS_CREATE_ACT, ifindex, 0);
 
 	/* "context new start Q equal 1": a table of one entry, Q */
-	if (msg && nla_put(msg, ZCRX_ETHTOOL_A_RSS_INDIR, sizeof(queue), &queue)) {
-		nlmsg_free(msg);
+	if (msg && zcrx_nl_put(msg, ZCRX_ETHTOOL_A_RSS_INDIR, &queue, sizeof(queue))) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
 	return msg;
 }
 
-struct nl_msg *zcrx_eth_msg_rss_delete(const struct zcrx_nl *nl, uint32_t ifindex,
+struct zcrx_nl_msg *zcrx_eth_msg_rss_delete(const struct zcrx_nl *nl, uint32_t ifindex,
 				       uint32_t ctx)
 {
-	struct nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RSS_DELETE_ACT, ifindex, 0);
+	struct zcrx_nl_msg *msg = msg_start(nl, ZCRX_ETHTOOL_MSG_RSS_DELETE_ACT, ifindex, 0);
 
-	if (msg && nla_put_u32(msg, ZCRX_ETHTOOL_A_RSS_CONTEXT, ctx)) {
-		nlmsg_free(msg);
+	if (msg && zcrx_nl_put_u32(msg, ZCRX_ETHTOOL_A_RSS_CONTEXT, ctx)) {
+		zcrx_nl_msg_free(msg);
 		return NULL;
 	}
 	return msg;
@@ -152,19 +153,15 @@ struct nl_msg *zcrx_eth_msg_rss_delete(const struct zcrx_nl *nl, uint32_t ifinde
 
 static int genl_head(struct nlmsghdr *nlh, struct nlattr **head, int *len)
 {
-	if (nlh->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN || !genlmsg_valid_hdr(nlh, 0))
-		return -EBADMSG;
-	*head = genlmsg_attrdata(nlmsg_data(nlh), 0);
-	*len = genlmsg_attrlen(nlmsg_data(nlh), 0);
-	return 0;
+	return zcrx_nl_attrs(nlh, GENL_HDRLEN, head, len);
 }
 
 static bool attr_is_string(const struct nlattr *a, const char *s)
 {
 	size_t n = strlen(s);
 
-	return nla_len(a) >= (int)n + 1 && !memcmp(nla_data(a), s, n) &&
-	       ((const char *)nla_data(a))[n] == '\0';
+	return zcrx_nla_len(a) >= (int)n + 1 && !memcmp(zcrx_nla_data(a), s, n) &&
+	       ((const char *)zcrx_nla_data(a))[n] == '\0';
 }
 
 /* Is bit name set in a verbose bitset (listed, and with VALUE unless NOMASK)? */
@@ -175,20 +172,20 @@ static int bitset_has(struct nlattr *set, const char *name, bool *on)
 	bool nomask = false, named, value;
 
 	*on = false;
-	nla_for_each_nested(a, set, rem)
-		if (nla_type(a) == ZCRX_ETHTOOL_A_BITSET_NOMASK)
+	zcrx_nla_for_each_nested(a, set, rem)
+		if (zcrx_nla_type(a) == ZCRX_ETHTOOL_A_BITSET_NOMASK)
 			nomask = true;
-	nla_for_each_nested(a, set, rem) {
-		if (nla_type(a) != ZCRX_ETHTOOL_A_BITSET_BITS)
+	zcrx_nla_for_each_nested(a, set, rem) {
+		if (zcrx_nla_type(a) != ZCRX_ETHTOOL_A_BITSET_BITS)
 			continue;
-		nla_for_each_nested(b, a, brem) {
-			if (nla_type(b) != ZCRX_ETHTOOL_A_BITSET_BITS_BIT)
+		zcrx_nla_for_each_nested(b, a, brem) {
+			if (zcrx_nla_type(b) != ZCRX_ETHTOOL_A_BITSET_BITS_BIT)
 				return -EBADMSG;
 			named = value = false;
-			nla_for_each_nested(c, b, crem) {
-				if (nla_type(c) == ZCRX_ETHTOOL_A_BITSET_BIT_NAME)
+			zcrx_nla_for_each_nested(c, b, crem) {
+				if (zcrx_nla_type(c) == ZCRX_ETHTOOL_A_BITSET_BIT_NAME)
 					named = attr_is_string(c, name);
-				else if (nla_type(c) == ZCRX_ETHTOOL_A_BITSET_BIT_VALUE)
+				else if (zcrx_nla_type(c) == ZCRX_ETHTOOL_A_BITSET_BIT_VALUE)
 					value = true;
 			}
 			if (named)
@@ -208,13 +205,13 @@ int zcrx_eth_parse_features(struct nlmsghdr *nlh, uint32_t *ntuple, uint32_t *fi
 	*fixed = 1;
 	if (genl_head(nlh, &head, &len))
 		return -EBADMSG;
-	nla_for_each_attr(a, head, len, rem) {
-		if (nla_type(a) == ZCRX_ETHTOOL_A_FEATURES_HW) {
+	zcrx_nla_for_each(a, head, len, rem) {
+		if (zcrx_nla_type(a) == ZCRX_ETHTOOL_A_FEATURES_HW) {
 			if (bitset_has(a, ZCRX_NTUPLE_FEATURE, &on))
 				return -EBADMSG;
 			*fixed = !on;
 			have_hw = true;
-		} else if (nla_type(a) == ZCRX_ETHTOOL_A_FEATURES_ACTIVE) {
+		} else if (zcrx_nla_type(a) == ZCRX_ETHTOOL_A_FEATURES_ACTIVE) {
 			if (bitset_has(a, ZCRX_NTUPLE_FEATURE, &on))
 				return -EBADMSG;
 			*ntuple = on;
@@ -232,15 +229,15 @@ int zcrx_eth_parse_rss(struct nlmsghdr *nlh, uint32_t *indir, uint32_t *n)
 	*n = 0;
 	if (genl_head(nlh, &head, &len))
 		return -EBADMSG;
-	nla_for_each_attr(a, head, len, rem) {
-		if (nla_type(a) != ZCRX_ETHTOOL_A_RSS_INDIR)
+	zcrx_nla_for_each(a, head, len, rem) {
+		if (zcrx_nla_type(a) != ZCRX_ETHTOOL_A_RSS_INDIR)
 			continue;
-		if (nla_len(a) % 4)
+		if (zcrx_nla_len(a) % 4)
 			return -EBADMSG;
-		if (nla_len(a) / 4 > ZCRX_PREP_INDIR_MAX)
+		if (zcrx_nla_len(a) / 4 > ZCRX_PREP_INDIR_MAX)
 			return -E2BIG;
-		*n = nla_len(a) / 4;
-		memcpy(indir, nla_data(a), nla_len(a));
+		*n = zcrx_nla_len(a) / 4;
+		memcpy(indir, zcrx_nla_data(a), zcrx_nla_len(a));
 	}
 	return 1;
 }
@@ -253,12 +250,12 @@ int zcrx_eth_parse_rss_ctx(struct nlmsghdr *nlh, uint32_t *ctx)
 	*ctx = 0;
 	if (genl_head(nlh, &head, &len))
 		return -EBADMSG;
-	nla_for_each_attr(a, head, len, rem) {
-		if (nla_type(a) != ZCRX_ETHTOOL_A_RSS_CONTEXT)
+	zcrx_nla_for_each(a, head, len, rem) {
+		if (zcrx_nla_type(a) != ZCRX_ETHTOOL_A_RSS_CONTEXT)
 			continue;
-		if (nla_len(a) != 4)
+		if (zcrx_nla_len(a) != 4)
 			return -EBADMSG;
-		memcpy(ctx, nla_data(a), 4);
+		memcpy(ctx, zcrx_nla_data(a), 4);
 		ret = *ctx ? 1 : -EBADMSG;
 	}
 	return ret;
@@ -289,13 +286,13 @@ int zcrx_eth_parse_extack(const struct nlmsghdr *nlh, char *msg, size_t len)
 		return -EBADMSG;
 	a = (const struct nlattr *)((const char *)nlh + off);
 	rem = (int)(nlh->nlmsg_len - off);
-	for (; nla_ok(a, rem); a = nla_next(a, &rem)) {
-		if (nla_type(a) != NLMSGERR_ATTR_MSG || !len)
+	for (; zcrx_nla_ok(a, rem); a = zcrx_nla_next(a, &rem)) {
+		if (zcrx_nla_type(a) != NLMSGERR_ATTR_MSG || !len)
 			continue;
-		n = strnlen(nla_data(a), nla_len(a));
+		n = strnlen(zcrx_nla_data(a), zcrx_nla_len(a));
 		if (n >= len)
 			n = len - 1;
-		memcpy(msg, nla_data(a), n);
+		memcpy(msg, zcrx_nla_data(a), n);
 		msg[n] = '\0';
 	}
 	return 0;
@@ -306,48 +303,26 @@ int zcrx_eth_parse_extack(const struct nlmsghdr *nlh, char *msg, size_t len)
 /* ------------------------------------------------------------------ */
 
 struct eth_req {
-	bool		running;
-	int		err;
-	int		parse_err;
 	int		(*fn)(struct nlmsghdr *nlh, void *arg);
 	void		*arg;
 	char		*msg;
 	size_t		len;
 };
 
-static int eth_valid_cb(struct nl_msg *m, void *arg)
+static int eth_valid_cb(struct nlmsghdr *nlh, void *arg)
 {
 	struct eth_req *r = arg;
-	int ret;
 
-	if (!r->fn)
-		return NL_OK;
-	ret = r->fn(nlmsg_hdr(m), r->arg);
-	if (ret < 0 && !r->parse_err)
-		r->parse_err = ret;
-	return NL_OK;
+	return r->fn ? r->fn(nlh, r->arg) : 0;
 }
 
-static int eth_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+static int eth_err_cb(struct nlmsghdr *nlh, void *arg)
 {
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
 	struct eth_req *r = arg;
 
-	(void)nla;
-	r->err = e->error;
-	if (r->msg && e->error)
+	if (r->msg)
 		zcrx_eth_parse_extack(nlh, r->msg, r->len);
-	r->running = false;
-	return NL_STOP;
-}
-
-static int eth_ack_cb(struct nl_msg *m, void *arg)
-{
-	struct eth_req *r = arg;
-
-	(void)m;
-	r->running = false;
-	return NL_STOP;
+	return 0;
 }
 
 static int eth_open(struct zcrx_nl *nl)
@@ -357,47 +332,28 @@ static int eth_open(struct zcrx_nl *nl)
 	ret = zcrx_nl_open(nl, "ethtool");
 	if (ret)
 		return ret == -ENOENT ? -EOPNOTSUPP : ret;
-	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	return 0;
 }
 
-static int eth_request(struct zcrx_nl *nl, struct nl_msg *m,
+static int eth_request(struct zcrx_nl *nl, struct zcrx_nl_msg *m,
 		       int (*fn)(struct nlmsghdr *, void *), void *arg, char *msg, size_t len)
 {
-	struct eth_req r = { .running = true, .fn = fn, .arg = arg, .msg = msg, .len = len };
-	struct nl_cb *cb;
+	struct eth_req r = { .fn = fn, .arg = arg, .msg = msg, .len = len };
 	int ret;
 
 	if (msg && len)
 		msg[0] = '\0';
 	if (!m)
 		return -ENOMEM;
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb) {
-		nlmsg_free(m);
-		return -ENOMEM;
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, eth_valid_cb, &r);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, eth_ack_cb, &r);
-	nl_cb_err(cb, NL_CB_CUSTOM, eth_err_cb, &r);
-	ret = nl_send_auto(nl->sk, m);
-	nlmsg_free(m);
-	if (ret < 0)
-		r.err = -EIO;
-	while (!r.err && r.running) {
-		ret = nl_recvmsgs(nl->sk, cb);
-		if (ret < 0 && !r.err)
-			r.err = ret == -NLE_PERM ? -EPERM : -EIO;
-		if (ret < 0)
-			break;
-	}
-	nl_cb_put(cb);
-	return r.err ? r.err : r.parse_err;
+	ret = zcrx_nl_talk(nl, m->nlh, eth_valid_cb, eth_err_cb, &r);
+	zcrx_nl_msg_free(m);
+	return ret;
 }
 
 /* Open, send one message, close. */
 static int eth_once(const struct zcrx_prep_state *st,
-		    struct nl_msg *(*build)(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+		    struct zcrx_nl_msg *(*build)(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 					    const void *a),
 		    const void *a, int (*fn)(struct nlmsghdr *, void *), void *arg, char *msg,
 		    size_t len)
@@ -602,7 +558,7 @@ struct chan_args { uint32_t rx, combined; };
 struct ring_args { uint32_t split, thresh; bool set_thresh; };
 struct indir_args { const uint32_t *indir; uint32_t n; };
 
-static struct nl_msg *b_channels(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+static struct zcrx_nl_msg *b_channels(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 				 const void *a)
 {
 	const struct chan_args *c = a;
@@ -610,7 +566,7 @@ static struct nl_msg *b_channels(struct zcrx_nl *nl, const struct zcrx_prep_stat
 	return zcrx_eth_msg_channels(nl, st->ifindex, c->rx, c->combined);
 }
 
-static struct nl_msg *b_rings(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+static struct zcrx_nl_msg *b_rings(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 			      const void *a)
 {
 	const struct ring_args *r = a;
@@ -618,13 +574,13 @@ static struct nl_msg *b_rings(struct zcrx_nl *nl, const struct zcrx_prep_state *
 	return zcrx_eth_msg_rings(nl, st->ifindex, r->split, r->set_thresh, r->thresh);
 }
 
-static struct nl_msg *b_ntuple(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+static struct zcrx_nl_msg *b_ntuple(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 			       const void *a)
 {
 	return zcrx_eth_msg_ntuple(nl, st->ifindex, *(const bool *)a);
 }
 
-static struct nl_msg *b_indir(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+static struct zcrx_nl_msg *b_indir(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 			      const void *a)
 {
 	const struct indir_args *i = a;
@@ -632,13 +588,13 @@ static struct nl_msg *b_indir(struct zcrx_nl *nl, const struct zcrx_prep_state *
 	return zcrx_eth_msg_rss_set(nl, st->ifindex, i->indir, i->n);
 }
 
-static struct nl_msg *b_ctx_add(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+static struct zcrx_nl_msg *b_ctx_add(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 				const void *a)
 {
 	return zcrx_eth_msg_rss_create(nl, st->ifindex, *(const uint32_t *)a);
 }
 
-static struct nl_msg *b_ctx_del(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
+static struct zcrx_nl_msg *b_ctx_del(struct zcrx_nl *nl, const struct zcrx_prep_state *st,
 				const void *a)
 {
 	return zcrx_eth_msg_rss_delete(nl, st->ifindex, *(const uint32_t *)a);

@@ -14,11 +14,10 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
+#include <linux/rtnetlink.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
-
-#include <netlink/attr.h>
-#include <netlink/msg.h>
 
 #include "kabi.h"
 #include "nl.h"
@@ -45,11 +44,115 @@ static int dev_cmp(const void *a, const void *b)
 	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
 }
 
+/*
+ * IFLA_PARENT_DEV_NAME came in 5.16: before, the sysfs link is the only way
+ * to tell a device with a parent.
+ */
+static bool parent_attr_known(void)
+{
+	unsigned int major = 0, minor = 0;
+	struct utsname u;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return false;
+	return major > 5 || (major == 5 && minor >= 16);
+}
+
+static void dev_parent_sysfs(struct zcrx_netdev *dev)
+{
+	char path[64 + IF_NAMESIZE];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/device", dev->name);
+	dev->has_parent = !access(path, F_OK);
+}
+
+struct links {
+	struct zcrx_netdev_list	*list;
+	size_t			cap;
+};
+
+/*
+ * Kinds whose driver names itself after the kind in ETHTOOL_GDRVINFO
+ * (veth_get_drvinfo(): DRV_NAME "veth"): a container host's hundreds of
+ * veths need no ioctl each.  Only a kind read in its driver goes here.
+ */
+static const char *const self_named_kinds[] = { "veth" };
+
+static void dev_kind(struct zcrx_netdev *dev, const char *kind)
+{
+	size_t i;
+
+	if (dev->has_parent)
+		return;
+	for (i = 0; i < sizeof(self_named_kinds) / sizeof(self_named_kinds[0]); i++) {
+		if (!strcmp(kind, self_named_kinds[i])) {
+			strcpy(dev->driver, self_named_kinds[i]);
+			return;
+		}
+	}
+}
+
+static int link_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct links *l = arg;
+	struct zcrx_netdev d, *tmp;
+	char kind[16];
+	int ret;
+
+	memset(&d, 0, sizeof(d));
+	ret = zcrx_nl_parse_link(nlh, &d, kind, sizeof(kind));
+	if (ret <= 0)
+		return ret;
+	dev_kind(&d, kind);
+	if (l->list->nr == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		tmp = realloc(l->list->dev, l->cap * sizeof(*tmp));
+		if (!tmp)
+			return -ENOMEM;
+		l->list->dev = tmp;
+	}
+	l->list->dev[l->list->nr++] = d;
+	return 0;
+}
+
+/* Every device (ifindex 0, a dump) or the one of ifindex, from rtnl. */
+static int devs_rtnl(int ifindex, struct zcrx_netdev_list *out)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct links l = { .list = out };
+	struct zcrx_nl_req r;
+	struct zcrx_nl nl;
+	size_t i;
+	int ret;
+
+	ret = zcrx_nl_socket(&nl, NETLINK_ROUTE);
+	if (ret)
+		return ret;
+	zcrx_nl_req_init(&r, RTM_GETLINK, ifindex ? 0 : NLM_F_DUMP, &ifi, sizeof(ifi));
+	ret = zcrx_nl_put_u32(&r.m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	if (!ret)
+		ret = zcrx_nl_talk(&nl, r.m.nlh, link_cb, NULL, &l);
+	zcrx_nl_close(&nl);
+	if (ret)
+		return ret;
+	if (ifindex && (out->nr != 1 || out->dev[0].ifindex != ifindex))
+		return -ENODEV;
+	if (!out->dev) {
+		out->dev = calloc(1, sizeof(*out->dev));
+		if (!out->dev)
+			return -ENOMEM;
+	}
+	qsort(out->dev, out->nr, sizeof(*out->dev), dev_cmp);
+	if (!parent_attr_known())
+		for (i = 0; i < out->nr; i++)
+			dev_parent_sysfs(&out->dev[i]);
+	return 0;
+}
+
 static int devs_list(const char *ifname, struct zcrx_netdev_list *out)
 {
-	struct if_nameindex *ni, *i;
-	unsigned int idx;
-	size_t n = 0;
+	unsigned int idx = 0;
+	int ret;
 
 	if (ifname) {
 		if (!*ifname || strlen(ifname) >= IF_NAMESIZE)
@@ -57,36 +160,10 @@ static int devs_list(const char *ifname, struct zcrx_netdev_list *out)
 		idx = if_nametoindex(ifname);
 		if (!idx)
 			return errno == ENOMEM ? -ENOMEM : -ENODEV;
-		out->dev = calloc(1, sizeof(*out->dev));
-		if (!out->dev)
-			return -ENOMEM;
-		out->dev[0].ifindex = idx;
-		/* ifname may be an altname: sysfs knows only the real name */
-		if (!if_indextoname(idx, out->dev[0].name))
-			return -ENODEV;
-		out->nr = 1;
-		return 0;
 	}
-
-	ni = if_nameindex();
-	if (!ni)
-		return errno ? -errno : -ENOMEM;
-	for (i = ni; i->if_index; i++)
-		n++;
-	out->dev = calloc(n ? n : 1, sizeof(*out->dev));
-	if (!out->dev) {
-		if_freenameindex(ni);
-		return -ENOMEM;
-	}
-	for (i = ni; i->if_index; i++) {
-		struct zcrx_netdev *dev = &out->dev[out->nr++];
-
-		dev->ifindex = i->if_index;
-		snprintf(dev->name, sizeof(dev->name), "%s", i->if_name);
-	}
-	if_freenameindex(ni);
-	qsort(out->dev, out->nr, sizeof(*out->dev), dev_cmp);
-	return 0;
+	/* ifname may be an altname: the reply names the device as sysfs does */
+	ret = devs_rtnl((int)idx, out);
+	return ret == -ENODEV || (idx && ret == -EINVAL) ? -ENODEV : ret;
 }
 
 static uint32_t sysfs_nr_rx(const char *name)
@@ -107,26 +184,20 @@ static uint32_t sysfs_nr_rx(const char *name)
 	return n;
 }
 
-static void dev_basics(int fd, struct zcrx_netdev *dev)
+/* The driver's name: ETHTOOL_GDRVINFO, which netlink does not carry. */
+static void dev_driver(int fd, struct zcrx_netdev *dev)
 {
 	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
-	char path[64 + IF_NAMESIZE];
 	struct ifreq ifr;
 
-	snprintf(path, sizeof(path), "/sys/class/net/%s/device", dev->name);
-	dev->has_parent = !access(path, F_OK);
-	dev->nr_rx_sysfs = sysfs_nr_rx(dev->name);
-
+	if (dev->driver[0])
+		return;	/* named by its kind (dev_kind) */
 	if (fd < 0) {
 		dev->driver_err = fd;
 		return;
 	}
-
 	memset(&ifr, 0, sizeof(ifr));
 	memcpy(ifr.ifr_name, dev->name, sizeof(ifr.ifr_name));
-	if (!ioctl(fd, SIOCGIFFLAGS, &ifr))
-		dev->flags = (unsigned short)ifr.ifr_flags;
-
 	ifr.ifr_data = (void *)&info;
 	if (ioctl(fd, SIOCETHTOOL, &ifr)) {
 		dev->driver_err = -errno;
@@ -153,13 +224,20 @@ static int ioctl_socket(void)
 /* netdev family: queues, qstats, page pools                           */
 /* ------------------------------------------------------------------ */
 
+/* The list is sorted by ifindex (devs_rtnl). */
 static struct zcrx_netdev *dev_by_ifindex(struct zcrx_netdev_list *list, int ifindex)
 {
-	size_t i;
+	size_t lo = 0, hi = list->nr, mid;
 
-	for (i = 0; i < list->nr; i++)
-		if (list->dev[i].ifindex == ifindex)
-			return &list->dev[i];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (list->dev[mid].ifindex == ifindex)
+			return &list->dev[mid];
+		if (list->dev[mid].ifindex < ifindex)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -170,37 +248,51 @@ static int rxq_cmp(const void *a, const void *b)
 	return (x->id > y->id) - (x->id < y->id);
 }
 
+static int rxq_add(struct zcrx_netdev *dev, const struct zcrx_rxq *q)
+{
+	struct zcrx_rxq *tmp;
+
+	tmp = realloc(dev->rxq, (dev->nr_rxq + 1) * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	dev->rxq = tmp;
+	dev->rxq[dev->nr_rxq++] = *q;
+	return 0;
+}
+
+static void rxq_set_stats(struct zcrx_netdev *dev, const struct zcrx_rxq *q)
+{
+	struct zcrx_rxq *rxq;
+
+	rxq = (struct zcrx_rxq *)zcrx_netdev_rxq(dev, q->id);
+	if (!rxq)
+		return;
+	rxq->qstats_have = q->qstats_have;
+	memcpy(rxq->qstats, q->qstats, sizeof(rxq->qstats));
+}
+
 static int queue_cb(struct nlmsghdr *nlh, void *arg)
 {
 	struct zcrx_netdev *dev = arg;
-	struct zcrx_rxq q, *tmp;
+	struct zcrx_rxq q;
 	int ret;
 
 	ret = zcrx_nl_parse_queue(nlh, dev->ifindex, &q);
 	if (ret <= 0)
 		return ret;
-	tmp = realloc(dev->rxq, (dev->nr_rxq + 1) * sizeof(*tmp));
-	if (!tmp)
-		return -ENOMEM;
-	dev->rxq = tmp;
-	dev->rxq[dev->nr_rxq++] = q;
-	return 0;
+	return rxq_add(dev, &q);
 }
 
 static int qstats_cb(struct nlmsghdr *nlh, void *arg)
 {
 	struct zcrx_netdev *dev = arg;
-	struct zcrx_rxq q, *rxq;
+	struct zcrx_rxq q;
 	int ret;
 
 	ret = zcrx_nl_parse_qstats(nlh, dev->ifindex, &q);
 	if (ret <= 0)
 		return ret;
-	rxq = (struct zcrx_rxq *)zcrx_netdev_rxq(dev, q.id);
-	if (!rxq)
-		return 0;
-	rxq->qstats_have = q.qstats_have;
-	memcpy(rxq->qstats, q.qstats, sizeof(rxq->qstats));
+	rxq_set_stats(dev, &q);
 	return 0;
 }
 
@@ -208,17 +300,30 @@ static int qstats_cb(struct nlmsghdr *nlh, void *arg)
 static int dev_dump(struct zcrx_nl *nl, uint8_t cmd, struct zcrx_netdev *dev,
 		    int ifindex_attr, int scope, zcrx_nl_parse_fn fn)
 {
-	struct nl_msg *msg;
+	struct zcrx_nl_req r;
 
-	msg = zcrx_nl_msg(nl, cmd, NLM_F_DUMP);
-	if (!msg)
+	zcrx_nl_req_genl(&r, nl->family, cmd, NLM_F_DUMP);
+	if (zcrx_nl_put_u32(&r.m, ifindex_attr, dev->ifindex) ||
+	    (scope && zcrx_nl_put_u32(&r.m, ZCRX_NETDEV_A_QSTATS_SCOPE, scope)))
 		return -ENOMEM;
-	if (nla_put_u32(msg, ifindex_attr, dev->ifindex) ||
-	    (scope && nla_put_u32(msg, ZCRX_NETDEV_A_QSTATS_SCOPE, scope))) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return zcrx_nl_request(nl, msg, fn, dev);
+	return zcrx_nl_talk(nl, r.m.nlh, fn, NULL, dev);
+}
+
+static int dev_qstats(struct zcrx_nl *nl, struct zcrx_netdev *dev)
+{
+	dev->qstats_err = dev_dump(nl, ZCRX_NETDEV_CMD_QSTATS_GET, dev,
+				   ZCRX_NETDEV_A_QSTATS_IFINDEX, ZCRX_NETDEV_QSTATS_SCOPE_QUEUE,
+				   qstats_cb);
+	return dev->qstats_err == -ENOMEM ? -ENOMEM : 0;
+}
+
+static void dev_queues_done(struct zcrx_netdev *dev)
+{
+	/* The kernel skips the queues of a device that is down. */
+	if (!dev->nr_rxq && !(dev->flags & IFF_UP))
+		dev->queues_err = -ENETDOWN;
+	if (dev->nr_rxq > 1)
+		qsort(dev->rxq, dev->nr_rxq, sizeof(*dev->rxq), rxq_cmp);
 }
 
 static int dev_queues(struct zcrx_nl *nl, struct zcrx_netdev *dev)
@@ -234,18 +339,128 @@ static int dev_queues(struct zcrx_nl *nl, struct zcrx_netdev *dev)
 		dev->queues_err = ret;
 		return ret == -ENOMEM ? ret : 0;
 	}
-	/* The kernel skips the queues of a device that is down. */
-	if (!dev->nr_rxq && !(dev->flags & IFF_UP))
-		dev->queues_err = -ENETDOWN;
-	if (dev->nr_rxq > 1)
-		qsort(dev->rxq, dev->nr_rxq, sizeof(*dev->rxq), rxq_cmp);
-
-	ret = dev_dump(nl, ZCRX_NETDEV_CMD_QSTATS_GET, dev, ZCRX_NETDEV_A_QSTATS_IFINDEX,
-		       ZCRX_NETDEV_QSTATS_SCOPE_QUEUE, qstats_cb);
-	dev->qstats_err = ret;
-	return ret == -ENOMEM ? ret : 0;
+	dev_queues_done(dev);
+	return dev_qstats(nl, dev);
 }
 
+/* A dump of cmd for the whole host (attr scope when not 0). */
+static int host_dump(struct zcrx_nl *nl, uint8_t cmd, int scope, zcrx_nl_parse_fn fn,
+		     void *arg)
+{
+	struct zcrx_nl_req r;
+
+	zcrx_nl_req_genl(&r, nl->family, cmd, NLM_F_DUMP);
+	if (scope && zcrx_nl_put_u32(&r.m, ZCRX_NETDEV_A_QSTATS_SCOPE, scope))
+		return -ENOMEM;
+	return zcrx_nl_talk(nl, r.m.nlh, fn, NULL, arg);
+}
+
+/* What the dumps of the whole host saw of each device. */
+struct host {
+	struct zcrx_netdev_list	*list;
+	bool			*seen;
+};
+
+static struct zcrx_netdev *host_dev(struct host *h, int ifindex)
+{
+	struct zcrx_netdev *dev = dev_by_ifindex(h->list, ifindex);
+
+	if (dev)
+		h->seen[dev - h->list->dev] = true;
+	return dev;
+}
+
+static int host_queue_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct zcrx_netdev *dev;
+	struct zcrx_rxq q;
+	int ret, ifindex;
+
+	ret = zcrx_nl_parse_queue_any(nlh, &ifindex, &q);
+	if (ret <= 0)
+		return ret;
+	/* a device born since the link dump is not ours to show */
+	dev = dev_by_ifindex(arg, ifindex);
+	return dev ? rxq_add(dev, &q) : 0;
+}
+
+static int host_qstats_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct zcrx_netdev *dev;
+	struct zcrx_rxq q;
+	int ret, ifindex;
+
+	ret = zcrx_nl_parse_qstats_any(nlh, &ifindex, &q);
+	if (ret < 0)
+		return ret;
+	dev = host_dev(arg, ifindex);
+	if (ret && dev)
+		rxq_set_stats(dev, &q);
+	return 0;
+}
+
+static void list_queues_reset(struct zcrx_netdev_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->nr; i++) {
+		free(list->dev[i].rxq);
+		list->dev[i].rxq = NULL;
+		list->dev[i].nr_rxq = 0;
+	}
+}
+
+/*
+ * Queues and qstats of every device, two dumps for the host.  A device the
+ * qstats dump skips has no stat_ops (the filtered dump says EOPNOTSUPP),
+ * unless it is down: those few are asked alone.  A failed dump of the host
+ * falls back to the dumps of each device, which tell their own errors.
+ */
+static int list_queues(struct zcrx_nl *nl, struct zcrx_netdev_list *list)
+{
+	struct host h = { .list = list };
+	size_t i;
+	int ret;
+
+	ret = host_dump(nl, ZCRX_NETDEV_CMD_QUEUE_GET, 0, host_queue_cb, list);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret) {
+		list_queues_reset(list);
+		for (i = 0; i < list->nr; i++) {
+			ret = dev_queues(nl, &list->dev[i]);
+			if (ret)
+				return ret;
+		}
+		return 0;
+	}
+	for (i = 0; i < list->nr; i++)
+		dev_queues_done(&list->dev[i]);
+
+	h.seen = calloc(list->nr ? list->nr : 1, sizeof(*h.seen));
+	if (!h.seen)
+		return -ENOMEM;
+	ret = host_dump(nl, ZCRX_NETDEV_CMD_QSTATS_GET, ZCRX_NETDEV_QSTATS_SCOPE_QUEUE,
+			host_qstats_cb, &h);
+	for (i = 0; i < list->nr && ret != -ENOMEM; i++) {
+		struct zcrx_netdev *dev = &list->dev[i];
+		size_t j;
+
+		if (!ret && h.seen[i])
+			continue;
+		if (!ret && (dev->flags & IFF_UP)) {
+			dev->qstats_err = -EOPNOTSUPP;
+			continue;
+		}
+		for (j = 0; j < dev->nr_rxq; j++) {
+			dev->rxq[j].qstats_have = 0;
+			memset(dev->rxq[j].qstats, 0, sizeof(dev->rxq[j].qstats));
+		}
+		ret = dev_qstats(nl, dev) ? -ENOMEM : ret;
+	}
+	free(h.seen);
+	return ret == -ENOMEM ? ret : 0;
+}
 int zcrx_netdev_add_pool(struct zcrx_netdev_list *list, const struct zcrx_pool *p, int ifindex)
 {
 	struct zcrx_netdev *dev;
@@ -322,22 +537,14 @@ static int pool_stats_cb(struct nlmsghdr *nlh, void *arg)
 /* Page pools cannot be filtered by the kernel: one dump for the whole list. */
 static int list_pools(struct zcrx_nl *nl, struct zcrx_netdev_list *list)
 {
-	struct nl_msg *msg;
 	int ret, sret;
 	size_t i;
 
-	msg = zcrx_nl_msg(nl, ZCRX_NETDEV_CMD_PAGE_POOL_GET, NLM_F_DUMP);
-	if (!msg)
-		return -ENOMEM;
-	ret = zcrx_nl_request(nl, msg, pool_cb, list);
-	if (ret) {
+	ret = host_dump(nl, ZCRX_NETDEV_CMD_PAGE_POOL_GET, 0, pool_cb, list);
+	if (ret)
 		sret = ret;
-	} else {
-		msg = zcrx_nl_msg(nl, ZCRX_NETDEV_CMD_PAGE_POOL_STATS_GET, NLM_F_DUMP);
-		if (!msg)
-			return -ENOMEM;
-		sret = zcrx_nl_request(nl, msg, pool_stats_cb, list);
-	}
+	else
+		sret = host_dump(nl, ZCRX_NETDEV_CMD_PAGE_POOL_STATS_GET, 0, pool_stats_cb, list);
 
 	for (i = 0; i < list->nr; i++) {
 		struct zcrx_netdev *dev = &list->dev[i];
@@ -358,34 +565,41 @@ static int list_pools(struct zcrx_nl *nl, struct zcrx_netdev_list *list)
 	return ret == -ENOMEM || sret == -ENOMEM ? -ENOMEM : 0;
 }
 
-static int netdev_family(struct zcrx_netdev_list *list)
+static void netdev_family_err(struct zcrx_netdev_list *list, int err)
 {
-	struct zcrx_nl nl;
+	size_t i;
+
+	for (i = 0; i < list->nr; i++) {
+		struct zcrx_netdev *dev = &list->dev[i];
+
+		dev->queues_err = err;
+		dev->qstats_err = err;
+		dev->pools_err = err;
+		dev->pool_stats_err = err;
+	}
+}
+
+static int netdev_family(struct zcrx_nl *nl, struct zcrx_netdev_list *list, bool one)
+{
 	size_t i;
 	int ret;
 
-	ret = zcrx_nl_open(&nl, "netdev");
-	if (ret) {
+	if (nl->family < 0) {
+		netdev_family_err(list, nl->family);
+		return nl->family == -ENOMEM ? -ENOMEM : 0;
+	}
+	if (one) {
 		for (i = 0; i < list->nr; i++) {
-			struct zcrx_netdev *dev = &list->dev[i];
-
-			dev->queues_err = ret;
-			dev->qstats_err = ret;
-			dev->pools_err = ret;
-			dev->pool_stats_err = ret;
+			ret = dev_queues(nl, &list->dev[i]);
+			if (ret)
+				return ret;
 		}
-		return ret == -ENOMEM ? ret : 0;
-	}
-
-	for (i = 0; i < list->nr; i++) {
-		ret = dev_queues(&nl, &list->dev[i]);
+	} else {
+		ret = list_queues(nl, list);
 		if (ret)
-			goto out;
+			return ret;
 	}
-	ret = list_pools(&nl, list);
-out:
-	zcrx_nl_close(&nl);
-	return ret;
+	return list_pools(nl, list);
 }
 
 /* ------------------------------------------------------------------ */
@@ -410,22 +624,18 @@ static int ethtool_cb(struct nlmsghdr *nlh, void *arg)
 static int ethtool_get(struct zcrx_nl *nl, uint8_t cmd, const struct zcrx_netdev *dev,
 		       struct ethtool_reply *r)
 {
+	struct zcrx_nl_req req;
 	struct nlattr *hdr;
-	struct nl_msg *msg;
 	int ret;
 
-	msg = zcrx_nl_msg(nl, cmd, NLM_F_ACK);
-	if (!msg)
-		return -ENOMEM;
+	zcrx_nl_req_genl(&req, nl->family, cmd, NLM_F_ACK);
 	/* both RINGS_HEADER and CHANNELS_HEADER are attribute 1 */
-	hdr = nla_nest_start(msg, ZCRX_ETHTOOL_A_RINGS_HEADER | NLA_F_NESTED);
-	if (!hdr || nla_put_u32(msg, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, dev->ifindex)) {
-		nlmsg_free(msg);
+	hdr = zcrx_nl_nest(&req.m, ZCRX_ETHTOOL_A_RINGS_HEADER);
+	if (!hdr || zcrx_nl_put_u32(&req.m, ZCRX_ETHTOOL_A_HEADER_DEV_INDEX, dev->ifindex))
 		return -ENOMEM;
-	}
-	nla_nest_end(msg, hdr);
+	zcrx_nl_nest_end(&req.m, hdr);
 
-	ret = zcrx_nl_request(nl, msg, ethtool_cb, r);
+	ret = zcrx_nl_talk(nl, req.m.nlh, ethtool_cb, NULL, r);
 	if (ret) {
 		*r->have = 0;
 		memset(r->vals, 0, (r->max + 1) * sizeof(*r->vals));
@@ -433,46 +643,144 @@ static int ethtool_get(struct zcrx_nl *nl, uint8_t cmd, const struct zcrx_netdev
 	return ret;
 }
 
-static int ethtool_family(struct zcrx_netdev_list *list)
+static struct ethtool_reply rings_of(struct zcrx_netdev *dev)
 {
+	return (struct ethtool_reply){ ZCRX_RINGS_MAX, &dev->rings_have, dev->rings };
+}
+
+static struct ethtool_reply channels_of(struct zcrx_netdev *dev)
+{
+	return (struct ethtool_reply){ ZCRX_CHANNELS_MAX, &dev->channels_have, dev->channels };
+}
+
+struct ethtool_host {
+	struct host		h;
+	struct ethtool_reply	(*of)(struct zcrx_netdev *dev);
+};
+
+static int ethtool_host_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct ethtool_host *e = arg;
 	struct ethtool_reply r;
-	struct zcrx_nl nl;
+	struct zcrx_netdev *dev;
+	int ret, ifindex;
+
+	ret = zcrx_nl_parse_ethtool_dev(nlh, &ifindex);
+	if (ret < 0)
+		return ret;
+	dev = host_dev(&e->h, ifindex);
+	if (!dev)
+		return 0;
+	r = e->of(dev);
+	ret = zcrx_nl_parse_ethtool(nlh, r.max, r.have, r.vals);
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * One dump of cmd for the host: the kernel skips a device whose driver
+ * lacks the op (ethnl_default_dumpit() drops EOPNOTSUPP), which is what its
+ * get would have answered.  Any other error fails the dump: then each
+ * device is asked alone.
+ */
+static int ethtool_host(struct zcrx_nl *nl, struct zcrx_netdev_list *list, uint8_t cmd,
+			struct ethtool_reply (*of)(struct zcrx_netdev *dev), bool *seen,
+			int *(*err_of)(struct zcrx_netdev *dev))
+{
+	struct ethtool_host e = { { list, seen }, of };
+	struct zcrx_nl_req req;
+	struct ethtool_reply r;
 	size_t i;
 	int ret;
 
-	ret = zcrx_nl_open(&nl, "ethtool");
-	if (ret) {
-		for (i = 0; i < list->nr; i++) {
-			list->dev[i].rings_err = ret;
-			list->dev[i].channels_err = ret;
+	memset(seen, 0, list->nr * sizeof(*seen));
+	zcrx_nl_req_genl(&req, nl->family, cmd, NLM_F_DUMP);
+	ret = zcrx_nl_talk(nl, req.m.nlh, ethtool_host_cb, NULL, &e);
+	if (ret == -ENOMEM)
+		return ret;
+	for (i = 0; i < list->nr; i++) {
+		struct zcrx_netdev *dev = &list->dev[i];
+
+		r = of(dev);
+		if (!ret) {
+			*err_of(dev) = seen[i] ? 0 : -EOPNOTSUPP;
+			if (seen[i])
+				continue;
+			*r.have = 0;
+			memset(r.vals, 0, (r.max + 1) * sizeof(*r.vals));
+			continue;
 		}
-		return ret == -ENOMEM ? ret : 0;
+		*err_of(dev) = ethtool_get(nl, cmd, dev, &r);
+		if (*err_of(dev) == -ENOMEM)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int *rings_err_of(struct zcrx_netdev *dev)
+{
+	return &dev->rings_err;
+}
+
+static int *channels_err_of(struct zcrx_netdev *dev)
+{
+	return &dev->channels_err;
+}
+
+static int ethtool_family(struct zcrx_nl *nl, struct zcrx_netdev_list *list, bool one)
+{
+	struct ethtool_reply r;
+	bool *seen;
+	size_t i;
+	int ret = 0;
+
+	if (nl->family < 0) {
+		for (i = 0; i < list->nr; i++) {
+			list->dev[i].rings_err = nl->family;
+			list->dev[i].channels_err = nl->family;
+		}
+		return nl->family == -ENOMEM ? -ENOMEM : 0;
+	}
+
+	if (!one) {
+		seen = calloc(list->nr ? list->nr : 1, sizeof(*seen));
+		if (!seen)
+			return -ENOMEM;
+		ret = ethtool_host(nl, list, ZCRX_ETHTOOL_MSG_RINGS_GET, rings_of, seen,
+				   rings_err_of);
+		if (!ret)
+			ret = ethtool_host(nl, list, ZCRX_ETHTOOL_MSG_CHANNELS_GET, channels_of,
+					   seen, channels_err_of);
+		free(seen);
+		return ret;
 	}
 
 	for (i = 0; i < list->nr; i++) {
 		struct zcrx_netdev *dev = &list->dev[i];
 
-		r = (struct ethtool_reply){ ZCRX_RINGS_MAX, &dev->rings_have, dev->rings };
-		dev->rings_err = ethtool_get(&nl, ZCRX_ETHTOOL_MSG_RINGS_GET, dev, &r);
-		r = (struct ethtool_reply){ ZCRX_CHANNELS_MAX, &dev->channels_have,
-					    dev->channels };
-		dev->channels_err = ethtool_get(&nl, ZCRX_ETHTOOL_MSG_CHANNELS_GET, dev, &r);
-		if (dev->rings_err == -ENOMEM || dev->channels_err == -ENOMEM) {
-			ret = -ENOMEM;
-			break;
-		}
+		r = rings_of(dev);
+		dev->rings_err = ethtool_get(nl, ZCRX_ETHTOOL_MSG_RINGS_GET, dev, &r);
+		r = channels_of(dev);
+		dev->channels_err = ethtool_get(nl, ZCRX_ETHTOOL_MSG_CHANNELS_GET, dev, &r);
+		if (dev->rings_err == -ENOMEM || dev->channels_err == -ENOMEM)
+			return -ENOMEM;
 	}
-	zcrx_nl_close(&nl);
-	return ret;
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
 /* Public: dump                                                        */
 /* ------------------------------------------------------------------ */
 
+/*
+ * One rtnl dump names the devices, one genl socket asks both families: a
+ * dump per object type for the host (per device when ifname names one),
+ * joined here by ifindex.  Only the driver's name costs a call per device.
+ */
 int zcrx_netdev_dump(const char *ifname, struct zcrx_netdev_list *out)
 {
 	int saved_errno = errno;
+	struct zcrx_nl nl, eth;
+	bool one = ifname;
 	size_t i;
 	int fd, ret;
 
@@ -483,16 +791,38 @@ int zcrx_netdev_dump(const char *ifname, struct zcrx_netdev_list *out)
 
 	fd = ioctl_socket();
 	for (i = 0; i < out->nr; i++)
-		dev_basics(fd, &out->dev[i]);
+		dev_driver(fd, &out->dev[i]);
 	if (fd >= 0)
 		close(fd);
 
-	ret = netdev_family(out);
+	ret = zcrx_nl_socket(&nl, NETLINK_GENERIC);
+	if (ret) {
+		nl.family = ret;
+		eth = nl;
+	} else {
+		nl.family = zcrx_nl_resolve(&nl, "netdev");
+		eth = nl;
+		eth.family = zcrx_nl_resolve(&nl, "ethtool");
+	}
+	ret = netdev_family(&nl, out, one);
+	if (!ret) {
+		/* one socket, one sequence */
+		eth.seq = nl.seq;
+		ret = ethtool_family(&eth, out, one);
+	}
+	zcrx_nl_close(&nl);
 	if (ret)
 		goto err_free;
-	ret = ethtool_family(out);
-	if (ret)
-		goto err_free;
+
+	for (i = 0; i < out->nr; i++) {
+		struct zcrx_netdev *dev = &out->dev[i];
+
+		/* both count real_num_rx_queues; sysfs only when netlink lists none */
+		if (!dev->queues_err && dev->nr_rxq)
+			dev->nr_rx_sysfs = dev->nr_rxq;
+		else
+			dev->nr_rx_sysfs = sysfs_nr_rx(dev->name);
+	}
 
 	errno = saved_errno;
 	return 0;

@@ -1,192 +1,325 @@
 // SPDX-License-Identifier: MIT
-/* Generic netlink plumbing (libnl-genl) and the netdev/ethtool reply parsers. */
+/*
+ * Netlink on plain sockets and the uapi headers, as iproute2's libnetlink:
+ * requests, the exchange, and the netdev/ethtool/rtnl reply parsers.
+ */
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
-
-#include <netlink/errno.h>
-#include <netlink/genl/ctrl.h>
-#include <netlink/genl/genl.h>
-#include <netlink/netlink.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <linux/genetlink.h>
+#include <linux/rtnetlink.h>
 
 #include "kabi.h"
 #include "nl.h"
 
 #define ZCRX_GENL_VERSION	1
+/*
+ * The kernel builds a dump skb of at most the larger of a page and 32 KiB
+ * (net/netlink/af_netlink.c: netlink_dump, max_recvmsg_len): one read of
+ * this size takes any of them whole.
+ */
+#define ZCRX_NL_BUF		65536
+/* prepare's largest request: an indirection table of ZCRX_PREP_INDIR_MAX */
+#define ZCRX_NL_MSG_MAX		8192
 
-static int nl_errno(int nlerr)
+int zcrx_nl_socket(struct zcrx_nl *nl, int proto)
 {
-	switch (nlerr < 0 ? -nlerr : nlerr) {
-	case NLE_NOMEM:
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+
+	nl->family = -1;
+	nl->seq = 0;
+	nl->buf = NULL;
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
+	if (nl->fd < 0)
+		return -errno;
+	nl->buf = malloc(ZCRX_NL_BUF);
+	if (!nl->buf) {
+		zcrx_nl_close(nl);
 		return -ENOMEM;
-	case NLE_PERM:
-		return -EPERM;
-	case NLE_AGAIN:
-		return -EAGAIN;
-	case NLE_INVAL:
-		return -EINVAL;
-	case NLE_OBJ_NOTFOUND:
-		return -ENOENT;
-	case NLE_OPNOTSUPP:
-		return -EOPNOTSUPP;
-	case NLE_DUMP_INTR:
-		return -EINTR;
-	case NLE_MSG_TRUNC:
-	case NLE_MSG_TOOSHORT:
-	case NLE_MSG_OVERFLOW:
-		return -EMSGSIZE;
-	case NLE_BAD_SOCK:
-		return -EBADF;
-	case NLE_PROTO_MISMATCH:
-		return -EPROTONOSUPPORT;
-	default:
-		return -EIO;
 	}
+	if (bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		int ret = -errno;
+
+		zcrx_nl_close(nl);
+		return ret;
+	}
+	return 0;
+}
+
+void zcrx_nl_close(struct zcrx_nl *nl)
+{
+	if (nl->fd >= 0)
+		close(nl->fd);
+	nl->fd = -1;
+	free(nl->buf);
+	nl->buf = NULL;
+}
+
+static void msg_init(struct zcrx_nl_msg *m, uint16_t type, uint16_t flags, const void *hdr,
+		     size_t hlen)
+{
+	*m->nlh = (struct nlmsghdr){
+		.nlmsg_len	= NLMSG_LENGTH(NLMSG_ALIGN(hlen)),
+		.nlmsg_type	= type,
+		.nlmsg_flags	= flags | NLM_F_REQUEST,
+	};
+	memcpy(NLMSG_DATA(m->nlh), hdr, hlen);
+	memset((char *)NLMSG_DATA(m->nlh) + hlen, 0, NLMSG_ALIGN(hlen) - hlen);
+}
+
+void zcrx_nl_req_init(struct zcrx_nl_req *r, uint16_t type, uint16_t flags, const void *hdr,
+		      size_t hlen)
+{
+	r->m.nlh = &r->u.nlh;
+	r->m.cap = sizeof(r->u);
+	msg_init(&r->m, type, flags, hdr, hlen);
+}
+
+void zcrx_nl_req_genl(struct zcrx_nl_req *r, int family, uint8_t cmd, uint16_t flags)
+{
+	struct genlmsghdr g = { .cmd = cmd, .version = ZCRX_GENL_VERSION };
+
+	zcrx_nl_req_init(r, (uint16_t)family, flags, &g, sizeof(g));
+}
+
+struct zcrx_nl_msg *zcrx_nl_msg(const struct zcrx_nl *nl, uint8_t cmd, int flags)
+{
+	struct genlmsghdr g = { .cmd = cmd, .version = ZCRX_GENL_VERSION };
+	struct zcrx_nl_msg *m;
+
+	m = malloc(sizeof(*m) + ZCRX_NL_MSG_MAX);
+	if (!m)
+		return NULL;
+	m->nlh = (struct nlmsghdr *)(m + 1);
+	m->cap = ZCRX_NL_MSG_MAX;
+	msg_init(m, (uint16_t)nl->family, (uint16_t)flags, &g, sizeof(g));
+	return m;
+}
+
+void zcrx_nl_msg_free(struct zcrx_nl_msg *m)
+{
+	free(m);
+}
+
+static struct nlattr *msg_put(struct zcrx_nl_msg *m, uint16_t type, const void *val,
+			      size_t len)
+{
+	size_t off = NLMSG_ALIGN(m->nlh->nlmsg_len), total;
+	struct nlattr *a;
+
+	if (len > UINT16_MAX - NLA_HDRLEN)
+		return NULL;
+	total = off + NLA_ALIGN(NLA_HDRLEN + len);
+	if (total > m->cap)
+		return NULL;
+	a = (struct nlattr *)((char *)m->nlh + off);
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	if (len)
+		memcpy(zcrx_nla_data(a), val, len);
+	memset((char *)zcrx_nla_data(a) + len, 0, NLA_ALIGN(len) - len);
+	m->nlh->nlmsg_len = (uint32_t)total;
+	return a;
+}
+
+int zcrx_nl_put(struct zcrx_nl_msg *m, uint16_t type, const void *val, size_t len)
+{
+	return msg_put(m, type, val, len) ? 0 : -EMSGSIZE;
+}
+
+int zcrx_nl_put_u32(struct zcrx_nl_msg *m, uint16_t type, uint32_t val)
+{
+	return zcrx_nl_put(m, type, &val, sizeof(val));
+}
+
+int zcrx_nl_put_u8(struct zcrx_nl_msg *m, uint16_t type, uint8_t val)
+{
+	return zcrx_nl_put(m, type, &val, sizeof(val));
+}
+
+int zcrx_nl_put_string(struct zcrx_nl_msg *m, uint16_t type, const char *str)
+{
+	return zcrx_nl_put(m, type, str, strlen(str) + 1);
+}
+
+struct nlattr *zcrx_nl_nest(struct zcrx_nl_msg *m, uint16_t type)
+{
+	return msg_put(m, type | NLA_F_NESTED, NULL, 0);
+}
+
+void zcrx_nl_nest_end(struct zcrx_nl_msg *m, struct nlattr *nest)
+{
+	nest->nla_len = (uint16_t)((char *)m->nlh + m->nlh->nlmsg_len - (char *)nest);
+}
+
+int zcrx_nl_attrs(struct nlmsghdr *nlh, size_t hlen, struct nlattr **head, int *len)
+{
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + NLMSG_ALIGN(hlen))
+		return -EBADMSG;
+	*head = (struct nlattr *)((char *)NLMSG_DATA(nlh) + NLMSG_ALIGN(hlen));
+	*len = (int)(nlh->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(hlen));
+	return 0;
+}
+
+/* One pass over a read: 1 while more is to come, 0 at the end, or -errno. */
+static int talk_one(struct zcrx_nl *nl, struct nlmsghdr *nlh, int *err, bool *intr,
+		    zcrx_nl_parse_fn fn, zcrx_nl_parse_fn err_fn, void *arg)
+{
+	struct nlmsgerr e;
+	int ret;
+
+	if (nlh->nlmsg_seq != nl->seq)
+		return 1;	/* a reply to no request of ours */
+	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+		*intr = true;
+	switch (nlh->nlmsg_type) {
+	case NLMSG_NOOP:
+		return 1;
+	case NLMSG_OVERRUN:
+		return -EMSGSIZE;
+	case NLMSG_ERROR:
+		if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(e)))
+			return -EMSGSIZE;
+		memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
+		if (e.error > 0 || e.error < -4095)
+			return -EBADMSG;
+		if (e.error && err_fn)
+			err_fn(nlh, arg);
+		return e.error;
+	case NLMSG_DONE:
+		/* its payload is the error the dump stopped on */
+		if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+			memcpy(&ret, NLMSG_DATA(nlh), sizeof(ret));
+			if (ret < 0 && ret >= -4095)
+				return ret;
+		}
+		return 0;
+	}
+	if (fn) {
+		ret = fn(nlh, arg);
+		if (ret < 0 && !*err)
+			*err = ret;
+	}
+	/* a get is answered by one message and the ack we asked for */
+	return 1;
+}
+
+int zcrx_nl_talk(struct zcrx_nl *nl, struct nlmsghdr *req, zcrx_nl_parse_fn fn,
+		 zcrx_nl_parse_fn err_fn, void *arg)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct sockaddr_nl from;
+	struct iovec iov = { nl->buf, ZCRX_NL_BUF };
+	struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
+			     .msg_iov = &iov, .msg_iovlen = 1 };
+	struct nlmsghdr *nlh;
+	int parse_err = 0, ret = 1;
+	bool intr = false;
+	ssize_t n;
+	size_t len;
+
+	req->nlmsg_seq = ++nl->seq;
+	req->nlmsg_pid = 0;
+	req->nlmsg_flags |= NLM_F_REQUEST;
+	do
+		n = sendto(nl->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+
+	while (ret > 0) {
+		mh.msg_namelen = sizeof(from);
+		n = recvmsg(nl->fd, &mh, 0);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (mh.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		if (!n)
+			return -EIO;
+		if (from.nl_pid)
+			continue;	/* not from the kernel */
+		len = (size_t)n;
+		for (nlh = (struct nlmsghdr *)nl->buf; ret > 0 && NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len))
+			ret = talk_one(nl, nlh, &parse_err, &intr, fn, err_fn, arg);
+		/* a get without NLM_F_ACK ends with its one reply */
+		if (ret > 0 && !(req->nlmsg_flags & (NLM_F_ACK | NLM_F_DUMP)))
+			ret = 0;
+	}
+	if (ret < 0)
+		return ret;
+	if (intr)
+		return -EINTR;
+	return parse_err;
+}
+
+int zcrx_nl_request(struct zcrx_nl *nl, struct zcrx_nl_msg *msg, zcrx_nl_parse_fn fn,
+		    void *arg)
+{
+	int ret = zcrx_nl_talk(nl, msg->nlh, fn, NULL, arg);
+
+	zcrx_nl_msg_free(msg);
+	return ret;
+}
+
+static int family_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *head, *a;
+	int *id = arg, len, rem;
+	uint16_t v;
+
+	if (zcrx_nl_attrs(nlh, GENL_HDRLEN, &head, &len))
+		return -EBADMSG;
+	zcrx_nla_for_each(a, head, len, rem) {
+		if (zcrx_nla_type(a) != CTRL_ATTR_FAMILY_ID)
+			continue;
+		if (zcrx_nla_len(a) != 2)
+			return -EBADMSG;
+		memcpy(&v, zcrx_nla_data(a), 2);
+		*id = v;
+	}
+	return 0;
+}
+
+int zcrx_nl_resolve(struct zcrx_nl *nl, const char *family)
+{
+	struct genlmsghdr g = { .cmd = CTRL_CMD_GETFAMILY, .version = 1 };
+	size_t n = strlen(family) + 1;
+	struct zcrx_nl_req r;
+	int id = 0, ret;
+
+	zcrx_nl_req_init(&r, GENL_ID_CTRL, NLM_F_ACK, &g, sizeof(g));
+	if (n > 32 || zcrx_nl_put(&r.m, CTRL_ATTR_FAMILY_NAME, family, n))
+		return -EINVAL;
+	ret = zcrx_nl_talk(nl, r.m.nlh, family_cb, NULL, &id);
+	if (ret)
+		return ret;
+	return id > 0 ? id : -EBADMSG;
 }
 
 int zcrx_nl_open(struct zcrx_nl *nl, const char *family)
 {
 	int ret;
 
-	nl->family = -1;
-	nl->sk = nl_socket_alloc();
-	if (!nl->sk)
-		return -ENOMEM;
-
-	/* We ask for acks only where we wait for them (not on dumps). */
-	nl_socket_disable_auto_ack(nl->sk);
-	nl_socket_enable_msg_peek(nl->sk);
-
-	ret = genl_connect(nl->sk);
-	if (ret < 0)
-		goto err_free;
-
-	ret = genl_ctrl_resolve(nl->sk, family);
-	if (ret < 0)
-		goto err_free;
+	ret = zcrx_nl_socket(nl, NETLINK_GENERIC);
+	if (ret)
+		return ret;
+	ret = zcrx_nl_resolve(nl, family);
+	if (ret < 0) {
+		zcrx_nl_close(nl);
+		return ret;
+	}
 	nl->family = ret;
 	return 0;
-
-err_free:
-	nl_socket_free(nl->sk);
-	nl->sk = NULL;
-	return nl_errno(ret);
-}
-
-void zcrx_nl_close(struct zcrx_nl *nl)
-{
-	if (nl->sk)
-		nl_socket_free(nl->sk);
-	nl->sk = NULL;
-}
-
-struct nl_msg *zcrx_nl_msg(const struct zcrx_nl *nl, uint8_t cmd, int flags)
-{
-	struct nl_msg *msg;
-
-	msg = nlmsg_alloc();
-	if (!msg)
-		return NULL;
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, flags, cmd,
-			 ZCRX_GENL_VERSION)) {
-		nlmsg_free(msg);
-		return NULL;
-	}
-	return msg;
-}
-
-struct nl_req {
-	bool			running;
-	int			err;		/* from the kernel */
-	int			parse_err;	/* from fn */
-	zcrx_nl_parse_fn	fn;
-	void			*arg;
-};
-
-static int nl_valid_cb(struct nl_msg *msg, void *arg)
-{
-	struct nl_req *req = arg;
-	int ret;
-
-	ret = req->fn(nlmsg_hdr(msg), req->arg);
-	if (ret < 0 && !req->parse_err)
-		req->parse_err = ret;
-	/* keep reading: the socket must be drained up to the ack/done */
-	return NL_OK;
-}
-
-static int nl_err_cb(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
-	struct nl_req *req = arg;
-
-	(void)nla;
-	req->err = e->error;
-	req->running = false;
-	return NL_STOP;
-}
-
-static int nl_ack_cb(struct nl_msg *msg, void *arg)
-{
-	struct nl_req *req = arg;
-
-	(void)msg;
-	req->running = false;
-	return NL_STOP;
-}
-
-/* NLMSG_DONE ends a dump; its payload is the error the dump stopped on. */
-static int nl_finish_cb(struct nl_msg *msg, void *arg)
-{
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct nl_req *req = arg;
-	int err;
-
-	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(err))) {
-		memcpy(&err, NLMSG_DATA(nlh), sizeof(err));
-		if (err < 0)
-			req->err = err;
-	}
-	req->running = false;
-	return NL_STOP;
-}
-
-int zcrx_nl_request(struct zcrx_nl *nl, struct nl_msg *msg, zcrx_nl_parse_fn fn,
-		    void *arg)
-{
-	struct nl_req req = { .running = true, .fn = fn, .arg = arg };
-	struct nl_cb *cb;
-	int ret;
-
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nl_valid_cb, &req);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, nl_ack_cb, &req);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, nl_finish_cb, &req);
-	nl_cb_err(cb, NL_CB_CUSTOM, nl_err_cb, &req);
-
-	ret = nl_send_auto(nl->sk, msg);
-	nlmsg_free(msg);
-	if (ret < 0) {
-		req.err = nl_errno(ret);
-		goto out;
-	}
-
-	while (req.running) {
-		ret = nl_recvmsgs(nl->sk, cb);
-		if (ret < 0) {
-			if (!req.err)
-				req.err = nl_errno(ret);
-			break;
-		}
-	}
-out:
-	nl_cb_put(cb);
-	return req.err ? req.err : req.parse_err;
 }
 
 /* ------------------------------------------------------------------ */
@@ -200,21 +333,21 @@ static int attr_uint(const struct nlattr *a, uint64_t *val)
 	uint16_t u16;
 	uint32_t u32;
 
-	switch (nla_len(a)) {
+	switch (zcrx_nla_len(a)) {
 	case 1:
-		memcpy(&u8, nla_data(a), 1);
+		memcpy(&u8, zcrx_nla_data(a), 1);
 		*val = u8;
 		return 0;
 	case 2:
-		memcpy(&u16, nla_data(a), 2);
+		memcpy(&u16, zcrx_nla_data(a), 2);
 		*val = u16;
 		return 0;
 	case 4:
-		memcpy(&u32, nla_data(a), 4);
+		memcpy(&u32, zcrx_nla_data(a), 4);
 		*val = u32;
 		return 0;
 	case 8:
-		memcpy(val, nla_data(a), 8);
+		memcpy(val, zcrx_nla_data(a), 8);
 		return 0;
 	default:
 		return -EBADMSG;
@@ -234,14 +367,7 @@ static int attr_u32(const struct nlattr *a, uint32_t *val)
 /* The attributes of a genl message, or -EBADMSG when the header is short. */
 static int genl_attrs(struct nlmsghdr *nlh, struct nlattr **head, int *len)
 {
-	struct genlmsghdr *gnlh;
-
-	if (nlh->nlmsg_len < NLMSG_HDRLEN || !genlmsg_valid_hdr(nlh, 0))
-		return -EBADMSG;
-	gnlh = nlmsg_data(nlh);
-	*head = genlmsg_attrdata(gnlh, 0);
-	*len = genlmsg_attrlen(gnlh, 0);
-	return 0;
+	return zcrx_nl_attrs(nlh, GENL_HDRLEN, head, len);
 }
 
 /* io-uring-provider-info: rx-buf-len (7.2); an empty nest before it. */
@@ -250,8 +376,8 @@ static int parse_io_uring_nest(const struct nlattr *nest, uint64_t *rx_buf_len)
 	struct nlattr *i;
 	int rem;
 
-	nla_for_each_nested(i, nest, rem) {
-		if (nla_type(i) != ZCRX_NETDEV_A_IO_URING_PROVIDER_INFO_RX_BUF_LEN)
+	zcrx_nla_for_each_nested(i, nest, rem) {
+		if (zcrx_nla_type(i) != ZCRX_NETDEV_A_IO_URING_PROVIDER_INFO_RX_BUF_LEN)
 			continue;
 		if (attr_uint(i, rx_buf_len))
 			return -EBADMSG;
@@ -270,24 +396,24 @@ static int parse_lease_nest(const struct nlattr *nest, struct zcrx_rxq *q)
 	int rem, jrem;
 	uint32_t v;
 
-	nla_for_each_nested(i, nest, rem) {
-		switch (nla_type(i)) {
+	zcrx_nla_for_each_nested(i, nest, rem) {
+		switch (zcrx_nla_type(i)) {
 		case ZCRX_NETDEV_A_LEASE_IFINDEX:
 			if (attr_u32(i, &q->lease_ifindex))
 				return -EBADMSG;
 			break;
 		case ZCRX_NETDEV_A_LEASE_QUEUE:
-			nla_for_each_nested(j, i, jrem) {
-				if (nla_type(j) != ZCRX_NETDEV_A_QUEUE_ID)
+			zcrx_nla_for_each_nested(j, i, jrem) {
+				if (zcrx_nla_type(j) != ZCRX_NETDEV_A_QUEUE_ID)
 					continue;
 				if (attr_u32(j, &q->lease_queue))
 					return -EBADMSG;
 			}
 			break;
 		case ZCRX_NETDEV_A_LEASE_NETNS_ID:
-			if (nla_len(i) != 4)
+			if (zcrx_nla_len(i) != 4)
 				return -EBADMSG;
-			memcpy(&v, nla_data(i), 4);
+			memcpy(&v, zcrx_nla_data(i), 4);
 			q->lease_netns_id = (int32_t)v;
 			q->lease_other_netns = true;
 			break;
@@ -297,7 +423,7 @@ static int parse_lease_nest(const struct nlattr *nest, struct zcrx_rxq *q)
 	return q->lease_ifindex ? 0 : -EBADMSG;
 }
 
-int zcrx_nl_parse_queue(struct nlmsghdr *nlh, int ifindex, struct zcrx_rxq *q)
+int zcrx_nl_parse_queue_any(struct nlmsghdr *nlh, int *ifindex, struct zcrx_rxq *q)
 {
 	uint32_t type = UINT32_MAX, ifi = 0;
 	bool have_id = false;
@@ -308,8 +434,8 @@ int zcrx_nl_parse_queue(struct nlmsghdr *nlh, int ifindex, struct zcrx_rxq *q)
 	if (genl_attrs(nlh, &head, &len))
 		return -EBADMSG;
 
-	nla_for_each_attr(a, head, len, rem) {
-		switch (nla_type(a)) {
+	zcrx_nla_for_each(a, head, len, rem) {
+		switch (zcrx_nla_type(a)) {
 		case ZCRX_NETDEV_A_QUEUE_ID:
 			if (attr_u32(a, &q->id))
 				return -EBADMSG;
@@ -347,14 +473,21 @@ int zcrx_nl_parse_queue(struct nlmsghdr *nlh, int ifindex, struct zcrx_rxq *q)
 			break;
 		}
 	}
-	if (!have_id || type == UINT32_MAX || !ifi)
+	if (!have_id || type == UINT32_MAX || !ifi || ifi > INT32_MAX)
 		return -EBADMSG;
-	if (type != ZCRX_NETDEV_QUEUE_TYPE_RX || (int)ifi != ifindex)
-		return 0;
-	return 1;
+	*ifindex = (int)ifi;
+	return type == ZCRX_NETDEV_QUEUE_TYPE_RX;
 }
 
-int zcrx_nl_parse_qstats(struct nlmsghdr *nlh, int ifindex, struct zcrx_rxq *q)
+int zcrx_nl_parse_queue(struct nlmsghdr *nlh, int ifindex, struct zcrx_rxq *q)
+{
+	int ifi, ret;
+
+	ret = zcrx_nl_parse_queue_any(nlh, &ifi, q);
+	return ret == 1 && ifi != ifindex ? 0 : ret;
+}
+
+int zcrx_nl_parse_qstats_any(struct nlmsghdr *nlh, int *ifindex, struct zcrx_rxq *q)
 {
 	uint32_t type = UINT32_MAX, ifi = 0;
 	bool have_id = false;
@@ -366,8 +499,8 @@ int zcrx_nl_parse_qstats(struct nlmsghdr *nlh, int ifindex, struct zcrx_rxq *q)
 	if (genl_attrs(nlh, &head, &len))
 		return -EBADMSG;
 
-	nla_for_each_attr(a, head, len, rem) {
-		id = nla_type(a);
+	zcrx_nla_for_each(a, head, len, rem) {
+		id = zcrx_nla_type(a);
 		switch (id) {
 		case ZCRX_NETDEV_A_QSTATS_IFINDEX:
 			if (attr_u32(a, &ifi))
@@ -395,11 +528,18 @@ int zcrx_nl_parse_qstats(struct nlmsghdr *nlh, int ifindex, struct zcrx_rxq *q)
 			break;
 		}
 	}
-	if (!ifi)
+	if (!ifi || ifi > INT32_MAX)
 		return -EBADMSG;
-	if (!have_id || type != ZCRX_NETDEV_QUEUE_TYPE_RX || (int)ifi != ifindex)
-		return 0;
-	return 1;
+	*ifindex = (int)ifi;
+	return have_id && type == ZCRX_NETDEV_QUEUE_TYPE_RX;
+}
+
+int zcrx_nl_parse_qstats(struct nlmsghdr *nlh, int ifindex, struct zcrx_rxq *q)
+{
+	int ifi, ret;
+
+	ret = zcrx_nl_parse_qstats_any(nlh, &ifi, q);
+	return ret == 1 && ifi != ifindex ? 0 : ret;
 }
 
 int zcrx_nl_parse_pool(struct nlmsghdr *nlh, struct zcrx_pool *p, int *ifindex)
@@ -415,8 +555,8 @@ int zcrx_nl_parse_pool(struct nlmsghdr *nlh, struct zcrx_pool *p, int *ifindex)
 	if (genl_attrs(nlh, &head, &len))
 		return -EBADMSG;
 
-	nla_for_each_attr(a, head, len, rem) {
-		switch (nla_type(a)) {
+	zcrx_nla_for_each(a, head, len, rem) {
+		switch (zcrx_nla_type(a)) {
 		case ZCRX_NETDEV_A_PAGE_POOL_ID:
 			if (attr_u32(a, &p->id))
 				return -EBADMSG;
@@ -473,11 +613,11 @@ int zcrx_nl_parse_pool_stats(struct nlmsghdr *nlh, struct zcrx_pool *p)
 	if (genl_attrs(nlh, &head, &len))
 		return -EBADMSG;
 
-	nla_for_each_attr(a, head, len, rem) {
-		id = nla_type(a);
+	zcrx_nla_for_each(a, head, len, rem) {
+		id = zcrx_nla_type(a);
 		if (id == ZCRX_NETDEV_A_PAGE_POOL_STATS_INFO) {
-			nla_for_each_nested(i, a, irem) {
-				if (nla_type(i) != ZCRX_NETDEV_A_PAGE_POOL_ID)
+			zcrx_nla_for_each_nested(i, a, irem) {
+				if (zcrx_nla_type(i) != ZCRX_NETDEV_A_PAGE_POOL_ID)
 					continue;
 				if (attr_u32(i, &p->id))
 					return -EBADMSG;
@@ -507,8 +647,8 @@ int zcrx_nl_parse_ethtool(struct nlmsghdr *nlh, unsigned int max, uint32_t *have
 	if (max > 31 || genl_attrs(nlh, &head, &len))
 		return -EBADMSG;
 
-	nla_for_each_attr(a, head, len, rem) {
-		id = nla_type(a);
+	zcrx_nla_for_each(a, head, len, rem) {
+		id = zcrx_nla_type(a);
 		/* 1 is the header nest; ids past max are newer than us */
 		if (id < 2 || id > max)
 			continue;
@@ -518,4 +658,87 @@ int zcrx_nl_parse_ethtool(struct nlmsghdr *nlh, unsigned int max, uint32_t *have
 	}
 	*have = h;
 	return 1;
+}
+
+int zcrx_nl_parse_ethtool_dev(struct nlmsghdr *nlh, int *ifindex)
+{
+	struct nlattr *head, *a, *i;
+	int len, rem, irem;
+	uint32_t v = 0;
+
+	*ifindex = 0;
+	if (genl_attrs(nlh, &head, &len))
+		return -EBADMSG;
+	zcrx_nla_for_each(a, head, len, rem) {
+		/* the header nest is attribute 1 in every ethtool reply */
+		if (zcrx_nla_type(a) != 1)
+			continue;
+		zcrx_nla_for_each_nested(i, a, irem) {
+			if (zcrx_nla_type(i) != ZCRX_ETHTOOL_A_HEADER_DEV_INDEX)
+				continue;
+			if (attr_u32(i, &v))
+				return -EBADMSG;
+		}
+	}
+	if (!v || v > INT32_MAX)
+		return -EBADMSG;
+	*ifindex = (int)v;
+	return 1;
+}
+
+/* IFLA_INFO_KIND of an IFLA_LINKINFO nest into kind, "" when absent or too long. */
+static void link_kind(const struct nlattr *info, char *kind, size_t len)
+{
+	struct nlattr *a;
+	int rem, n;
+
+	zcrx_nla_for_each_nested(a, info, rem) {
+		if (zcrx_nla_type(a) != IFLA_INFO_KIND)
+			continue;
+		n = (int)strnlen(zcrx_nla_data(a), zcrx_nla_len(a));
+		if (n < zcrx_nla_len(a) && (size_t)n < len)
+			memcpy(kind, zcrx_nla_data(a), n + 1);
+	}
+}
+
+int zcrx_nl_parse_link(struct nlmsghdr *nlh, struct zcrx_netdev *dev, char *kind, size_t klen)
+{
+	struct nlattr *head, *a;
+	struct ifinfomsg ifi;
+	bool named = false;
+	int len, rem, n;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return 0;
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(ifi)) ||
+	    zcrx_nl_attrs(nlh, sizeof(ifi), &head, &len))
+		return -EBADMSG;
+	memcpy(&ifi, NLMSG_DATA(nlh), sizeof(ifi));
+	if (ifi.ifi_index <= 0)
+		return -EBADMSG;
+	dev->ifindex = ifi.ifi_index;
+	/* what SIOCGIFFLAGS gives: dev_get_flags() in a short */
+	dev->flags = (unsigned short)ifi.ifi_flags;
+	dev->has_parent = false;
+	if (klen)
+		kind[0] = '\0';
+	zcrx_nla_for_each(a, head, len, rem) {
+		switch (zcrx_nla_type(a)) {
+		case IFLA_IFNAME:
+			n = (int)strnlen(zcrx_nla_data(a), zcrx_nla_len(a));
+			if (!n || n >= zcrx_nla_len(a) || n >= IF_NAMESIZE)
+				return -EBADMSG;
+			memcpy(dev->name, zcrx_nla_data(a), n + 1);
+			named = true;
+			break;
+		case IFLA_LINKINFO:
+			link_kind(a, kind, klen);
+			break;
+		case IFLA_PARENT_DEV_NAME:
+			/* what /sys/class/net/DEV/device stands for: a parent */
+			dev->has_parent = true;
+			break;
+		}
+	}
+	return named ? 1 : -EBADMSG;
 }

@@ -13,7 +13,7 @@
 
 #include "zcrx_diag.h"
 
-struct nl_msg;
+struct zcrx_nl_msg;
 struct zcrx_nl;
 
 /* Each op: 0 or -errno, with the kernel's extack message in msg (or ""). */
@@ -74,17 +74,17 @@ int zcrx_prep_undo_ops(struct zcrx_prep_state *st, const struct zcrx_prep_ops *o
 #define ZCRX_NTUPLE_FEATURE			"rx-ntuple-filter"
 
 /* Requests, NULL on ENOMEM.  Every one carries the header nest with DEV_INDEX. */
-struct nl_msg *zcrx_eth_msg_get(const struct zcrx_nl *nl, uint8_t cmd, uint32_t ifindex);
-struct nl_msg *zcrx_eth_msg_channels(const struct zcrx_nl *nl, uint32_t ifindex, uint32_t rx,
+struct zcrx_nl_msg *zcrx_eth_msg_get(const struct zcrx_nl *nl, uint8_t cmd, uint32_t ifindex);
+struct zcrx_nl_msg *zcrx_eth_msg_channels(const struct zcrx_nl *nl, uint32_t ifindex, uint32_t rx,
 				     uint32_t combined);
-struct nl_msg *zcrx_eth_msg_rings(const struct zcrx_nl *nl, uint32_t ifindex, uint32_t split,
+struct zcrx_nl_msg *zcrx_eth_msg_rings(const struct zcrx_nl *nl, uint32_t ifindex, uint32_t split,
 				  bool set_thresh, uint32_t thresh);
-struct nl_msg *zcrx_eth_msg_ntuple(const struct zcrx_nl *nl, uint32_t ifindex, bool on);
-struct nl_msg *zcrx_eth_msg_rss_set(const struct zcrx_nl *nl, uint32_t ifindex,
+struct zcrx_nl_msg *zcrx_eth_msg_ntuple(const struct zcrx_nl *nl, uint32_t ifindex, bool on);
+struct zcrx_nl_msg *zcrx_eth_msg_rss_set(const struct zcrx_nl *nl, uint32_t ifindex,
 				    const uint32_t *indir, uint32_t n);
-struct nl_msg *zcrx_eth_msg_rss_create(const struct zcrx_nl *nl, uint32_t ifindex,
+struct zcrx_nl_msg *zcrx_eth_msg_rss_create(const struct zcrx_nl *nl, uint32_t ifindex,
 				       uint32_t queue);
-struct nl_msg *zcrx_eth_msg_rss_delete(const struct zcrx_nl *nl, uint32_t ifindex,
+struct zcrx_nl_msg *zcrx_eth_msg_rss_delete(const struct zcrx_nl *nl, uint32_t ifindex,
 				       uint32_t ctx);
 
 /*

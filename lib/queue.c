@@ -10,9 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <netlink/attr.h>
-#include <netlink/msg.h>
-
 #include "backend.h"
 #include "internal.h"
 #include "nl.h"
@@ -48,7 +45,7 @@ int zcrx_kernel_queue_get(struct zcrx_ctx *ctx, const char *ifname, uint32_t que
 			  struct zcrx_queue_holder *h)
 {
 	struct queue_reply r = { 0 };
-	struct nl_msg *msg;
+	struct zcrx_nl_msg *msg;
 	struct zcrx_nl nl;
 	int ret;
 
@@ -66,10 +63,10 @@ int zcrx_kernel_queue_get(struct zcrx_ctx *ctx, const char *ifname, uint32_t que
 		ret = -ENOMEM;
 		goto out;
 	}
-	if (nla_put_u32(msg, ZCRX_NETDEV_A_QUEUE_IFINDEX, r.ifindex) ||
-	    nla_put_u32(msg, ZCRX_NETDEV_A_QUEUE_TYPE, ZCRX_NETDEV_QUEUE_TYPE_RX) ||
-	    nla_put_u32(msg, ZCRX_NETDEV_A_QUEUE_ID, queue)) {
-		nlmsg_free(msg);
+	if (zcrx_nl_put_u32(msg, ZCRX_NETDEV_A_QUEUE_IFINDEX, r.ifindex) ||
+	    zcrx_nl_put_u32(msg, ZCRX_NETDEV_A_QUEUE_TYPE, ZCRX_NETDEV_QUEUE_TYPE_RX) ||
+	    zcrx_nl_put_u32(msg, ZCRX_NETDEV_A_QUEUE_ID, queue)) {
+		zcrx_nl_msg_free(msg);
 		ret = -ENOMEM;
 		goto out;
 	}

@@ -63,6 +63,12 @@ static const char *const check_what[] = {
 	"memory provider", "AF_XDP", "RX channels", "queue count",
 };
 
+/* Words of our own, text only: print_text() would run printf and copy them twice. */
+static void text(struct printer *pr, const char *words)
+{
+	print_string(pr, PRINT_FP, NULL, "%s", words);
+}
+
 static int bit_index(unsigned int bit)
 {
 	return __builtin_ctz(bit);
@@ -133,7 +139,7 @@ static void print_rings(struct printer *pr, const struct zcrx_netdev *dev)
 	uint32_t tds;
 	unsigned int id;
 
-	print_text(pr, "    rings: ");
+	text(pr, "    rings: ");
 	if (dev->rings_err) {
 		print_null(pr, PRINT_JSON, "rings", NULL);
 		print_string(pr, PRINT_ANY, "rings-error", "%s\n", unavail(dev->rings_err));
@@ -160,7 +166,7 @@ static void print_rings(struct printer *pr, const struct zcrx_netdev *dev)
 		}
 	} else {
 		print_null(pr, PRINT_JSON, "tcp-data-split", NULL);
-		print_text(pr, " tcp-data-split not reported");
+		text(pr, " tcp-data-split not reported");
 	}
 
 	if (have & BIT(ZCRX_ETHTOOL_A_RINGS_HDS_THRESH)) {
@@ -170,7 +176,7 @@ static void print_rings(struct printer *pr, const struct zcrx_netdev *dev)
 				   r[ZCRX_ETHTOOL_A_RINGS_HDS_THRESH_MAX]);
 	} else {
 		print_null(pr, PRINT_JSON, "hds-thresh", NULL);
-		print_text(pr, " hds-thresh not reported");
+		text(pr, " hds-thresh not reported");
 	}
 	print_nl(pr);
 	close_json_object(pr);
@@ -183,7 +189,7 @@ static void print_channels(struct printer *pr, const struct zcrx_netdev *dev)
 	uint32_t have = dev->channels_have;
 	unsigned int id, k, n = 0;
 
-	print_text(pr, "    channels: ");
+	text(pr, "    channels: ");
 	if (dev->channels_err) {
 		print_null(pr, PRINT_JSON, "channels", NULL);
 		print_string(pr, PRINT_ANY, "channels-error", "%s\n", unavail(dev->channels_err));
@@ -200,16 +206,16 @@ static void print_channels(struct printer *pr, const struct zcrx_netdev *dev)
 
 		if (!(have & (BIT(max_id) | BIT(cnt_id))))
 			continue;
-		print_text(pr, "%s%s ", n++ ? " " : "", kind[k]);
+		print_string(pr, PRINT_FP, NULL, n++ ? " %s " : "%s ", kind[k]);
 		if (have & BIT(cnt_id))
 			print_uint(pr, PRINT_FP, NULL, "%llu", c[cnt_id]);
 		else
-			print_text(pr, "n/a");
+			text(pr, "n/a");
 		if (have & BIT(max_id))
 			print_uint(pr, PRINT_FP, NULL, "/%llu", c[max_id]);
 	}
 	if (!n)
-		print_text(pr, "none reported");
+		text(pr, "none reported");
 	print_nl(pr);
 	close_json_object(pr);
 }
@@ -223,7 +229,7 @@ static void print_providers(struct printer *pr, const struct zcrx_rxq *q)
 	};
 	unsigned int i, n = 0;
 
-	print_text(pr, " providers ");
+	text(pr, " providers ");
 	open_json_array(pr, "providers");
 	for (i = 0; i < sizeof(mps) / sizeof(mps[0]); i++) {
 		if (!(q->mp & mps[i].mp))
@@ -232,7 +238,7 @@ static void print_providers(struct printer *pr, const struct zcrx_rxq *q)
 	}
 	close_json_array(pr);
 	if (!n)
-		print_text(pr, "none");
+		text(pr, "none");
 	if (q->mp & ZCRX_MP_DMABUF)
 		print_uint(pr, PRINT_ANY, "dmabuf", " dmabuf %llu", q->dmabuf);
 	/* 7.2's io-uring nest carries rx-buf-len; earlier ones are empty */
@@ -296,11 +302,12 @@ static void print_reasons(struct printer *pr, const struct zcrx_netdev *dev, uin
 		print_string(pr, PRINT_ANY, "message", "        %s", zcrx_unready_str(bit));
 		if (bit == ZCRX_UNREADY_NO_QUEUE_API || bit == ZCRX_UNREADY_NO_DMA) {
 			if (dev->driver_err == -EOPNOTSUPP)
-				print_text(pr, " (the device has no driver)");
+				text(pr, " (the device has no driver)");
 			else if (dev->driver_err)
-				print_text(pr, " (no driver name: %s)", strerror(-dev->driver_err));
+				print_string(pr, PRINT_FP, NULL, " (no driver name: %s)",
+					     strerror(-dev->driver_err));
 			else
-				print_text(pr, " (driver %s)", dev->driver);
+				print_string(pr, PRINT_FP, NULL, " (driver %s)", dev->driver);
 		}
 		n = zcrx_unready_fix(bit, dev, queue, fix, sizeof(fix));
 		if (n > 0)
@@ -386,7 +393,7 @@ static void print_pool(struct printer *pr, const struct zcrx_pool *p, const char
 	char sub[32];
 
 	open_json_object(pr, NULL);
-	print_text(pr, "%s", indent);
+	text(pr, indent);
 	print_uint(pr, PRINT_ANY, "id", "page pool %llu:", p->id);
 	if (p->has_napi)
 		print_uint(pr, PRINT_ANY, "napi-id", " napi %llu", p->napi_id);
@@ -416,7 +423,7 @@ static void print_pool(struct printer *pr, const struct zcrx_pool *p, const char
 		print_uint(pr, PRINT_ANY, "dmabuf", " dmabuf %llu", p->dmabuf);
 	print_bool(pr, PRINT_JSON, "io-uring", NULL, p->io_uring);
 	if (p->io_uring)
-		print_text(pr, " io-uring");
+		text(pr, " io-uring");
 	if (p->rx_buf_len)
 		print_uint(pr, PRINT_ANY, "rx-buf-len", " rx-buf-len %llu", p->rx_buf_len);
 	else if (p->io_uring)
@@ -513,12 +520,12 @@ static void print_pools(struct printer *pr, const struct zcrx_netdev *dev, uint6
 		if (!json && pool_of_any_queue(dev, &dev->pools[i]))
 			continue;
 		if (!json && !n++)
-			print_text(pr, "    page pools of no queue:\n");
+			print_string(pr, PRINT_FP, NULL, "%s\n", "    page pools of no queue:");
 		print_pool(pr, &dev->pools[i], "        ", now);
 	}
 	close_json_array(pr);
 	if (!dev->nr_pools)
-		print_text(pr, "    page pools: none\n");
+		print_string(pr, PRINT_FP, NULL, "%s\n", "    page pools: none");
 	/* with no pool there are no stats to miss: say so only in JSON */
 	if (dev->pool_stats_err)
 		print_string(pr, dev->nr_pools ? PRINT_ANY : PRINT_JSON, "page-pool-stats-error",
@@ -540,7 +547,7 @@ static void print_device(struct printer *pr, const struct zcrx_netdev *dev,
 	print_string(pr, PRINT_ANY, "state", " state %s", dev->flags & IFF_UP ? "up" : "down");
 	print_bool(pr, PRINT_JSON, "has-parent", NULL, dev->has_parent);
 	if (!dev->has_parent)
-		print_text(pr, " virtual");
+		text(pr, " virtual");
 	print_uint(pr, PRINT_ANY, "rx-queues", " rx-queues %llu", nr);
 	print_nl(pr);
 

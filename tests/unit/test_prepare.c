@@ -160,16 +160,16 @@ static int check_attrs(const struct nlattr *head, int len, const struct pol *pol
 	return n;
 }
 
-static const struct zcrx_nl fake_nl = { .sk = NULL, .family = 0x1d };
+static const struct zcrx_nl fake_nl = { .fd = -1, .family = 0x1d };
 
 /* The genl header and the top-level attributes of msg against pol; frees msg. */
-static void check_msg(struct nl_msg *msg, uint8_t cmd, const struct pol *pol, int expect)
+static void check_msg(struct zcrx_nl_msg *msg, uint8_t cmd, const struct pol *pol, int expect)
 {
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *g;
 
 	assert_non_null(msg);
-	nlh = nlmsg_hdr(msg);
+	nlh = msg->nlh;
 	assert_int_equal(nlh->nlmsg_type, fake_nl.family);
 	/* NLM_F_REQUEST: nl_send_auto() adds it */
 	assert_true(nlh->nlmsg_flags & NLM_F_ACK);
@@ -178,7 +178,7 @@ static void check_msg(struct nl_msg *msg, uint8_t cmd, const struct pol *pol, in
 	assert_int_equal(g->version, 1);
 	assert_int_equal(check_attrs(genlmsg_attrdata(g, 0), genlmsg_attrlen(g, 0), pol, POL_MAX - 1),
 			 expect);
-	nlmsg_free(msg);
+	zcrx_nl_msg_free(msg);
 }
 
 static void test_messages_meet_the_kernel_policy(void **state)
@@ -218,14 +218,14 @@ static void test_messages_meet_the_kernel_policy(void **state)
 static void test_ntuple_request_names_one_bit(void **state)
 {
 	struct nlattr *set, *bits, *bit, *a;
-	struct nl_msg *msg;
+	struct zcrx_nl_msg *msg;
 	bool value;
 	int rem;
 
 	(void)state;
 	for (int on = 0; on < 2; on++) {
 		msg = zcrx_eth_msg_ntuple(&fake_nl, 7, on);
-		set = nlmsg_find_attr(nlmsg_hdr(msg), GENL_HDRLEN, ZCRX_ETHTOOL_A_FEATURES_WANTED);
+		set = nlmsg_find_attr(msg->nlh, GENL_HDRLEN, ZCRX_ETHTOOL_A_FEATURES_WANTED);
 		assert_non_null(set);
 		assert_null(nla_find(nla_data(set), nla_len(set), ZCRX_ETHTOOL_A_BITSET_NOMASK));
 		bits = nla_find(nla_data(set), nla_len(set), ZCRX_ETHTOOL_A_BITSET_BITS);
@@ -237,7 +237,7 @@ static void test_ntuple_request_names_one_bit(void **state)
 			value |= nla_type(a) == ZCRX_ETHTOOL_A_BITSET_BIT_VALUE;
 		}
 		assert_int_equal(value, on);
-		nlmsg_free(msg);
+		zcrx_nl_msg_free(msg);
 	}
 }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# show's two ways to ask the kernel agree: the whole host (one dump per
+# object type, joined by ifindex, a device the dump skips inferred) and one
+# device (filtered dumps and gets, each answer its own).  A device up, one
+# down (its qstats asked alone), lo; text and JSON.
+. "$(dirname "$0")/lib.sh"
+
+if ! have_root; then
+	t_begin "show paths in a network namespace"; t_skip "needs root to create a network namespace"
+	t_done
+fi
+if ! have_netns; then
+	t_begin "show paths in a network namespace"; t_skip "network namespaces unavailable (ip netns add failed)"
+	t_done
+fi
+
+NS=$(t_netns_add showp) || { t_begin "show paths in a network namespace"; t_fail "ip netns add failed"; t_done; }
+if ! ip -n "$NS" link add zv0 type veth peer name zv1 2>/dev/null; then
+	t_begin "show paths in a network namespace"; t_skip "cannot create a veth pair (no veth driver?)"
+	t_done
+fi
+ip -n "$NS" link set lo up
+ip -n "$NS" link set zv0 up
+ip netns exec "$NS" ethtool -L zv0 rx 2 >/dev/null 2>&1
+
+t_plan 3
+nsx() { ip netns exec "$NS" "$@"; }
+devs=$(ip -n "$NS" -j link show | jq -r '.[].ifname')
+
+run nsx "$ZCRXCTL" -j show
+all_json=$out
+run nsx "$ZCRXCTL" show
+all_text=$out
+
+t_begin "-j show: each device as -j show DEV has it"
+bad=
+for d in $devs; do
+	run nsx "$ZCRXCTL" -j show "$d"
+	one=$(jq -c '.[0]' <<<"$out")
+	whole=$(jq -c --arg d "$d" '.[] | select(.ifname == $d)' <<<"$all_json")
+	[ "$rc" = 0 ] && [ -n "$one" ] && [ "$one" = "$whole" ] || bad+="$d: ${one:0:80} vs ${whole:0:80}; "
+done
+if [ -z "$bad" ] && [ -n "$devs" ]; then t_pass; else t_fail "$bad"; fi
+
+t_begin "show: each device's lines as show DEV prints them"
+bad=
+for d in $devs; do
+	run nsx "$ZCRXCTL" show "$d"
+	whole=$(awk -v d="$d:" '$1 == d { p = 1 } p && !NF { exit } p' <<<"$all_text")
+	[ "$rc" = 0 ] && [ -n "$out" ] && [ "$out" = "$whole" ] || bad+="$d: ${out:0:80} vs ${whole:0:80}; "
+done
+if [ -z "$bad" ] && [ -n "$devs" ]; then t_pass; else t_fail "$bad"; fi
+
+t_begin "the down device's qstats and the up one's say the same both ways"
+q0=$(jq -c '.[] | select(.ifname == "zv0") | [."qstats-error", .queues[].qstats]' <<<"$all_json")
+q1=$(jq -c '.[] | select(.ifname == "zv1") | [."qstats-error", ."queues-error"]' <<<"$all_json")
+if [ -n "$q0" ] && [ -n "$q1" ] && [ "$q1" != '[null,null]' ]; then t_pass
+else t_fail "zv0 $q0 zv1 $q1"; fi
+
+t_done
