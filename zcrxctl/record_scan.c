@@ -50,6 +50,8 @@ static const char *const rkey_name[RK_FIRED] = {
 static unsigned char key_slot[HASH_SLOTS];
 static const char *key_name[RK_NR];
 static size_t key_len[RK_NR];
+/* name and closing quote (16 bytes at most) as two words, and which bytes count */
+static uint64_t key_word[RK_NR][2], key_mask[RK_NR][2];
 
 /* what ends a plain run in a string: the quote, an escape, a control or non-ASCII byte */
 static const bool str_stop[256] = {
@@ -78,8 +80,15 @@ static void build_slots(void)
 		uint32_t h = 5381;
 		unsigned int i;
 
+		unsigned char w[16] = { 0 }, m[16] = { 0 };
+
 		key_name[k] = s;
 		key_len[k] = strlen(s);
+		memcpy(w, s, key_len[k]);
+		w[key_len[k]] = '"';
+		memset(m, 0xff, key_len[k] + 1);
+		memcpy(key_word[k], w, sizeof(w));
+		memcpy(key_mask[k], m, sizeof(m));
 		while (*s)
 			h = hash_step(h, (unsigned char)*s++);
 		for (i = slot_of(h); key_slot[i]; i = (i + 1) & (HASH_SLOTS - 1))
@@ -157,10 +166,18 @@ static int scan_key_at(const char **pp, const char *end, int prev, unsigned int 
 	unsigned char *guess = &next_key[ctx & 7][prev + 1];
 	const char *p = *pp + 1, *q;
 	int k = *guess - 1;
+	uint64_t w[2];
 	size_t n;
 	uint32_t h;
 
-	if (k >= 0) {
+	if (k >= 0 && end - p >= 16) {
+		memcpy(w, p, sizeof(w));
+		if (!(((w[0] ^ key_word[k][0]) & key_mask[k][0]) |
+		      ((w[1] ^ key_word[k][1]) & key_mask[k][1]))) {
+			*pp = p + key_len[k] + 1;
+			return k;
+		}
+	} else if (k >= 0) {
 		n = key_len[k];
 		if ((size_t)(end - p) > n && p[n] == '"' && !memcmp(p, key_name[k], n)) {
 			*pp = p + n + 1;
@@ -180,16 +197,21 @@ static int scan_key_at(const char **pp, const char *end, int prev, unsigned int 
 /* An unsigned integer without sign, fraction or exponent that fits a u64 */
 static const char *scan_uint(const char *p, const char *end, uint64_t *v)
 {
+	const char *stop = end - p > 19 ? p + 19 : end;
 	uint64_t x = 0;
 	unsigned int d;
 
 	if (*p == '0') {
 		p++;
 	} else {
-		for (; p < end && (d = (unsigned char)*p - '0') <= 9; p++) {
+		/* 19 digits cannot overflow; a 20th may */
+		for (; p < stop && (d = (unsigned char)*p - '0') <= 9; p++)
+			x = x * 10 + d;
+		if (p == stop && p < end && (d = (unsigned char)*p - '0') <= 9) {
 			if (x > (UINT64_MAX - d) / 10)
 				return NULL;
 			x = x * 10 + d;
+			p++;
 		}
 	}
 	if (p < end && ((unsigned int)(*p - '0') <= 9 || *p == '.' || *p == 'e' || *p == 'E'))
