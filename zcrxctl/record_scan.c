@@ -7,6 +7,7 @@
  * UTF-8, a control character, a duplicate key, a number too large.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "record_scan.h"
@@ -58,6 +59,8 @@ static const bool str_stop[256] = {
 	[0 ... 0x1f] = true, ['"'] = true, ['\\'] = true, [0x80 ... 0xff] = true,
 };
 
+_Static_assert(RK_NR <= 64, "struct rfields: have is a u64");
+
 static uint32_t hash_step(uint32_t h, unsigned char c)
 {
 	return (h * 33) ^ c;
@@ -77,18 +80,19 @@ static void build_slots(void)
 	built = true;
 	for (int k = 0; k < RK_NR; k++) {
 		const char *s = k < RK_FIRED ? rkey_name[k] : zcrx_event_name(k - RK_FIRED);
+		unsigned char w[16] = { 0 }, m[16] = { 0 };
 		uint32_t h = 5381;
 		unsigned int i;
 
-		unsigned char w[16] = { 0 }, m[16] = { 0 };
-
 		key_name[k] = s;
 		key_len[k] = strlen(s);
-		memcpy(w, s, key_len[k]);
-		w[key_len[k]] = '"';
-		memset(m, 0xff, key_len[k] + 1);
-		memcpy(key_word[k], w, sizeof(w));
-		memcpy(key_mask[k], m, sizeof(m));
+		if (key_len[k] < sizeof(w)) {
+			memcpy(w, s, key_len[k]);
+			w[key_len[k]] = '"';
+			memset(m, 0xff, key_len[k] + 1);
+			memcpy(key_word[k], w, sizeof(w));
+			memcpy(key_mask[k], m, sizeof(m));
+		}
 		while (*s)
 			h = hash_step(h, (unsigned char)*s++);
 		for (i = slot_of(h); key_slot[i]; i = (i + 1) & (HASH_SLOTS - 1))
@@ -170,7 +174,7 @@ static int scan_key_at(const char **pp, const char *end, int prev, unsigned int 
 	size_t n;
 	uint32_t h;
 
-	if (k >= 0 && end - p >= 16) {
+	if (k >= 0 && key_len[k] < sizeof(w) && end - p >= (ptrdiff_t)sizeof(w)) {
 		memcpy(w, p, sizeof(w));
 		if (!(((w[0] ^ key_word[k][0]) & key_mask[k][0]) |
 		      ((w[1] ^ key_word[k][1]) & key_mask[k][1]))) {
