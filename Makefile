@@ -249,6 +249,7 @@ FUZZ_CFLAGS	:= $(filter-out -Werror,$(BASE_CFLAGS)) -Izcrxctl -Ifuzz -g -O1 $(FU
 FUZZ_DEP_SRCS	:= $(LIB_SRCS) zcrxctl/json_reader.c zcrxctl/record.c zcrxctl/print.c \
 		   zcrxctl/units.c zcrxctl/parse.c zcrxctl/proto.c zcrxctl/backend.c \
 		   zcrxctl/clock.c
+FUZZ_DEP_SRCS	+= zcrxctl/record_scan.c
 FUZZ_DEP_OBJS	:= $(addprefix $(FUZZ_DIR)/obj/,$(FUZZ_DEP_SRCS:.c=.o))
 FUZZ_RUN_FLAGS	:= -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1
 

@@ -14,6 +14,7 @@
 #include "json_reader.h"
 #include "parse.h"
 #include "proto.h"
+#include "record_scan.h"
 #include "utf8.h"
 
 static const char *const cmd_name[] = {
@@ -257,6 +258,61 @@ static int parse_iso(const char *s, uint64_t *ns)
 	return 0;
 }
 
+static unsigned int digits2(const char *s)
+{
+	unsigned int a = (unsigned char)s[0] - '0', b = (unsigned char)s[1] - '0';
+
+	return a <= 9 && b <= 9 ? a * 10 + b : 100;
+}
+
+/*
+ * parse_iso() without strptime() and timegm(), for what a session writes:
+ * "YYYY-MM-DDTHH:MM:SS[.digits]Z" with every field in its range, 1970 to
+ * 2500.  -EAGAIN for anything else, which parse_iso() judges.
+ */
+static int parse_iso_fast(const char *s, size_t n, uint64_t *ns)
+{
+	static const unsigned char mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	uint64_t frac = 0, scale = 1000000000ULL, days;
+	unsigned int y, mo, d, h, mi, sec, era, yoe, doy;
+	size_t p = 19;
+	bool leap;
+
+	if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+	    s[16] != ':' || s[n - 1] != 'Z')
+		return -EAGAIN;
+	y = digits2(s) * 100 + digits2(s + 2);
+	mo = digits2(s + 5);
+	d = digits2(s + 8);
+	h = digits2(s + 11);
+	mi = digits2(s + 14);
+	sec = digits2(s + 17);
+	if (y < 1970 || y > 2500 || mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 59)
+		return -EAGAIN;
+	leap = !(y % 4) && (y % 100 || !(y % 400));
+	if (d < 1 || d > mdays[mo - 1] + (unsigned int)(mo == 2 && leap))
+		return -EAGAIN;
+	if (s[p] == '.') {
+		for (p++; p < n && (unsigned int)(s[p] - '0') <= 9; p++) {
+			if (scale > 1) {
+				scale /= 10;
+				frac += (s[p] - '0') * scale;
+			}
+		}
+	}
+	if (p != n - 1)
+		return -EAGAIN;
+	/* days from 1970-01-01 (H. Hinnant's days_from_civil) */
+	y -= mo <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (mo > 2 ? mo - 3 : mo + 9) + 2) / 5 + d - 1;
+	days = (uint64_t)era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+	*ns = ((days * 24 + h) * 60 + mi) * 60 + sec;
+	*ns = *ns * 1000000000ULL + frac;
+	return 0;
+}
+
 static bool get_u64(const struct json *o, const char *key, uint64_t *v)
 {
 	return json_u64(json_get(o, key), v);
@@ -272,47 +328,6 @@ static bool get_u32(const struct json *o, const char *key, uint32_t *v)
 	return true;
 }
 
-static bool get_event(const struct json *o, enum zcrx_event *ev)
-{
-	int t = zcrx_event_parse(json_str(json_get(o, "event")));
-
-	if (t < 0)
-		return false;
-	*ev = t;
-	return true;
-}
-
-static bool get_time(const struct json *o, struct record *r)
-{
-	const struct json *t = json_get(o, "time");
-	int64_t off = (int64_t)(real_ns() - mono_ns());
-
-	if (!t)
-		return true;
-	if (json_type(t) == JSON_STR) {
-		if (parse_iso(json_str(t), &r->real_ns))
-			return false;
-		r->mono_ns = r->real_ns - off;
-	} else if (json_u64(t, &r->mono_ns)) {
-		r->real_ns = r->mono_ns + off;
-	} else {
-		return false;
-	}
-	r->has_time = true;
-	return true;
-}
-
-static bool get_copy_stats(const struct json *o, struct record *r)
-{
-	const struct json *c = json_get(o, "copy-count");
-
-	if (!c || json_type(c) == JSON_NULL)
-		return true;
-	r->has_stats = true;
-	return get_u64(o, "copy-count", &r->copy_count) &&
-	       get_u64(o, "copy-bytes", &r->copy_bytes);
-}
-
 /* A number added after 0.1: absent (an older session) or null leaves *has false. */
 static bool get_opt_u64(const struct json *o, const char *key, bool *has, uint64_t *v)
 {
@@ -324,105 +339,276 @@ static bool get_opt_u64(const struct json *o, const char *key, bool *has, uint64
 	return get_u64(o, key, v);
 }
 
-/* "rx-packets": a number, or null where the backend counts no packets */
-static bool get_packets(const struct json *o, struct record *r)
-{
-	const struct json *p = json_get(o, "rx-packets");
+/*
+ * A record from its members (record_scan.h), whichever reader found them.
+ * defer: the flat scanner's string needs the full parser (a time only
+ * strptime() can judge); the caller asks the JSON reader instead.
+ */
+struct fill {
+	const struct rfields	*f;
+	struct record		*r;
+	bool			defer;
+};
 
-	if (p && json_type(p) == JSON_NULL)
+static const struct rval *rv(const struct fill *fl, enum rkey k)
+{
+	return rf_get(fl->f, k);
+}
+
+static bool rv_u64(const struct fill *fl, enum rkey k, uint64_t *out)
+{
+	const struct rval *v = rv(fl, k);
+
+	if (!v || v->type != JSON_NUM || !v->u64_ok)
+		return false;
+	*out = v->u;
+	return true;
+}
+
+static bool rv_u32(const struct fill *fl, enum rkey k, uint32_t *out)
+{
+	uint64_t x;
+
+	if (!rv_u64(fl, k, &x) || x > UINT32_MAX)
+		return false;
+	*out = x;
+	return true;
+}
+
+static bool rv_bool(const struct fill *fl, enum rkey k, bool *out)
+{
+	const struct rval *v = rv(fl, k);
+
+	if (!v || v->type != JSON_BOOL)
+		return false;
+	*out = v->b;
+	return true;
+}
+
+static const struct rval *rv_str(const struct fill *fl, enum rkey k)
+{
+	const struct rval *v = rv(fl, k);
+
+	return v && v->type == JSON_STR ? v : NULL;
+}
+
+static bool rv_is(const struct rval *v, const char *s)
+{
+	return strlen(s) == v->len && !memcmp(v->s, s, v->len);
+}
+
+/* The string into dst when it fits with its NUL */
+static bool rv_copy(const struct fill *fl, enum rkey k, char *dst, size_t size)
+{
+	const struct rval *v = rv_str(fl, k);
+
+	if (!v || v->len >= size)
+		return false;
+	memcpy(dst, v->s, v->len);
+	dst[v->len] = '\0';
+	return true;
+}
+
+static bool get_event(const struct fill *fl, enum zcrx_event *ev)
+{
+	char name[16];
+	int t;
+
+	/* longer than any name: zcrx_event_parse() would refuse it too */
+	if (!rv_copy(fl, RK_EVENT, name, sizeof(name)) || (t = zcrx_event_parse(name)) < 0)
+		return false;
+	*ev = t;
+	return true;
+}
+
+/* backend_mode_decode() on the members */
+static bool get_mode(const struct fill *fl, enum backend_mode *m)
+{
+	const struct rval *j = rv(fl, RK_MODE);
+	bool sim, nodev;
+
+	if (!rv_bool(fl, RK_SIMULATED, &sim))
+		return false;
+	*m = sim ? BACKEND_SIM : BACKEND_NIC;
+	if (!j)
 		return true;
-	r->has_packets = true;
-	return get_u64(o, "rx-packets", &r->rx_packets);
+	if (j->type != JSON_STR)
+		return false;
+	nodev = !sim && rv_is(j, "nodev");
+	if (!rv_is(j, sim ? "sim" : nodev ? "nodev" : "nic"))
+		return false;
+	if (nodev)
+		*m = BACKEND_NODEV;
+	return true;
 }
 
-static bool get_common(const struct json *o, struct record *r)
+static bool get_time(struct fill *fl)
 {
-	const char *dev = json_str(json_get(o, "dev"));
+	const struct rval *t = rv(fl, RK_TIME);
+	struct record *r = fl->r;
+	int64_t off;
+	int ret;
 
-	if (!dev || strlen(dev) >= sizeof(r->dev))
+	if (!t)
+		return true;
+	off = (int64_t)(real_ns() - mono_ns());
+	if (t->type == JSON_STR) {
+		ret = parse_iso_fast(t->s, t->len, &r->real_ns);
+		if (ret == -EAGAIN && !t->cstr) {
+			fl->defer = true;
+			return false;
+		}
+		if (ret && parse_iso(t->s, &r->real_ns))
+			return false;
+		r->mono_ns = r->real_ns - off;
+	} else if (rv_u64(fl, RK_TIME, &r->mono_ns)) {
+		r->real_ns = r->mono_ns + off;
+	} else {
 		return false;
-	strcpy(r->dev, dev);
-	return get_u32(o, "queue", &r->queue) && backend_mode_decode(o, &r->mode);
+	}
+	r->has_time = true;
+	return true;
 }
 
-static bool get_grow(const struct json *o, struct record *r)
+static bool get_copy_stats(const struct fill *fl)
 {
-	const char *by = json_str(json_get(o, "by")), *e = json_str(json_get(o, "error"));
-	const char *dev = json_str(json_get(o, "dev"));
+	const struct rval *c = rv(fl, RK_COPY_COUNT);
 
-	if (!by || strlen(by) >= sizeof(r->by) || !dev || strlen(dev) >= sizeof(r->dev) ||
-	    !json_bool(json_get(o, "stopped"), &r->stopped) || !get_u32(o, "queue", &r->queue) ||
-	    !get_u32(o, "areas", &r->nr_areas) || !get_u64(o, "area-size", &r->area_size) ||
-	    !backend_mode_decode(o, &r->mode))
+	if (!c || c->type == JSON_NULL)
+		return true;
+	fl->r->has_stats = true;
+	return rv_u64(fl, RK_COPY_COUNT, &fl->r->copy_count) &&
+	       rv_u64(fl, RK_COPY_BYTES, &fl->r->copy_bytes);
+}
+
+/* "rx-packets": a number, or null where the backend counts no packets */
+static bool get_packets(const struct fill *fl)
+{
+	const struct rval *p = rv(fl, RK_RX_PACKETS);
+
+	if (p && p->type == JSON_NULL)
+		return true;
+	fl->r->has_packets = true;
+	return rv_u64(fl, RK_RX_PACKETS, &fl->r->rx_packets);
+}
+
+static bool get_overflows(const struct fill *fl)
+{
+	const struct rval *p = rv(fl, RK_RECV_OVERFLOWS);
+
+	if (!p || p->type == JSON_NULL)
+		return true;
+	fl->r->has_overflows = true;
+	return rv_u64(fl, RK_RECV_OVERFLOWS, &fl->r->recv_overflows);
+}
+
+static bool get_common(const struct fill *fl)
+{
+	return rv_copy(fl, RK_DEV, fl->r->dev, sizeof(fl->r->dev)) &&
+	       rv_u32(fl, RK_QUEUE, &fl->r->queue) && get_mode(fl, &fl->r->mode);
+}
+
+static bool get_grow(const struct fill *fl)
+{
+	const struct rval *e = rv_str(fl, RK_ERROR);
+	struct record *r = fl->r;
+	size_t n;
+
+	if (!rv_copy(fl, RK_BY, r->by, sizeof(r->by)) || !get_common(fl) ||
+	    !rv_bool(fl, RK_STOPPED, &r->stopped) || !rv_u32(fl, RK_AREAS, &r->nr_areas) ||
+	    !rv_u64(fl, RK_AREA_SIZE, &r->area_size))
 		return false;
-	strcpy(r->by, by);
-	strcpy(r->dev, dev);
 	if (r->stopped) {
-		snprintf(r->error, sizeof(r->error), "%s", e ? e : "");
+		n = e ? e->len : 0;
+		if (n >= sizeof(r->error))
+			n = sizeof(r->error) - 1;
+		if (n)
+			memcpy(r->error, e->s, n);
+		r->error[n] = '\0';
 		utf8_cut(r->error);
 		return e;
 	}
-	return get_u32(o, "area-id", &r->area_id) && get_u64(o, "size", &r->size);
+	return rv_u32(fl, RK_AREA_ID, &r->area_id) && rv_u64(fl, RK_SIZE, &r->size);
 }
 
-int proto_record_decode(const char *line, size_t len, struct record *r)
+/* 0, -EINVAL, -ENOENT; -EAGAIN when fl->defer */
+static int record_fill(struct fill *fl)
 {
-	const struct json *o;
-	struct json *j;
-	const char *kind, *by;
+	const struct rval *kind = rv_str(fl, RK_RECORD);
+	struct record *r = fl->r;
 	uint64_t v;
-	bool ok = false;
-	int err, ret = -EINVAL;
+	bool ok;
+
+	memset(r, 0, sizeof(*r));
+	if (!rv_u64(fl, RK_V, &v) || v != PROTO_VERSION || !kind)
+		return -EINVAL;
+	if (rv_is(kind, "event")) {
+		r->kind = RECORD_EVENT;
+		ok = rv_u64(fl, RK_SEQ, &r->seq) && get_time(fl) && get_common(fl) &&
+		     rv_u32(fl, RK_ZCRX_ID, &r->zcrx_id) && get_event(fl, &r->event) &&
+		     rv_u64(fl, RK_COUNT, &r->count) && rv_bool(fl, RK_LATCHED, &r->latched) &&
+		     rv_u32(fl, RK_HELD, &r->held) && rv_u32(fl, RK_RQ_FILL, &r->rq_fill) &&
+		     get_copy_stats(fl);
+	} else if (rv_is(kind, "armed")) {
+		r->kind = RECORD_ARMED;
+		ok = get_event(fl, &r->event) && rv_copy(fl, RK_BY, r->by, sizeof(r->by)) &&
+		     get_common(fl);
+	} else if (rv_is(kind, "stats")) {
+		r->kind = RECORD_STATS;
+		ok = get_time(fl) && get_common(fl) &&
+		     rv_u64(fl, RK_RX_BUFFERS, &r->rx_buffers) && get_packets(fl) &&
+		     rv_u64(fl, RK_RX_BYTES, &r->rx_bytes) && rv_u64(fl, RK_RX_BPS, &r->rx_bps) &&
+		     rv_u32(fl, RK_HELD, &r->held) && rv_u32(fl, RK_RQ_FILL, &r->rq_fill) &&
+		     get_copy_stats(fl) && rv_u64(fl, RK_RECV_STALLS, &r->recv_stalls) &&
+		     get_overflows(fl);
+		for (int t = 0; ok && t < ZCRX_EV_COUNT; t++)
+			ok = rv_u64(fl, RK_FIRED + t, &r->fired[t]);
+	} else if (rv_is(kind, "grow")) {
+		r->kind = RECORD_GROW;
+		ok = get_time(fl) && get_grow(fl);
+	} else if (rv_is(kind, "lost")) {
+		r->kind = RECORD_LOST;
+		ok = rv_u64(fl, RK_COUNT, &r->lost) && get_mode(fl, &r->mode);
+	} else {
+		return -ENOENT;
+	}
+	if (ok)
+		return 0;
+	return fl->defer ? -EAGAIN : -EINVAL;
+}
+
+int proto_record_decode_tree(const char *line, size_t len, struct record *r)
+{
+	struct rfields f;
+	struct fill fl = { .f = &f, .r = r };
+	struct json *j;
+	int err, ret;
 
 	memset(r, 0, sizeof(*r));
 	j = json_parse(line, len, &err);
 	if (!j)
 		return -EINVAL;
-	o = j;
-	kind = json_str(json_get(o, "record"));
-	if (json_type(o) != JSON_OBJ || !get_u64(o, "v", &v) || v != PROTO_VERSION || !kind)
-		goto out;
-	if (!strcmp(kind, "event")) {
-		r->kind = RECORD_EVENT;
-		ok = get_u64(o, "seq", &r->seq) && get_time(o, r) && get_common(o, r) &&
-		     get_u32(o, "zcrx-id", &r->zcrx_id) && get_event(o, &r->event) &&
-		     get_u64(o, "count", &r->count) &&
-		     json_bool(json_get(o, "latched"), &r->latched) &&
-		     get_u32(o, "held", &r->held) && get_u32(o, "rq-fill", &r->rq_fill) &&
-		     get_copy_stats(o, r);
-	} else if (!strcmp(kind, "armed")) {
-		r->kind = RECORD_ARMED;
-		by = json_str(json_get(o, "by"));
-		ok = get_event(o, &r->event) && by && strlen(by) < sizeof(r->by) &&
-		     get_common(o, r);
-		if (ok)
-			strcpy(r->by, by);
-	} else if (!strcmp(kind, "stats")) {
-		r->kind = RECORD_STATS;
-		ok = get_time(o, r) && get_common(o, r) &&
-		     get_u64(o, "rx-buffers", &r->rx_buffers) && get_packets(o, r) &&
-		     get_u64(o, "rx-bytes", &r->rx_bytes) && get_u64(o, "rx-bps", &r->rx_bps) &&
-		     get_u32(o, "held", &r->held) && get_u32(o, "rq-fill", &r->rq_fill) &&
-		     get_copy_stats(o, r) && get_u64(o, "recv-stalls", &r->recv_stalls) &&
-		     get_opt_u64(o, "recv-overflows", &r->has_overflows, &r->recv_overflows);
-		for (int t = 0; ok && t < ZCRX_EV_COUNT; t++)
-			ok = get_u64(o, zcrx_event_name(t), &r->fired[t]);
-	} else if (!strcmp(kind, "grow")) {
-		r->kind = RECORD_GROW;
-		ok = get_time(o, r) && get_grow(o, r);
-	} else if (!strcmp(kind, "lost")) {
-		r->kind = RECORD_LOST;
-		ok = get_u64(o, "count", &r->lost) && backend_mode_decode(o, &r->mode);
-	} else {
-		ret = -ENOENT;
-	}
-	if (ok)
-		ret = 0;
-out:
+	ret = record_fields(j, &f);
+	if (!ret)
+		ret = record_fill(&fl);
 	json_free(j);
 	return ret;
 }
 
+int proto_record_decode(const char *line, size_t len, struct record *r)
+{
+	struct rfields f;
+	struct fill fl = { .f = &f, .r = r };
+	int ret;
+
+	/* the lines a session writes, without a tree; the JSON reader judges the rest */
+	if (!record_scan(line, len, &f)) {
+		ret = record_fill(&fl);
+		if (ret != -EAGAIN)
+			return ret;
+	}
+	return proto_record_decode_tree(line, len, r);
+}
 
 /* "areas", "area-size", "area-rx-buffers": absent from a 0.3 session */
 static bool get_areas(const struct json *o, struct proto_session *s)

@@ -120,6 +120,8 @@ int proto_reply_decode(const char *line, size_t len, enum proto_reply_body body,
 		       struct proto_reply *rp);
 /* A record line: 0, -EINVAL (malformed), -ENOENT (another kind of record). */
 int proto_record_decode(const char *line, size_t len, struct record *r);
+/* The same through the JSON reader's tree alone, which the first must agree with. */
+int proto_record_decode_tree(const char *line, size_t len, struct record *r);
 
 /* A session's status object, on the wire and for `status -j` alike. */
 void proto_session_print(struct printer *pr, const struct proto_session *s);

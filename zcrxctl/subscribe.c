@@ -138,7 +138,7 @@ static void on_line(struct sub *s, const char *line, size_t len)
 static void on_readable(struct loop *l, struct loop_op *op, int res)
 {
 	struct sub *s = op->arg;
-	char *nl, *p;
+	char *nl, *p, *line, *from, *end;
 	ssize_t n;
 
 	if (res < 0)
@@ -161,15 +161,21 @@ static void on_readable(struct loop *l, struct loop_op *op, int res)
 		}
 		n = recv(s->fd, s->buf + s->len, s->cap - s->len, MSG_DONTWAIT);
 		if (n > 0) {
+			/* every whole line, then what is left of the last one moves once */
+			line = s->buf;
+			from = s->buf + s->len;
 			s->len += n;
-			while (!s->done && (nl = memchr(s->buf, '\n', s->len))) {
+			end = s->buf + s->len;
+			while (!s->done && (nl = memchr(from, '\n', end - from))) {
 				*nl = '\0';
-				on_line(s, s->buf, nl - s->buf);
-				memmove(s->buf, nl + 1, s->len - (nl + 1 - s->buf));
-				s->len -= nl + 1 - s->buf;
+				on_line(s, line, nl - line);
+				line = from = nl + 1;
 			}
 			if (s->done)
 				return;
+			s->len = end - line;
+			if (line != s->buf)
+				memmove(s->buf, line, s->len);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
