@@ -405,7 +405,8 @@ static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg 
 	ifq->nr_bufs = ifq->area_size / ifq->rx_buf_len;
 	ifq->areas[0].token = area->rq_area_token;
 	ifq->nr_areas = 1;
-	ifq->seen_head = __atomic_load_n(ifq->rq_head, __ATOMIC_RELAXED);
+	ifq->hot_area = &ifq->areas[0];
+	ifq->more_or = ifq->ctx->ops->data_more ? ZCRX_CQE_F_MORE : 0;
 	set_flush_batch(ifq);
 	if (plan->stats_off)
 		ifq->stats = (struct zcrx_stats *)((char *)ifq->region + plan->stats_off);
@@ -478,6 +479,15 @@ int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
 		goto err_unmap;
 	}
 	ret = setup_rings(ifq, &reg, &area, &plan);
+	if (!ret && area.rq_area_token) {
+		/* zcrx_buf_return() gives the CQE's off back as it came: area 0's token is 0 */
+		fail(d, ZCRX_STAGE_REGISTER, -EPROTO,
+		     "the %s backend registered zcrx_id %u with area token 0x%llx, not area 0's:"
+		     " this is a libzcrx or kernel bug", ctx->ops->name, reg.zcrx_id,
+		     (unsigned long long)area.rq_area_token);
+		ret = -EPROTO;
+		goto err_unregister;
+	}
 	if (ret) {
 		fail(d, ZCRX_STAGE_REGISTER, ret,
 		     "the %s backend registered zcrx_id %u but wrote back a refill ring that does"
@@ -571,9 +581,13 @@ int zcrx_ifq_area(const struct zcrx_ifq *ifq, uint32_t id, struct zcrx_area_info
 	return 0;
 }
 
+/* decode's fast path finds no data in it: size 0 */
+static struct zcrx_area_slot no_area;
+
 static void recv_forget(struct zcrx_ifq *ifq, unsigned int i)
 {
 	ifq->recv[i] = ifq->recv[--ifq->nr_recv];
+	ifq->hot = NULL;
 }
 
 /* Prepare a receive that ended stalled or overflowed again: false while no SQE is free. */
@@ -595,18 +609,19 @@ static bool recv_again(struct zcrx_ifq *ifq, struct zcrx_recv *r)
 	return true;
 }
 
-int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
-		    struct zcrx_cqe_info *info)
+/* Everything but the fast path: each check in its order. */
+static int decode_full(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
+		       struct zcrx_cqe_info *info)
 {
 	struct zcrx_ctx *ctx = ifq->ctx;
 	unsigned int i;
 	uint64_t pos, id;
 
+	if (ifq->server_repost)
+		zcrx_server_post(ifq->server);
 	memset(info, 0, sizeof(*info));
 	info->user_data = cqe->user_data;
 
-	if (ifq->server_repost)
-		zcrx_server_post(ifq->server);
 	if (ifq->served && cqe->user_data == zcrx_server_ud(ifq)) {
 		if (ifq->server)
 			zcrx_server_cqe(ifq->server, cqe);
@@ -654,6 +669,7 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	if (!info->more && cqe->res == -ENOMEM) {
 		/* out of buffers: nothing is lost, it goes again once some are back */
 		ifq->recv[i].stalled = true;
+		ifq->hot = NULL;
 		ifq->nr_stalled++;
 		ifq->recv_stalls++;
 		info->kind = ZCRX_CQE_RECV_STALLED;
@@ -672,6 +688,7 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		 * counted again.
 		 */
 		ifq->recv[i].overflowed = true;
+		ifq->hot = NULL;
 		ifq->nr_overflowed++;
 		ifq->recv_overflows++;
 		recv_again(ifq, &ifq->recv[i]);
@@ -693,12 +710,56 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	if (id >= ifq->nr_areas || pos + (uint32_t)cqe->res > ifq->areas[id].size)
 		return -EPROTO;
 	info->kind = ZCRX_CQE_DATA;
-	ifq->bufs_out++;
+	/* its next CQE takes the fast path; the server's user_data never does */
+	if (info->more && cqe->user_data != zcrx_server_ud(ifq))
+		ifq->hot = &ifq->recv[i];
+	ifq->hot_area = &ifq->areas[id];
 	ifq->bufs_held++;
 	ifq->areas[id].rx_buffers++;
 	info->addr = (char *)ifq->areas[id].addr + pos;
 	info->len = cqe->res;
 	return info->kind;
+}
+
+/*
+ * The fast path: a data CQE, with more to come, of the receive the last
+ * one came from (ifq->hot: a receive in flight, neither stalled nor
+ * overflowed, whose user_data is no ifq's event or server user_data), in
+ * a known area.  Anything else, or anything that fails a check here, goes
+ * to decode_full(), which checks it again and says what it is.
+ */
+int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
+		    struct zcrx_cqe_info *info)
+{
+	const struct zcrx_recv *r = ifq->hot;
+	struct zcrx_area_slot *a;
+	uint64_t off, pos;
+
+	if (__builtin_expect(!r || ifq->server_repost || r->ud != cqe->user_data || cqe->res <= 0 ||
+			     !((cqe->flags | ifq->more_or) & ZCRX_CQE_F_MORE), 0))
+		return decode_full(ifq, cqe, info);
+	off = cqe->big_cqe[0];
+	/*
+	 * In the area of the last data CQE: another area's token puts pos far
+	 * past its size (below it, it wraps), so the first test never lets a
+	 * wrap through the second.
+	 */
+	a = ifq->hot_area;
+	pos = off - a->token;
+	if (__builtin_expect(pos >= a->size || pos + (uint32_t)cqe->res > a->size, 0))
+		return decode_full(ifq, cqe, info);
+	ifq->bufs_held++;
+	a->rx_buffers++;
+	info->kind = ZCRX_CQE_DATA;
+	info->event = 0;
+	info->user_data = cqe->user_data;
+	info->addr = (char *)a->addr + pos;
+	info->len = cqe->res;
+	info->off = off;
+	info->err = 0;
+	info->more = true;
+	info->__resv[0] = info->__resv[1] = 0;
+	return ZCRX_CQE_DATA;
 }
 
 int zcrx_event_arm(struct zcrx_ifq *ifq, enum zcrx_event type)
@@ -756,6 +817,7 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 			return -ENOMEM;
 		ifq->recv = r;
 		ifq->recv_cap = cap;
+		ifq->hot = NULL;
 	}
 
 	ret = ctx->ops->prep_recv(ctx, ifq->zcrx_id, sqe, fd, len, user_data);
@@ -777,12 +839,12 @@ int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
 	if (tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) >= ifq->rq_entries)
 		return -ENOSPC;
 	rqe = &ifq->rqes[tail & ifq->rq_mask];
-	rqe->off = (off & ~IORING_ZCRX_AREA_MASK) | ifq->areas[id].token;
+	/* each area's token is its id << IORING_ZCRX_AREA_SHIFT (ifq_open, add_area) */
+	rqe->off = off;
 	rqe->len = len;
 	rqe->__pad = 0;
 	ifq->rq_local_tail = tail + 1;
-	if (ifq->bufs_held)
-		ifq->bufs_held--;
+	ifq->bufs_held -= ifq->bufs_held != 0;
 	return 0;
 }
 
@@ -816,14 +878,10 @@ uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq)
  */
 static int recv_resume(struct zcrx_ifq *ifq)
 {
-	uint32_t head = __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE);
-	uint32_t back = head - ifq->seen_head;
-	bool bufs;
+	/* the kernel has a buffer unless the caller holds them all or they wait in the refill ring */
+	bool bufs = (uint64_t)ifq->bufs_held + zcrx_rq_fill(ifq) < ifq->nr_bufs;
 	int n = 0;
 
-	ifq->seen_head = head;
-	ifq->bufs_out -= back < ifq->bufs_out ? back : ifq->bufs_out;
-	bufs = ifq->bufs_out < ifq->nr_bufs;
 	for (unsigned int i = 0; i < ifq->nr_recv && (ifq->nr_stalled || ifq->nr_overflowed); i++) {
 		struct zcrx_recv *r = &ifq->recv[i];
 
@@ -974,6 +1032,7 @@ int zcrx_ifq_add_area(struct zcrx_ifq *ifq, const struct zcrx_area_opts *opts,
 		return fail(d, ZCRX_STAGE_MEMORY, -ENOMEM, "growing the area table got ENOMEM");
 	}
 	ifq->areas = areas;
+	ifq->hot_area = &no_area;
 
 	reg.addr = (uintptr_t)a.addr;
 	reg.len = a.size;
