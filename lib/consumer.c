@@ -131,6 +131,13 @@ int zcrx_consumer_take(struct zcrx_consumer *c, const struct zcrx_cqe_info *info
 
 	if (info->kind != ZCRX_CQE_DATA)
 		return -EINVAL;
+	/* nothing waits before it and the policy lets it go at once: no FIFO */
+	if (c->p.mode == ZCRX_CONSUME_NOW && !c->count &&
+	    !zcrx_buf_return(c->ifq, info->off, info->len)) {
+		if (++c->pending >= c->p.batch)
+			flush(c);
+		return 0;
+	}
 	if (c->count == c->cap) {
 		ret = grow(c);
 		if (ret)
