@@ -148,8 +148,11 @@ struct zcrx_ifq {
 		bool		overflowed;	/* ended -ENOSPC: again at the first SQE */
 	}			*recv;		/* grows as receives are prepared */
 	unsigned int		nr_recv;
-	struct zcrx_recv	*hot;		/* decode's fast path (zcrx_cqe_decode()); NULL: none */
-	struct zcrx_area_slot	*hot_area;	/* of the last data CQE; never NULL once open */
+	/* decode's fast path (zcrx_cqe_decode()): the last data CQE's receive and area */
+	struct zcrx_recv	*hot;
+	struct zcrx_area_slot	*hot_area;
+	uint64_t		hot_base;	/* its id << IORING_ZCRX_AREA_SHIFT */
+	uint32_t		nr_ids;		/* areas 0.. whose token is id << IORING_ZCRX_AREA_SHIFT */
 	uint32_t		more_or;	/* ZCRX_CQE_F_MORE with ops->data_more, else 0 */
 	unsigned int		recv_cap;
 	unsigned int		nr_stalled;

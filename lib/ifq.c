@@ -382,6 +382,20 @@ static void set_flush_batch(struct zcrx_ifq *ifq)
 }
 
 /* Take the refill ring layout the kernel wrote back, refusing one that does not fit. */
+/*
+ * Decode's fast path while it has no receive to expect: no user_data
+ * leads past no_area, whose size is 0.  Never written.
+ */
+static struct zcrx_recv no_recv;
+static struct zcrx_area_slot no_area;
+
+static void hot_reset(struct zcrx_ifq *ifq)
+{
+	ifq->hot = &no_recv;
+	ifq->hot_area = &no_area;
+	ifq->hot_base = 0;
+}
+
 static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg *reg,
 		       const struct io_uring_zcrx_area_reg *area, const struct ifq_plan *plan)
 {
@@ -405,7 +419,8 @@ static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg 
 	ifq->nr_bufs = ifq->area_size / ifq->rx_buf_len;
 	ifq->areas[0].token = area->rq_area_token;
 	ifq->nr_areas = 1;
-	ifq->hot_area = &ifq->areas[0];
+	ifq->nr_ids = !area->rq_area_token;
+	hot_reset(ifq);
 	ifq->more_or = ifq->ctx->ops->data_more ? ZCRX_CQE_F_MORE : 0;
 	set_flush_batch(ifq);
 	if (plan->stats_off)
@@ -479,15 +494,6 @@ int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
 		goto err_unmap;
 	}
 	ret = setup_rings(ifq, &reg, &area, &plan);
-	if (!ret && area.rq_area_token) {
-		/* zcrx_buf_return() gives the CQE's off back as it came: area 0's token is 0 */
-		fail(d, ZCRX_STAGE_REGISTER, -EPROTO,
-		     "the %s backend registered zcrx_id %u with area token 0x%llx, not area 0's:"
-		     " this is a libzcrx or kernel bug", ctx->ops->name, reg.zcrx_id,
-		     (unsigned long long)area.rq_area_token);
-		ret = -EPROTO;
-		goto err_unregister;
-	}
 	if (ret) {
 		fail(d, ZCRX_STAGE_REGISTER, ret,
 		     "the %s backend registered zcrx_id %u but wrote back a refill ring that does"
@@ -581,13 +587,10 @@ int zcrx_ifq_area(const struct zcrx_ifq *ifq, uint32_t id, struct zcrx_area_info
 	return 0;
 }
 
-/* decode's fast path finds no data in it: size 0 */
-static struct zcrx_area_slot no_area;
-
 static void recv_forget(struct zcrx_ifq *ifq, unsigned int i)
 {
 	ifq->recv[i] = ifq->recv[--ifq->nr_recv];
-	ifq->hot = NULL;
+	hot_reset(ifq);
 }
 
 /* Prepare a receive that ended stalled or overflowed again: false while no SQE is free. */
@@ -669,7 +672,7 @@ static int decode_full(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	if (!info->more && cqe->res == -ENOMEM) {
 		/* out of buffers: nothing is lost, it goes again once some are back */
 		ifq->recv[i].stalled = true;
-		ifq->hot = NULL;
+		hot_reset(ifq);
 		ifq->nr_stalled++;
 		ifq->recv_stalls++;
 		info->kind = ZCRX_CQE_RECV_STALLED;
@@ -688,7 +691,7 @@ static int decode_full(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		 * counted again.
 		 */
 		ifq->recv[i].overflowed = true;
-		ifq->hot = NULL;
+		hot_reset(ifq);
 		ifq->nr_overflowed++;
 		ifq->recv_overflows++;
 		recv_again(ifq, &ifq->recv[i]);
@@ -711,9 +714,11 @@ static int decode_full(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		return -EPROTO;
 	info->kind = ZCRX_CQE_DATA;
 	/* its next CQE takes the fast path; the server's user_data never does */
-	if (info->more && cqe->user_data != zcrx_server_ud(ifq))
+	if (info->more && cqe->user_data != zcrx_server_ud(ifq)) {
 		ifq->hot = &ifq->recv[i];
-	ifq->hot_area = &ifq->areas[id];
+		ifq->hot_area = &ifq->areas[id];
+		ifq->hot_base = id << IORING_ZCRX_AREA_SHIFT;
+	}
 	ifq->bufs_held++;
 	ifq->areas[id].rx_buffers++;
 	info->addr = (char *)ifq->areas[id].addr + pos;
@@ -725,37 +730,39 @@ static int decode_full(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
  * The fast path: a data CQE, with more to come, of the receive the last
  * one came from (ifq->hot: a receive in flight, neither stalled nor
  * overflowed, whose user_data is no ifq's event or server user_data), in
- * a known area.  Anything else, or anything that fails a check here, goes
- * to decode_full(), which checks it again and says what it is.
+ * the area the last one came from.  Anything else, or anything that fails
+ * a check here, goes to decode_full(), which checks it again and says
+ * what it is.
  */
 int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		    struct zcrx_cqe_info *info)
 {
-	const struct zcrx_recv *r = ifq->hot;
 	struct zcrx_area_slot *a;
-	uint64_t off, pos;
+	uint64_t pos, room;
 
-	if (__builtin_expect(!r || ifq->server_repost || r->ud != cqe->user_data || cqe->res <= 0 ||
+	if (__builtin_expect(ifq->hot->ud != cqe->user_data || ifq->server_repost ||
 			     !((cqe->flags | ifq->more_or) & ZCRX_CQE_F_MORE), 0))
 		return decode_full(ifq, cqe, info);
-	off = cqe->big_cqe[0];
+	/* written as soon as read (decode_full() starts afresh), to keep few values live */
+	info->user_data = cqe->user_data;
+	info->off = cqe->big_cqe[0];
+	info->len = cqe->res;
 	/*
-	 * In the area of the last data CQE: another area's token puts pos far
-	 * past its size (below it, it wraps), so the first test never lets a
-	 * wrap through the second.
+	 * Another area's id puts pos past the hot area's size (below it, pos
+	 * wraps); res - 1 in 64 bits is past any room for res <= 0.
 	 */
 	a = ifq->hot_area;
-	pos = off - a->token;
-	if (__builtin_expect(pos >= a->size || pos + (uint32_t)cqe->res > a->size, 0))
+	pos = info->off - ifq->hot_base;
+	if (__builtin_expect(pos >= a->size, 0))
+		return decode_full(ifq, cqe, info);
+	room = a->size - pos;
+	if (__builtin_expect((uint64_t)((int64_t)(int32_t)info->len - 1) >= room, 0))
 		return decode_full(ifq, cqe, info);
 	ifq->bufs_held++;
 	a->rx_buffers++;
 	info->kind = ZCRX_CQE_DATA;
 	info->event = 0;
-	info->user_data = cqe->user_data;
 	info->addr = (char *)a->addr + pos;
-	info->len = cqe->res;
-	info->off = off;
 	info->err = 0;
 	info->more = true;
 	info->__resv[0] = info->__resv[1] = 0;
@@ -817,7 +824,7 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 			return -ENOMEM;
 		ifq->recv = r;
 		ifq->recv_cap = cap;
-		ifq->hot = NULL;
+		hot_reset(ifq);
 	}
 
 	ret = ctx->ops->prep_recv(ctx, ifq->zcrx_id, sqe, fd, len, user_data);
@@ -827,25 +834,42 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 	return ret;
 }
 
-int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
+/* Queue one RQE: off already carries its area's token. */
+static inline int rqe_put(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
 {
 	uint32_t tail = ifq->rq_local_tail;
-	uint64_t id = off >> IORING_ZCRX_AREA_SHIFT;
 	struct io_uring_zcrx_rqe *rqe;
 
-	if (id >= ifq->nr_areas)
-		return -EINVAL;
 	/* acquire: the kernel has finished reading the RQEs it consumed */
 	if (tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) >= ifq->rq_entries)
 		return -ENOSPC;
 	rqe = &ifq->rqes[tail & ifq->rq_mask];
-	/* each area's token is its id << IORING_ZCRX_AREA_SHIFT (ifq_open, add_area) */
 	rqe->off = off;
 	rqe->len = len;
 	rqe->__pad = 0;
 	ifq->rq_local_tail = tail + 1;
 	ifq->bufs_held -= ifq->bufs_held != 0;
 	return 0;
+}
+
+static __attribute__((noinline)) int buf_return_token(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
+{
+	uint64_t id = off >> IORING_ZCRX_AREA_SHIFT;
+
+	if (id >= ifq->nr_areas)
+		return -EINVAL;
+	return rqe_put(ifq, (off & ~IORING_ZCRX_AREA_MASK) | ifq->areas[id].token, len);
+}
+
+int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
+{
+	/*
+	 * Below nr_ids, an area's token is its id << IORING_ZCRX_AREA_SHIFT
+	 * (the kernel's numbering): off goes back as it came.
+	 */
+	if (__builtin_expect(off >> IORING_ZCRX_AREA_SHIFT >= ifq->nr_ids, 0))
+		return buf_return_token(ifq, off, len);
+	return rqe_put(ifq, off, len);
 }
 
 static void publish_tail(struct zcrx_ifq *ifq)
@@ -1032,7 +1056,7 @@ int zcrx_ifq_add_area(struct zcrx_ifq *ifq, const struct zcrx_area_opts *opts,
 		return fail(d, ZCRX_STAGE_MEMORY, -ENOMEM, "growing the area table got ENOMEM");
 	}
 	ifq->areas = areas;
-	ifq->hot_area = &no_area;
+	hot_reset(ifq);
 
 	reg.addr = (uintptr_t)a.addr;
 	reg.len = a.size;
@@ -1054,6 +1078,8 @@ int zcrx_ifq_add_area(struct zcrx_ifq *ifq, const struct zcrx_area_opts *opts,
 			    (unsigned long long)reg.rq_area_token, ifq->nr_areas);
 	a.token = reg.rq_area_token;
 	ifq->areas[ifq->nr_areas++] = a;
+	if (ifq->nr_ids + 1 == ifq->nr_areas)
+		ifq->nr_ids++;
 	ifq->area_size += a.size;
 	ifq->nr_bufs += a.size / ifq->rx_buf_len;
 	set_flush_batch(ifq);

@@ -141,11 +141,21 @@ static void on_own_retry(struct loop *l, struct loop_op *op, int res)
 		post_recv(s, s->own_fd, OWN_ID);
 }
 
+/* A receive that ended with data: keep receiving. */
+static __attribute__((noinline)) void recv_more(struct session *s, uint32_t id)
+{
+	struct conn *conn;
+
+	if (id == OWN_ID)
+		post_recv(s, s->own_fd, OWN_ID);
+	else if ((conn = conn_find(s, id, NULL)) && post_recv(s, conn->fd, id))
+		conn_close(s, id, "could not post the next receive");
+}
+
 void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
 {
 	uint32_t id = RECV_ID(info->user_data);
 	struct zcrx_consumer *c = id == OWN_ID ? s->own_cons : s->net_cons;
-	struct conn *conn;
 
 	s->rx_buffers++;
 	s->rx_bytes += info->len;
@@ -157,13 +167,8 @@ void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
 		zcrx_buf_return(s->ifq, info->off, info->len);
 		zcrx_buf_commit(s->ifq);
 	}
-	if (info->more)
-		return;
-	/* the receive ended with this data: keep receiving */
-	if (id == OWN_ID)
-		post_recv(s, s->own_fd, OWN_ID);
-	else if ((conn = conn_find(s, id, NULL)) && post_recv(s, conn->fd, id))
-		conn_close(s, id, "could not post the next receive");
+	if (!info->more)
+		recv_more(s, id);
 }
 
 static void on_nothing(struct loop *l, struct loop_op *op, int res)
