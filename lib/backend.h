@@ -150,6 +150,7 @@ struct zcrx_ifq {
 	unsigned int		nr_recv;
 	/* decode's fast path (zcrx_cqe_decode()): the last data CQE's receive and area */
 	struct zcrx_recv	*hot;
+	uint32_t		hot_more;	/* ZCRX_CQE_F_MORE; 0 while hot is no receive */
 	struct zcrx_area_slot	*hot_area;
 	uint64_t		hot_base;	/* its id << IORING_ZCRX_AREA_SHIFT */
 	uint32_t		nr_ids;		/* areas 0.. whose token is id << IORING_ZCRX_AREA_SHIFT */

@@ -383,8 +383,10 @@ static void set_flush_batch(struct zcrx_ifq *ifq)
 
 /* Take the refill ring layout the kernel wrote back, refusing one that does not fit. */
 /*
- * Decode's fast path while it has no receive to expect: no user_data
- * leads past no_area, whose size is 0.  Never written.
+ * Decode's fast path while it has no receive to expect: hot_more 0 sends
+ * every CQE to decode_full() before it reads past the first 16 bytes (a
+ * CQE under no_recv's user_data may be a 16-byte one), and no offset is
+ * inside no_area, whose size is 0.  Never written.
  */
 static struct zcrx_recv no_recv;
 static struct zcrx_area_slot no_area;
@@ -392,6 +394,7 @@ static struct zcrx_area_slot no_area;
 static void hot_reset(struct zcrx_ifq *ifq)
 {
 	ifq->hot = &no_recv;
+	ifq->hot_more = 0;
 	ifq->hot_area = &no_area;
 	ifq->hot_base = 0;
 }
@@ -716,6 +719,7 @@ static int decode_full(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	/* its next CQE takes the fast path; the server's user_data never does */
 	if (info->more && cqe->user_data != zcrx_server_ud(ifq)) {
 		ifq->hot = &ifq->recv[i];
+		ifq->hot_more = ZCRX_CQE_F_MORE;
 		ifq->hot_area = &ifq->areas[id];
 		ifq->hot_base = id << IORING_ZCRX_AREA_SHIFT;
 	}
@@ -741,7 +745,7 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	uint64_t pos, room;
 
 	if (__builtin_expect(ifq->hot->ud != cqe->user_data || ifq->server_repost ||
-			     !((cqe->flags | ifq->more_or) & ZCRX_CQE_F_MORE), 0))
+			     !((cqe->flags | ifq->more_or) & ifq->hot_more), 0))
 		return decode_full(ifq, cqe, info);
 	/* written as soon as read (decode_full() starts afresh), to keep few values live */
 	info->user_data = cqe->user_data;

@@ -265,8 +265,15 @@ static void decode_after_a_data_cqe_checks_area_and_receive(void **state)
 	struct zcrx_cqe_info ci;
 	struct rig r;
 
+	/* a 16-byte CQE (malloc'ed, so a read past it is caught) under user_data 0 */
+	struct io_uring_cqe *small = calloc(1, sizeof(*small));
+
 	(void)state;
+	assert_non_null(small);
+	small->res = 100;
+	small->flags = IORING_CQE_F_MORE;
 	rig_open(&r, ZCRX_SIM_LINUX_7_3, false);
+	assert_int_equal(zcrx_cqe_decode(r.ifq, small, &ci), ZCRX_CQE_NOT_OURS);
 	assert_int_equal(zcrx_ifq_add_area(r.ifq, &ao, NULL, NULL), 0);
 	assert_int_equal(zcrx_ifq_area(r.ifq, 0, &ai0), 0);
 	assert_int_equal(zcrx_ifq_area(r.ifq, 1, &ai1), 0);
@@ -297,6 +304,8 @@ static void decode_after_a_data_cqe_checks_area_and_receive(void **state)
 	assert_int_equal(DECODE(0, RECV_UD), ZCRX_CQE_RECV_END);
 	cqe->res = 100;
 	assert_int_equal(DECODE(PAGE, RECV_UD), ZCRX_CQE_NOT_OURS);
+	assert_int_equal(zcrx_cqe_decode(r.ifq, small, &ci), ZCRX_CQE_NOT_OURS);
+	free(small);
 #undef DECODE
 	assert_int_equal(ai1.rx_buffers, 0);
 	assert_int_equal(zcrx_ifq_area(r.ifq, 0, &ai0), 0);
