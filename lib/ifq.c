@@ -381,7 +381,6 @@ static void set_flush_batch(struct zcrx_ifq *ifq)
 		ifq->flush_batch = 1;
 }
 
-/* Take the refill ring layout the kernel wrote back, refusing one that does not fit. */
 /*
  * Decode's fast path while it has no receive to expect: hot_more 0 sends
  * every CQE to decode_full() before it reads past the first 16 bytes (a
@@ -399,6 +398,7 @@ static void hot_reset(struct zcrx_ifq *ifq)
 	ifq->hot_base = 0;
 }
 
+/* Take the refill ring layout the kernel wrote back, refusing one that does not fit. */
 static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg *reg,
 		       const struct io_uring_zcrx_area_reg *area, const struct ifq_plan *plan)
 {
@@ -856,7 +856,8 @@ static inline int rqe_put(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
 	return 0;
 }
 
-static __attribute__((noinline)) int buf_return_token(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
+static __attribute__((noinline)) int buf_return_token(struct zcrx_ifq *ifq, uint64_t off,
+							 uint32_t len)
 {
 	uint64_t id = off >> IORING_ZCRX_AREA_SHIFT;
 
@@ -906,7 +907,7 @@ uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq)
  */
 static int recv_resume(struct zcrx_ifq *ifq)
 {
-	/* the kernel has a buffer unless the caller holds them all or they wait in the refill ring */
+	/* the kernel has buffers unless the caller holds them or they wait in the refill ring */
 	bool bufs = (uint64_t)ifq->bufs_held + zcrx_rq_fill(ifq) < ifq->nr_bufs;
 	int n = 0;
 
