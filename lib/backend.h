@@ -71,6 +71,11 @@ struct zcrx_backend_ops {
 	 * cannot set CQE flags, so it answers from its own books.
 	 */
 	bool (*cqe_more)(struct zcrx_ctx *ctx, uint32_t zcrx_id, const struct io_uring_cqe *cqe);
+	/*
+	 * cqe_more() is true for every CQE with res > 0: zcrx_cqe_decode()'s
+	 * fast path then knows a data CQE has more without the call.
+	 */
+	bool data_more;
 };
 
 extern const struct zcrx_backend_ops zcrx_kernel_backend;
@@ -143,13 +148,18 @@ struct zcrx_ifq {
 		bool		overflowed;	/* ended -ENOSPC: again at the first SQE */
 	}			*recv;		/* grows as receives are prepared */
 	unsigned int		nr_recv;
+	/* decode's fast path (zcrx_cqe_decode()): the last data CQE's receive and area */
+	struct zcrx_recv	*hot;
+	uint32_t		hot_more;	/* ZCRX_CQE_F_MORE; 0 while hot is no receive */
+	struct zcrx_area_slot	*hot_area;
+	uint64_t		hot_base;	/* its id << IORING_ZCRX_AREA_SHIFT */
+	uint32_t		nr_ids;		/* areas 0.. whose token is id << IORING_ZCRX_AREA_SHIFT */
+	uint32_t		more_or;	/* ZCRX_CQE_F_MORE with ops->data_more, else 0 */
 	unsigned int		recv_cap;
 	unsigned int		nr_stalled;
 	unsigned int		nr_overflowed;
 	uint64_t		recv_stalls;
 	uint64_t		recv_overflows;
-	uint32_t		bufs_out;	/* data CQEs not yet taken back by the kernel */
-	uint32_t		seen_head;	/* refill head when bufs_out was last settled */
 
 	bool			nodev;
 	uint32_t		flush_batch;	/* NODEV: flush once this many wait */

@@ -123,14 +123,13 @@ int zcrx_consumer_create(struct zcrx_ifq *ifq, const struct zcrx_consumer_params
 	return 0;
 }
 
-int zcrx_consumer_take(struct zcrx_consumer *c, const struct zcrx_cqe_info *info,
-		       uint64_t now_ns)
+/* Queue a buffer, then return what the policy lets go. */
+static __attribute__((noinline)) int take_queued(struct zcrx_consumer *c,
+						  const struct zcrx_cqe_info *info, uint64_t now_ns)
 {
 	struct held_buf *b;
 	int ret;
 
-	if (info->kind != ZCRX_CQE_DATA)
-		return -EINVAL;
 	if (c->count == c->cap) {
 		ret = grow(c);
 		if (ret)
@@ -143,6 +142,21 @@ int zcrx_consumer_take(struct zcrx_consumer *c, const struct zcrx_cqe_info *info
 	c->count++;
 	drain(c, now_ns, false);
 	return 0;
+}
+
+int zcrx_consumer_take(struct zcrx_consumer *c, const struct zcrx_cqe_info *info,
+		       uint64_t now_ns)
+{
+	if (info->kind != ZCRX_CQE_DATA)
+		return -EINVAL;
+	/* nothing waits before it and the policy lets it go at once: no FIFO */
+	if (c->p.mode == ZCRX_CONSUME_NOW && !c->count &&
+	    !zcrx_buf_return(c->ifq, info->off, info->len)) {
+		if (++c->pending >= c->p.batch)
+			flush(c);
+		return 0;
+	}
+	return take_queued(c, info, now_ns);
 }
 
 int zcrx_consumer_run(struct zcrx_consumer *c, uint64_t now_ns, uint64_t *next_ns)

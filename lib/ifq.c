@@ -381,6 +381,23 @@ static void set_flush_batch(struct zcrx_ifq *ifq)
 		ifq->flush_batch = 1;
 }
 
+/*
+ * Decode's fast path while it has no receive to expect: hot_more 0 sends
+ * every CQE to decode_full() before it reads past the first 16 bytes (a
+ * CQE under no_recv's user_data may be a 16-byte one), and no offset is
+ * inside no_area, whose size is 0.  Never written.
+ */
+static struct zcrx_recv no_recv;
+static struct zcrx_area_slot no_area;
+
+static void hot_reset(struct zcrx_ifq *ifq)
+{
+	ifq->hot = &no_recv;
+	ifq->hot_more = 0;
+	ifq->hot_area = &no_area;
+	ifq->hot_base = 0;
+}
+
 /* Take the refill ring layout the kernel wrote back, refusing one that does not fit. */
 static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg *reg,
 		       const struct io_uring_zcrx_area_reg *area, const struct ifq_plan *plan)
@@ -405,7 +422,9 @@ static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg 
 	ifq->nr_bufs = ifq->area_size / ifq->rx_buf_len;
 	ifq->areas[0].token = area->rq_area_token;
 	ifq->nr_areas = 1;
-	ifq->seen_head = __atomic_load_n(ifq->rq_head, __ATOMIC_RELAXED);
+	ifq->nr_ids = !area->rq_area_token;
+	hot_reset(ifq);
+	ifq->more_or = ifq->ctx->ops->data_more ? ZCRX_CQE_F_MORE : 0;
 	set_flush_batch(ifq);
 	if (plan->stats_off)
 		ifq->stats = (struct zcrx_stats *)((char *)ifq->region + plan->stats_off);
@@ -574,6 +593,7 @@ int zcrx_ifq_area(const struct zcrx_ifq *ifq, uint32_t id, struct zcrx_area_info
 static void recv_forget(struct zcrx_ifq *ifq, unsigned int i)
 {
 	ifq->recv[i] = ifq->recv[--ifq->nr_recv];
+	hot_reset(ifq);
 }
 
 /* Prepare a receive that ended stalled or overflowed again: false while no SQE is free. */
@@ -595,18 +615,19 @@ static bool recv_again(struct zcrx_ifq *ifq, struct zcrx_recv *r)
 	return true;
 }
 
-int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
-		    struct zcrx_cqe_info *info)
+/* Everything but the fast path: each check in its order. */
+static int decode_full(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
+		       struct zcrx_cqe_info *info)
 {
 	struct zcrx_ctx *ctx = ifq->ctx;
 	unsigned int i;
 	uint64_t pos, id;
 
+	if (ifq->server_repost)
+		zcrx_server_post(ifq->server);
 	memset(info, 0, sizeof(*info));
 	info->user_data = cqe->user_data;
 
-	if (ifq->server_repost)
-		zcrx_server_post(ifq->server);
 	if (ifq->served && cqe->user_data == zcrx_server_ud(ifq)) {
 		if (ifq->server)
 			zcrx_server_cqe(ifq->server, cqe);
@@ -654,6 +675,7 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	if (!info->more && cqe->res == -ENOMEM) {
 		/* out of buffers: nothing is lost, it goes again once some are back */
 		ifq->recv[i].stalled = true;
+		hot_reset(ifq);
 		ifq->nr_stalled++;
 		ifq->recv_stalls++;
 		info->kind = ZCRX_CQE_RECV_STALLED;
@@ -672,6 +694,7 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		 * counted again.
 		 */
 		ifq->recv[i].overflowed = true;
+		hot_reset(ifq);
 		ifq->nr_overflowed++;
 		ifq->recv_overflows++;
 		recv_again(ifq, &ifq->recv[i]);
@@ -693,12 +716,61 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	if (id >= ifq->nr_areas || pos + (uint32_t)cqe->res > ifq->areas[id].size)
 		return -EPROTO;
 	info->kind = ZCRX_CQE_DATA;
-	ifq->bufs_out++;
+	/* its next CQE takes the fast path; the server's user_data never does */
+	if (info->more && cqe->user_data != zcrx_server_ud(ifq)) {
+		ifq->hot = &ifq->recv[i];
+		ifq->hot_more = ZCRX_CQE_F_MORE;
+		ifq->hot_area = &ifq->areas[id];
+		ifq->hot_base = id << IORING_ZCRX_AREA_SHIFT;
+	}
 	ifq->bufs_held++;
 	ifq->areas[id].rx_buffers++;
 	info->addr = (char *)ifq->areas[id].addr + pos;
 	info->len = cqe->res;
 	return info->kind;
+}
+
+/*
+ * The fast path: a data CQE, with more to come, of the receive the last
+ * one came from (ifq->hot: a receive in flight, neither stalled nor
+ * overflowed, whose user_data is no ifq's event or server user_data), in
+ * the area the last one came from.  Anything else, or anything that fails
+ * a check here, goes to decode_full(), which checks it again and says
+ * what it is.
+ */
+int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
+		    struct zcrx_cqe_info *info)
+{
+	struct zcrx_area_slot *a;
+	uint64_t pos, room;
+
+	if (__builtin_expect(ifq->hot->ud != cqe->user_data || ifq->server_repost ||
+			     !((cqe->flags | ifq->more_or) & ifq->hot_more), 0))
+		return decode_full(ifq, cqe, info);
+	/* written as soon as read (decode_full() starts afresh), to keep few values live */
+	info->user_data = cqe->user_data;
+	info->off = cqe->big_cqe[0];
+	info->len = cqe->res;
+	/*
+	 * Another area's id puts pos past the hot area's size (below it, pos
+	 * wraps); res - 1 in 64 bits is past any room for res <= 0.
+	 */
+	a = ifq->hot_area;
+	pos = info->off - ifq->hot_base;
+	if (__builtin_expect(pos >= a->size, 0))
+		return decode_full(ifq, cqe, info);
+	room = a->size - pos;
+	if (__builtin_expect((uint64_t)((int64_t)(int32_t)info->len - 1) >= room, 0))
+		return decode_full(ifq, cqe, info);
+	ifq->bufs_held++;
+	a->rx_buffers++;
+	info->kind = ZCRX_CQE_DATA;
+	info->event = 0;
+	info->addr = (char *)a->addr + pos;
+	info->err = 0;
+	info->more = true;
+	info->__resv[0] = info->__resv[1] = 0;
+	return ZCRX_CQE_DATA;
 }
 
 int zcrx_event_arm(struct zcrx_ifq *ifq, enum zcrx_event type)
@@ -756,6 +828,7 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 			return -ENOMEM;
 		ifq->recv = r;
 		ifq->recv_cap = cap;
+		hot_reset(ifq);
 	}
 
 	ret = ctx->ops->prep_recv(ctx, ifq->zcrx_id, sqe, fd, len, user_data);
@@ -765,25 +838,43 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 	return ret;
 }
 
-int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
+/* Queue one RQE: off already carries its area's token. */
+static inline int rqe_put(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
 {
 	uint32_t tail = ifq->rq_local_tail;
-	uint64_t id = off >> IORING_ZCRX_AREA_SHIFT;
 	struct io_uring_zcrx_rqe *rqe;
 
-	if (id >= ifq->nr_areas)
-		return -EINVAL;
 	/* acquire: the kernel has finished reading the RQEs it consumed */
 	if (tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) >= ifq->rq_entries)
 		return -ENOSPC;
 	rqe = &ifq->rqes[tail & ifq->rq_mask];
-	rqe->off = (off & ~IORING_ZCRX_AREA_MASK) | ifq->areas[id].token;
+	rqe->off = off;
 	rqe->len = len;
 	rqe->__pad = 0;
 	ifq->rq_local_tail = tail + 1;
-	if (ifq->bufs_held)
-		ifq->bufs_held--;
+	ifq->bufs_held -= ifq->bufs_held != 0;
 	return 0;
+}
+
+static __attribute__((noinline)) int buf_return_token(struct zcrx_ifq *ifq, uint64_t off,
+							 uint32_t len)
+{
+	uint64_t id = off >> IORING_ZCRX_AREA_SHIFT;
+
+	if (id >= ifq->nr_areas)
+		return -EINVAL;
+	return rqe_put(ifq, (off & ~IORING_ZCRX_AREA_MASK) | ifq->areas[id].token, len);
+}
+
+int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
+{
+	/*
+	 * Below nr_ids, an area's token is its id << IORING_ZCRX_AREA_SHIFT
+	 * (the kernel's numbering): off goes back as it came.
+	 */
+	if (__builtin_expect(off >> IORING_ZCRX_AREA_SHIFT >= ifq->nr_ids, 0))
+		return buf_return_token(ifq, off, len);
+	return rqe_put(ifq, off, len);
 }
 
 static void publish_tail(struct zcrx_ifq *ifq)
@@ -816,14 +907,10 @@ uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq)
  */
 static int recv_resume(struct zcrx_ifq *ifq)
 {
-	uint32_t head = __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE);
-	uint32_t back = head - ifq->seen_head;
-	bool bufs;
+	/* the kernel has buffers unless the caller holds them or they wait in the refill ring */
+	bool bufs = (uint64_t)ifq->bufs_held + zcrx_rq_fill(ifq) < ifq->nr_bufs;
 	int n = 0;
 
-	ifq->seen_head = head;
-	ifq->bufs_out -= back < ifq->bufs_out ? back : ifq->bufs_out;
-	bufs = ifq->bufs_out < ifq->nr_bufs;
 	for (unsigned int i = 0; i < ifq->nr_recv && (ifq->nr_stalled || ifq->nr_overflowed); i++) {
 		struct zcrx_recv *r = &ifq->recv[i];
 
@@ -974,6 +1061,7 @@ int zcrx_ifq_add_area(struct zcrx_ifq *ifq, const struct zcrx_area_opts *opts,
 		return fail(d, ZCRX_STAGE_MEMORY, -ENOMEM, "growing the area table got ENOMEM");
 	}
 	ifq->areas = areas;
+	hot_reset(ifq);
 
 	reg.addr = (uintptr_t)a.addr;
 	reg.len = a.size;
@@ -995,6 +1083,8 @@ int zcrx_ifq_add_area(struct zcrx_ifq *ifq, const struct zcrx_area_opts *opts,
 			    (unsigned long long)reg.rq_area_token, ifq->nr_areas);
 	a.token = reg.rq_area_token;
 	ifq->areas[ifq->nr_areas++] = a;
+	if (ifq->nr_ids + 1 == ifq->nr_areas)
+		ifq->nr_ids++;
 	ifq->area_size += a.size;
 	ifq->nr_bufs += a.size / ifq->rx_buf_len;
 	set_flush_batch(ifq);

@@ -756,6 +756,7 @@ const struct zcrx_backend_ops zcrx_sim_backend = {
 	.prep_recv	= zcrx_sim_rx_prep_recv,
 	.own_cqe	= zcrx_sim_rx_own_cqe,
 	.cqe_more	= zcrx_sim_rx_cqe_more,
+	.data_more	= true,
 };
 
 /* ------------------------------------------------------------------ */

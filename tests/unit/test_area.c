@@ -249,6 +249,72 @@ static void decode_refuses_an_unknown_area_id(void **state)
 	zcrx_ctx_destroy(r.ctx);
 }
 
+/*
+ * Decode's fast path (the receive and area of the last data CQE) refuses
+ * and recognises exactly what the full path does: each CQE below follows
+ * a good data CQE of RECV_UD in area 1, so it meets the fast path first.
+ */
+static void decode_after_a_data_cqe_checks_area_and_receive(void **state)
+{
+	uint64_t raw[4] = { RECV_UD, 0, 0, 0 };
+	struct io_uring_cqe *cqe = (struct io_uring_cqe *)raw;
+	uint64_t a1 = 1ULL << IORING_ZCRX_AREA_SHIFT;
+	struct zcrx_area_opts ao = { 0 };
+	struct zcrx_area_info ai0, ai1;
+	struct io_uring_sqe *sqe;
+	struct zcrx_cqe_info ci;
+	struct rig r;
+
+	/* a 16-byte CQE (malloc'ed, so a read past it is caught) under user_data 0 */
+	struct io_uring_cqe *small = calloc(1, sizeof(*small));
+
+	(void)state;
+	assert_non_null(small);
+	small->res = 100;
+	small->flags = IORING_CQE_F_MORE;
+	rig_open(&r, ZCRX_SIM_LINUX_7_3, false);
+	assert_int_equal(zcrx_cqe_decode(r.ifq, small, &ci), ZCRX_CQE_NOT_OURS);
+	assert_int_equal(zcrx_ifq_add_area(r.ifq, &ao, NULL, NULL), 0);
+	assert_int_equal(zcrx_ifq_area(r.ifq, 0, &ai0), 0);
+	assert_int_equal(zcrx_ifq_area(r.ifq, 1, &ai1), 0);
+	sqe = io_uring_get_sqe(zcrx_ctx_ring(r.ctx));
+	assert_int_equal(zcrx_prep_recv_zc(r.ifq, sqe, ZCRX_SIM_SYNTH_FD, 0, RECV_UD), 0);
+	sqe = io_uring_get_sqe(zcrx_ctx_ring(r.ctx));
+	assert_int_equal(zcrx_prep_recv_zc(r.ifq, sqe, ZCRX_SIM_SYNTH_FD, 0, RECV_UD + 1), 0);
+	cqe->res = 100;
+#define DECODE(off, ud) (raw[2] = (off), raw[0] = (ud), zcrx_cqe_decode(r.ifq, cqe, &ci))
+	assert_int_equal(DECODE(a1 | PAGE, RECV_UD), ZCRX_CQE_DATA);
+	assert_ptr_equal(ci.addr, (char *)ai1.addr + PAGE);
+	/* past the end of area 1, an area the ifq does not have, a wrap below area 1 */
+	assert_int_equal(DECODE(a1 | (ai1.size - 50), RECV_UD), -EPROTO);
+	assert_int_equal(DECODE(a1 | ai1.size, RECV_UD), -EPROTO);
+	assert_int_equal(DECODE(2 * a1, RECV_UD), -EPROTO);
+	assert_int_equal(DECODE(a1 - 50, RECV_UD), -EPROTO);
+	/* area 0 is still area 0, at its own address */
+	assert_int_equal(DECODE(PAGE, RECV_UD), ZCRX_CQE_DATA);
+	assert_ptr_equal(ci.addr, (char *)ai0.addr + PAGE);
+	assert_int_equal(DECODE(AREA0 - 50, RECV_UD), -EPROTO);
+	/* another receive's CQE is that receive's; an unknown user_data is not ours */
+	assert_int_equal(DECODE(2 * PAGE, RECV_UD + 1), ZCRX_CQE_DATA);
+	assert_int_equal(ci.user_data, RECV_UD + 1);
+	assert_int_equal(DECODE(2 * PAGE, RECV_UD + 2), ZCRX_CQE_NOT_OURS);
+	/* the receive that ended is forgotten, fast path or not */
+	assert_int_equal(DECODE(PAGE, RECV_UD), ZCRX_CQE_DATA);
+	cqe->res = 0;
+	assert_int_equal(DECODE(0, RECV_UD), ZCRX_CQE_RECV_END);
+	cqe->res = 100;
+	assert_int_equal(DECODE(PAGE, RECV_UD), ZCRX_CQE_NOT_OURS);
+	assert_int_equal(zcrx_cqe_decode(r.ifq, small, &ci), ZCRX_CQE_NOT_OURS);
+	free(small);
+#undef DECODE
+	assert_int_equal(ai1.rx_buffers, 0);
+	assert_int_equal(zcrx_ifq_area(r.ifq, 0, &ai0), 0);
+	assert_int_equal(zcrx_ifq_area(r.ifq, 1, &ai1), 0);
+	assert_int_equal(ai0.rx_buffers, 3);
+	assert_int_equal(ai1.rx_buffers, 1);
+	zcrx_ctx_destroy(r.ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +323,7 @@ int main(void)
 		cmocka_unit_test(refused_before_the_call_in_words),
 		cmocka_unit_test(a_7_2_kernel_has_no_add_area),
 		cmocka_unit_test(decode_refuses_an_unknown_area_id),
+		cmocka_unit_test(decode_after_a_data_cqe_checks_area_and_receive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -472,6 +472,15 @@ static void test_decode_data_and_end(void **state)
 	assert_int_equal(zcrx_cqe_decode(ifq, mk_cqe(&c, ZCRX_EVENT_UD_DEFAULT, 0, 0, 0), &ci),
 			 ZCRX_CQE_NOT_OURS);
 
+	/* data without F_MORE is the receive's last: data, then forgotten */
+	assert_int_equal(zcrx_cqe_decode(ifq, mk_cqe(&c, 77, 10, ZCRX_CQE_F_MORE, 0), &ci),
+			 ZCRX_CQE_DATA);
+	assert_int_equal(zcrx_cqe_decode(ifq, mk_cqe(&c, 77, 10, 0, PAGE), &ci), ZCRX_CQE_DATA);
+	assert_false(ci.more);
+	assert_int_equal(zcrx_cqe_decode(ifq, mk_cqe(&c, 77, 10, ZCRX_CQE_F_MORE, 0), &ci),
+			 ZCRX_CQE_NOT_OURS);
+	assert_int_equal(zcrx_prep_recv_zc(ifq, &sqe, 5, 0, 77), 0);
+
 	/* the end: res <= 0 without F_MORE; afterwards the ud is forgotten */
 	assert_int_equal(zcrx_cqe_decode(ifq, mk_cqe(&c, 77, -ECONNRESET, 0, 0), &ci),
 			 ZCRX_CQE_RECV_END);

@@ -141,26 +141,34 @@ static void on_own_retry(struct loop *l, struct loop_op *op, int res)
 		post_recv(s, s->own_fd, OWN_ID);
 }
 
-void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
+/* A receive that ended with data: keep receiving. */
+static __attribute__((noinline)) void recv_more(struct session *s, uint32_t id)
 {
-	uint32_t id = RECV_ID(info->user_data);
-	struct zcrx_consumer *c = id == OWN_ID ? s->own_cons : s->net_cons;
 	struct conn *conn;
 
-	s->rx_buffers++;
-	s->rx_bytes += info->len;
-	if (!c || zcrx_consumer_take(c, info, mono_ns())) {
-		/* no consumer, or it could not take it: give the buffer back now */
-		zcrx_buf_return(s->ifq, info->off, info->len);
-		zcrx_buf_commit(s->ifq);
-	}
-	if (info->more)
-		return;
-	/* the receive ended with this data: keep receiving */
 	if (id == OWN_ID)
 		post_recv(s, s->own_fd, OWN_ID);
 	else if ((conn = conn_find(s, id, NULL)) && post_recv(s, conn->fd, id))
 		conn_close(s, id, "could not post the next receive");
+}
+
+void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
+{
+	uint32_t id = RECV_ID(info->user_data);
+	struct zcrx_consumer *c = id == OWN_ID ? s->own_cons : s->net_cons;
+
+	s->rx_buffers++;
+	s->rx_bytes += info->len;
+	/* the buffers of one pass arrived together: one clock read for them all */
+	if (c && !s->pass_ns)
+		s->pass_ns = mono_ns();
+	if (!c || zcrx_consumer_take(c, info, s->pass_ns)) {
+		/* no consumer, or it could not take it: give the buffer back now */
+		zcrx_buf_return(s->ifq, info->off, info->len);
+		zcrx_buf_commit(s->ifq);
+	}
+	if (!info->more)
+		recv_more(s, id);
 }
 
 static void on_nothing(struct loop *l, struct loop_op *op, int res)
@@ -323,6 +331,8 @@ void session_data_consume(struct session *s)
 {
 	struct zcrx_consumer *cons[2] = { s->own_cons, s->net_cons };
 	uint64_t now = mono_ns(), next = 0, n;
+
+	s->pass_ns = 0;
 
 	for (int i = 0; i < 2; i++) {
 		if (!cons[i])

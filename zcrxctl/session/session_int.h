@@ -63,6 +63,7 @@ struct session {
 	uint32_t		next_conn_id;
 	uint64_t		rx_buffers;	/* data CQEs */
 	uint64_t		rx_bytes;
+	uint64_t		pass_ns;	/* CLOCK_MONOTONIC at this loop pass's first buffer; 0: none yet */
 	bool			grow_stopped;	/* --auto-grow reached MAX or was refused */
 	uint64_t		last_stats_mono;
 	uint64_t		last_stats_bytes;
