@@ -200,6 +200,7 @@ static inline void buf_free(struct sim_ifq *q, uint32_t idx)
 void zcrx_sim_rx_refill(struct sim *s, struct sim_ifq *q);
 void zcrx_sim_rx_flush_rq(struct sim_ifq *q);
 void zcrx_sim_rx_disarm(struct sim *s, struct sim_ifq *q);
+void zcrx_sim_rx_rearmed(struct sim *s, struct sim_ifq *q);
 void zcrx_sim_rx_wake_stop(struct sim *s);
 
 /* sim_rx.c: the backend ops of the data path */
