@@ -139,6 +139,7 @@ struct sim {
 	int			sq_room;	/* and the caller's SQEs */
 	struct io_uring		pring;		/* private: timers, polls, cancels, the wake chain */
 	bool			pqueued;	/* SQEs prepared on pring, not yet submitted */
+	bool			pdefer;		/* and they wait for the end of own_cqe() */
 	int			efd;		/* pring signals it; the wake chain polls it */
 	bool			chain_armed;	/* a wake-up under chain_ud is due on the caller's ring */
 	bool			chain_msg;	/* its MSG_RING has not completed on pring */

@@ -107,7 +107,7 @@ static struct io_uring_sqe *psqe(struct sim *s)
 
 void zcrx_sim_rx_psubmit(struct sim *s)
 {
-	if (s->pqueued)
+	if (s->pqueued && !s->pdefer)
 		io_uring_submit(&s->pring);
 	s->pqueued = false;
 }
@@ -1255,12 +1255,15 @@ bool zcrx_sim_rx_own_cqe(struct zcrx_ctx *ctx, const struct io_uring_cqe *cqe)
 	} else if (!wake && o) {
 		owed_seen(s, o);
 	}
+	/* what the rounds arm goes in one submit with the chain's two SQEs */
+	s->pdefer = true;
 	while (!io_uring_peek_cqe(&s->pring, &pc)) {
 		struct io_uring_cqe c = *pc;
 
 		io_uring_cqe_seen(&s->pring, pc);
 		private_cqe(s, &c);
 	}
+	s->pdefer = false;
 	arm_chain(s);
 	zcrx_sim_rx_psubmit(s);
 	return true;
