@@ -7,7 +7,8 @@
 # - (cost of -c N) over N events: instructions by callgrind, CPU time by
 # perf stat, in RUNS pairs (N, 2N, N, 2N, ...).  Goal: <= 1.5 us and
 # <= 6000 instructions per event, both formats.  Syscalls per event (strace
-# -c, N and 2N, so a traced run's extra timer rounds count too) go beside.
+# -c, N and 2N, medians of RUNS pairs: a traced run is slow, and the
+# simulator's timer rounds it meets count too) go beside.
 # Knobs: EVENTS (N, 2000), CG_EVENTS (N for callgrind, 1000), RUNS (3).
 . "$(dirname "$0")/lib.sh"
 
@@ -27,12 +28,17 @@ for mode in text json; do
 	ipe=$(calc %.0f "($i2 - $i1) / $CG_N")
 	paired "$RUNS" "${cmd[@]}" -c "$N" -- "${cmd[@]}" -c $((2 * N))
 	us=$(calc %.2f "$PR / $N")
-	s1=$(sc_count "${cmd[@]}" -c "$N")
-	e1=$(sc_of io_uring_enter) w1=$(sc_of write)
-	s2=$(sc_count "${cmd[@]}" -c $((2 * N)))
-	e2=$(sc_of io_uring_enter) w2=$(sc_of write)
-	spe="$(calc %.2f "($s2 - $s1) / $N") (enter $(calc %.2f "($e2 - $e1) / $N"),"
-	spe="$spe write $(calc %.2f "($w2 - $w1) / $N"))"
+	: >"$BENCH_TMP/sc"
+	for ((r = 0; r < RUNS; r++)); do
+		s1=$(sc_count "${cmd[@]}" -c "$N")
+		e1=$(sc_of io_uring_enter) w1=$(sc_of write)
+		s2=$(sc_count "${cmd[@]}" -c $((2 * N)))
+		e2=$(sc_of io_uring_enter) w2=$(sc_of write)
+		echo "$(((s2 - s1))) $(((e2 - e1))) $(((w2 - w1)))" >>"$BENCH_TMP/sc"
+	done
+	sc_med() { awk -v c="$1" '{ print $c }' "$BENCH_TMP/sc" | median; }
+	spe="$(calc %.2f "$(sc_med 1) / $N") (enter $(calc %.2f "$(sc_med 2) / $N"),"
+	spe="$spe write $(calc %.2f "$(sc_med 3) / $N"))"
 	note "watch $mode: $i1 / $i2 instructions for $CG_N / $((2 * CG_N)) events" \
 		"(the simulator's $(cg_incl "$BENCH_TMP/cg.2" zcrx_sim_rx_own_cqe) left out);" \
 		"CPU $PA / $PB us (medians of $RUNS pairs, $BENCH_CLOCK)"
