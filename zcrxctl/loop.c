@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,6 +34,7 @@ struct loop {
 	loop_hook_fn		after;
 	void			*after_arg;
 	FILE			*out;
+	uint64_t		out_since;	/* a pass left output unwritten (mono ns) */
 	loop_output_fn		output;
 	void			*output_arg;
 	unsigned int		overflow_seen;	/* cq.koverflow last reported */
@@ -464,6 +466,55 @@ static void check_overflow(struct loop *l)
  * must not keep the loop in user space.  One enter per batch, not per CQE.
  */
 #define LOOP_BATCH	256
+/* Output a busy loop (one that finds completions at every enter) holds at most this long */
+#define LOOP_OUT_NS	1000000ULL
+
+/* Write out what out holds; fn hears of a failed write, now or since the last flush. */
+static void flush_out(struct loop *l)
+{
+	l->out_since = 0;
+	errno = 0;
+	if ((fflush(l->out) || ferror(l->out)) && l->output)
+		l->output(l, errno ? errno : EIO, l->output_arg);
+}
+
+/*
+ * Output that the passes since out_since left: written once it is
+ * LOOP_OUT_NS old (or at once when a write has failed).  A loop that finds
+ * no completion writes it before it waits (loop_run).
+ */
+static void out_due(struct loop *l)
+{
+	uint64_t now;
+
+	if (!__fpending(l->out)) {
+		l->out_since = 0;
+		if (ferror(l->out))
+			flush_out(l);
+		return;
+	}
+	now = mono_ns();
+	if (!l->out_since)
+		l->out_since = now;
+	else if (now - l->out_since >= LOOP_OUT_NS || ferror(l->out))
+		flush_out(l);
+}
+
+/* Submit and reap without sleeping; the ring's -errno when it fails for good. */
+static int enter(struct loop *l, bool wait)
+{
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	if (wait)
+		ret = io_uring_submit_and_wait_timeout(l->ring, &cqe, 1, NULL, NULL);
+	else
+		ret = io_uring_submit_and_get_events(l->ring);
+	/* EBUSY: completions backed up past the CQ; draining it helps */
+	if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -ETIME && ret != -EBUSY)
+		return ret;
+	return 0;
+}
 
 int loop_run(struct loop *l)
 {
@@ -475,14 +526,20 @@ int loop_run(struct loop *l)
 		/*
 		 * Wait for a CQE only when there is none; otherwise enter all
 		 * the same (submit and GETEVENTS, no wait), so the task work
-		 * queued behind the CQEs we have runs and posts too.
+		 * queued behind the CQEs we have runs and posts too.  Never
+		 * sleep on unwritten output: with output waiting, look first,
+		 * and write it only when the loop is about to wait, so that a
+		 * storm's records leave in a few writes, not one per pass.
 		 */
-		if (io_uring_cq_ready(l->ring))
-			ret = io_uring_submit_and_get_events(l->ring);
+		if (io_uring_cq_ready(l->ring) || (l->out && __fpending(l->out)))
+			ret = enter(l, false);
 		else
-			ret = io_uring_submit_and_wait_timeout(l->ring, &cqe, 1, NULL, NULL);
-		/* EBUSY: completions backed up past the CQ; draining it below helps */
-		if (ret < 0 && ret != -EINTR && ret != -EAGAIN && ret != -ETIME && ret != -EBUSY)
+			ret = enter(l, true);
+		if (!ret && !io_uring_cq_ready(l->ring) && l->out && __fpending(l->out)) {
+			flush_out(l);
+			ret = enter(l, true);
+		}
+		if (ret)
 			return ret;
 		/*
 		 * One CQE at a time, each marked seen at once: a backend that
@@ -498,11 +555,11 @@ int loop_run(struct loop *l)
 		if (l->after)
 			l->after(l, l->after_arg);
 		check_overflow(l);
-		/* never sleep on unwritten output: records leave once per batch */
-		errno = 0;
-		if (l->out && (fflush(l->out) || ferror(l->out)) && l->output)
-			l->output(l, errno ? errno : EIO, l->output_arg);
+		if (l->out)
+			out_due(l);
 	}
+	if (l->out && (__fpending(l->out) || ferror(l->out)))
+		flush_out(l);
 	/* hand queued SQEs (cancels) to the kernel before the ring goes */
 	io_uring_submit(l->ring);
 	return l->status;

@@ -61,9 +61,9 @@ void loop_set_filter(struct loop *l, loop_filter_fn fn, void *arg);
 /* Called after every batch of CQEs, before the loop waits again. */
 void loop_set_after(struct loop *l, loop_hook_fn fn, void *arg);
 /*
- * out (a command's stdout) is flushed once per batch, before the loop
- * waits; fn hears of a failed flush (err = errno) so the command can say
- * its output was lost.
+ * out (a command's stdout) is flushed before the loop waits, and within
+ * about a millisecond while completions keep it from waiting; fn hears of
+ * a failed flush (err = errno) so the command can say its output was lost.
  */
 typedef void (*loop_output_fn)(struct loop *l, int err, void *arg);
 void loop_set_output(struct loop *l, FILE *out, loop_output_fn fn, void *arg);

@@ -556,6 +556,7 @@ static int arm_event(struct sim *s, struct sim_ifq *q, const struct zcrx_ctrl_ar
 	if (!(q->latched & (1U << a->event_type)))
 		return -EINVAL;
 	q->latched &= ~(1U << a->event_type);
+	zcrx_sim_rx_rearmed(s, q);
 	return 0;
 }
 

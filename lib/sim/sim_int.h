@@ -139,6 +139,7 @@ struct sim {
 	int			sq_room;	/* and the caller's SQEs */
 	struct io_uring		pring;		/* private: timers, polls, cancels, the wake chain */
 	bool			pqueued;	/* SQEs prepared on pring, not yet submitted */
+	bool			pdefer;		/* and they wait for the end of own_cqe() */
 	int			efd;		/* pring signals it; the wake chain polls it */
 	bool			chain_armed;	/* a wake-up under chain_ud is due on the caller's ring */
 	bool			chain_msg;	/* its MSG_RING has not completed on pring */
@@ -200,6 +201,7 @@ static inline void buf_free(struct sim_ifq *q, uint32_t idx)
 void zcrx_sim_rx_refill(struct sim *s, struct sim_ifq *q);
 void zcrx_sim_rx_flush_rq(struct sim_ifq *q);
 void zcrx_sim_rx_disarm(struct sim *s, struct sim_ifq *q);
+void zcrx_sim_rx_rearmed(struct sim *s, struct sim_ifq *q);
 void zcrx_sim_rx_wake_stop(struct sim *s);
 
 /* sim_rx.c: the backend ops of the data path */

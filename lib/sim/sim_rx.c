@@ -107,7 +107,7 @@ static struct io_uring_sqe *psqe(struct sim *s)
 
 void zcrx_sim_rx_psubmit(struct sim *s)
 {
-	if (s->pqueued)
+	if (s->pqueued && !s->pdefer)
 		io_uring_submit(&s->pring);
 	s->pqueued = false;
 }
@@ -764,6 +764,60 @@ static bool post_ends(struct sim *s, struct sim_ifq *q)
 }
 
 /*
+ * Is every further synthetic packet a drop whose refill fails, and nothing
+ * else?  Nothing is copied (no roll), the RX ring has room the page pool
+ * cannot fill, and ALLOC_FAIL cannot be raised.
+ */
+static bool starved(const struct sim *s, struct sim_ifq *q)
+{
+	uint32_t bit = 1U << ZCRX_EVENT_ALLOC_FAIL;
+
+	return !s->p.copy_permille && !q->nodev && q->rx_fill < q->rx_size && !q->nr_free && !rq_avail(q) &&
+	       (!q->target || !(q->type_mask & bit) || (q->latched & bit));
+}
+
+/*
+ * Send the synthetic packets the time since the last run allows at
+ * rate_pps.  An event going out ends the run (*yielded): its owner sees it,
+ * and may re-arm, before the rest of the credit is spent, as it could
+ * while a real NIC keeps receiving.  *blocked: the caller's SQ or CQ is full.
+ */
+static void synth_run(struct sim *s, struct sim_ifq *q, bool *blocked, bool *yielded)
+{
+	uint64_t rate = s->p.rate_pps, now, n, sent = 0;
+	uint32_t latched = q->latched;
+	struct sim_recv *r;
+	enum pkt_ret ret;
+
+	now = now_ns();
+	q->credit_ns += now - q->last_ns;
+	q->last_ns = now;
+	if (q->credit_ns > SIM_BACKLOG_NS)
+		q->credit_ns = SIM_BACKLOG_NS;
+	n = (unsigned __int128)q->credit_ns * rate / NSEC;
+	while (sent < n && (r = synth_recv(q))) {
+		ret = synth_packet(s, q, r);
+		if (ret == PKT_BLOCKED) {
+			*blocked = true;
+			break;
+		}
+		if (ret != PKT_ENDED)
+			sent++;
+		if (q->latched != latched) {
+			*yielded = true;
+			break;
+		}
+		if (ret == PKT_DROPPED && starved(s, q)) {
+			/* each packet left is the same drop and failed refill: count them at once */
+			q->c.rx_dropped += n - sent;
+			q->c.alloc_fail += n - sent;
+			sent = n;
+		}
+	}
+	q->credit_ns -= (unsigned __int128)sent * NSEC / rate;
+}
+
+/*
  * Run the queue now: read what the sockets hold, send the synthetic packets
  * the elapsed time allows at rate_pps, then arm exactly what is still
  * needed.  Without a receive, with rate 0 or in step mode nothing is armed.
@@ -771,8 +825,7 @@ static bool post_ends(struct sim *s, struct sim_ifq *q)
 static void service(struct sim *s, struct sim_ifq *q)
 {
 	bool blocked = false, retry = false, yielded = false;
-	uint64_t rate = s->p.rate_pps, now, n, sent = 0;
-	uint32_t latched = q->latched;
+	uint64_t rate = s->p.rate_pps;
 	struct sim_recv *r;
 	enum pkt_ret ret;
 
@@ -796,35 +849,8 @@ static void service(struct sim *s, struct sim_ifq *q)
 		if (r->active && !r->poll_armed)
 			arm_poll(s, q, r);
 	}
-
-	r = synth_recv(q);
-	if (r && rate) {
-		now = now_ns();
-		q->credit_ns += now - q->last_ns;
-		q->last_ns = now;
-		if (q->credit_ns > SIM_BACKLOG_NS)
-			q->credit_ns = SIM_BACKLOG_NS;
-		n = (unsigned __int128)q->credit_ns * rate / NSEC;
-		while (sent < n && (r = synth_recv(q))) {
-			ret = synth_packet(s, q, r);
-			if (ret == PKT_BLOCKED) {
-				blocked = true;
-				break;
-			}
-			if (ret != PKT_ENDED)
-				sent++;
-			/*
-			 * An event went out: let its owner see it (and re-arm)
-			 * before the rest of the credit is spent, as it could
-			 * while a real NIC keeps receiving.
-			 */
-			if (q->latched != latched) {
-				yielded = true;
-				break;
-			}
-		}
-		q->credit_ns -= (unsigned __int128)sent * NSEC / rate;
-	}
+	if (rate && synth_recv(q))
+		synth_run(s, q, &blocked, &yielded);
 
 	/* the caller's SQ or CQ is full, or an event waits for its owner: try again soon */
 	if (yielded || blocked)
@@ -833,6 +859,29 @@ static void service(struct sim *s, struct sim_ifq *q)
 		arm_timer(s, q, NSEC / rate > SIM_BACKOFF_NS ? NSEC / rate : SIM_BACKOFF_NS);
 	else if (retry)
 		arm_timer(s, q, SIM_RETRY_NS);
+	round_end(s);
+}
+
+/*
+ * ZCRX_CTRL_ARM_EVENT cleared a latch.  A kernel raises the event again at
+ * the next page-pool refill or copy that calls for it, which under
+ * synthetic traffic is the next packet: send what the time since the last
+ * run allows now, so that at a high rate a re-armed event is prepared for
+ * the caller's next submit (where a kernel's task work would post it in
+ * the next io_uring_enter), not at the next tick of our timer.  At a low
+ * rate the credit holds no packet yet and the timer goes on as before.
+ * Socket receives are left to their polls.
+ */
+void zcrx_sim_rx_rearmed(struct sim *s, struct sim_ifq *q)
+{
+	bool blocked = false, yielded = false;
+
+	if (s->p.step || !s->p.rate_pps || !synth_recv(q))
+		return;
+	round_begin(s, true);
+	synth_run(s, q, &blocked, &yielded);
+	if (yielded || blocked)
+		arm_timer(s, q, SIM_BACKOFF_NS);
 	round_end(s);
 }
 
@@ -1206,12 +1255,15 @@ bool zcrx_sim_rx_own_cqe(struct zcrx_ctx *ctx, const struct io_uring_cqe *cqe)
 	} else if (!wake && o) {
 		owed_seen(s, o);
 	}
+	/* what the rounds arm goes in one submit with the chain's two SQEs */
+	s->pdefer = true;
 	while (!io_uring_peek_cqe(&s->pring, &pc)) {
 		struct io_uring_cqe c = *pc;
 
 		io_uring_cqe_seen(&s->pring, pc);
 		private_cqe(s, &c);
 	}
+	s->pdefer = false;
 	arm_chain(s);
 	zcrx_sim_rx_psubmit(s);
 	return true;

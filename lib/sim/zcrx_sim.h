@@ -18,8 +18,10 @@
  *   has no room, the simulator waits and tries again, and it never
  *   overflows the CQ.
  * - Calls that may prepare SQEs on the caller's ring, here:
- *   zcrx_cqe_decode() and zcrx_sim_step(), and, as on a kernel,
- *   zcrx_buf_commit() and zcrx_rq_flush() (a stalled receive goes again);
+ *   zcrx_cqe_decode() and zcrx_sim_step(); zcrx_event_arm() (the re-armed
+ *   event, when the synthetic traffic due by now raises it again, as the
+ *   next packet would on a kernel); and, as on a kernel, zcrx_buf_commit()
+ *   and zcrx_rq_flush() (a stalled receive goes again);
  *   zcrx_prep_recv_zc() fills only the SQE it is given.  Call none of them
  *   between the io_uring_get_sqe() calls of a linked chain.
  * - Its own machinery (timers, socket polls) runs on a private io_uring,

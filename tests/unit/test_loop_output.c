@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The loop's output (loop_set_output) under a storm and at rest.  A storm
+ * (a NOP that submits the next on each completion, so the CQ never runs
+ * dry) printing a line per completion leaves in a few writes, not one per
+ * pass: the writes are counted through a stdio stream of our own.  And
+ * the loop never sleeps on unwritten output: a line printed in the last
+ * pass before a wait is written before the timer that ends the wait fires.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include <liburing.h>
+
+#include "loop.h"
+
+#define STORM_UD	0x5757ULL	/* no LOOP_UD_TAG: the filter takes it */
+#define STORM_LINES	2000
+
+struct sink {
+	struct io_uring	*ring;
+	FILE		*out;
+	unsigned long	writes, bytes;	/* what reached the stream's write */
+	unsigned long	lines, printed;	/* fprintf'd */
+	unsigned long	written_at_timer;
+	struct loop_op	timer;
+};
+
+static ssize_t sink_write(void *cookie, const char *buf, size_t size)
+{
+	struct sink *k = cookie;
+
+	(void)buf;
+	k->writes++;
+	k->bytes += size;
+	return size;
+}
+
+static void storm_nop(struct io_uring *ring)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	assert_non_null(sqe);
+	io_uring_prep_nop(sqe);
+	sqe->user_data = STORM_UD;
+}
+
+static bool storm_filter(struct loop *l, struct io_uring_cqe *cqe, void *arg)
+{
+	struct sink *k = arg;
+
+	if (cqe->user_data != STORM_UD)
+		return false;
+	k->printed += fprintf(k->out, "event seq=%lu a line about as long as a record's\n",
+			      ++k->lines);
+	if (k->lines == STORM_LINES)
+		loop_stop(l, 0);
+	else
+		storm_nop(k->ring);	/* posted inline by the loop's next enter */
+	return true;
+}
+
+/* One line, then nothing until the timer: the loop waits with the line written. */
+static bool quiet_filter(struct loop *l, struct io_uring_cqe *cqe, void *arg)
+{
+	struct sink *k = arg;
+
+	(void)l;
+	if (cqe->user_data != STORM_UD)
+		return false;
+	fprintf(k->out, "the last line before a wait\n");
+	k->lines++;
+	return true;
+}
+
+static void on_timer(struct loop *l, struct loop_op *op, int res)
+{
+	struct sink *k = op->arg;
+
+	(void)res;
+	k->written_at_timer = k->bytes;
+	loop_stop(l, 0);
+}
+
+static int setup(struct io_uring *ring, struct sink *k)
+{
+	struct io_uring_params p = {
+		.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+	};
+	cookie_io_functions_t io = { .write = sink_write };
+	int ret = io_uring_queue_init_params(64, ring, &p);
+
+	if (ret)
+		return ret;
+	memset(k, 0, sizeof(*k));
+	k->ring = ring;
+	k->out = fopencookie(k, "w", io);
+	assert_non_null(k->out);
+	assert_int_equal(setvbuf(k->out, NULL, _IOFBF, BUFSIZ), 0);
+	return 0;
+}
+
+static void test_storm_output_leaves_in_few_writes(void **state)
+{
+	struct io_uring ring;
+	struct sink k;
+	struct loop *l;
+	int ret;
+
+	(void)state;
+	ret = setup(&ring, &k);
+	if (ret == -EINVAL || ret == -ENOSYS) {
+		skip();	/* no DEFER_TASKRUN here */
+		return;
+	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(loop_create(&l, &ring), 0);
+	loop_set_filter(l, storm_filter, &k);
+	loop_set_output(l, k.out, NULL, NULL);
+	storm_nop(&ring);
+	assert_int_equal(loop_run(l), 0);
+	assert_int_equal(k.lines, STORM_LINES);
+	/* every line is out once the loop returns */
+	assert_int_equal(k.bytes, k.printed);
+	/*
+	 * One write per pass would be STORM_LINES writes.  A full buffer
+	 * takes about 80 lines, and a slow machine (valgrind) adds one write
+	 * per millisecond of storm.
+	 */
+	print_message("%lu lines in %lu writes\n", k.lines, k.writes);
+	assert_true(k.writes <= STORM_LINES / 4);
+	fclose(k.out);
+	loop_destroy(l);
+	io_uring_queue_exit(&ring);
+}
+
+static void test_output_is_written_before_the_loop_waits(void **state)
+{
+	struct io_uring ring;
+	struct sink k;
+	struct loop *l;
+	int ret;
+
+	(void)state;
+	ret = setup(&ring, &k);
+	if (ret == -EINVAL || ret == -ENOSYS) {
+		skip();
+		return;
+	}
+	assert_int_equal(ret, 0);
+	assert_int_equal(loop_create(&l, &ring), 0);
+	loop_set_filter(l, quiet_filter, &k);
+	loop_set_output(l, k.out, NULL, NULL);
+	assert_int_equal(loop_op_init(l, &k.timer, on_timer, &k), 0);
+	assert_int_equal(loop_timer_in(l, &k.timer, 50 * 1000000ULL), 0);
+	storm_nop(&ring);
+	assert_int_equal(loop_run(l), 0);
+	assert_int_equal(k.lines, 1);
+	assert_int_equal(k.written_at_timer, strlen("the last line before a wait\n"));
+	fclose(k.out);
+	loop_destroy(l);
+	io_uring_queue_exit(&ring);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_storm_output_leaves_in_few_writes),
+		cmocka_unit_test(test_output_is_written_before_the_loop_waits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
