@@ -37,6 +37,9 @@ struct loop {
 	uint64_t		out_since;	/* a pass left output unwritten (mono ns) */
 	loop_output_fn		output;
 	void			*output_arg;
+	loop_hook_fn		flush;		/* writes the command's other output */
+	void			*flush_arg;
+	bool			flush_due;	/* it has some (loop_flush_due) */
 	unsigned int		overflow_seen;	/* cq.koverflow last reported */
 	bool			stopped;
 	int			status;
@@ -153,6 +156,17 @@ void loop_set_output(struct loop *l, FILE *out, loop_output_fn fn, void *arg)
 	l->out = out;
 	l->output = fn;
 	l->output_arg = arg;
+}
+
+void loop_set_flush(struct loop *l, loop_hook_fn fn, void *arg)
+{
+	l->flush = fn;
+	l->flush_arg = arg;
+}
+
+void loop_flush_due(struct loop *l)
+{
+	l->flush_due = l->flush;
 }
 
 int loop_op_init(struct loop *l, struct loop_op *op, loop_cb cb, void *arg)
@@ -469,10 +483,25 @@ static void check_overflow(struct loop *l)
 /* Output a busy loop (one that finds completions at every enter) holds at most this long */
 #define LOOP_OUT_NS	1000000ULL
 
-/* Write out what out holds; fn hears of a failed write, now or since the last flush. */
+/* Output is waiting: in out, or for the flush hook. */
+static bool out_pending(const struct loop *l)
+{
+	return l->flush_due || (l->out && __fpending(l->out));
+}
+
+/*
+ * Write out what out holds, then what the flush hook has; fn hears of a
+ * failed write to out, now or since the last flush.
+ */
 static void flush_out(struct loop *l)
 {
 	l->out_since = 0;
+	if (l->flush_due) {
+		l->flush_due = false;
+		l->flush(l, l->flush_arg);
+	}
+	if (!l->out)
+		return;
 	errno = 0;
 	if ((fflush(l->out) || ferror(l->out)) && l->output)
 		l->output(l, errno ? errno : EIO, l->output_arg);
@@ -485,18 +514,19 @@ static void flush_out(struct loop *l)
  */
 static void out_due(struct loop *l)
 {
+	bool failed = l->out && ferror(l->out);
 	uint64_t now;
 
-	if (!__fpending(l->out)) {
+	if (!out_pending(l)) {
 		l->out_since = 0;
-		if (ferror(l->out))
+		if (failed)
 			flush_out(l);
 		return;
 	}
 	now = mono_ns();
 	if (!l->out_since)
 		l->out_since = now;
-	else if (now - l->out_since >= LOOP_OUT_NS || ferror(l->out))
+	else if (now - l->out_since >= LOOP_OUT_NS || failed)
 		flush_out(l);
 }
 
@@ -531,11 +561,11 @@ int loop_run(struct loop *l)
 		 * and write it only when the loop is about to wait, so that a
 		 * storm's records leave in a few writes, not one per pass.
 		 */
-		if (io_uring_cq_ready(l->ring) || (l->out && __fpending(l->out)))
+		if (io_uring_cq_ready(l->ring) || out_pending(l))
 			ret = enter(l, false);
 		else
 			ret = enter(l, true);
-		if (!ret && !io_uring_cq_ready(l->ring) && l->out && __fpending(l->out)) {
+		if (!ret && !io_uring_cq_ready(l->ring) && out_pending(l)) {
 			flush_out(l);
 			ret = enter(l, true);
 		}
@@ -555,10 +585,9 @@ int loop_run(struct loop *l)
 		if (l->after)
 			l->after(l, l->after_arg);
 		check_overflow(l);
-		if (l->out)
-			out_due(l);
+		out_due(l);
 	}
-	if (l->out && (__fpending(l->out) || ferror(l->out)))
+	if (out_pending(l) || (l->out && ferror(l->out)))
 		flush_out(l);
 	/* hand queued SQEs (cancels) to the kernel before the ring goes */
 	io_uring_submit(l->ring);

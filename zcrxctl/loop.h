@@ -67,6 +67,14 @@ void loop_set_after(struct loop *l, loop_hook_fn fn, void *arg);
  */
 typedef void (*loop_output_fn)(struct loop *l, int err, void *arg);
 void loop_set_output(struct loop *l, FILE *out, loop_output_fn fn, void *arg);
+/*
+ * Output the command queues elsewhere (a session's subscribers) leaves at
+ * the same times as out: fn runs before the loop waits, and within about a
+ * millisecond while completions keep it busy, once loop_flush_due() said
+ * there is some.
+ */
+void loop_set_flush(struct loop *l, loop_hook_fn fn, void *arg);
+void loop_flush_due(struct loop *l);
 
 /* Register op (a slot for its user_data); release cancels what is in flight. */
 int loop_op_init(struct loop *l, struct loop_op *op, loop_cb cb, void *arg);

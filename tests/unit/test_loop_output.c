@@ -6,6 +6,8 @@
  * pass: the writes are counted through a stdio stream of our own.  And
  * the loop never sleeps on unwritten output: a line printed in the last
  * pass before a wait is written before the timer that ends the wait fires.
+ * Output queued elsewhere (loop_set_flush: a session's subscribers) leaves
+ * on the same terms, with or without a stdout.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -29,7 +31,27 @@ struct sink {
 	unsigned long	lines, printed;	/* fprintf'd */
 	unsigned long	written_at_timer;
 	struct loop_op	timer;
+	bool		hooked;		/* lines go to the flush hook, not out */
+	unsigned long	flushes, flushed;	/* hook calls, lines they took */
+	unsigned long	flushed_at_timer;
+	unsigned long	passes, passes_at_flush;
 };
+
+static void count_pass(struct loop *l, void *arg)
+{
+	(void)l;
+	((struct sink *)arg)->passes++;
+}
+
+static void sink_flush(struct loop *l, void *arg)
+{
+	struct sink *k = arg;
+
+	(void)l;
+	k->flushes++;
+	k->flushed = k->lines;
+	k->passes_at_flush = k->passes;
+}
 
 static ssize_t sink_write(void *cookie, const char *buf, size_t size)
 {
@@ -56,8 +78,13 @@ static bool storm_filter(struct loop *l, struct io_uring_cqe *cqe, void *arg)
 
 	if (cqe->user_data != STORM_UD)
 		return false;
-	k->printed += fprintf(k->out, "event seq=%lu a line about as long as a record's\n",
-			      ++k->lines);
+	if (k->hooked) {
+		k->lines++;
+		loop_flush_due(l);
+	} else {
+		k->printed += fprintf(k->out, "event seq=%lu a line about as long as a record's\n",
+				      ++k->lines);
+	}
 	if (k->lines == STORM_LINES)
 		loop_stop(l, 0);
 	else
@@ -70,10 +97,12 @@ static bool quiet_filter(struct loop *l, struct io_uring_cqe *cqe, void *arg)
 {
 	struct sink *k = arg;
 
-	(void)l;
 	if (cqe->user_data != STORM_UD)
 		return false;
-	fprintf(k->out, "the last line before a wait\n");
+	if (k->hooked)
+		loop_flush_due(l);
+	else
+		fprintf(k->out, "the last line before a wait\n");
 	k->lines++;
 	return true;
 }
@@ -84,6 +113,7 @@ static void on_timer(struct loop *l, struct loop_op *op, int res)
 
 	(void)res;
 	k->written_at_timer = k->bytes;
+	k->flushed_at_timer = k->flushed;
 	loop_stop(l, 0);
 }
 
@@ -167,11 +197,61 @@ static void test_output_is_written_before_the_loop_waits(void **state)
 	io_uring_queue_exit(&ring);
 }
 
+/* A session with no stdout (bind): its subscribers' records, storm and rest alike. */
+static void test_flush_hook_leaves_like_out_without_out(void **state)
+{
+	struct io_uring ring;
+	struct sink k;
+	struct loop *l;
+	int ret;
+
+	(void)state;
+	ret = setup(&ring, &k);
+	if (ret == -EINVAL || ret == -ENOSYS) {
+		skip();
+		return;
+	}
+	assert_int_equal(ret, 0);
+	k.hooked = true;
+	assert_int_equal(loop_create(&l, &ring), 0);
+	loop_set_filter(l, storm_filter, &k);
+	loop_set_flush(l, sink_flush, &k);
+	storm_nop(&ring);
+	assert_int_equal(loop_run(l), 0);
+	assert_int_equal(k.lines, STORM_LINES);
+	print_message("%lu lines in %lu flushes\n", k.lines, k.flushes);
+	/* the last line went out when the loop ended; not a flush per pass */
+	assert_int_equal(k.flushed, STORM_LINES);
+	assert_true(k.flushes >= 1 && k.flushes <= STORM_LINES / 4);
+
+	/* at rest: one line, then a wait, which it does not sleep through */
+	k.lines = k.flushes = k.flushed = 0;
+	loop_destroy(l);
+	assert_int_equal(loop_create(&l, &ring), 0);
+	loop_set_filter(l, quiet_filter, &k);
+	loop_set_flush(l, sink_flush, &k);
+	loop_set_after(l, count_pass, &k);
+	assert_int_equal(loop_op_init(l, &k.timer, on_timer, &k), 0);
+	assert_int_equal(loop_timer_in(l, &k.timer, 50 * 1000000ULL), 0);
+	storm_nop(&ring);
+	assert_int_equal(loop_run(l), 0);
+	assert_int_equal(k.flushed_at_timer, 1);
+	/* written as soon as a look found nothing, not after a millisecond's spin */
+	print_message("flushed after %lu passes\n", k.passes_at_flush);
+	assert_true(k.passes_at_flush <= 2);
+	/* nothing due, nothing flushed: the timer's pass and the end call no hook */
+	assert_int_equal(k.flushes, 1);
+	fclose(k.out);
+	loop_destroy(l);
+	io_uring_queue_exit(&ring);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_storm_output_leaves_in_few_writes),
 		cmocka_unit_test(test_output_is_written_before_the_loop_waits),
+		cmocka_unit_test(test_flush_hook_leaves_like_out_without_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

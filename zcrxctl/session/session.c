@@ -261,8 +261,8 @@ void session_emit(struct session *s, const struct record *r)
 	if (!s->srv || !zcrx_server_subscribers(s->srv))
 		return;
 	line = proto_record_line(r, &len);
-	if (line)
-		zcrx_server_publish(s->srv, line, len);
+	if (line && zcrx_server_publish(s->srv, line, len) > 0)
+		loop_flush_due(s->loop);
 }
 
 /* ------------------------------------------------------------------ */
@@ -429,7 +429,14 @@ static void after_batch(struct loop *l, void *arg)
 
 	(void)l;
 	session_data_consume(s);
-	/* the pass's records: one write per subscriber */
+}
+
+/* The records queued for subscribers leave with stdout's: one write each. */
+static void flush_subscribers(struct loop *l, void *arg)
+{
+	struct session *s = arg;
+
+	(void)l;
 	if (s->srv)
 		zcrx_server_flush(s->srv);
 }
@@ -464,6 +471,7 @@ int session_start(struct session *s, const struct session_hooks *hooks)
 		goto err;
 	loop_set_filter(s->loop, on_cqe, s);
 	loop_set_after(s->loop, after_batch, s);
+	loop_set_flush(s->loop, flush_subscribers, s);
 	ret = loop_signals(s->loop, sigs, on_signal, s);
 	if (ret)
 		goto err;
