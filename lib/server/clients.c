@@ -115,6 +115,16 @@ static bool sub_send(struct srv_client *c, const char *line, size_t len)
 {
 	if (c->dead)
 		return false;
+	/*
+	 * Batched, a queue half full goes to the socket now (unless the
+	 * socket said it is full): the cap is for a subscriber that does not
+	 * read, not for a burst between two flushes.
+	 */
+	if ((c->srv->flags & ZCRX_SERVE_BATCHED) && !(c->ev & EPOLLOUT) &&
+	    out_pending(c) + len > SRV_SUB_QUEUE_MAX / 2)
+		client_flush(c);
+	if (c->dead)
+		return false;
 	if ((c->lost && !push_lost(c)) || out_pending(c) + len > SRV_SUB_QUEUE_MAX ||
 	    !out_append(c, line, len)) {
 		lose(c);

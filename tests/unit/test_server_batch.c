@@ -3,6 +3,8 @@
  * ZCRX_SERVE_BATCHED: records published during a pass wait in each
  * subscriber's queue and leave with zcrx_server_flush(), all of them, in
  * order, in one write; without the flag each leaves at once, as before.
+ * A burst past the per-subscriber cap within one pass is not lost while
+ * the subscriber's socket has room.
  */
 #include <errno.h>
 #include <poll.h>
@@ -161,6 +163,28 @@ static void test_unbatched_records_leave_at_once(void **state)
 	assert_string_equal(buf, "{\"v\":1,\"record\":\"lost\",\"count\":1}\n");
 }
 
+static void test_a_burst_past_the_cap_is_not_lost_while_the_socket_has_room(void **state)
+{
+	struct fix *f = *state;
+	static char buf[256 * 1024];
+	int lines = 0, n = 2000;	/* ~100 KiB: past the 64 KiB cap, under the socket's room */
+	char line[64], *p;
+
+	subscribed(f, ZCRX_SERVE_BATCHED);
+	for (int i = 0; i < n; i++) {
+		int len = snprintf(line, sizeof(line),
+				   "{\"v\":1,\"record\":\"stats\",\"seq\":%08d,\"x\":1}\n", i);
+
+		assert_int_equal(zcrx_server_publish(f->srv, line, len), 1);
+	}
+	assert_int_equal(zcrx_server_flush(f->srv), 0);
+	read_all(f, buf, sizeof(buf));
+	for (p = buf; (p = strchr(p, '\n')); p++)
+		lines++;
+	assert_null(strstr(buf, "\"lost\""));
+	assert_int_equal(lines, n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +193,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_server_run_flushes_too, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbatched_records_leave_at_once, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_burst_past_the_cap_is_not_lost_while_the_socket_has_room, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
