@@ -110,28 +110,99 @@ static inline bool copy_plain(char *w, const char *s, size_t n)
 }
 
 /*
+ * Keys, formats and many values are our own literals, printed over and
+ * over: what one was found to be (a plain string's length, a format's
+ * head before its '%') is kept by address, for the strings of
+ * our image's read-only part, whose bytes never change.  A hit writes the
+ * kept bytes as two words (the room allowing), the length counting.
+ */
+#define SEEN_MAX	16
+#define SEEN_SLOTS	256
+
+struct seen {
+	const char	*s;
+	size_t		n;
+	char		b[SEEN_MAX];
+};
+
+static struct seen seen_plain[SEEN_SLOTS], seen_heads[SEEN_SLOTS];
+
+#ifdef __GLIBC__
+/* the linker's: headers, text and rodata come before the first writable section */
+extern const char __executable_start[] __attribute__((weak));
+extern const char __init_array_start[] __attribute__((weak));
+#endif
+
+static bool read_only(const char *s)
+{
+#ifdef __GLIBC__
+	return __executable_start && __init_array_start &&
+	       (uintptr_t)s >= (uintptr_t)__executable_start &&
+	       (uintptr_t)s < (uintptr_t)__init_array_start;
+#else
+	(void)s;
+	return false;
+#endif
+}
+
+static inline struct seen *seen_slot(struct seen *tab, const char *s)
+{
+	return &tab[((uintptr_t)s * 0x9e3779b97f4a7c15ULL) >> 56];
+}
+
+/* e's bytes at w, which has room for SEEN_MAX: past its length */
+static inline char *seen_put(char *w, const struct seen *e)
+{
+	memcpy(w, e->b, SEEN_MAX);
+	return w + e->n;
+}
+
+static void seen_keep(struct seen *e, const char *s, size_t n)
+{
+	if (n > SEEN_MAX || !read_only(s))
+		return;
+	e->s = s;
+	e->n = n;
+	memset(e->b, 0, SEEN_MAX);
+	memcpy(e->b, s, n);
+}
+
+/* s at w, short of end, if it is plain: past it, or NULL */
+static inline __attribute__((always_inline))
+char *direct_plain(char *w, char *end, const char *s)
+{
+	struct seen *e = seen_slot(seen_plain, s);
+	size_t n;
+
+	if (e->s == s && end - w >= SEEN_MAX)
+		return seen_put(w, e);
+	n = strlen(s);
+	if ((size_t)(end - w) < n || !copy_plain(w, s, n))
+		return NULL;
+	seen_keep(e, s, n);
+	return w + n;
+}
+
+/*
  * The comma and "key": of an object's member, at *w short of end, not yet
  * committed: false when the member is not that simple (pretty, in an
  * array, a key to escape) or the room is short.  The caller commits
  * value and all, then sets need_comma.
  */
-static inline bool direct_member(const struct printer *p, const char *key, char **wp,
-				 char *end)
+static inline __attribute__((always_inline))
+bool direct_member(const struct printer *p, const char *key, char **wp, char *end)
 {
 	char *w = *wp;
-	size_t n;
 
-	if (!p->depth || p->pretty || p->in_array[p->depth] || !key)
-		return false;
-	n = strlen(key);
-	if ((size_t)(end - w) < n + 4)
+	if (!p->depth || p->pretty || p->in_array[p->depth] || !key || end - w < 4)
 		return false;
 	if (p->need_comma[p->depth])
 		*w++ = ',';
 	*w++ = '"';
-	if (!copy_plain(w, key, n))
+	/* and room for '":' after it */
+	w = direct_plain(w, end - 2, key);
+	if (!w)
 		return false;
-	w += n;
 	*w++ = '"';
 	*w++ = ':';
 	*wp = w;
@@ -161,14 +232,12 @@ static inline char *direct_u64(char *w, char *end, uint64_t val)
 /* "s" for a plain s at w: past it, or NULL */
 static inline char *direct_str(char *w, char *end, const char *s)
 {
-	size_t n = strlen(s);
-
-	if ((size_t)(end - w) < n + 2)
+	if (end - w < 2)
 		return NULL;
 	*w++ = '"';
-	if (!copy_plain(w, s, n))
+	w = direct_plain(w, end - 1, s);
+	if (!w)
 		return NULL;
-	w += n;
 	*w++ = '"';
 	return w;
 }
@@ -190,35 +259,29 @@ static inline void member_done(struct printer *p, char *w)
 }
 
 /*
- * fmt's text around its one conversion, straight into the room at [*w,
- * end): its head up to conv (NULL: fmt has none) copied whole; false when
- * the room is short.
+ * fmt's text before its one conversion, straight into the room at [*w,
+ * end), and the conversion at *conv (NULL: fmt has none); false when the
+ * room is short.
  */
-static inline bool direct_head(char **w, char *end, const char *fmt, const char *conv)
+static inline __attribute__((always_inline))
+bool direct_head(char **w, char *end, const char *fmt, const char **conv)
 {
-	size_t n = conv ? (size_t)(conv - fmt) : strlen(fmt);
+	struct seen *e = seen_slot(seen_heads, fmt);
+	size_t n;
 
-	uint64_t a, b;
-	uint32_t c, d;
-
+	if (e->s == fmt && end - *w >= SEEN_MAX) {
+		*conv = fmt + e->n;
+		*w = seen_put(*w, e);
+		return true;
+	}
+	*conv = strchr(fmt, '%');
+	n = *conv ? (size_t)(*conv - fmt) : strlen(fmt);
 	if ((size_t)(end - *w) < n)
 		return false;
-	/* heads are short: two words that overlap, not a call to memcpy() */
-	if (n >= 8 && n <= 16) {
-		memcpy(&a, fmt, 8);
-		memcpy(&b, fmt + n - 8, 8);
-		memcpy(*w, &a, 8);
-		memcpy(*w + n - 8, &b, 8);
-	} else if (n >= 4 && n < 8) {
-		memcpy(&c, fmt, 4);
-		memcpy(&d, fmt + n - 4, 4);
-		memcpy(*w, &c, 4);
-		memcpy(*w + n - 4, &d, 4);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			(*w)[i] = fmt[i];
-	}
+	memcpy(*w, fmt, n);
 	*w += n;
+	if (*conv)
+		seen_keep(e, fmt, n);
 	return true;
 }
 
@@ -244,17 +307,14 @@ static inline bool direct_tail(char **wp, char *end, const char *tail)
 static inline __attribute__((always_inline))
 bool direct_s(struct printer *p, const char *fmt, const char *val)
 {
-	const char *conv = strchr(fmt, '%');
+	const char *conv;
 	char *w, *end;
-	size_t n;
 
-	if (!out_room(p, &w, &end) || !direct_head(&w, end, fmt, conv))
+	if (!out_room(p, &w, &end) || !direct_head(&w, end, fmt, &conv))
 		return false;
 	if (conv) {
-		n = strlen(val);
-		if (conv[1] != 's' || (size_t)(end - w) < n || !copy_plain(w, val, n))
+		if (conv[1] != 's' || !(w = direct_plain(w, end, val)))
 			return false;
-		w += n;
 		if (!direct_tail(&w, end, conv + 2))
 			return false;
 	}
@@ -266,12 +326,12 @@ bool direct_s(struct printer *p, const char *fmt, const char *val)
 static inline __attribute__((always_inline))
 bool direct_llu(struct printer *p, const char *fmt, uint64_t val)
 {
-	const char *conv = strchr(fmt, '%');
+	const char *conv;
 	char *w, *end;
 
-	if (!out_room(p, &w, &end) || !conv || conv[1] != 'l' || conv[2] != 'l' || conv[3] != 'u' ||
-	    !direct_head(&w, end, fmt, conv) || !(w = direct_u64(w, end, val)) ||
-	    !direct_tail(&w, end, conv + 4))
+	if (!out_room(p, &w, &end) || !direct_head(&w, end, fmt, &conv) || !conv ||
+	    conv[1] != 'l' || conv[2] != 'l' || conv[3] != 'u' ||
+	    !(w = direct_u64(w, end, val)) || !direct_tail(&w, end, conv + 4))
 		return false;
 	out_commit(p, w);
 	return true;
