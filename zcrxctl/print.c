@@ -145,9 +145,24 @@ static bool read_only(const char *s)
 #endif
 }
 
-static inline struct seen *seen_slot(struct seen *tab, const char *s)
+/*
+ * Strings up to 512 bytes apart never share a slot; two that do anyway
+ * (from far apart objects) take it and its neighbour.
+ */
+static inline unsigned int seen_slot(const char *s)
 {
-	return &tab[((uintptr_t)s * 0x9e3779b97f4a7c15ULL) >> 56];
+	return ((uintptr_t)s >> 1) % SEEN_SLOTS;
+}
+
+static inline const struct seen *seen_find(const struct seen *tab, const char *s)
+{
+	unsigned int i = seen_slot(s);
+
+	if (tab[i].s == s)
+		return &tab[i];
+	if (tab[i ^ 1].s == s)
+		return &tab[i ^ 1];
+	return NULL;
 }
 
 /* e's bytes at w, which has room for SEEN_MAX: past its length */
@@ -157,10 +172,15 @@ static inline char *seen_put(char *w, const struct seen *e)
 	return w + e->n;
 }
 
-static void seen_keep(struct seen *e, const char *s, size_t n)
+static void seen_keep(struct seen *tab, const char *s, size_t n)
 {
+	unsigned int i = seen_slot(s);
+	struct seen *e = &tab[i];
+
 	if (n > SEEN_MAX || !read_only(s))
 		return;
+	if (e->s && !tab[i ^ 1].s)
+		e = &tab[i ^ 1];
 	e->s = s;
 	e->n = n;
 	memset(e->b, 0, SEEN_MAX);
@@ -171,15 +191,16 @@ static void seen_keep(struct seen *e, const char *s, size_t n)
 static inline __attribute__((always_inline))
 char *direct_plain(char *w, char *end, const char *s)
 {
-	struct seen *e = seen_slot(seen_plain, s);
+	const struct seen *e = seen_find(seen_plain, s);
 	size_t n;
 
-	if (e->s == s && end - w >= SEEN_MAX)
+	if (e && end - w >= SEEN_MAX)
 		return seen_put(w, e);
 	n = strlen(s);
 	if ((size_t)(end - w) < n || !copy_plain(w, s, n))
 		return NULL;
-	seen_keep(e, s, n);
+	if (!e)
+		seen_keep(seen_plain, s, n);
 	return w + n;
 }
 
@@ -194,7 +215,7 @@ bool direct_member(const struct printer *p, const char *key, char **wp, char *en
 {
 	char *w = *wp;
 
-	if (!p->depth || p->pretty || p->in_array[p->depth] || !key || end - w < 4)
+	if (!p->flat || !key || end - w < 4)
 		return false;
 	if (p->need_comma[p->depth])
 		*w++ = ',';
@@ -230,7 +251,8 @@ static inline char *direct_u64(char *w, char *end, uint64_t val)
 }
 
 /* "s" for a plain s at w: past it, or NULL */
-static inline char *direct_str(char *w, char *end, const char *s)
+static inline __attribute__((always_inline))
+char *direct_str(char *w, char *end, const char *s)
 {
 	if (end - w < 2)
 		return NULL;
@@ -266,10 +288,10 @@ static inline void member_done(struct printer *p, char *w)
 static inline __attribute__((always_inline))
 bool direct_head(char **w, char *end, const char *fmt, const char **conv)
 {
-	struct seen *e = seen_slot(seen_heads, fmt);
+	const struct seen *e = seen_find(seen_heads, fmt);
 	size_t n;
 
-	if (e->s == fmt && end - *w >= SEEN_MAX) {
+	if (e && end - *w >= SEEN_MAX) {
 		*conv = fmt + e->n;
 		*w = seen_put(*w, e);
 		return true;
@@ -280,8 +302,8 @@ bool direct_head(char **w, char *end, const char *fmt, const char **conv)
 		return false;
 	memcpy(*w, fmt, n);
 	*w += n;
-	if (*conv)
-		seen_keep(e, fmt, n);
+	if (*conv && !e)
+		seen_keep(seen_heads, fmt, n);
 	return true;
 }
 
@@ -546,6 +568,7 @@ static void jw_open(struct printer *p, const char *key, bool array)
 	p->depth++;
 	p->in_array[p->depth] = array;
 	p->need_comma[p->depth] = false;
+	p->flat = !p->pretty && !array;
 }
 
 static void jw_close(struct printer *p)
@@ -557,6 +580,7 @@ static void jw_close(struct printer *p)
 	array = p->in_array[p->depth];
 	had = p->need_comma[p->depth];
 	p->depth--;
+	p->flat = p->depth && !p->pretty && !p->in_array[p->depth];
 	if (had)
 		jw_indent(p);
 	out_putc(p, array ? ']' : '}');

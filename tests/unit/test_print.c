@@ -442,6 +442,26 @@ static void test_keys_in_buffers_are_checked_every_time(void **state)
 	}
 }
 
+/* Members written at once know where they are: no key in an array, after any nesting */
+static void test_members_after_nested_objects(void **state)
+{
+	(void)state;
+	begin(true, false);
+	open_json_object(&pr, NULL);
+	open_json_array(&pr, "a");
+	open_json_object(&pr, NULL);
+	print_uint(&pr, PRINT_JSON, "x", NULL, 1);
+	close_json_object(&pr);
+	print_uint(&pr, PRINT_JSON, "no-key", NULL, 2);
+	print_string(&pr, PRINT_JSON, "no-key", NULL, "s");
+	close_json_array(&pr);
+	print_bool(&pr, PRINT_JSON, "b", NULL, true);
+	close_json_object(&pr);
+	print_end(&pr);
+	assert_string_equal(end(), "{\"a\":[{\"x\":1},2,\"s\"],\"b\":true}\n");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -462,6 +482,7 @@ int main(void)
 		cmocka_unit_test(test_text_output_escapes),
 		cmocka_unit_test(test_every_room_prints_alike),
 		cmocka_unit_test(test_keys_in_buffers_are_checked_every_time),
+		cmocka_unit_test(test_members_after_nested_objects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
