@@ -112,9 +112,9 @@ static inline bool copy_plain(char *w, const char *s, size_t n)
 /*
  * Keys, formats and many values are our own literals, printed over and
  * over: what one was found to be (a plain string's length, a format's
- * head before its '%') is kept by address, for the strings of
- * our image's read-only part, whose bytes never change.  A hit writes the
- * kept bytes as two words (the room allowing), the length counting.
+ * head before its '%') is kept by address, for strings of our image's
+ * read-only part only, whose bytes never change.  A hit writes the 16
+ * kept bytes at once where the room allows; its length says how many count.
  */
 #define SEEN_MAX	16
 #define SEEN_SLOTS	256
