@@ -110,28 +110,120 @@ static inline bool copy_plain(char *w, const char *s, size_t n)
 }
 
 /*
+ * Keys, formats and many values are our own literals, printed over and
+ * over: what one was found to be (a plain string's length, a format's
+ * head before its '%') is kept by address, for strings of our image's
+ * read-only part only, whose bytes never change.  A hit writes the 16
+ * kept bytes at once where the room allows; its length says how many count.
+ */
+#define SEEN_MAX	16
+#define SEEN_SLOTS	256
+
+struct seen {
+	const char	*s;
+	size_t		n;
+	char		b[SEEN_MAX];
+};
+
+static struct seen seen_plain[SEEN_SLOTS], seen_heads[SEEN_SLOTS];
+
+#ifdef __GLIBC__
+/* the linker's: headers, text and rodata come before the first writable section */
+extern const char __executable_start[] __attribute__((weak));
+extern const char __init_array_start[] __attribute__((weak));
+#endif
+
+static bool read_only(const char *s)
+{
+#ifdef __GLIBC__
+	return __executable_start && __init_array_start &&
+	       (uintptr_t)s >= (uintptr_t)__executable_start &&
+	       (uintptr_t)s < (uintptr_t)__init_array_start;
+#else
+	(void)s;
+	return false;
+#endif
+}
+
+/*
+ * Strings up to 512 bytes apart never share a slot; two that do anyway
+ * (from far apart objects) take it and its neighbour.
+ */
+static inline unsigned int seen_slot(const char *s)
+{
+	return ((uintptr_t)s >> 1) % SEEN_SLOTS;
+}
+
+static inline const struct seen *seen_find(const struct seen *tab, const char *s)
+{
+	unsigned int i = seen_slot(s);
+
+	if (tab[i].s == s)
+		return &tab[i];
+	if (tab[i ^ 1].s == s)
+		return &tab[i ^ 1];
+	return NULL;
+}
+
+/* e's bytes at w, which has room for SEEN_MAX: past its length */
+static inline char *seen_put(char *w, const struct seen *e)
+{
+	memcpy(w, e->b, SEEN_MAX);
+	return w + e->n;
+}
+
+static void seen_keep(struct seen *tab, const char *s, size_t n)
+{
+	unsigned int i = seen_slot(s);
+	struct seen *e = &tab[i];
+
+	if (n > SEEN_MAX || !read_only(s))
+		return;
+	if (e->s && !tab[i ^ 1].s)
+		e = &tab[i ^ 1];
+	e->s = s;
+	e->n = n;
+	memset(e->b, 0, SEEN_MAX);
+	memcpy(e->b, s, n);
+}
+
+/* s at w, short of end, if it is plain: past it, or NULL */
+static inline __attribute__((always_inline))
+char *direct_plain(char *w, char *end, const char *s)
+{
+	const struct seen *e = seen_find(seen_plain, s);
+	size_t n;
+
+	if (e && end - w >= SEEN_MAX)
+		return seen_put(w, e);
+	n = strlen(s);
+	if ((size_t)(end - w) < n || !copy_plain(w, s, n))
+		return NULL;
+	if (!e)
+		seen_keep(seen_plain, s, n);
+	return w + n;
+}
+
+/*
  * The comma and "key": of an object's member, at *w short of end, not yet
  * committed: false when the member is not that simple (pretty, in an
  * array, a key to escape) or the room is short.  The caller commits
  * value and all, then sets need_comma.
  */
-static inline bool direct_member(const struct printer *p, const char *key, char **wp,
-				 char *end)
+static inline __attribute__((always_inline))
+bool direct_member(const struct printer *p, const char *key, char **wp, char *end)
 {
 	char *w = *wp;
-	size_t n;
 
-	if (!p->depth || p->pretty || p->in_array[p->depth] || !key)
-		return false;
-	n = strlen(key);
-	if ((size_t)(end - w) < n + 4)
+	if (!p->flat || !key || end - w < 4)
 		return false;
 	if (p->need_comma[p->depth])
 		*w++ = ',';
 	*w++ = '"';
-	if (!copy_plain(w, key, n))
+	/* and room for '":' after it */
+	w = direct_plain(w, end - 2, key);
+	if (!w)
 		return false;
-	w += n;
 	*w++ = '"';
 	*w++ = ':';
 	*wp = w;
@@ -159,16 +251,15 @@ static inline char *direct_u64(char *w, char *end, uint64_t val)
 }
 
 /* "s" for a plain s at w: past it, or NULL */
-static inline char *direct_str(char *w, char *end, const char *s)
+static inline __attribute__((always_inline))
+char *direct_str(char *w, char *end, const char *s)
 {
-	size_t n = strlen(s);
-
-	if ((size_t)(end - w) < n + 2)
+	if (end - w < 2)
 		return NULL;
 	*w++ = '"';
-	if (!copy_plain(w, s, n))
+	w = direct_plain(w, end - 1, s);
+	if (!w)
 		return NULL;
-	w += n;
 	*w++ = '"';
 	return w;
 }
@@ -190,35 +281,29 @@ static inline void member_done(struct printer *p, char *w)
 }
 
 /*
- * fmt's text around its one conversion, straight into the room at [*w,
- * end): its head up to conv (NULL: fmt has none) copied whole; false when
- * the room is short.
+ * fmt's text before its one conversion, straight into the room at [*w,
+ * end), and the conversion at *conv (NULL: fmt has none); false when the
+ * room is short.
  */
-static inline bool direct_head(char **w, char *end, const char *fmt, const char *conv)
+static inline __attribute__((always_inline))
+bool direct_head(char **w, char *end, const char *fmt, const char **conv)
 {
-	size_t n = conv ? (size_t)(conv - fmt) : strlen(fmt);
+	const struct seen *e = seen_find(seen_heads, fmt);
+	size_t n;
 
-	uint64_t a, b;
-	uint32_t c, d;
-
+	if (e && end - *w >= SEEN_MAX) {
+		*conv = fmt + e->n;
+		*w = seen_put(*w, e);
+		return true;
+	}
+	*conv = strchr(fmt, '%');
+	n = *conv ? (size_t)(*conv - fmt) : strlen(fmt);
 	if ((size_t)(end - *w) < n)
 		return false;
-	/* heads are short: two words that overlap, not a call to memcpy() */
-	if (n >= 8 && n <= 16) {
-		memcpy(&a, fmt, 8);
-		memcpy(&b, fmt + n - 8, 8);
-		memcpy(*w, &a, 8);
-		memcpy(*w + n - 8, &b, 8);
-	} else if (n >= 4 && n < 8) {
-		memcpy(&c, fmt, 4);
-		memcpy(&d, fmt + n - 4, 4);
-		memcpy(*w, &c, 4);
-		memcpy(*w + n - 4, &d, 4);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			(*w)[i] = fmt[i];
-	}
+	memcpy(*w, fmt, n);
 	*w += n;
+	if (*conv && !e)
+		seen_keep(seen_heads, fmt, n);
 	return true;
 }
 
@@ -244,17 +329,14 @@ static inline bool direct_tail(char **wp, char *end, const char *tail)
 static inline __attribute__((always_inline))
 bool direct_s(struct printer *p, const char *fmt, const char *val)
 {
-	const char *conv = strchr(fmt, '%');
+	const char *conv;
 	char *w, *end;
-	size_t n;
 
-	if (!out_room(p, &w, &end) || !direct_head(&w, end, fmt, conv))
+	if (!out_room(p, &w, &end) || !direct_head(&w, end, fmt, &conv))
 		return false;
 	if (conv) {
-		n = strlen(val);
-		if (conv[1] != 's' || (size_t)(end - w) < n || !copy_plain(w, val, n))
+		if (conv[1] != 's' || !(w = direct_plain(w, end, val)))
 			return false;
-		w += n;
 		if (!direct_tail(&w, end, conv + 2))
 			return false;
 	}
@@ -266,12 +348,12 @@ bool direct_s(struct printer *p, const char *fmt, const char *val)
 static inline __attribute__((always_inline))
 bool direct_llu(struct printer *p, const char *fmt, uint64_t val)
 {
-	const char *conv = strchr(fmt, '%');
+	const char *conv;
 	char *w, *end;
 
-	if (!out_room(p, &w, &end) || !conv || conv[1] != 'l' || conv[2] != 'l' || conv[3] != 'u' ||
-	    !direct_head(&w, end, fmt, conv) || !(w = direct_u64(w, end, val)) ||
-	    !direct_tail(&w, end, conv + 4))
+	if (!out_room(p, &w, &end) || !direct_head(&w, end, fmt, &conv) || !conv ||
+	    conv[1] != 'l' || conv[2] != 'l' || conv[3] != 'u' ||
+	    !(w = direct_u64(w, end, val)) || !direct_tail(&w, end, conv + 4))
 		return false;
 	out_commit(p, w);
 	return true;
@@ -486,6 +568,7 @@ static void jw_open(struct printer *p, const char *key, bool array)
 	p->depth++;
 	p->in_array[p->depth] = array;
 	p->need_comma[p->depth] = false;
+	p->flat = !p->pretty && !array;
 }
 
 static void jw_close(struct printer *p)
@@ -497,6 +580,7 @@ static void jw_close(struct printer *p)
 	array = p->in_array[p->depth];
 	had = p->need_comma[p->depth];
 	p->depth--;
+	p->flat = p->depth && !p->pretty && !p->in_array[p->depth];
 	if (had)
 		jw_indent(p);
 	out_putc(p, array ? ']' : '}');

@@ -52,6 +52,7 @@ struct printer {
 	bool	in_array[PRINT_MAX_DEPTH];
 	bool	need_comma[PRINT_MAX_DEPTH];
 	bool	doc_open;
+	bool	flat;		/* in a compact object: members go straight out */
 	int	err;		/* errno of the first failed flush, or 0 */
 };
 

@@ -274,29 +274,48 @@ static char *printed(bool json, const char *key, const char *val)
 	return out;
 }
 
+/* How one byte alone must come out, by the rules rather than the printer */
+static char *escaped_byte(bool json, unsigned char b)
+{
+	char one[2] = { (char)b, 0 }, out[8];
+
+	if (!json) {
+		char *esc = print_escape(one, false);
+
+		return esc ? esc : strdup(one);
+	}
+	if (b >= 0x80)
+		return strdup("\\ufffd");
+	if (b == '"' || b == '\\' || b == '\n' || b == '\t' || b == '\r') {
+		snprintf(out, sizeof(out), "\\%c", b == '\n' ? 'n' : b == '\t' ? 't' :
+			 b == '\r' ? 'r' : b);
+		return strdup(out);
+	}
+	if (b < 0x20 || b == 0x7f) {
+		snprintf(out, sizeof(out), "\\u%04x", b);
+		return strdup(out);
+	}
+	return strdup(one);
+}
+
 /*
- * Long strings are checked 8 bytes at a time, short ones byte by byte:
- * every byte escapes the same either way, in a value or a key, wherever it
- * falls in the word.
+ * Keys and values are checked a word at a time (the last word overlapping
+ * the one before; under 8 bytes, two half words or three bytes): every byte
+ * escapes as the rules say, in a value or a key, at every place of a string
+ * of every length to 24.
  */
 static void test_every_byte_escapes_alike_in_long_strings(void **state)
 {
 	(void)state;
 	for (int json = 0; json < 2; json++) {
 		for (int b = 1; b < 256; b++) {
-			char one[2] = { (char)b, 0 }, *alone = printed(json, one, one), *want;
-			size_t n = strlen(alone);
+			char *want = escaped_byte(json, b);
 
-			/* alone: {"X":"X"} or X, X its escaped form */
-			if (json)
-				want = strndup(alone + 2, (n - 7) / 2);
-			else
-				want = strdup(alone);
-			for (int at = 0; at < 16; at++) {
-				char s[17], expect[256], *got;
+			for (int n = 1, at = 0; n <= 24; at = at + 1 < n ? at + 1 : (n++, 0)) {
+				char s[25], expect[256], *got;
 
-				memset(s, 'a', 16);
-				s[16] = '\0';
+				memset(s, 'a', n);
+				s[n] = '\0';
 				s[at] = (char)b;
 				got = printed(json, s, s);
 				if (json)
@@ -306,14 +325,141 @@ static void test_every_byte_escapes_alike_in_long_strings(void **state)
 					snprintf(expect, sizeof(expect), "%.*s%s%s", at, s, want,
 						 s + at + 1);
 				if (strcmp(got, expect))
-					fail_msg("byte 0x%02x at %d (%s): %s, not %s", b, at,
+					fail_msg("byte 0x%02x at %d of %d (%s): %s, not %s", b, at, n,
 						 json ? "json" : "text", got, expect);
 				free(got);
 			}
 			free(want);
-			free(alone);
 		}
 	}
+}
+
+/* Records as a session prints them: keys, formats and values of every kind */
+static void emit_records(struct printer *p)
+{
+	static char dev[16];
+
+	strcpy(dev, "sim0");
+	for (int i = 0; i < 7; i++) {
+		open_json_object(p, NULL);
+		print_uint(p, PRINT_JSON, "v", NULL, 1);
+		print_string(p, PRINT_ANY, "record", "%s", i % 2 ? "armed" : "event");
+		print_uint(p, PRINT_ANY, "seq", " seq=%llu", 1000000007ULL * i);
+		print_string(p, PRINT_ANY, "time", " time=%s", "2026-12-02T15:22:02.123456Z");
+		print_string(p, PRINT_ANY, "dev", " dev=%s", dev);
+		print_uint(p, PRINT_ANY, "rq-fill", " rq-fill=%llu", i);
+		print_string(p, PRINT_ANY, "a-key-of-seventeen", " a-head-of-seventeen=%s", "x");
+		print_bool(p, PRINT_JSON, "latched", NULL, i & 1);
+		print_string(p, PRINT_FP, NULL, " state=%s", i & 1 ? "latched" : "armed");
+		print_null(p, PRINT_ANY, "copy-count", " copy-count=%s");
+		print_string(p, PRINT_ANY, "esc\"aped", " esc\"aped=%s", "a\tb");
+		close_json_object(p);
+		print_nl(p);
+		print_record_end(p);
+		dev[3] = '0' + i;
+	}
+}
+
+static char *records_through(bool json, size_t room)
+{
+	char *b = malloc(room + 32), *out;
+	FILE *f = tmpfile();
+	struct printer p;
+	long n;
+
+	assert_non_null(b);
+	assert_non_null(f);
+	memset(b + room, 0xa5, 32);
+	setvbuf(f, b, _IOFBF, room);
+	printer_init(&p, f, json, false, COLOR_NEVER);
+	emit_records(&p);
+	fflush(f);
+	for (int i = 0; i < 32; i++)
+		if ((unsigned char)b[room + i] != 0xa5)
+			fail_msg("%s, %zu bytes of buffer: a byte written past it", json ? "json" : "text",
+				 room);
+	n = ftell(f);
+	out = calloc(1, n + 1);
+	rewind(f);
+	assert_int_equal(fread(out, 1, n, f), n);
+	fclose(f);
+	free(b);
+	return out;
+}
+
+/*
+ * Records go straight into stdio's buffer while it has room: whatever
+ * room is left, nothing is written past it and the bytes are the same.
+ */
+static void test_every_room_prints_alike(void **state)
+{
+	(void)state;
+	for (int json = 0; json < 2; json++) {
+		char *want = records_through(json, 65536);
+
+		assert_non_null(strstr(want, json ? "{\"v\":1,\"record\":\"event\",\"seq\":0," :
+					      "event seq=0 time=2026-12-02T15:22:02.123456Z dev=sim0"));
+		for (size_t room = 1; room <= 160; room++) {
+			char *got = records_through(json, room);
+
+			if (strcmp(got, want))
+				fail_msg("%s, %zu bytes of buffer: %s, not %s", json ? "json" : "text",
+					 room, got, want);
+			free(got);
+		}
+		free(want);
+	}
+}
+
+/*
+ * What the printer learnt of a key, format or value it printed is kept
+ * for our own literals only: a key in a buffer is checked each time.
+ */
+static void test_keys_in_buffers_are_checked_every_time(void **state)
+{
+	static char key[16];
+
+	(void)state;
+	for (int json = 0; json < 2; json++) {
+		strcpy(key, "plain");
+		begin(json, false);
+		open_json_object(&pr, NULL);
+		for (int i = 0; i < 3; i++) {
+			print_string(&pr, PRINT_ANY, key, " %s", key);
+			print_string(&pr, PRINT_ANY, "lit\"eral", " lit\"eral=%s", "lit\"eral");
+			key[2] = '"';
+			key[3] = '\x1b';
+		}
+		close_json_object(&pr);
+		print_end(&pr);
+		assert_string_equal(end(), json ?
+			"{\"plain\":\"plain\",\"lit\\\"eral\":\"lit\\\"eral\","
+			"\"pl\\\"\\u001bn\":\"pl\\\"\\u001bn\",\"lit\\\"eral\":\"lit\\\"eral\","
+			"\"pl\\\"\\u001bn\":\"pl\\\"\\u001bn\",\"lit\\\"eral\":\"lit\\\"eral\"}\n" :
+			" plain lit\"eral=lit\"eral pl\"\\en lit\"eral=lit\"eral pl\"\\en"
+			" lit\"eral=lit\"eral");
+		free(buf);
+	}
+}
+
+/* Members written at once know where they are: no key in an array, after any nesting */
+static void test_members_after_nested_objects(void **state)
+{
+	(void)state;
+	begin(true, false);
+	open_json_object(&pr, NULL);
+	open_json_array(&pr, "a");
+	open_json_object(&pr, NULL);
+	print_uint(&pr, PRINT_JSON, "x", NULL, 1);
+	close_json_object(&pr);
+	print_uint(&pr, PRINT_JSON, "no-key", NULL, 2);
+	print_string(&pr, PRINT_JSON, "no-key", NULL, "s");
+	close_json_array(&pr);
+	print_bool(&pr, PRINT_JSON, "b", NULL, true);
+	close_json_object(&pr);
+	print_end(&pr);
+	assert_string_equal(end(), "{\"a\":[{\"x\":1},2,\"s\"],\"b\":true}\n");
+	free(buf);
 }
 
 int main(void)
@@ -334,6 +480,9 @@ int main(void)
 		cmocka_unit_test(test_escape_rules),
 		cmocka_unit_test(test_every_byte_escapes_alike_in_long_strings),
 		cmocka_unit_test(test_text_output_escapes),
+		cmocka_unit_test(test_every_room_prints_alike),
+		cmocka_unit_test(test_keys_in_buffers_are_checked_every_time),
+		cmocka_unit_test(test_members_after_nested_objects),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
