@@ -40,8 +40,13 @@ static inline bool out_room(const struct printer *p, char **w, char **end)
 #else
 	*w = *end = NULL;
 #endif
-	/* no buffer yet: stdio makes one at the first write */
-	return *w;
+	/*
+	 * No buffer yet: stdio makes one at the first write.  A line-buffered
+	 * or unbuffered stream (a terminal's) keeps its write end at or below
+	 * its write pointer, so that every byte goes through stdio's line
+	 * logic: no room there either.
+	 */
+	return *w && *end > *w;
 }
 
 static inline void out_commit(struct printer *p, char *w)

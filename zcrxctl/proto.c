@@ -189,8 +189,11 @@ char *proto_record_encode(const struct record *r, size_t *len)
 	const char *line = proto_record_line(r, len);
 	char *copy = line ? malloc(*len + 1) : NULL;
 
-	if (copy)
-		memcpy(copy, line, *len + 1);
+	/* the rewound stream may hold a longer line's bytes past len: no NUL there */
+	if (copy) {
+		memcpy(copy, line, *len);
+		copy[*len] = '\0';
+	}
 	return copy;
 }
 

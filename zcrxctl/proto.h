@@ -108,7 +108,8 @@ char *proto_reply_encode(const struct proto_reply *rp, size_t *len);
 char *proto_record_encode(const struct record *r, size_t *len);
 /*
  * The same line in a buffer of proto.c's own, which the next call reuses:
- * a session builds one per record, thousands a second in a storm.
+ * a session builds one per record, thousands a second in a storm.  Only
+ * its len bytes are the line: no NUL is promised after them.
  */
 const char *proto_record_line(const struct record *r, size_t *len);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "print.h"
@@ -360,19 +361,28 @@ static void emit_records(struct printer *p)
 	}
 }
 
-static char *records_through(bool json, size_t room)
+static char *records_through_mode(bool json, size_t room, int mode)
 {
 	char *b = malloc(room + 32), *out;
 	FILE *f = tmpfile();
 	struct printer p;
+	struct stat st;
 	long n;
 
 	assert_non_null(b);
 	assert_non_null(f);
 	memset(b + room, 0xa5, 32);
-	setvbuf(f, b, _IOFBF, room);
+	setvbuf(f, b, mode, room);
 	printer_init(&p, f, json, false, COLOR_NEVER);
 	emit_records(&p);
+	/* a line-buffered stream (a terminal's) has written every line it ended */
+	if (mode == _IOLBF) {
+		assert_int_equal(fstat(fileno(f), &st), 0);
+		n = ftell(f);
+		if (st.st_size != n && !(st.st_size < n && st.st_size + (long)room >= n))
+			fail_msg("%s, line-buffered, %zu bytes of buffer: %ld of %ld bytes written",
+				 json ? "json" : "text", room, (long)st.st_size, n);
+	}
 	fflush(f);
 	for (int i = 0; i < 32; i++)
 		if ((unsigned char)b[room + i] != 0xa5)
@@ -385,6 +395,11 @@ static char *records_through(bool json, size_t room)
 	fclose(f);
 	free(b);
 	return out;
+}
+
+static char *records_through(bool json, size_t room)
+{
+	return records_through_mode(json, room, _IOFBF);
 }
 
 /*
@@ -406,6 +421,31 @@ static void test_every_room_prints_alike(void **state)
 				fail_msg("%s, %zu bytes of buffer: %s, not %s", json ? "json" : "text",
 					 room, got, want);
 			free(got);
+		}
+		free(want);
+	}
+}
+
+/*
+ * A terminal's stdout is line-buffered (stdio keeps no write room: glibc
+ * sends each byte through its line logic) and stderr unbuffered: the
+ * printer writes through stdio there, never past the buffer.
+ */
+static void test_line_buffered_and_unbuffered_streams_print_alike(void **state)
+{
+	(void)state;
+	for (int json = 0; json < 2; json++) {
+		char *want = records_through(json, 65536);
+
+		for (size_t room = 1; room <= 1100; room += room < 64 ? 1 : 97) {
+			char *lb = records_through_mode(json, room, _IOLBF);
+			char *nb = records_through_mode(json, room, _IONBF);
+
+			if (strcmp(lb, want) || strcmp(nb, want))
+				fail_msg("%s, %zu bytes of buffer: line-buffered %s, unbuffered %s, not %s",
+					 json ? "json" : "text", room, lb, nb, want);
+			free(lb);
+			free(nb);
 		}
 		free(want);
 	}
@@ -481,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_every_byte_escapes_alike_in_long_strings),
 		cmocka_unit_test(test_text_output_escapes),
 		cmocka_unit_test(test_every_room_prints_alike),
+		cmocka_unit_test(test_line_buffered_and_unbuffered_streams_print_alike),
 		cmocka_unit_test(test_keys_in_buffers_are_checked_every_time),
 		cmocka_unit_test(test_members_after_nested_objects),
 	};

@@ -148,9 +148,30 @@ static void test_iso_time_across_second_boundaries(void **state)
 	assert_string_equal(iso, "1764600001000000000");
 }
 
+/* An encoded line ends where its length says, after a longer one too (one stream, rewound) */
+static void test_a_short_line_after_a_long_one_ends_at_its_length(void **state)
+{
+	struct record r = stats(BACKEND_SIM);
+	size_t len1, len2;
+	char *l1, *l2;
+
+	(void)state;
+	l1 = proto_record_encode(&r, &len1);
+	r.kind = RECORD_ARMED;
+	l2 = proto_record_encode(&r, &len2);
+	assert_non_null(l1);
+	assert_non_null(l2);
+	assert_true(len2 < len1);
+	assert_int_equal(strlen(l2), len2);
+	assert_int_equal(l2[len2 - 1], '\n');
+	free(l1);
+	free(l2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_a_short_line_after_a_long_one_ends_at_its_length),
 		cmocka_unit_test(test_nodev_stats_round_trip_with_null_packets),
 		cmocka_unit_test(test_nic_stats_round_trip_with_null_packets),
 		cmocka_unit_test(test_sim_stats_round_trip_with_packets),
