@@ -56,6 +56,13 @@ struct zcrx_server {
 	uint64_t		seq;
 	uint64_t		count[ZCRX_EV_COUNT];
 	uint64_t		lost_total;
+
+	/* records' time: the seconds formatted once per second (wire.c) */
+	struct {
+		time_t		sec;
+		size_t		n;
+		char		buf[48];
+	} clock;
 };
 
 uint64_t srv_mono_ns(void);
@@ -99,10 +106,10 @@ char *srv_reply_ok(size_t *len);
 char *srv_reply_status(const struct zcrx_server *srv, size_t *len);
 char *srv_reply_armed(const struct zcrx_server *srv, uint32_t armed, size_t *len);
 char *srv_reply_grown(const struct zcrx_server *srv, uint32_t area_id, size_t *len);
-char *srv_record_event(const struct zcrx_server *srv, enum zcrx_event t, size_t *len);
+char *srv_record_event(struct zcrx_server *srv, enum zcrx_event t, size_t *len);
 char *srv_record_armed(const struct zcrx_server *srv, enum zcrx_event t, const char *by,
 		       size_t *len);
-char *srv_record_grow(const struct zcrx_server *srv, const char *by, uint32_t area_id,
+char *srv_record_grow(struct zcrx_server *srv, const char *by, uint32_t area_id,
 		      uint64_t size, size_t *len);
 char *srv_record_lost(const struct zcrx_server *srv, uint64_t lost, size_t *len);
 

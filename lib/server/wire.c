@@ -229,31 +229,30 @@ static void jw_areas(struct jw *w, const struct zcrx_ifq *ifq)
 	jw_close(w, ']');
 }
 
-/* the seconds formatted once per second: an event storm has thousands in one */
-static void jw_time(struct jw *w)
+/*
+ * The seconds formatted once per second (an event storm has thousands in
+ * one), in the server's own cache: the library keeps no global state.
+ */
+static void jw_time(struct jw *w, struct zcrx_server *srv)
 {
-	static struct {
-		time_t	sec;
-		size_t	n;
-		char	buf[48];
-	} c = { .sec = -1 };
+	typeof(srv->clock) *c = &srv->clock;
 	struct timespec ts;
 	unsigned long us;
 	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	if (ts.tv_sec != c.sec) {
+	if (!c->n || ts.tv_sec != c->sec) {
 		gmtime_r(&ts.tv_sec, &tm);
-		c.n = strftime(c.buf, sizeof(c.buf), "%Y-%m-%dT%H:%M:%S", &tm);
-		c.sec = ts.tv_sec;
+		c->n = strftime(c->buf, sizeof(c->buf), "%Y-%m-%dT%H:%M:%S", &tm);
+		c->sec = ts.tv_sec;
 	}
 	us = ts.tv_nsec / 1000;
-	c.buf[c.n] = '.';
+	c->buf[c->n] = '.';
 	for (int i = 6; i > 0; i--, us /= 10)
-		c.buf[c.n + i] = '0' + us % 10;
-	c.buf[c.n + 7] = 'Z';
-	c.buf[c.n + 8] = '\0';
-	jw_string(w, "time", c.buf);
+		c->buf[c->n + i] = '0' + us % 10;
+	c->buf[c->n + 7] = 'Z';
+	c->buf[c->n + 8] = '\0';
+	jw_string(w, "time", c->buf);
 }
 
 static void jw_where(struct jw *w, const struct zcrx_server *srv)
@@ -341,14 +340,14 @@ char *srv_reply_armed(const struct zcrx_server *srv, uint32_t armed, size_t *len
 	return jw_line(&w, len);
 }
 
-char *srv_record_event(const struct zcrx_server *srv, enum zcrx_event t, size_t *len)
+char *srv_record_event(struct zcrx_server *srv, enum zcrx_event t, size_t *len)
 {
 	struct jw w = { 0 };
 
 	jw_head(&w);
 	jw_string(&w, "record", "event");
 	jw_u64(&w, "seq", srv->seq);
-	jw_time(&w);
+	jw_time(&w, srv);
 	jw_where(&w, srv);
 	jw_u64(&w, "zcrx-id", srv->ifq->zcrx_id);
 	jw_string(&w, "event", zcrx_event_name(t));
@@ -376,14 +375,14 @@ char *srv_record_armed(const struct zcrx_server *srv, enum zcrx_event t, const c
 }
 
 /* As zcrxctl's sessions say it (zcrxctl/record.c): an area added */
-char *srv_record_grow(const struct zcrx_server *srv, const char *by, uint32_t area_id,
+char *srv_record_grow(struct zcrx_server *srv, const char *by, uint32_t area_id,
 		      uint64_t size, size_t *len)
 {
 	struct jw w = { 0 };
 
 	jw_head(&w);
 	jw_string(&w, "record", "grow");
-	jw_time(&w);
+	jw_time(&w, srv);
 	jw_where(&w, srv);
 	jw_string(&w, "by", by);
 	jw_bool(&w, "stopped", false);
