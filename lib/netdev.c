@@ -778,7 +778,8 @@ static int ethtool_family(struct zcrx_nl *nl, struct zcrx_netdev_list *list, boo
  */
 int zcrx_netdev_dump(const char *ifname, struct zcrx_netdev_list *out)
 {
-	int saved_errno = errno;
+	static const char *const families[] = { "netdev", "ethtool" };
+	int saved_errno = errno, ids[2];
 	struct zcrx_nl nl, eth;
 	bool one = ifname;
 	size_t i;
@@ -789,20 +790,21 @@ int zcrx_netdev_dump(const char *ifname, struct zcrx_netdev_list *out)
 	if (ret)
 		goto err_free;
 
-	fd = ioctl_socket();
+	ret = zcrx_nl_socket(&nl, NETLINK_GENERIC);
+	/* the device ioctls answer on any socket, the genl one too */
+	fd = ret ? ioctl_socket() : nl.fd;
 	for (i = 0; i < out->nr; i++)
 		dev_driver(fd, &out->dev[i]);
-	if (fd >= 0)
-		close(fd);
-
-	ret = zcrx_nl_socket(&nl, NETLINK_GENERIC);
 	if (ret) {
+		if (fd >= 0)
+			close(fd);
 		nl.family = ret;
 		eth = nl;
 	} else {
-		nl.family = zcrx_nl_resolve(&nl, "netdev");
 		eth = nl;
-		eth.family = zcrx_nl_resolve(&nl, "ethtool");
+		ret = zcrx_nl_resolve_n(&nl, families, ids, 2);
+		nl.family = ret ? ret : ids[0];
+		eth.family = ret ? ret : ids[1];
 	}
 	ret = netdev_family(&nl, out, one);
 	if (!ret) {
@@ -817,10 +819,10 @@ int zcrx_netdev_dump(const char *ifname, struct zcrx_netdev_list *out)
 	for (i = 0; i < out->nr; i++) {
 		struct zcrx_netdev *dev = &out->dev[i];
 
-		/* both count real_num_rx_queues; sysfs only when netlink lists none */
+		/* both count real_num_rx_queues; sysfs only when netlink tells neither */
 		if (!dev->queues_err && dev->nr_rxq)
 			dev->nr_rx_sysfs = dev->nr_rxq;
-		else
+		else if (!dev->nr_rx_sysfs)
 			dev->nr_rx_sysfs = sysfs_nr_rx(dev->name);
 	}
 
