@@ -110,8 +110,9 @@ static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 {
 	struct argp_child children[4] = { { 0 } };
 	struct argp full = *argp;
-	char *errbuf = NULL, *msg, *nl, opt[64];
-	size_t errlen = 0, nlen = strlen(name), n;
+	/* fmemopen, not open_memstream: no calloc'd 8 KiB each parse; one line is read */
+	char errbuf[1024], *msg, *nl, opt[64];
+	size_t nlen = strlen(name), n;
 	char *saved0 = argv[0];
 	FILE *saved_stderr;
 	int ret;
@@ -121,7 +122,8 @@ static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 		children[n] = argp->children[n];
 	children[n] = (struct argp_child){ &help_argp, 0, NULL, -1 };
 	full.children = children;
-	argp_errs = open_memstream(&errbuf, &errlen);
+	errbuf[0] = '\0';
+	argp_errs = fmemopen(errbuf, sizeof(errbuf), "w");
 	if (!argp_errs) {
 		p_err("out of memory");
 		return EXIT_ERR;
@@ -136,17 +138,14 @@ static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 	argv[0] = saved0;
 	fclose(argp_errs);
 	argp_errs = NULL;
-	if (help_shown) {
-		free(errbuf);
+	errbuf[sizeof(errbuf) - 1] = '\0';
+	if (help_shown)
 		return EXIT_OK;
-	}
 	/* with ARGP_NO_EXIT, argp_error() reports but does not fail the parse */
-	if (!ret && !(errbuf && *errbuf)) {
-		free(errbuf);
+	if (!ret && !*errbuf)
 		return -1;
-	}
 	msg = errbuf;
-	if (msg && *msg) {
+	if (*msg) {
 		nl = strchr(msg, '\n');
 		if (nl)
 			*nl = '\0';
@@ -164,7 +163,6 @@ static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 	} else {
 		p_err("%s (try '%s --help')", msg, name);
 	}
-	free(errbuf);
 	return EXIT_USAGE;
 }
 
