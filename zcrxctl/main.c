@@ -2,6 +2,7 @@
 /* zcrxctl [OPTIONS] COMMAND [ARGS]: global options, command table, argp glue. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,8 +393,14 @@ int main(int argc, char **argv)
 	 * (the io_uring) and records written into it: hold them with
 	 * /dev/null read-only, so writes fail (EBADF) like on a closed fd.
 	 */
+	struct pollfd std[3] = { { .fd = 0 }, { .fd = 1 }, { .fd = 2 } };
+
+	/* one poll() tells all three: a closed fd comes back POLLNVAL */
+	bool asked = poll(std, 3, 0) >= 0;
+
 	for (int fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+		if (asked ? (std[fd].revents & POLLNVAL)
+			  : fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
 			int nfd = open("/dev/null", O_RDONLY);
 
 			if (nfd >= 0 && nfd != fd) {
