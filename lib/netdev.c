@@ -84,6 +84,15 @@ static void dev_kind(struct zcrx_netdev *dev, const char *kind)
 
 	if (dev->has_parent)
 		return;
+	/*
+	 * Only loopback_setup() sets IFF_LOOPBACK, and no one can change it
+	 * (IFF_VOLATILE); lo has no get_drvinfo, parent or rtnl_link_ops, so
+	 * ethtool_get_drvinfo() answers EOPNOTSUPP.
+	 */
+	if (dev->flags & IFF_LOOPBACK) {
+		dev->driver_err = -EOPNOTSUPP;
+		return;
+	}
 	for (i = 0; i < sizeof(self_named_kinds) / sizeof(self_named_kinds[0]); i++) {
 		if (!strcmp(kind, self_named_kinds[i])) {
 			strcpy(dev->driver, self_named_kinds[i]);
@@ -143,6 +152,10 @@ static int devs_rtnl(int ifindex, struct zcrx_netdev_list *out)
 			return -ENOMEM;
 	}
 	qsort(out->dev, out->nr, sizeof(*out->dev), dev_cmp);
+	/* a device that came with IFLA_PARENT_DEV_NAME shows the kernel has it */
+	for (i = 0; i < out->nr; i++)
+		if (out->dev[i].has_parent)
+			return 0;
 	if (!parent_attr_known())
 		for (i = 0; i < out->nr; i++)
 			dev_parent_sysfs(&out->dev[i]);
@@ -190,8 +203,8 @@ static void dev_driver(int fd, struct zcrx_netdev *dev)
 	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
 	struct ifreq ifr;
 
-	if (dev->driver[0])
-		return;	/* named by its kind (dev_kind) */
+	if (dev->driver[0] || dev->driver_err)
+		return;	/* named by its kind or flags (dev_kind) */
 	if (fd < 0) {
 		dev->driver_err = fd;
 		return;
