@@ -151,7 +151,13 @@ static int devs_rtnl(int ifindex, struct zcrx_netdev_list *out)
 		if (!out->dev)
 			return -ENOMEM;
 	}
-	qsort(out->dev, out->nr, sizeof(*out->dev), dev_cmp);
+	/* the kernel dumps by ifindex (for_each_netdev_dump): sort only if not */
+	for (i = 1; i < out->nr; i++) {
+		if (out->dev[i - 1].ifindex > out->dev[i].ifindex) {
+			qsort(out->dev, out->nr, sizeof(*out->dev), dev_cmp);
+			break;
+		}
+	}
 	/* a device that came with IFLA_PARENT_DEV_NAME shows the kernel has it */
 	for (i = 0; i < out->nr; i++)
 		if (out->dev[i].has_parent)
