@@ -106,13 +106,37 @@ static const struct argp help_argp = { help_options, help_parser, NULL, NULL, NU
  * p_err() line naming the culprit and where to get help, and EXIT_USAGE.
  * Returns -1 to go on, or the exit status.
  */
+/*
+ * What argp and getopt write while parsing, kept whole: a cookie stream, as
+ * open_memstream would be without its calloc'd and cleared 8 KiB per parse.
+ */
+struct errs {
+	char	*buf;
+	size_t	len;
+};
+
+static ssize_t errs_write(void *cookie, const char *buf, size_t n)
+{
+	struct errs *e = cookie;
+	char *t = realloc(e->buf, e->len + n + 1);
+
+	if (!t)
+		return -1;
+	memcpy(t + e->len, buf, n);
+	e->len += n;
+	t[e->len] = '\0';
+	e->buf = t;
+	return (ssize_t)n;
+}
+
 static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 		      int argc, char **argv, void *input)
 {
 	struct argp_child children[4] = { { 0 } };
 	struct argp full = *argp;
-	/* fmemopen, not open_memstream: no calloc'd 8 KiB each parse; one line is read */
-	char errbuf[1024], *msg, *nl, opt[64];
+	cookie_io_functions_t io = { .write = errs_write };
+	struct errs errs = { NULL, 0 };
+	char *errbuf, *msg, *nl, opt[64];
 	size_t nlen = strlen(name), n;
 	char *saved0 = argv[0];
 	FILE *saved_stderr;
@@ -123,8 +147,7 @@ static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 		children[n] = argp->children[n];
 	children[n] = (struct argp_child){ &help_argp, 0, NULL, -1 };
 	full.children = children;
-	errbuf[0] = '\0';
-	argp_errs = fmemopen(errbuf, sizeof(errbuf), "w");
+	argp_errs = fopencookie(&errs, "w", io);
 	if (!argp_errs) {
 		p_err("out of memory");
 		return EXIT_ERR;
@@ -139,14 +162,18 @@ static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 	argv[0] = saved0;
 	fclose(argp_errs);
 	argp_errs = NULL;
-	errbuf[sizeof(errbuf) - 1] = '\0';
-	if (help_shown)
+	errbuf = errs.buf;
+	if (help_shown) {
+		free(errbuf);
 		return EXIT_OK;
+	}
 	/* with ARGP_NO_EXIT, argp_error() reports but does not fail the parse */
-	if (!ret && !*errbuf)
+	if (!ret && !(errbuf && *errbuf)) {
+		free(errbuf);
 		return -1;
+	}
 	msg = errbuf;
-	if (*msg) {
+	if (msg && *msg) {
 		nl = strchr(msg, '\n');
 		if (nl)
 			*nl = '\0';
@@ -164,6 +191,7 @@ static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 	} else {
 		p_err("%s (try '%s --help')", msg, name);
 	}
+	free(errbuf);
 	return EXIT_USAGE;
 }
 
