@@ -69,6 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ret = zcrx_nl_parse_link(nlh, &dev, kind, sizeof(kind));
 	fz_assert(ret != 1 || strnlen(kind, sizeof(kind)) < sizeof(kind), "link: kind");
 	fz_assert(ret == 1 || ret == 0 || ret == -EBADMSG, "link: %d", ret);
+	fz_assert(ret != 1 || dev.nr_rx_sysfs <= 1, "link: nr_rx_sysfs %u", dev.nr_rx_sysfs);
 	fz_assert(ret != 1 || (dev.ifindex > 0 && dev.name[0] &&
 			       strnlen(dev.name, IF_NAMESIZE) < IF_NAMESIZE),
 		  "link: ifindex %d", dev.ifindex);

@@ -84,6 +84,15 @@ static void dev_kind(struct zcrx_netdev *dev, const char *kind)
 
 	if (dev->has_parent)
 		return;
+	/*
+	 * Only loopback_setup() sets IFF_LOOPBACK, and no one can change it
+	 * (IFF_VOLATILE); lo has no get_drvinfo, parent or rtnl_link_ops, so
+	 * ethtool_get_drvinfo() answers EOPNOTSUPP.
+	 */
+	if (dev->flags & IFF_LOOPBACK) {
+		dev->driver_err = -EOPNOTSUPP;
+		return;
+	}
 	for (i = 0; i < sizeof(self_named_kinds) / sizeof(self_named_kinds[0]); i++) {
 		if (!strcmp(kind, self_named_kinds[i])) {
 			strcpy(dev->driver, self_named_kinds[i]);
@@ -142,7 +151,17 @@ static int devs_rtnl(int ifindex, struct zcrx_netdev_list *out)
 		if (!out->dev)
 			return -ENOMEM;
 	}
-	qsort(out->dev, out->nr, sizeof(*out->dev), dev_cmp);
+	/* the kernel dumps by ifindex (for_each_netdev_dump): sort only if not */
+	for (i = 1; i < out->nr; i++) {
+		if (out->dev[i - 1].ifindex > out->dev[i].ifindex) {
+			qsort(out->dev, out->nr, sizeof(*out->dev), dev_cmp);
+			break;
+		}
+	}
+	/* a device that came with IFLA_PARENT_DEV_NAME shows the kernel has it */
+	for (i = 0; i < out->nr; i++)
+		if (out->dev[i].has_parent)
+			return 0;
 	if (!parent_attr_known())
 		for (i = 0; i < out->nr; i++)
 			dev_parent_sysfs(&out->dev[i]);
@@ -190,8 +209,8 @@ static void dev_driver(int fd, struct zcrx_netdev *dev)
 	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
 	struct ifreq ifr;
 
-	if (dev->driver[0])
-		return;	/* named by its kind (dev_kind) */
+	if (dev->driver[0] || dev->driver_err)
+		return;	/* named by its kind or flags (dev_kind) */
 	if (fd < 0) {
 		dev->driver_err = fd;
 		return;
@@ -778,7 +797,8 @@ static int ethtool_family(struct zcrx_nl *nl, struct zcrx_netdev_list *list, boo
  */
 int zcrx_netdev_dump(const char *ifname, struct zcrx_netdev_list *out)
 {
-	int saved_errno = errno;
+	static const char *const families[] = { "netdev", "ethtool" };
+	int saved_errno = errno, ids[2];
 	struct zcrx_nl nl, eth;
 	bool one = ifname;
 	size_t i;
@@ -789,20 +809,21 @@ int zcrx_netdev_dump(const char *ifname, struct zcrx_netdev_list *out)
 	if (ret)
 		goto err_free;
 
-	fd = ioctl_socket();
+	ret = zcrx_nl_socket(&nl, NETLINK_GENERIC);
+	/* the device ioctls answer on any socket, the genl one too */
+	fd = ret ? ioctl_socket() : nl.fd;
 	for (i = 0; i < out->nr; i++)
 		dev_driver(fd, &out->dev[i]);
-	if (fd >= 0)
-		close(fd);
-
-	ret = zcrx_nl_socket(&nl, NETLINK_GENERIC);
 	if (ret) {
+		if (fd >= 0)
+			close(fd);
 		nl.family = ret;
 		eth = nl;
 	} else {
-		nl.family = zcrx_nl_resolve(&nl, "netdev");
 		eth = nl;
-		eth.family = zcrx_nl_resolve(&nl, "ethtool");
+		ret = zcrx_nl_resolve_n(&nl, families, ids, 2);
+		nl.family = ret ? ret : ids[0];
+		eth.family = ret ? ret : ids[1];
 	}
 	ret = netdev_family(&nl, out, one);
 	if (!ret) {
@@ -817,10 +838,10 @@ int zcrx_netdev_dump(const char *ifname, struct zcrx_netdev_list *out)
 	for (i = 0; i < out->nr; i++) {
 		struct zcrx_netdev *dev = &out->dev[i];
 
-		/* both count real_num_rx_queues; sysfs only when netlink lists none */
+		/* both count real_num_rx_queues; sysfs only when netlink tells neither */
 		if (!dev->queues_err && dev->nr_rxq)
 			dev->nr_rx_sysfs = dev->nr_rxq;
-		else
+		else if (!dev->nr_rx_sysfs)
 			dev->nr_rx_sysfs = sysfs_nr_rx(dev->name);
 	}
 

@@ -28,10 +28,9 @@
 /* prepare's largest request: an indirection table of ZCRX_PREP_INDIR_MAX */
 #define ZCRX_NL_MSG_MAX		8192
 
+/* No bind(): the first sendto() binds the socket to a port of its own. */
 int zcrx_nl_socket(struct zcrx_nl *nl, int proto)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-
 	nl->family = -1;
 	nl->seq = 0;
 	nl->buf = NULL;
@@ -42,12 +41,6 @@ int zcrx_nl_socket(struct zcrx_nl *nl, int proto)
 	if (!nl->buf) {
 		zcrx_nl_close(nl);
 		return -ENOMEM;
-	}
-	if (bind(nl->fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		int ret = -errno;
-
-		zcrx_nl_close(nl);
-		return ret;
 	}
 	return 0;
 }
@@ -210,30 +203,26 @@ static int talk_one(struct zcrx_nl *nl, struct nlmsghdr *nlh, int *err, bool *in
 	return 1;
 }
 
-int zcrx_nl_talk(struct zcrx_nl *nl, struct nlmsghdr *req, zcrx_nl_parse_fn fn,
-		 zcrx_nl_parse_fn err_fn, void *arg)
+static int nl_send(struct zcrx_nl *nl, const void *buf, size_t len)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	ssize_t n;
+
+	do
+		n = sendto(nl->fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa));
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : 0;
+}
+
+/* One read from the kernel into nl->buf: its length or -errno. */
+static ssize_t nl_recv(struct zcrx_nl *nl)
+{
 	struct sockaddr_nl from;
 	struct iovec iov = { nl->buf, ZCRX_NL_BUF };
-	struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
-			     .msg_iov = &iov, .msg_iovlen = 1 };
-	struct nlmsghdr *nlh;
-	int parse_err = 0, ret = 1;
-	bool intr = false;
+	struct msghdr mh = { .msg_name = &from, .msg_iov = &iov, .msg_iovlen = 1 };
 	ssize_t n;
-	size_t len;
 
-	req->nlmsg_seq = ++nl->seq;
-	req->nlmsg_pid = 0;
-	req->nlmsg_flags |= NLM_F_REQUEST;
-	do
-		n = sendto(nl->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa));
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-
-	while (ret > 0) {
+	for (;;) {
 		mh.msg_namelen = sizeof(from);
 		n = recvmsg(nl->fd, &mh, 0);
 		if (n < 0) {
@@ -245,8 +234,33 @@ int zcrx_nl_talk(struct zcrx_nl *nl, struct nlmsghdr *req, zcrx_nl_parse_fn fn,
 			return -EMSGSIZE;
 		if (!n)
 			return -EIO;
-		if (from.nl_pid)
-			continue;	/* not from the kernel */
+		if (!from.nl_pid)
+			return n;
+		/* not from the kernel */
+	}
+}
+
+int zcrx_nl_talk(struct zcrx_nl *nl, struct nlmsghdr *req, zcrx_nl_parse_fn fn,
+		 zcrx_nl_parse_fn err_fn, void *arg)
+{
+	struct nlmsghdr *nlh;
+	int parse_err = 0, ret = 1;
+	bool intr = false;
+	ssize_t n;
+	size_t len;
+
+	req->nlmsg_seq = ++nl->seq;
+	req->nlmsg_pid = 0;
+	req->nlmsg_flags |= NLM_F_REQUEST;
+	ret = nl_send(nl, req, req->nlmsg_len);
+	if (ret)
+		return ret;
+
+	ret = 1;
+	while (ret > 0) {
+		n = nl_recv(nl);
+		if (n < 0)
+			return (int)n;
 		len = (size_t)n;
 		for (nlh = (struct nlmsghdr *)nl->buf; ret > 0 && NLMSG_OK(nlh, len);
 		     nlh = NLMSG_NEXT(nlh, len))
@@ -290,20 +304,74 @@ static int family_cb(struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-int zcrx_nl_resolve(struct zcrx_nl *nl, const char *family)
+/*
+ * The ids of n families (n <= ZCRX_NL_RESOLVE_MAX), asked in one send: each
+ * get without NLM_F_ACK is answered by one message, its family or an error.
+ * ids[i] is the id or -errno; the return is 0 or the exchange's -errno.
+ */
+int zcrx_nl_resolve_n(struct zcrx_nl *nl, const char *const *names, int *ids, int n)
 {
 	struct genlmsghdr g = { .cmd = CTRL_CMD_GETFAMILY, .version = 1 };
-	size_t n = strlen(family) + 1;
+	char out[ZCRX_NL_RESOLVE_MAX * NLMSG_ALIGN(sizeof(struct zcrx_nl_req))];
+	uint32_t first = nl->seq + 1;
+	struct nlmsghdr *nlh;
 	struct zcrx_nl_req r;
-	int id = 0, ret;
+	size_t off = 0, len, k;
+	int i, left = n, ret;
+	ssize_t got;
 
-	zcrx_nl_req_init(&r, GENL_ID_CTRL, NLM_F_ACK, &g, sizeof(g));
-	if (n > 32 || zcrx_nl_put(&r.m, CTRL_ATTR_FAMILY_NAME, family, n))
+	if (n < 1 || n > ZCRX_NL_RESOLVE_MAX)
 		return -EINVAL;
-	ret = zcrx_nl_talk(nl, r.m.nlh, family_cb, NULL, &id);
+	for (i = 0; i < n; i++) {
+		k = strlen(names[i]) + 1;
+		zcrx_nl_req_init(&r, GENL_ID_CTRL, 0, &g, sizeof(g));
+		if (k > 32 || zcrx_nl_put(&r.m, CTRL_ATTR_FAMILY_NAME, names[i], k))
+			return -EINVAL;
+		r.m.nlh->nlmsg_seq = ++nl->seq;
+		memcpy(out + off, r.m.nlh, r.m.nlh->nlmsg_len);
+		off += NLMSG_ALIGN(r.m.nlh->nlmsg_len);
+		ids[i] = 0;
+	}
+	ret = nl_send(nl, out, off);
 	if (ret)
 		return ret;
-	return id > 0 ? id : -EBADMSG;
+
+	while (left) {
+		got = nl_recv(nl);
+		if (got < 0)
+			return (int)got;
+		len = (size_t)got;
+		for (nlh = (struct nlmsghdr *)nl->buf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_seq - first >= (uint32_t)n)
+				continue;	/* a reply to no request of ours */
+			i = (int)(nlh->nlmsg_seq - first);
+			if (ids[i])
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr e;
+
+				if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(e)))
+					return -EMSGSIZE;
+				memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
+				ids[i] = e.error < 0 && e.error >= -4095 ? e.error : -EBADMSG;
+			} else {
+				ret = family_cb(nlh, &ids[i]);
+				if (ret || ids[i] <= 0)
+					ids[i] = -EBADMSG;
+			}
+			left--;
+		}
+	}
+	return 0;
+}
+
+int zcrx_nl_resolve(struct zcrx_nl *nl, const char *family)
+{
+	int id, ret;
+
+	ret = zcrx_nl_resolve_n(nl, &family, &id, 1);
+	return ret ? ret : id;
 }
 
 int zcrx_nl_open(struct zcrx_nl *nl, const char *family)
@@ -703,6 +771,7 @@ static void link_kind(const struct nlattr *info, char *kind, size_t len)
 
 int zcrx_nl_parse_link(struct nlmsghdr *nlh, struct zcrx_netdev *dev, char *kind, size_t klen)
 {
+	static const uint32_t one = 1;
 	struct nlattr *head, *a;
 	struct ifinfomsg ifi;
 	bool named = false;
@@ -720,6 +789,7 @@ int zcrx_nl_parse_link(struct nlmsghdr *nlh, struct zcrx_netdev *dev, char *kind
 	/* what SIOCGIFFLAGS gives: dev_get_flags() in a short */
 	dev->flags = (unsigned short)ifi.ifi_flags;
 	dev->has_parent = false;
+	dev->nr_rx_sysfs = 0;
 	if (klen)
 		kind[0] = '\0';
 	zcrx_nla_for_each(a, head, len, rem) {
@@ -737,6 +807,14 @@ int zcrx_nl_parse_link(struct nlmsghdr *nlh, struct zcrx_netdev *dev, char *kind
 		case IFLA_PARENT_DEV_NAME:
 			/* what /sys/class/net/DEV/device stands for: a parent */
 			dev->has_parent = true;
+			break;
+		case IFLA_NUM_RX_QUEUES:
+			/*
+			 * num_rx_queues, the most real_num_rx_queues (the rx-N
+			 * in sysfs) may be: when it is 1, so is the other.
+			 */
+			if (zcrx_nla_len(a) == 4 && !memcmp(zcrx_nla_data(a), &one, 4))
+				dev->nr_rx_sysfs = 1;
 			break;
 		}
 	}

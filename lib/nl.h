@@ -30,6 +30,8 @@ struct zcrx_nl {
 int zcrx_nl_socket(struct zcrx_nl *nl, int proto);
 /* The id of a genl family on a NETLINK_GENERIC socket, -ENOENT if the kernel lacks it. */
 int zcrx_nl_resolve(struct zcrx_nl *nl, const char *family);
+#define ZCRX_NL_RESOLVE_MAX	4
+int zcrx_nl_resolve_n(struct zcrx_nl *nl, const char *const *names, int *ids, int n);
 /* Connect and resolve a genl family: 0, -ENOENT if the kernel lacks it. */
 int zcrx_nl_open(struct zcrx_nl *nl, const char *family);
 void zcrx_nl_close(struct zcrx_nl *nl);
@@ -150,7 +152,8 @@ int zcrx_nl_parse_ethtool(struct nlmsghdr *nlh, unsigned int max, uint32_t *have
 /* The device an ethtool reply is about (its header nest): 1 and *ifindex, -EBADMSG. */
 int zcrx_nl_parse_ethtool_dev(struct nlmsghdr *nlh, int *ifindex);
 /*
- * rtnl RTM_NEWLINK: 1 with dev's ifindex, name, flags and has_parent set and
+ * rtnl RTM_NEWLINK: 1 with dev's ifindex, name, flags, has_parent and nr_rx_sysfs
+ * (1 when IFLA_NUM_RX_QUEUES is 1, else 0: ask sysfs) set and
  * its IFLA_INFO_KIND in kind ("" when none or not shorter than klen), 0 for
  * another message type, -EBADMSG.
  */

@@ -3,7 +3,7 @@
 # The CLI frame: command table, prefixes, help, version, usage errors in text and JSON.
 . "$(dirname "$0")/lib.sh"
 
-t_plan 12
+t_plan 13
 
 one_line() { [ "$(grep -c . <<<"$1")" = 1 ]; }
 
@@ -73,6 +73,12 @@ t_begin "--color with a bad value: exit 64"
 run "$ZCRXCTL" --color=blue features
 if [ "$rc" = 64 ] && one_line "$err" && grep -q "blue" <<<"$err"; then t_pass
 else t_fail "rc=$rc err=$err"; fi
+
+t_begin "an unknown option of 1,100 characters is named whole"
+long=$(printf 'x%.0s' $(seq 1100))
+run "$ZCRXCTL" features "--$long"
+if [ "$rc" = 64 ] && one_line "$err" && grep -q -- "--$long'" <<<"$err"; then t_pass
+else t_fail "rc=$rc err=${err:0:80}... (${#err} characters)"; fi
 
 t_begin "a closed stdout is an error, not a crash"
 "$ZCRXCTL" features >&- 2>/dev/null

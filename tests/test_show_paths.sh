@@ -3,7 +3,8 @@
 # show's two ways to ask the kernel agree: the whole host (one dump per
 # object type, joined by ifindex, a device the dump skips inferred) and one
 # device (filtered dumps and gets, each answer its own).  A device up, one
-# down (its qstats asked alone), lo; text and JSON.
+# down (its qstats asked alone), lo; text and JSON.  And the RX queue count
+# the link dump gives agrees with sysfs.
 . "$(dirname "$0")/lib.sh"
 
 if ! have_root; then
@@ -23,8 +24,12 @@ fi
 ip -n "$NS" link set lo up
 ip -n "$NS" link set zv0 up
 ip netns exec "$NS" ethtool -L zv0 rx 2 >/dev/null 2>&1
+# down, 4 RX queues allocated and 2 real: the link dump's num_rx_queues is not the
+# count; its peer down with 1, which is
+ip -n "$NS" link add zw0 numtxqueues 4 numrxqueues 4 type veth peer name zw1 numrxqueues 1 2>/dev/null &&
+	ip netns exec "$NS" ethtool -L zw0 rx 2 >/dev/null 2>&1
 
-t_plan 3
+t_plan 4
 nsx() { ip netns exec "$NS" "$@"; }
 devs=$(ip -n "$NS" -j link show | jq -r '.[].ifname')
 
@@ -57,5 +62,14 @@ q0=$(jq -c '.[] | select(.ifname == "zv0") | [."qstats-error", .queues[].qstats]
 q1=$(jq -c '.[] | select(.ifname == "zv1") | [."qstats-error", ."queues-error"]' <<<"$all_json")
 if [ -n "$q0" ] && [ -n "$q1" ] && [ "$q1" != '[null,null]' ]; then t_pass
 else t_fail "zv0 $q0 zv1 $q1"; fi
+
+t_begin "a down device's RX queue count is the real one, as sysfs lists it"
+want=$(for d in $devs; do
+	echo "$d $(ip netns exec "$NS" ls "/sys/class/net/$d/queues" | grep -c '^rx-')"; done)
+got=$(jq -r '.[] | "\(.ifname) \(."rx-queues")"' <<<"$all_json")
+text=$(awk '/ifindex/ { sub(":", "", $1); for (i = 1; i < NF; i++) if ($i == "rx-queues") print $1, $(i + 1) }' <<<"$all_text")
+if ! grep -q '^zw0 2$' <<<"$want"; then t_skip "cannot give a veth 4 RX queues and use 2 (ethtool -L)"
+elif [ "$got" = "$want" ] && [ "$text" = "$want" ]; then t_pass
+else t_fail "sysfs: $(tr '\n' ' ' <<<"$want") json: $(tr '\n' ' ' <<<"$got") text: $(tr '\n' ' ' <<<"$text")"; fi
 
 t_done

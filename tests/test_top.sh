@@ -131,14 +131,25 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 	ssize_t (*real)(int, const void *, size_t, int, const struct sockaddr *, socklen_t) =
 		(ssize_t (*)(int, const void *, size_t, int, const struct sockaddr *, socklen_t))
 		dlsym(RTLD_NEXT, "sendto");
-	const struct nlmsghdr *h = buf;
+	const struct nlmsghdr *h;
+	char rest[4096];
+	size_t left = len, n = 0;
 
-	if (len >= NLMSG_HDRLEN && h->nlmsg_type == GENL_ID_CTRL && memmem(buf, len, "netdev", 7)) {
-		seq = h->nlmsg_seq;
-		armed = 1;
-		return (ssize_t)len;
+	/* one send may carry several requests: the others go on to the kernel */
+	for (h = buf; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+		if (h->nlmsg_type == GENL_ID_CTRL && memmem(h, h->nlmsg_len, "netdev", 7)) {
+			seq = h->nlmsg_seq;
+			armed = 1;
+		} else if (n + NLMSG_ALIGN(h->nlmsg_len) <= sizeof(rest)) {
+			memcpy(rest + n, h, h->nlmsg_len);
+			n += NLMSG_ALIGN(h->nlmsg_len);
+		}
 	}
-	return real(fd, buf, len, flags, to, tolen);
+	if (!armed || n == len)
+		return real(fd, buf, len, flags, to, tolen);
+	if (n && real(fd, rest, n, flags, to, tolen) < 0)
+		return -1;
+	return (ssize_t)len;
 }
 
 ssize_t recvmsg(int fd, struct msghdr *m, int flags)

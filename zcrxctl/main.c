@@ -2,6 +2,7 @@
 /* zcrxctl [OPTIONS] COMMAND [ARGS]: global options, command table, argp glue. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,13 +106,38 @@ static const struct argp help_argp = { help_options, help_parser, NULL, NULL, NU
  * p_err() line naming the culprit and where to get help, and EXIT_USAGE.
  * Returns -1 to go on, or the exit status.
  */
+/*
+ * What argp and getopt write while parsing, kept whole: a cookie stream, as
+ * open_memstream would be without its calloc'd and cleared 8 KiB per parse.
+ */
+struct errs {
+	char	*buf;
+	size_t	len;
+};
+
+static ssize_t errs_write(void *cookie, const char *buf, size_t n)
+{
+	struct errs *e = cookie;
+	char *t = realloc(e->buf, e->len + n + 1);
+
+	if (!t)
+		return -1;
+	memcpy(t + e->len, buf, n);
+	e->len += n;
+	t[e->len] = '\0';
+	e->buf = t;
+	return (ssize_t)n;
+}
+
 static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 		      int argc, char **argv, void *input)
 {
 	struct argp_child children[4] = { { 0 } };
 	struct argp full = *argp;
-	char *errbuf = NULL, *msg, *nl, opt[64];
-	size_t errlen = 0, nlen = strlen(name), n;
+	cookie_io_functions_t io = { .write = errs_write };
+	struct errs errs = { NULL, 0 };
+	char *errbuf, *msg, *nl, opt[64];
+	size_t nlen = strlen(name), n;
 	char *saved0 = argv[0];
 	FILE *saved_stderr;
 	int ret;
@@ -121,7 +147,7 @@ static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 		children[n] = argp->children[n];
 	children[n] = (struct argp_child){ &help_argp, 0, NULL, -1 };
 	full.children = children;
-	argp_errs = open_memstream(&errbuf, &errlen);
+	argp_errs = fopencookie(&errs, "w", io);
 	if (!argp_errs) {
 		p_err("out of memory");
 		return EXIT_ERR;
@@ -136,6 +162,7 @@ static int parse_with(const struct argp *argp, unsigned int flags, char *name,
 	argv[0] = saved0;
 	fclose(argp_errs);
 	argp_errs = NULL;
+	errbuf = errs.buf;
 	if (help_shown) {
 		free(errbuf);
 		return EXIT_OK;
@@ -394,8 +421,14 @@ int main(int argc, char **argv)
 	 * (the io_uring) and records written into it: hold them with
 	 * /dev/null read-only, so writes fail (EBADF) like on a closed fd.
 	 */
+	struct pollfd std[3] = { { .fd = 0 }, { .fd = 1 }, { .fd = 2 } };
+
+	/* one poll() tells all three: a closed fd comes back POLLNVAL */
+	bool asked = poll(std, 3, 0) >= 0;
+
 	for (int fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
+		if (asked ? (std[fd].revents & POLLNVAL)
+			  : fcntl(fd, F_GETFD) < 0 && errno == EBADF) {
 			int nfd = open("/dev/null", O_RDONLY);
 
 			if (nfd >= 0 && nfd != fd) {

@@ -64,6 +64,16 @@ static uint64_t boottime_s(void)
 	return (uint64_t)ts.tv_sec;
 }
 
+static bool list_has_pools(const struct zcrx_netdev_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->nr; i++)
+		if (list->dev[i].nr_pools)
+			return true;
+	return list->nr_orphan_pools;
+}
+
 int do_show(struct printer *pr, int argc, char **argv)
 {
 	struct show_args args = { 0 };
@@ -99,7 +109,9 @@ int do_show(struct printer *pr, int argc, char **argv)
 		}
 	}
 
-	args.now = boottime_s();
+	/* the clock only dates detached pools */
+	if (list_has_pools(&list))
+		args.now = boottime_s();
 	show_print(pr, &list, &args);
 	zcrx_netdev_list_free(&list);
 	return EXIT_OK;

@@ -75,40 +75,65 @@ static int bit_index(unsigned int bit)
 }
 
 /* Why a readiness check could not be made. */
+/* s after buf's first n bytes, as much as len (with the NUL) allows: the new n */
+static size_t why_put(char *buf, size_t len, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+
+	if (k > len - 1 - n)
+		k = len - 1 - n;
+	memcpy(buf + n, s, k);
+	return n + k;
+}
+
+/* buf = "what: how", or how alone when what is NULL: snprintf's cost, not its work */
+static void why_join(char *buf, size_t len, const char *what, const char *how)
+{
+	size_t n = 0;
+
+	if (what) {
+		n = why_put(buf, len, n, what);
+		n = why_put(buf, len, n, ": ");
+	}
+	n = why_put(buf, len, n, how);
+	buf[n] = '\0';
+}
+
 static void unchecked_why(unsigned int bit, const struct zcrx_netdev *dev, char *buf,
 			  size_t len)
 {
 	switch (bit) {
 	case ZCRX_UNREADY_NO_QUEUE_API:
-		snprintf(buf, len, "driver name: %s", strerror(-dev->driver_err));
+		why_join(buf, len, "driver name", strerror(-dev->driver_err));
 		break;
 	case ZCRX_UNREADY_HDS_OFF:
 		if (dev->rings_err)
-			snprintf(buf, len, "rings: %s", unavail(dev->rings_err));
+			why_join(buf, len, "rings", unavail(dev->rings_err));
 		else
-			snprintf(buf, len, "not reported by driver");
+			why_join(buf, len, NULL, "not reported by driver");
 		break;
 	case ZCRX_UNREADY_HDS_THRESH:
 		if (dev->rings_err)
-			snprintf(buf, len, "rings: %s", unavail(dev->rings_err));
+			why_join(buf, len, "rings", unavail(dev->rings_err));
 		else
-			snprintf(buf, len, "driver reports neither tcp-data-split nor hds-thresh");
+			why_join(buf, len, NULL,
+				 "driver reports neither tcp-data-split nor hds-thresh");
 		break;
 	case ZCRX_UNREADY_FEW_CHANNELS:
 		if (dev->channels_err)
-			snprintf(buf, len, "channels: %s", unavail(dev->channels_err));
+			why_join(buf, len, "channels", unavail(dev->channels_err));
 		else
-			snprintf(buf, len, "channel counts not reported by driver");
+			why_join(buf, len, NULL, "channel counts not reported by driver");
 		break;
 	case ZCRX_UNREADY_BOUND:
 	case ZCRX_UNREADY_XSK:
 		if (dev->queues_err)
-			snprintf(buf, len, "queues: %s", unavail(dev->queues_err));
+			why_join(buf, len, "queues", unavail(dev->queues_err));
 		else
-			snprintf(buf, len, "queue not listed by the kernel");
+			why_join(buf, len, NULL, "queue not listed by the kernel");
 		break;
 	default:
-		snprintf(buf, len, "RX queue count unknown");
+		why_join(buf, len, NULL, "RX queue count unknown");
 		break;
 	}
 }
