@@ -180,8 +180,16 @@ static int devs_list(const char *ifname, struct zcrx_netdev_list *out)
 		if (!idx)
 			return errno == ENOMEM ? -ENOMEM : -ENODEV;
 	}
-	/* ifname may be an altname: the reply names the device as sysfs does */
-	ret = devs_rtnl((int)idx, out);
+	/*
+	 * ifname may be an altname: the reply names the device as sysfs does.
+	 * A dump a device came or went in (NLM_F_DUMP_INTR) is taken again.
+	 */
+	for (int tries = 1;; tries++) {
+		ret = devs_rtnl((int)idx, out);
+		if (ret != -EINTR || tries == 3)
+			break;
+		zcrx_netdev_list_free(out);
+	}
 	return ret == -ENODEV || (idx && ret == -EINVAL) ? -ENODEV : ret;
 }
 

@@ -245,7 +245,7 @@ int zcrx_nl_talk(struct zcrx_nl *nl, struct nlmsghdr *req, zcrx_nl_parse_fn fn,
 {
 	struct nlmsghdr *nlh;
 	int parse_err = 0, ret = 1;
-	bool intr = false;
+	bool intr = false, ours = false;
 	ssize_t n;
 	size_t len;
 
@@ -263,10 +263,12 @@ int zcrx_nl_talk(struct zcrx_nl *nl, struct nlmsghdr *req, zcrx_nl_parse_fn fn,
 			return (int)n;
 		len = (size_t)n;
 		for (nlh = (struct nlmsghdr *)nl->buf; ret > 0 && NLMSG_OK(nlh, len);
-		     nlh = NLMSG_NEXT(nlh, len))
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			ours |= nlh->nlmsg_seq == nl->seq;
 			ret = talk_one(nl, nlh, &parse_err, &intr, fn, err_fn, arg);
-		/* a get without NLM_F_ACK ends with its one reply */
-		if (ret > 0 && !(req->nlmsg_flags & (NLM_F_ACK | NLM_F_DUMP)))
+		}
+		/* a get without NLM_F_ACK ends with its one reply, not a stale one */
+		if (ret > 0 && ours && !(req->nlmsg_flags & (NLM_F_ACK | NLM_F_DUMP)))
 			ret = 0;
 	}
 	if (ret < 0)
