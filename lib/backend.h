@@ -132,6 +132,8 @@ struct zcrx_ifq {
 	uint32_t		*rq_tail;
 	struct io_uring_zcrx_rqe *rqes;
 	uint32_t		rq_local_tail;
+	uint32_t		rq_limit;	/* a cached head + rq_entries: full at this tail */
+	uint32_t		rq_tail0;	/* rq_local_tail at setup: returns = tail - this */
 
 	/* events and stats */
 	uint32_t		events;
@@ -149,11 +151,12 @@ struct zcrx_ifq {
 	}			*recv;		/* grows as receives are prepared */
 	unsigned int		nr_recv;
 	/* decode's fast path (zcrx_cqe_decode()): the last data CQE's receive and area */
-	struct zcrx_recv	*hot;
-	uint32_t		hot_more;	/* ZCRX_CQE_F_MORE; 0 while hot is no receive */
+	uint64_t		hot_ud;
+	uint32_t		hot_more;	/* ZCRX_CQE_F_MORE; 0 while there is no hot receive */
 	struct zcrx_area_slot	*hot_area;
 	uint64_t		hot_base;	/* its id << IORING_ZCRX_AREA_SHIFT */
 	uint32_t		nr_ids;		/* areas 0.. whose token is id << IORING_ZCRX_AREA_SHIFT */
+	uint64_t		ids_end;	/* nr_ids << IORING_ZCRX_AREA_SHIFT */
 	uint32_t		more_or;	/* ZCRX_CQE_F_MORE with ops->data_more, else 0 */
 	unsigned int		recv_cap;
 	unsigned int		nr_stalled;
@@ -166,7 +169,6 @@ struct zcrx_ifq {
 
 	/* served to operators (lib/server/): its CQEs come under &server */
 	char			ifname[IF_NAMESIZE];	/* "" for NODEV */
-	uint32_t		bufs_held;	/* data CQEs not yet given back by buf_return */
 	struct zcrx_server	*server;
 	bool			served;		/* a server posted under &server, ever */
 	bool			server_posted;	/* its poll is on the ring */
@@ -178,6 +180,9 @@ static inline uint64_t zcrx_server_ud(const struct zcrx_ifq *ifq)
 {
 	return (uintptr_t)&ifq->server;
 }
+
+/* Data CQEs decoded and not yet given back by zcrx_buf_return(): counted when read. */
+uint32_t zcrx_ifq_held(const struct zcrx_ifq *ifq);
 
 /* lib/server/: a server's CQE, an event decoded, the ifq going away */
 void zcrx_server_cqe(struct zcrx_server *srv, const struct io_uring_cqe *cqe);

@@ -384,15 +384,14 @@ static void set_flush_batch(struct zcrx_ifq *ifq)
 /*
  * Decode's fast path while it has no receive to expect: hot_more 0 sends
  * every CQE to decode_full() before it reads past the first 16 bytes (a
- * CQE under no_recv's user_data may be a 16-byte one), and no offset is
- * inside no_area, whose size is 0.  Never written.
+ * CQE under hot_ud may be a 16-byte one), and no offset is inside
+ * no_area, whose size is 0.  Never written.
  */
-static struct zcrx_recv no_recv;
 static struct zcrx_area_slot no_area;
 
 static void hot_reset(struct zcrx_ifq *ifq)
 {
-	ifq->hot = &no_recv;
+	ifq->hot_ud = 0;
 	ifq->hot_more = 0;
 	ifq->hot_area = &no_area;
 	ifq->hot_base = 0;
@@ -418,11 +417,14 @@ static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg 
 	ifq->rq_tail = (uint32_t *)((char *)ifq->region + off->tail);
 	ifq->rqes = (struct io_uring_zcrx_rqe *)((char *)ifq->region + off->rqes);
 	ifq->rq_local_tail = __atomic_load_n(ifq->rq_tail, __ATOMIC_RELAXED);
+	ifq->rq_tail0 = ifq->rq_local_tail;
+	ifq->rq_limit = __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) + ifq->rq_entries;
 	ifq->rx_buf_len = reg->rx_buf_len ? reg->rx_buf_len : sysconf(_SC_PAGESIZE);
 	ifq->nr_bufs = ifq->area_size / ifq->rx_buf_len;
 	ifq->areas[0].token = area->rq_area_token;
 	ifq->nr_areas = 1;
 	ifq->nr_ids = !area->rq_area_token;
+	ifq->ids_end = (uint64_t)ifq->nr_ids << IORING_ZCRX_AREA_SHIFT;
 	hot_reset(ifq);
 	ifq->more_or = ifq->ctx->ops->data_more ? ZCRX_CQE_F_MORE : 0;
 	set_flush_batch(ifq);
@@ -718,12 +720,11 @@ static int decode_full(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	info->kind = ZCRX_CQE_DATA;
 	/* its next CQE takes the fast path; the server's user_data never does */
 	if (info->more && cqe->user_data != zcrx_server_ud(ifq)) {
-		ifq->hot = &ifq->recv[i];
+		ifq->hot_ud = cqe->user_data;
 		ifq->hot_more = ZCRX_CQE_F_MORE;
 		ifq->hot_area = &ifq->areas[id];
 		ifq->hot_base = id << IORING_ZCRX_AREA_SHIFT;
 	}
-	ifq->bufs_held++;
 	ifq->areas[id].rx_buffers++;
 	info->addr = (char *)ifq->areas[id].addr + pos;
 	info->len = cqe->res;
@@ -732,7 +733,7 @@ static int decode_full(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 
 /*
  * The fast path: a data CQE, with more to come, of the receive the last
- * one came from (ifq->hot: a receive in flight, neither stalled nor
+ * one came from (ifq->hot_ud: a receive in flight, neither stalled nor
  * overflowed, whose user_data is no ifq's event or server user_data), in
  * the area the last one came from.  Anything else, or anything that fails
  * a check here, goes to decode_full(), which checks it again and says
@@ -744,7 +745,7 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	struct zcrx_area_slot *a;
 	uint64_t pos, room;
 
-	if (__builtin_expect(ifq->hot->ud != cqe->user_data || ifq->server_repost ||
+	if (__builtin_expect(ifq->hot_ud != cqe->user_data || ifq->server_repost ||
 			     !((cqe->flags | ifq->more_or) & ifq->hot_more), 0))
 		return decode_full(ifq, cqe, info);
 	/* written as soon as read (decode_full() starts afresh), to keep few values live */
@@ -762,7 +763,6 @@ int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	room = a->size - pos;
 	if (__builtin_expect((uint64_t)((int64_t)(int32_t)info->len - 1) >= room, 0))
 		return decode_full(ifq, cqe, info);
-	ifq->bufs_held++;
 	a->rx_buffers++;
 	info->kind = ZCRX_CQE_DATA;
 	info->event = 0;
@@ -838,21 +838,42 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 	return ret;
 }
 
-/* Queue one RQE: off already carries its area's token. */
+/* One RQE at tail: off already carries its area's token. */
+static inline void rqe_write(struct zcrx_ifq *ifq, uint32_t tail, uint64_t off, uint32_t len)
+{
+	struct io_uring_zcrx_rqe *rqe = &ifq->rqes[tail & ifq->rq_mask];
+	/* len and a zero __pad in one store */
+	uint64_t len_pad = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? (uint64_t)len << 32 : len;
+
+	_Static_assert(offsetof(struct io_uring_zcrx_rqe, __pad) ==
+		       offsetof(struct io_uring_zcrx_rqe, len) + 4, "rqe len, then __pad");
+	rqe->off = off;
+	memcpy(&rqe->len, &len_pad, sizeof(len_pad));
+	ifq->rq_local_tail = tail + 1;
+}
+
+/*
+ * The cached head says full: read the kernel's again (as liburing caches
+ * the SQ head), -ENOSPC when the ring is full indeed.  Acquire: the kernel
+ * has finished reading the RQEs it consumed, up to the new limit.
+ */
+static __attribute__((noinline)) int rqe_put_full(struct zcrx_ifq *ifq, uint64_t off,
+						     uint32_t len)
+{
+	ifq->rq_limit = __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) + ifq->rq_entries;
+	if (ifq->rq_local_tail == ifq->rq_limit)
+		return -ENOSPC;
+	rqe_write(ifq, ifq->rq_local_tail, off, len);
+	return 0;
+}
+
 static inline int rqe_put(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
 {
 	uint32_t tail = ifq->rq_local_tail;
-	struct io_uring_zcrx_rqe *rqe;
 
-	/* acquire: the kernel has finished reading the RQEs it consumed */
-	if (tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) >= ifq->rq_entries)
-		return -ENOSPC;
-	rqe = &ifq->rqes[tail & ifq->rq_mask];
-	rqe->off = off;
-	rqe->len = len;
-	rqe->__pad = 0;
-	ifq->rq_local_tail = tail + 1;
-	ifq->bufs_held -= ifq->bufs_held != 0;
+	if (__builtin_expect(tail == ifq->rq_limit, 0))
+		return rqe_put_full(ifq, off, len);
+	rqe_write(ifq, tail, off, len);
 	return 0;
 }
 
@@ -872,7 +893,7 @@ int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
 	 * Below nr_ids, an area's token is its id << IORING_ZCRX_AREA_SHIFT
 	 * (the kernel's numbering): off goes back as it came.
 	 */
-	if (__builtin_expect(off >> IORING_ZCRX_AREA_SHIFT >= ifq->nr_ids, 0))
+	if (__builtin_expect(off >= ifq->ids_end, 0))
 		return buf_return_token(ifq, off, len);
 	return rqe_put(ifq, off, len);
 }
@@ -896,6 +917,18 @@ void zcrx_buf_commit(struct zcrx_ifq *ifq)
 		flush_due(ifq);
 }
 
+uint32_t zcrx_ifq_held(const struct zcrx_ifq *ifq)
+{
+	uint64_t rx = 0;
+	int32_t held;
+
+	for (uint32_t i = 0; i < ifq->nr_areas; i++)
+		rx += ifq->areas[i].rx_buffers;
+	/* every return moved the tail: what was decoded and has not, saturating at 0 */
+	held = (uint32_t)rx - (ifq->rq_local_tail - ifq->rq_tail0);
+	return held > 0 ? held : 0;
+}
+
 uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq)
 {
 	return ifq->rq_local_tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE);
@@ -908,7 +941,7 @@ uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq)
 static int recv_resume(struct zcrx_ifq *ifq)
 {
 	/* the kernel has buffers unless the caller holds them or they wait in the refill ring */
-	bool bufs = (uint64_t)ifq->bufs_held + zcrx_rq_fill(ifq) < ifq->nr_bufs;
+	bool bufs = (uint64_t)zcrx_ifq_held(ifq) + zcrx_rq_fill(ifq) < ifq->nr_bufs;
 	int n = 0;
 
 	for (unsigned int i = 0; i < ifq->nr_recv && (ifq->nr_stalled || ifq->nr_overflowed); i++) {
@@ -1084,7 +1117,7 @@ int zcrx_ifq_add_area(struct zcrx_ifq *ifq, const struct zcrx_area_opts *opts,
 	a.token = reg.rq_area_token;
 	ifq->areas[ifq->nr_areas++] = a;
 	if (ifq->nr_ids + 1 == ifq->nr_areas)
-		ifq->nr_ids++;
+		ifq->ids_end = (uint64_t)++ifq->nr_ids << IORING_ZCRX_AREA_SHIFT;
 	ifq->area_size += a.size;
 	ifq->nr_bufs += a.size / ifq->rx_buf_len;
 	set_flush_batch(ifq);

@@ -354,7 +354,7 @@ char *srv_record_event(const struct zcrx_server *srv, enum zcrx_event t, size_t 
 	jw_string(&w, "event", zcrx_event_name(t));
 	jw_u64(&w, "count", srv->count[t]);
 	jw_bool(&w, "latched", zcrx_event_latched(srv->ifq, t));
-	jw_u64(&w, "held", srv->ifq->bufs_held);
+	jw_u64(&w, "held", zcrx_ifq_held(srv->ifq));
 	jw_u64(&w, "rq-fill", zcrx_rq_fill(srv->ifq));
 	jw_copy_stats(&w, srv->ifq);
 	jw_mode(&w, srv);

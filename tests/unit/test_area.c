@@ -20,6 +20,7 @@
 #include "zcrx.h"
 #include "zcrx_sim.h"
 #include "kabi.h"
+#include "backend.h"
 
 #define RECV_UD		42
 #define PAGE		4096U
@@ -312,6 +313,13 @@ static void decode_after_a_data_cqe_checks_area_and_receive(void **state)
 	assert_int_equal(zcrx_ifq_area(r.ifq, 1, &ai1), 0);
 	assert_int_equal(ai0.rx_buffers, 3);
 	assert_int_equal(ai1.rx_buffers, 1);
+	/* the server's "held": decoded in any area, less what went back, never below 0 */
+	assert_int_equal(zcrx_ifq_held(r.ifq), 4);
+	assert_int_equal(zcrx_buf_return(r.ifq, a1 | PAGE, PAGE), 0);
+	assert_int_equal(zcrx_ifq_held(r.ifq), 3);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(zcrx_buf_return(r.ifq, PAGE, PAGE), 0);
+	assert_int_equal(zcrx_ifq_held(r.ifq), 0);
 	zcrx_ctx_destroy(r.ctx);
 }
 

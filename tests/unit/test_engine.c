@@ -622,12 +622,15 @@ static void test_refill_ring_full_is_enospc(void **state)
 	assert_int_equal(*tail, 11);
 	assert_int_equal(zcrx_rq_fill(ifq), 8);
 
-	/* free-running counters wrap through 2^32 */
+	/*
+	 * free-running counters wrap through 2^32 (the tail moved by hand: a
+	 * cached head that says full has the next return read the kernel's)
+	 */
 	__atomic_store_n(head, 11, __ATOMIC_RELEASE);
 	ifq->rq_local_tail = 11;
 	assert_int_equal(zcrx_rq_fill(ifq), 0);
 	__atomic_store_n(head, UINT32_MAX - 1, __ATOMIC_RELEASE);
-	ifq->rq_local_tail = UINT32_MAX - 1;
+	ifq->rq_local_tail = ifq->rq_limit = UINT32_MAX - 1;
 	for (i = 0; i < 8; i++)
 		assert_int_equal(zcrx_buf_return(ifq, PAGE, 1), 0);
 	assert_int_equal(zcrx_buf_return(ifq, PAGE, 1), -ENOSPC);
