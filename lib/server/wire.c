@@ -225,7 +225,7 @@ static void jw_areas(struct jw *w, const struct zcrx_ifq *ifq)
 	jw_u64(w, "area-size", ifq->area_size);
 	jw_open(w, "area-rx-buffers", '[');
 	for (uint32_t i = 0; i < ifq->nr_areas && i < SRV_AREA_RX_MAX; i++)
-		jw_u64(w, NULL, ifq->areas[i].rx_buffers);
+		jw_u64(w, NULL, zcrx_area_rx(ifq, i));
 	jw_close(w, ']');
 }
 

@@ -627,10 +627,10 @@ static void test_refill_ring_full_is_enospc(void **state)
 	 * cached head that says full has the next return read the kernel's)
 	 */
 	__atomic_store_n(head, 11, __ATOMIC_RELEASE);
-	ifq->rq_local_tail = 11;
+	ifq->fast.rq_tail = 11;
 	assert_int_equal(zcrx_rq_fill(ifq), 0);
 	__atomic_store_n(head, UINT32_MAX - 1, __ATOMIC_RELEASE);
-	ifq->rq_local_tail = ifq->rq_limit = UINT32_MAX - 1;
+	ifq->fast.rq_tail = ifq->fast.rq_limit = UINT32_MAX - 1;
 	for (i = 0; i < 8; i++)
 		assert_int_equal(zcrx_buf_return(ifq, PAGE, 1), 0);
 	assert_int_equal(zcrx_buf_return(ifq, PAGE, 1), -ENOSPC);
