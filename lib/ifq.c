@@ -396,6 +396,7 @@ static void hot_reset(struct zcrx_ifq *ifq)
 	ifq->fast.hot_more = 0;
 	ifq->fast.hot_base = 0;
 	ifq->fast.hot_size = 0;
+	ifq->fast.hot_end = 0;
 	ifq->fast.hot_delta = 0;
 }
 
@@ -738,6 +739,7 @@ static __attribute__((noinline)) int decode_full(struct zcrx_ifq *ifq,
 		ifq->fast.hot_more = ZCRX_CQE_F_MORE;
 		ifq->fast.hot_base = id << IORING_ZCRX_AREA_SHIFT;
 		ifq->fast.hot_size = ifq->areas[id].size;
+		ifq->fast.hot_end = ifq->fast.hot_base + ifq->fast.hot_size;
 		ifq->fast.hot_delta = (uintptr_t)ifq->areas[id].addr - ifq->fast.hot_base;
 	}
 	ifq->areas[id].rx_buffers++;

@@ -495,6 +495,7 @@ struct zcrx_fast {
 	uint32_t		more_or;	/* IORING_CQE_F_MORE where CQEs carry no flags */
 	uint64_t		hot_base;	/* the area's id << 48 */
 	uint64_t		hot_size;	/* 0: no offset passes */
+	uint64_t		hot_end;	/* hot_base + hot_size */
 	uint64_t		hot_delta;	/* the area's address less hot_base */
 	uint64_t		hot_count;	/* its data CQEs since (zcrx_ifq_area() adds them) */
 	/* returns: the refill ring */
@@ -507,7 +508,7 @@ struct zcrx_fast {
 	uint32_t		rq_tail;	/* zcrx_buf_commit() publishes it */
 	uint32_t		rq_limit;	/* a head seen + rq_entries: full at this tail */
 	uint32_t		__resv32;
-	uint64_t		__resv[6];
+	uint64_t		__resv[5];
 };
 
 ZCRX_API struct zcrx_fast *zcrx_ifq_fast(struct zcrx_ifq *ifq);
@@ -530,7 +531,7 @@ static inline bool __zcrx_fast_decode(struct zcrx_fast *f, const struct io_uring
 	pos = off - f->hot_base;
 	if (__builtin_expect(pos >= f->hot_size, 0))
 		return false;
-	if (__builtin_expect((uint64_t)((int64_t)cqe->res - 1) >= f->hot_size - pos, 0))
+	if (__builtin_expect((uint64_t)((int64_t)cqe->res - 1) >= f->hot_end - off, 0))
 		return false;
 	f->hot_count++;
 	info->kind = ZCRX_CQE_DATA;
