@@ -2,11 +2,18 @@
 /*
  * What the library costs an application, on the simulator:
  *
- *   recycle loop BATCHES [SEED]
+ *   recycle loop|fast|base BATCHES [SEED]
  *	Deliver BATCHES x 32 packets in step mode and give every buffer back
- *	in batches of 32: 32 zcrx_buf_return() and one zcrx_buf_commit().
- *	Prints "buffers N".  Run it under callgrind, collecting only inside
- *	those two functions, to count instructions per recycled buffer.
+ *	in batches of 32: each CQE decoded, each buffer returned, one
+ *	zcrx_buf_commit() a batch.  Prints "buffers N".  Under callgrind,
+ *	collect only inside the walk over a wait's CQEs (and the commit):
+ *	  loop  consume_call(): zcrx_cqe_decode() and zcrx_buf_return();
+ *	  fast  consume_fast(): zcrx_cqe_decode_fast() and
+ *		zcrx_buf_return_fast(), inline here;
+ *	  base  consume_base(): the same walk without the library, whose
+ *		work (the same calls) is done after it, in settle().
+ *	A mode's instructions less base's, over the buffers, are what the
+ *	library costs per buffer, inline code included.
  *
  *   recycle idle SECONDS
  *	Open a simulated ifq with no traffic and wait on the ring with
@@ -66,13 +73,84 @@ static int start_recv(struct zcrx_ctx *ctx, struct zcrx_ifq *ifq)
 	return ret < 0 ? ret : 0;
 }
 
-/* Reap what the step posted; return every data buffer; one commit. */
-static int recycle_batch(struct zcrx_ctx *ctx, struct zcrx_ifq *ifq, uint64_t *bufs)
+enum mode { M_CALL, M_FAST, M_BASE };
+
+/*
+ * A wait's CQEs as an application walks them: decode each, return each
+ * data buffer (the library's calls, or its inline helpers).  The data
+ * buffers into *got, the CQEs walked into *seen (the caller advances).
+ */
+static inline __attribute__((always_inline)) int walk(struct io_uring *ring,
+						      struct zcrx_ifq *ifq,
+						      struct zcrx_fast *f, bool fast,
+						      unsigned int *seen, unsigned int *got)
 {
-	struct io_uring *ring = zcrx_ctx_ring(ctx);
+	unsigned int head, n = 0, data = 0;
 	struct zcrx_cqe_info info;
 	struct io_uring_cqe *cqe;
-	unsigned int head, seen, got = 0;
+	int ret = 0;
+
+	io_uring_for_each_cqe(ring, head, cqe) {
+		n++;
+		ret = fast ? zcrx_cqe_decode_fast(f, cqe, &info) : zcrx_cqe_decode(ifq, cqe, &info);
+		if (ret < 0)
+			break;
+		if (ret == ZCRX_CQE_RECV_END) {
+			ret = info.err ? info.err : -EPIPE;
+			break;
+		}
+		if (ret != ZCRX_CQE_DATA)
+			continue;
+		ret = fast ? zcrx_buf_return_fast(f, info.off, info.len)
+			   : zcrx_buf_return(ifq, info.off, info.len);
+		if (ret)
+			break;
+		data++;
+	}
+	*seen += n;
+	*got += data;
+	return ret < 0 ? ret : 0;
+}
+
+static __attribute__((noinline)) int consume_call(struct io_uring *ring, struct zcrx_ifq *ifq,
+						  unsigned int *seen, unsigned int *got)
+{
+	return walk(ring, ifq, NULL, false, seen, got);
+}
+
+static __attribute__((noinline)) int consume_fast(struct io_uring *ring, struct zcrx_fast *f,
+						  unsigned int *seen, unsigned int *got)
+{
+	return walk(ring, NULL, f, true, seen, got);
+}
+
+/* base: the walk alone */
+static __attribute__((noinline)) int consume_base(struct io_uring *ring, unsigned int *seen)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head, n = 0;
+
+	io_uring_for_each_cqe(ring, head, cqe)
+		n++;
+	*seen += n;
+	return 0;
+}
+
+/* base: the library's work, not collected */
+static __attribute__((noinline)) int settle(struct io_uring *ring, struct zcrx_ifq *ifq,
+					    unsigned int *got)
+{
+	unsigned int seen = 0;
+
+	return walk(ring, ifq, NULL, false, &seen, got);
+}
+
+/* Reap what the step posted; return every data buffer; one commit. */
+static int recycle_batch(struct zcrx_ctx *ctx, struct zcrx_ifq *ifq, enum mode m, uint64_t *bufs)
+{
+	struct io_uring *ring = zcrx_ctx_ring(ctx);
+	struct zcrx_fast *f = zcrx_ifq_fast(ifq);
+	unsigned int seen, got = 0;
 	int ret, tries;
 
 	for (tries = 0; got < BATCH && tries < 4; tries++) {
@@ -81,20 +159,14 @@ static int recycle_batch(struct zcrx_ctx *ctx, struct zcrx_ifq *ifq, uint64_t *b
 		if (ret < 0)
 			return ret;
 		seen = 0;
-		io_uring_for_each_cqe(ring, head, cqe) {
-			seen++;
-			ret = zcrx_cqe_decode(ifq, cqe, &info);
-			if (ret < 0)
-				return ret;
-			if (ret == ZCRX_CQE_RECV_END)
-				return info.err ? info.err : -EPIPE;
-			if (ret != ZCRX_CQE_DATA)
-				continue;
-			ret = zcrx_buf_return(ifq, info.off, info.len);
-			if (ret)
-				return ret;
-			got++;
-		}
+		if (m == M_CALL)
+			ret = consume_call(ring, ifq, &seen, &got);
+		else if (m == M_FAST)
+			ret = consume_fast(ring, f, &seen, &got);
+		else if (!(ret = consume_base(ring, &seen)))
+			ret = settle(ring, ifq, &got);
+		if (ret)
+			return ret;
 		io_uring_cq_advance(ring, seen);
 	}
 	zcrx_buf_commit(ifq);
@@ -102,7 +174,7 @@ static int recycle_batch(struct zcrx_ctx *ctx, struct zcrx_ifq *ifq, uint64_t *b
 	return got ? 0 : -ENODATA;
 }
 
-static int do_loop(unsigned long batches, uint64_t seed)
+static int do_loop(enum mode m, unsigned long batches, uint64_t seed)
 {
 	struct zcrx_ctx *ctx;
 	struct zcrx_ifq *ifq;
@@ -118,7 +190,7 @@ static int do_loop(unsigned long batches, uint64_t seed)
 		ret = zcrx_sim_step(ifq, BATCH);
 		if (ret < 0)
 			return die("zcrx_sim_step", ret);
-		ret = recycle_batch(ctx, ifq, &bufs);
+		ret = recycle_batch(ctx, ifq, m, &bufs);
 		if (ret)
 			return die("recycling a batch", ret);
 	}
@@ -181,10 +253,15 @@ static int do_idle(unsigned long seconds)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 3 && !strcmp(argv[1], "loop"))
-		return do_loop(strtoul(argv[2], NULL, 0), argc > 3 ? strtoull(argv[3], NULL, 0) : 1);
+	static const char *const modes[] = { [M_CALL] = "loop", [M_FAST] = "fast",
+					     [M_BASE] = "base" };
+
+	for (enum mode m = M_CALL; argc >= 3 && m <= M_BASE; m++)
+		if (!strcmp(argv[1], modes[m]))
+			return do_loop(m, strtoul(argv[2], NULL, 0),
+				       argc > 3 ? strtoull(argv[3], NULL, 0) : 1);
 	if (argc == 3 && !strcmp(argv[1], "idle"))
 		return do_idle(strtoul(argv[2], NULL, 0));
-	fprintf(stderr, "usage: recycle loop BATCHES [SEED] | recycle idle SECONDS\n");
+	fprintf(stderr, "usage: recycle loop|fast|base BATCHES [SEED] | recycle idle SECONDS\n");
 	return 64;
 }

@@ -103,6 +103,8 @@ struct zcrx_ctx {
 };
 
 struct zcrx_ifq {
+	/* the fast path, in the library and inline (zcrx.h): the last data CQE's receive and area */
+	struct zcrx_fast	fast;
 	struct zcrx_ctx		*ctx;
 	struct zcrx_ifq		*next;
 	uint32_t		zcrx_id;
@@ -131,7 +133,7 @@ struct zcrx_ifq {
 	uint32_t		*rq_head;
 	uint32_t		*rq_tail;
 	struct io_uring_zcrx_rqe *rqes;
-	uint32_t		rq_local_tail;
+	uint32_t		rq_tail0;	/* fast.rq_tail at setup: returns = tail - this */
 
 	/* events and stats */
 	uint32_t		events;
@@ -148,13 +150,8 @@ struct zcrx_ifq {
 		bool		overflowed;	/* ended -ENOSPC: again at the first SQE */
 	}			*recv;		/* grows as receives are prepared */
 	unsigned int		nr_recv;
-	/* decode's fast path (zcrx_cqe_decode()): the last data CQE's receive and area */
-	struct zcrx_recv	*hot;
-	uint32_t		hot_more;	/* ZCRX_CQE_F_MORE; 0 while hot is no receive */
-	struct zcrx_area_slot	*hot_area;
-	uint64_t		hot_base;	/* its id << IORING_ZCRX_AREA_SHIFT */
 	uint32_t		nr_ids;		/* areas 0.. whose token is id << IORING_ZCRX_AREA_SHIFT */
-	uint32_t		more_or;	/* ZCRX_CQE_F_MORE with ops->data_more, else 0 */
+	uint32_t		hot_id;		/* fast.hot_count's area; UINT32_MAX: none */
 	unsigned int		recv_cap;
 	unsigned int		nr_stalled;
 	unsigned int		nr_overflowed;
@@ -166,7 +163,6 @@ struct zcrx_ifq {
 
 	/* served to operators (lib/server/): its CQEs come under &server */
 	char			ifname[IF_NAMESIZE];	/* "" for NODEV */
-	uint32_t		bufs_held;	/* data CQEs not yet given back by buf_return */
 	struct zcrx_server	*server;
 	bool			served;		/* a server posted under &server, ever */
 	bool			server_posted;	/* its poll is on the ring */
@@ -178,6 +174,11 @@ static inline uint64_t zcrx_server_ud(const struct zcrx_ifq *ifq)
 {
 	return (uintptr_t)&ifq->server;
 }
+
+/* Data CQEs decoded and not yet given back by zcrx_buf_return(): counted when read. */
+uint32_t zcrx_ifq_held(const struct zcrx_ifq *ifq);
+/* Data CQEs decoded in area id (zcrx_area_info.rx_buffers). */
+uint64_t zcrx_area_rx(const struct zcrx_ifq *ifq, uint32_t id);
 
 /* lib/server/: a server's CQE, an event decoded, the ifq going away */
 void zcrx_server_cqe(struct zcrx_server *srv, const struct io_uring_cqe *cqe);

@@ -382,20 +382,27 @@ static void set_flush_batch(struct zcrx_ifq *ifq)
 }
 
 /*
- * Decode's fast path while it has no receive to expect: hot_more 0 sends
- * every CQE to decode_full() before it reads past the first 16 bytes (a
- * CQE under no_recv's user_data may be a 16-byte one), and no offset is
- * inside no_area, whose size is 0.  Never written.
+ * The fast path while it has no receive to expect: hot_more 0 sends every
+ * CQE to decode_full() before it reads past the first 16 bytes (a CQE under
+ * hot_ud may be a 16-byte one), and no offset is inside a size of 0.
  */
-static struct zcrx_recv no_recv;
-static struct zcrx_area_slot no_area;
-
 static void hot_reset(struct zcrx_ifq *ifq)
 {
-	ifq->hot = &no_recv;
-	ifq->hot_more = 0;
-	ifq->hot_area = &no_area;
-	ifq->hot_base = 0;
+	if (ifq->hot_id != UINT32_MAX)
+		ifq->areas[ifq->hot_id].rx_buffers += ifq->fast.hot_count;
+	ifq->hot_id = UINT32_MAX;
+	ifq->fast.hot_count = 0;
+	ifq->fast.hot_ud = 0;
+	ifq->fast.hot_more = 0;
+	ifq->fast.hot_base = 0;
+	ifq->fast.hot_size = 0;
+	ifq->fast.hot_end = 0;
+	ifq->fast.hot_delta = 0;
+}
+
+uint64_t zcrx_area_rx(const struct zcrx_ifq *ifq, uint32_t id)
+{
+	return ifq->areas[id].rx_buffers + (id == ifq->hot_id ? ifq->fast.hot_count : 0);
 }
 
 /* Take the refill ring layout the kernel wrote back, refusing one that does not fit. */
@@ -417,14 +424,19 @@ static int setup_rings(struct zcrx_ifq *ifq, const struct io_uring_zcrx_ifq_reg 
 	ifq->rq_head = (uint32_t *)((char *)ifq->region + off->head);
 	ifq->rq_tail = (uint32_t *)((char *)ifq->region + off->tail);
 	ifq->rqes = (struct io_uring_zcrx_rqe *)((char *)ifq->region + off->rqes);
-	ifq->rq_local_tail = __atomic_load_n(ifq->rq_tail, __ATOMIC_RELAXED);
+	ifq->fast.rqes = (void *)ifq->rqes;
+	ifq->fast.rq_mask = ifq->rq_mask;
+	ifq->fast.rq_tail = __atomic_load_n(ifq->rq_tail, __ATOMIC_RELAXED);
+	ifq->rq_tail0 = ifq->fast.rq_tail;
+	ifq->fast.rq_limit = __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) + ifq->rq_entries;
 	ifq->rx_buf_len = reg->rx_buf_len ? reg->rx_buf_len : sysconf(_SC_PAGESIZE);
 	ifq->nr_bufs = ifq->area_size / ifq->rx_buf_len;
 	ifq->areas[0].token = area->rq_area_token;
 	ifq->nr_areas = 1;
 	ifq->nr_ids = !area->rq_area_token;
+	ifq->fast.ids_end = (uint64_t)ifq->nr_ids << IORING_ZCRX_AREA_SHIFT;
 	hot_reset(ifq);
-	ifq->more_or = ifq->ctx->ops->data_more ? ZCRX_CQE_F_MORE : 0;
+	ifq->fast.more_or = ifq->ctx->ops->data_more ? ZCRX_CQE_F_MORE : 0;
 	set_flush_batch(ifq);
 	if (plan->stats_off)
 		ifq->stats = (struct zcrx_stats *)((char *)ifq->region + plan->stats_off);
@@ -451,6 +463,8 @@ int zcrx_ifq_open(struct zcrx_ctx *ctx, const struct zcrx_ifq_opts *opts,
 	if (!ifq)
 		return fail(d, ZCRX_STAGE_MEMORY, -ENOMEM, "allocating an ifq got ENOMEM");
 	ifq->ctx = ctx;
+	ifq->fast.ifq = ifq;
+	ifq->hot_id = UINT32_MAX;
 	ifq->areas = calloc(1, sizeof(*ifq->areas));
 	if (!ifq->areas) {
 		free(ifq);
@@ -585,7 +599,7 @@ int zcrx_ifq_area(const struct zcrx_ifq *ifq, uint32_t id, struct zcrx_area_info
 	info->token = ifq->areas[id].token;
 	info->addr = ifq->areas[id].addr;
 	info->size = ifq->areas[id].size;
-	info->rx_buffers = ifq->areas[id].rx_buffers;
+	info->rx_buffers = zcrx_area_rx(ifq, id);
 	info->nr_bufs = ifq->areas[id].size / ifq->rx_buf_len;
 	return 0;
 }
@@ -616,8 +630,9 @@ static bool recv_again(struct zcrx_ifq *ifq, struct zcrx_recv *r)
 }
 
 /* Everything but the fast path: each check in its order. */
-static int decode_full(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
-		       struct zcrx_cqe_info *info)
+static __attribute__((noinline)) int decode_full(struct zcrx_ifq *ifq,
+						  const struct io_uring_cqe *cqe,
+						  struct zcrx_cqe_info *info)
 {
 	struct zcrx_ctx *ctx = ifq->ctx;
 	unsigned int i;
@@ -718,12 +733,15 @@ static int decode_full(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 	info->kind = ZCRX_CQE_DATA;
 	/* its next CQE takes the fast path; the server's user_data never does */
 	if (info->more && cqe->user_data != zcrx_server_ud(ifq)) {
-		ifq->hot = &ifq->recv[i];
-		ifq->hot_more = ZCRX_CQE_F_MORE;
-		ifq->hot_area = &ifq->areas[id];
-		ifq->hot_base = id << IORING_ZCRX_AREA_SHIFT;
+		hot_reset(ifq);
+		ifq->hot_id = id;
+		ifq->fast.hot_ud = cqe->user_data;
+		ifq->fast.hot_more = ZCRX_CQE_F_MORE;
+		ifq->fast.hot_base = id << IORING_ZCRX_AREA_SHIFT;
+		ifq->fast.hot_size = ifq->areas[id].size;
+		ifq->fast.hot_end = ifq->fast.hot_base + ifq->fast.hot_size;
+		ifq->fast.hot_delta = (uintptr_t)ifq->areas[id].addr - ifq->fast.hot_base;
 	}
-	ifq->bufs_held++;
 	ifq->areas[id].rx_buffers++;
 	info->addr = (char *)ifq->areas[id].addr + pos;
 	info->len = cqe->res;
@@ -731,46 +749,24 @@ static int decode_full(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 }
 
 /*
- * The fast path: a data CQE, with more to come, of the receive the last
- * one came from (ifq->hot: a receive in flight, neither stalled nor
- * overflowed, whose user_data is no ifq's event or server user_data), in
- * the area the last one came from.  Anything else, or anything that fails
- * a check here, goes to decode_full(), which checks it again and says
- * what it is.
+ * The fast path (zcrx.h's __zcrx_fast_decode()): a data CQE, with more to
+ * come, of the receive the last one came from (fast.hot_ud: a receive in
+ * flight, neither stalled nor overflowed, whose user_data is no ifq's event
+ * or server user_data), in the area the last one came from.  Anything else,
+ * or anything that fails a check there, goes to decode_full(), which checks
+ * it again and says what it is.  A server's held-back poll goes first.
  */
 int zcrx_cqe_decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe,
 		    struct zcrx_cqe_info *info)
 {
-	struct zcrx_area_slot *a;
-	uint64_t pos, room;
+	if (__builtin_expect(!ifq->server_repost, 1) && __zcrx_fast_decode(&ifq->fast, cqe, info))
+		return ZCRX_CQE_DATA;
+	return decode_full(ifq, cqe, info);
+}
 
-	if (__builtin_expect(ifq->hot->ud != cqe->user_data || ifq->server_repost ||
-			     !((cqe->flags | ifq->more_or) & ifq->hot_more), 0))
-		return decode_full(ifq, cqe, info);
-	/* written as soon as read (decode_full() starts afresh), to keep few values live */
-	info->user_data = cqe->user_data;
-	info->off = cqe->big_cqe[0];
-	info->len = cqe->res;
-	/*
-	 * Another area's id puts pos past the hot area's size (below it, pos
-	 * wraps); res - 1 in 64 bits is past any room for res <= 0.
-	 */
-	a = ifq->hot_area;
-	pos = info->off - ifq->hot_base;
-	if (__builtin_expect(pos >= a->size, 0))
-		return decode_full(ifq, cqe, info);
-	room = a->size - pos;
-	if (__builtin_expect((uint64_t)((int64_t)(int32_t)info->len - 1) >= room, 0))
-		return decode_full(ifq, cqe, info);
-	ifq->bufs_held++;
-	a->rx_buffers++;
-	info->kind = ZCRX_CQE_DATA;
-	info->event = 0;
-	info->addr = (char *)a->addr + pos;
-	info->err = 0;
-	info->more = true;
-	info->__resv[0] = info->__resv[1] = 0;
-	return ZCRX_CQE_DATA;
+struct zcrx_fast *zcrx_ifq_fast(struct zcrx_ifq *ifq)
+{
+	return &ifq->fast;
 }
 
 int zcrx_event_arm(struct zcrx_ifq *ifq, enum zcrx_event type)
@@ -838,67 +834,84 @@ int zcrx_prep_recv_zc(struct zcrx_ifq *ifq, struct io_uring_sqe *sqe, int fd,
 	return ret;
 }
 
-/* Queue one RQE: off already carries its area's token. */
-static inline int rqe_put(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
+/*
+ * Queue one RQE: off already carries its area's token.  The cached head
+ * says full: read the kernel's again (as liburing caches the SQ head), and
+ * -ENOSPC when the ring is full indeed.  Acquire: the kernel has finished
+ * reading the RQEs it consumed, up to the new limit.
+ */
+static int rqe_put(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
 {
-	uint32_t tail = ifq->rq_local_tail;
-	struct io_uring_zcrx_rqe *rqe;
+	struct zcrx_fast *f = &ifq->fast;
 
-	/* acquire: the kernel has finished reading the RQEs it consumed */
-	if (tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) >= ifq->rq_entries)
-		return -ENOSPC;
-	rqe = &ifq->rqes[tail & ifq->rq_mask];
-	rqe->off = off;
-	rqe->len = len;
-	rqe->__pad = 0;
-	ifq->rq_local_tail = tail + 1;
-	ifq->bufs_held -= ifq->bufs_held != 0;
+	if (f->rq_tail == f->rq_limit) {
+		f->rq_limit = __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE) + ifq->rq_entries;
+		if (f->rq_tail == f->rq_limit)
+			return -ENOSPC;
+	}
+	__zcrx_rqe_put(f, off, len);
 	return 0;
 }
 
-static __attribute__((noinline)) int buf_return_token(struct zcrx_ifq *ifq, uint64_t off,
-							 uint32_t len)
+/* The fast path (zcrx.h's __zcrx_fast_return()), then a full ring or another token. */
+int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
 {
 	uint64_t id = off >> IORING_ZCRX_AREA_SHIFT;
 
+	if (__builtin_expect(__zcrx_fast_return(&ifq->fast, off, len), 1))
+		return 0;
 	if (id >= ifq->nr_areas)
 		return -EINVAL;
-	return rqe_put(ifq, (off & ~IORING_ZCRX_AREA_MASK) | ifq->areas[id].token, len);
-}
-
-int zcrx_buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
-{
-	/*
-	 * Below nr_ids, an area's token is its id << IORING_ZCRX_AREA_SHIFT
-	 * (the kernel's numbering): off goes back as it came.
-	 */
-	if (__builtin_expect(off >> IORING_ZCRX_AREA_SHIFT >= ifq->nr_ids, 0))
-		return buf_return_token(ifq, off, len);
+	/* below nr_ids a token is the area's id: off goes back as it came */
+	if (__builtin_expect(id >= ifq->nr_ids, 0))
+		off = (off & ~IORING_ZCRX_AREA_MASK) | ifq->areas[id].token;
 	return rqe_put(ifq, off, len);
 }
 
 static void publish_tail(struct zcrx_ifq *ifq)
 {
 	/* release: the RQE writes above are visible before the kernel sees the tail */
-	__atomic_store_n(ifq->rq_tail, ifq->rq_local_tail, __ATOMIC_RELEASE);
+	__atomic_store_n(ifq->rq_tail, ifq->fast.rq_tail, __ATOMIC_RELEASE);
 }
 
 static void flush_due(struct zcrx_ifq *ifq);
+
+static __attribute__((noinline)) void commit_slow(struct zcrx_ifq *ifq)
+{
+	if (ifq->server_repost)
+		zcrx_server_post(ifq->server);
+	if (ifq->nodev || ifq->nr_stalled || ifq->nr_overflowed)
+		flush_due(ifq);
+}
 
 void zcrx_buf_commit(struct zcrx_ifq *ifq)
 {
 	publish_tail(ifq);
 	/*
 	 * A NODEV ifq takes returns only through FLUSH_RQ; a stalled receive
-	 * waits for them; an overflowed one waits only for an SQE.
+	 * waits for them; an overflowed one waits only for an SQE; a server's
+	 * poll held back by a full SQ, past zcrx_cqe_decode_fast(), too.
 	 */
-	if (__builtin_expect(ifq->nodev || ifq->nr_stalled || ifq->nr_overflowed, 0))
-		flush_due(ifq);
+	if (__builtin_expect(ifq->nodev || ifq->nr_stalled || ifq->nr_overflowed ||
+			     ifq->server_repost, 0))
+		commit_slow(ifq);
+}
+
+uint32_t zcrx_ifq_held(const struct zcrx_ifq *ifq)
+{
+	uint64_t rx = 0;
+	int32_t held;
+
+	for (uint32_t i = 0; i < ifq->nr_areas; i++)
+		rx += zcrx_area_rx(ifq, i);
+	/* every return moved the tail: what was decoded and has not, saturating at 0 */
+	held = (uint32_t)rx - (ifq->fast.rq_tail - ifq->rq_tail0);
+	return held > 0 ? held : 0;
 }
 
 uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq)
 {
-	return ifq->rq_local_tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE);
+	return ifq->fast.rq_tail - __atomic_load_n(ifq->rq_head, __ATOMIC_ACQUIRE);
 }
 
 /*
@@ -908,7 +921,7 @@ uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq)
 static int recv_resume(struct zcrx_ifq *ifq)
 {
 	/* the kernel has buffers unless the caller holds them or they wait in the refill ring */
-	bool bufs = (uint64_t)ifq->bufs_held + zcrx_rq_fill(ifq) < ifq->nr_bufs;
+	bool bufs = (uint64_t)zcrx_ifq_held(ifq) + zcrx_rq_fill(ifq) < ifq->nr_bufs;
 	int n = 0;
 
 	for (unsigned int i = 0; i < ifq->nr_recv && (ifq->nr_stalled || ifq->nr_overflowed); i++) {
@@ -1055,13 +1068,14 @@ int zcrx_ifq_add_area(struct zcrx_ifq *ifq, const struct zcrx_area_opts *opts,
 		ret = map_area(opts->backing, opts->area_addr, &a, d);
 	if (ret)
 		return ret;
+	/* the fast path's count goes into its area before the table moves */
+	hot_reset(ifq);
 	areas = reallocarray(ifq->areas, ifq->nr_areas + 1, sizeof(*areas));
 	if (!areas) {
 		unmap_area(&a);
 		return fail(d, ZCRX_STAGE_MEMORY, -ENOMEM, "growing the area table got ENOMEM");
 	}
 	ifq->areas = areas;
-	hot_reset(ifq);
 
 	reg.addr = (uintptr_t)a.addr;
 	reg.len = a.size;
@@ -1084,7 +1098,7 @@ int zcrx_ifq_add_area(struct zcrx_ifq *ifq, const struct zcrx_area_opts *opts,
 	a.token = reg.rq_area_token;
 	ifq->areas[ifq->nr_areas++] = a;
 	if (ifq->nr_ids + 1 == ifq->nr_areas)
-		ifq->nr_ids++;
+		ifq->fast.ids_end = (uint64_t)++ifq->nr_ids << IORING_ZCRX_AREA_SHIFT;
 	ifq->area_size += a.size;
 	ifq->nr_bufs += a.size / ifq->rx_buf_len;
 	set_flush_batch(ifq);

@@ -475,6 +475,119 @@ ZCRX_API void zcrx_buf_commit(struct zcrx_ifq *ifq);
 /* Entries written but not yet consumed by the kernel (refill-ring fill). */
 ZCRX_API uint32_t zcrx_rq_fill(const struct zcrx_ifq *ifq);
 
+/*
+ * The data path inline (since 0.4), as liburing's CQE and SQE helpers are:
+ * zcrx_cqe_decode_fast() and zcrx_buf_return_fast() take the common case
+ * (a data CQE of the receive and area the last one came from; a return to
+ * an area whose token is its id, with room in the refill ring) in the
+ * caller, and hand anything else to zcrx_cqe_decode() and zcrx_buf_return(),
+ * so they return what those would, with the same refusals.  Held back by a
+ * full SQ, a zcrx_ifq_serve() server's poll goes at the next
+ * zcrx_cqe_decode() or zcrx_buf_commit() call.  The struct is the library's:
+ * read and written only by these helpers and the library, never by the
+ * caller; zcrx_ifq_fast() gives the ifq's, valid until zcrx_ifq_close().
+ */
+struct zcrx_fast {
+	struct zcrx_ifq		*ifq;
+	/* decode: data CQEs of one receive, in one area */
+	uint64_t		hot_ud;		/* that receive's user_data */
+	uint32_t		hot_more;	/* IORING_CQE_F_MORE; 0: no CQE passes */
+	uint32_t		more_or;	/* IORING_CQE_F_MORE where CQEs carry no flags */
+	uint64_t		hot_base;	/* the area's id << 48 */
+	uint64_t		hot_size;	/* 0: no offset passes */
+	uint64_t		hot_end;	/* hot_base + hot_size */
+	uint64_t		hot_delta;	/* the area's address less hot_base */
+	uint64_t		hot_count;	/* its data CQEs since (zcrx_ifq_area() adds them) */
+	/* returns: the refill ring */
+	uint64_t		ids_end;	/* off below it: an area whose token is its id */
+	struct {				/* struct io_uring_zcrx_rqe */
+		uint64_t	off;
+		uint64_t	len_pad;	/* len, then a zero __pad */
+	}			*rqes;
+	uint32_t		rq_mask;
+	uint32_t		rq_tail;	/* zcrx_buf_commit() publishes it */
+	uint32_t		rq_limit;	/* a head seen + rq_entries: full at this tail */
+	uint32_t		__resv32;
+	uint64_t		__resv[5];
+};
+
+ZCRX_API struct zcrx_fast *zcrx_ifq_fast(struct zcrx_ifq *ifq);
+
+/* The common case of zcrx_cqe_decode(): true when it decoded a data CQE. */
+static inline bool __zcrx_fast_decode(struct zcrx_fast *f, const struct io_uring_cqe *cqe,
+				      struct zcrx_cqe_info *info)
+{
+	uint64_t off, pos;
+
+	if (__builtin_expect(cqe->user_data != f->hot_ud ||
+			     !((cqe->flags | f->more_or) & f->hot_more), 0))
+		return false;
+	/* the CQE's second half is struct io_uring_zcrx_cqe: off first */
+	off = cqe->big_cqe[0];
+	/*
+	 * Another area's id puts pos past the size (below it, pos wraps);
+	 * res - 1 in 64 bits is past any room for res <= 0.
+	 */
+	pos = off - f->hot_base;
+	if (__builtin_expect(pos >= f->hot_size, 0))
+		return false;
+	if (__builtin_expect((uint64_t)((int64_t)cqe->res - 1) >= f->hot_end - off, 0))
+		return false;
+	f->hot_count++;
+	info->kind = ZCRX_CQE_DATA;
+	info->event = (enum zcrx_event)0;
+	info->user_data = cqe->user_data;
+	info->addr = (void *)(uintptr_t)(f->hot_delta + off);
+	info->len = cqe->res;
+	info->off = off;
+	info->err = 0;
+	info->more = true;
+	info->__resv[0] = info->__resv[1] = 0;
+	return true;
+}
+
+/* One RQE at the tail: off with its area's token, len, a zero __pad. */
+static inline void __zcrx_rqe_put(struct zcrx_fast *f, uint64_t off, uint32_t len)
+{
+	uint32_t i = f->rq_tail & f->rq_mask;
+
+	f->rqes[i].off = off;
+	f->rqes[i].len_pad = __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__ ? (uint64_t)len << 32 : len;
+	f->rq_tail++;
+}
+
+/* The common case of zcrx_buf_return(): true when it queued the buffer. */
+static inline bool __zcrx_fast_return(struct zcrx_fast *f, uint64_t off, uint32_t len)
+{
+	if (__builtin_expect(off >= f->ids_end || f->rq_tail == f->rq_limit, 0))
+		return false;
+	__zcrx_rqe_put(f, off, len);
+	return true;
+}
+
+/* zcrx_cqe_decode() of f->ifq, its common case inline. */
+static inline int zcrx_cqe_decode_fast(struct zcrx_fast *f, const struct io_uring_cqe *cqe,
+				       struct zcrx_cqe_info *info)
+{
+	struct zcrx_cqe_info slow;
+	int ret;
+
+	if (__zcrx_fast_decode(f, cqe, info))
+		return ZCRX_CQE_DATA;
+	/* through a copy: the caller's info stays its own, and unread fields cost nothing */
+	ret = zcrx_cqe_decode(f->ifq, cqe, &slow);
+	*info = slow;
+	return ret;
+}
+
+/* zcrx_buf_return() to f->ifq, its common case inline. */
+static inline int zcrx_buf_return_fast(struct zcrx_fast *f, uint64_t off, uint32_t len)
+{
+	if (__zcrx_fast_return(f, off, len))
+		return 0;
+	return zcrx_buf_return(f->ifq, off, len);
+}
+
 /* ------------------------------------------------------------------ */
 
 /* ------------------------------------------------------------------ */

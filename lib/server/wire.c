@@ -225,7 +225,7 @@ static void jw_areas(struct jw *w, const struct zcrx_ifq *ifq)
 	jw_u64(w, "area-size", ifq->area_size);
 	jw_open(w, "area-rx-buffers", '[');
 	for (uint32_t i = 0; i < ifq->nr_areas && i < SRV_AREA_RX_MAX; i++)
-		jw_u64(w, NULL, ifq->areas[i].rx_buffers);
+		jw_u64(w, NULL, zcrx_area_rx(ifq, i));
 	jw_close(w, ']');
 }
 
@@ -353,7 +353,7 @@ char *srv_record_event(struct zcrx_server *srv, enum zcrx_event t, size_t *len)
 	jw_string(&w, "event", zcrx_event_name(t));
 	jw_u64(&w, "count", srv->count[t]);
 	jw_bool(&w, "latched", zcrx_event_latched(srv->ifq, t));
-	jw_u64(&w, "held", srv->ifq->bufs_held);
+	jw_u64(&w, "held", zcrx_ifq_held(srv->ifq));
 	jw_u64(&w, "rq-fill", zcrx_rq_fill(srv->ifq));
 	jw_copy_stats(&w, srv->ifq);
 	jw_mode(&w, srv);

@@ -20,6 +20,7 @@
 #include "zcrx.h"
 #include "zcrx_sim.h"
 #include "kabi.h"
+#include "backend.h"
 
 #define RECV_UD		42
 #define PAGE		4096U
@@ -32,6 +33,37 @@ struct rig {
 	uint32_t		nr_held;
 	uint32_t		per_area[4];	/* data CQEs by area id */
 };
+
+/* the library's calls, or its inline helpers (zcrx.h): the same answers */
+static bool inline_path;
+
+static int set_inline(void **state)
+{
+	(void)state;
+	inline_path = true;
+	return 0;
+}
+
+static int set_calls(void **state)
+{
+	(void)state;
+	inline_path = false;
+	return 0;
+}
+
+static int decode(struct zcrx_ifq *ifq, const struct io_uring_cqe *cqe, struct zcrx_cqe_info *ci)
+{
+	if (inline_path)
+		return zcrx_cqe_decode_fast(zcrx_ifq_fast(ifq), cqe, ci);
+	return zcrx_cqe_decode(ifq, cqe, ci);
+}
+
+static int buf_return(struct zcrx_ifq *ifq, uint64_t off, uint32_t len)
+{
+	if (inline_path)
+		return zcrx_buf_return_fast(zcrx_ifq_fast(ifq), off, len);
+	return zcrx_buf_return(ifq, off, len);
+}
 
 static void rig_open(struct rig *r, uint32_t release, bool nodev)
 {
@@ -63,7 +95,7 @@ static void reap(struct rig *r, bool hold)
 	assert_true(io_uring_submit_and_get_events(ring) >= 0);
 	io_uring_for_each_cqe(ring, head, cqe) {
 		n++;
-		if (zcrx_cqe_decode(r->ifq, cqe, &ci) != ZCRX_CQE_DATA)
+		if (decode(r->ifq, cqe, &ci) != ZCRX_CQE_DATA)
 			continue;
 		id = ci.off >> IORING_ZCRX_AREA_SHIFT;
 		assert_int_equal(zcrx_ifq_area(r->ifq, id, &ai), 0);
@@ -75,7 +107,7 @@ static void reap(struct rig *r, bool hold)
 		if (hold)
 			r->held[r->nr_held++] = ci.off;
 		else
-			assert_int_equal(zcrx_buf_return(r->ifq, ci.off, ci.len), 0);
+			assert_int_equal(buf_return(r->ifq, ci.off, ci.len), 0);
 	}
 	io_uring_cq_advance(ring, n);
 	zcrx_buf_commit(r->ifq);
@@ -131,7 +163,7 @@ static void data_lands_in_the_new_area_and_goes_back_with_its_token(void **state
 	assert_int_equal(r.per_area[1], 2);
 	/* every buffer back, area 1's with its token: none is refused */
 	for (uint32_t i = 0; i < r.nr_held; i++)
-		assert_int_equal(zcrx_buf_return(r.ifq, r.held[i], 1), 0);
+		assert_int_equal(buf_return(r.ifq, r.held[i], 1), 0);
 	r.nr_held = 0;
 	zcrx_buf_commit(r.ifq);
 	/* and round again, returned at once */
@@ -140,6 +172,11 @@ static void data_lands_in_the_new_area_and_goes_back_with_its_token(void **state
 	assert_int_equal(c.rq_invalid, 0);
 	assert_int_equal(c.rx_packets, 26);
 	assert_int_equal(r.per_area[0] + r.per_area[1], 26);
+	/* each area's count, what the fast path counted included */
+	assert_int_equal(zcrx_ifq_area(r.ifq, 0, &ai), 0);
+	assert_int_equal(ai.rx_buffers, r.per_area[0]);
+	assert_int_equal(zcrx_ifq_area(r.ifq, 1, &ai), 0);
+	assert_int_equal(ai.rx_buffers, r.per_area[1]);
 	zcrx_ctx_destroy(r.ctx);
 }
 
@@ -264,6 +301,7 @@ static void decode_after_a_data_cqe_checks_area_and_receive(void **state)
 	struct io_uring_sqe *sqe;
 	struct zcrx_cqe_info ci;
 	struct rig r;
+	int n, ret;
 
 	/* a 16-byte CQE (malloc'ed, so a read past it is caught) under user_data 0 */
 	struct io_uring_cqe *small = calloc(1, sizeof(*small));
@@ -273,7 +311,7 @@ static void decode_after_a_data_cqe_checks_area_and_receive(void **state)
 	small->res = 100;
 	small->flags = IORING_CQE_F_MORE;
 	rig_open(&r, ZCRX_SIM_LINUX_7_3, false);
-	assert_int_equal(zcrx_cqe_decode(r.ifq, small, &ci), ZCRX_CQE_NOT_OURS);
+	assert_int_equal(decode(r.ifq, small, &ci), ZCRX_CQE_NOT_OURS);
 	assert_int_equal(zcrx_ifq_add_area(r.ifq, &ao, NULL, NULL), 0);
 	assert_int_equal(zcrx_ifq_area(r.ifq, 0, &ai0), 0);
 	assert_int_equal(zcrx_ifq_area(r.ifq, 1, &ai1), 0);
@@ -282,7 +320,7 @@ static void decode_after_a_data_cqe_checks_area_and_receive(void **state)
 	sqe = io_uring_get_sqe(zcrx_ctx_ring(r.ctx));
 	assert_int_equal(zcrx_prep_recv_zc(r.ifq, sqe, ZCRX_SIM_SYNTH_FD, 0, RECV_UD + 1), 0);
 	cqe->res = 100;
-#define DECODE(off, ud) (raw[2] = (off), raw[0] = (ud), zcrx_cqe_decode(r.ifq, cqe, &ci))
+#define DECODE(off, ud) (raw[2] = (off), raw[0] = (ud), decode(r.ifq, cqe, &ci))
 	assert_int_equal(DECODE(a1 | PAGE, RECV_UD), ZCRX_CQE_DATA);
 	assert_ptr_equal(ci.addr, (char *)ai1.addr + PAGE);
 	/* past the end of area 1, an area the ifq does not have, a wrap below area 1 */
@@ -304,7 +342,7 @@ static void decode_after_a_data_cqe_checks_area_and_receive(void **state)
 	assert_int_equal(DECODE(0, RECV_UD), ZCRX_CQE_RECV_END);
 	cqe->res = 100;
 	assert_int_equal(DECODE(PAGE, RECV_UD), ZCRX_CQE_NOT_OURS);
-	assert_int_equal(zcrx_cqe_decode(r.ifq, small, &ci), ZCRX_CQE_NOT_OURS);
+	assert_int_equal(decode(r.ifq, small, &ci), ZCRX_CQE_NOT_OURS);
 	free(small);
 #undef DECODE
 	assert_int_equal(ai1.rx_buffers, 0);
@@ -312,6 +350,19 @@ static void decode_after_a_data_cqe_checks_area_and_receive(void **state)
 	assert_int_equal(zcrx_ifq_area(r.ifq, 1, &ai1), 0);
 	assert_int_equal(ai0.rx_buffers, 3);
 	assert_int_equal(ai1.rx_buffers, 1);
+	/* the server's "held": decoded in any area, less what went back, never below 0 */
+	assert_int_equal(zcrx_ifq_held(r.ifq), 4);
+	assert_int_equal(buf_return(r.ifq, a1 | PAGE, PAGE), 0);
+	assert_int_equal(zcrx_ifq_held(r.ifq), 3);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(buf_return(r.ifq, PAGE, PAGE), 0);
+	assert_int_equal(zcrx_ifq_held(r.ifq), 0);
+	/* an area the ifq does not have; then the ring (64 entries) fills */
+	assert_int_equal(buf_return(r.ifq, 2 * a1, PAGE), -EINVAL);
+	for (n = 0; n < 1000 && (ret = buf_return(r.ifq, a1 | PAGE, PAGE)) == 0; n++)
+		;
+	assert_int_equal(ret, -ENOSPC);
+	assert_int_equal(n, 64 - 6);
 	zcrx_ctx_destroy(r.ctx);
 }
 
@@ -319,11 +370,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(data_lands_in_the_new_area_and_goes_back_with_its_token),
+		cmocka_unit_test_setup_teardown(data_lands_in_the_new_area_and_goes_back_with_its_token,
+						set_inline, set_calls),
 		cmocka_unit_test(nodev_stall_resumes_on_the_new_area),
 		cmocka_unit_test(refused_before_the_call_in_words),
 		cmocka_unit_test(a_7_2_kernel_has_no_add_area),
 		cmocka_unit_test(decode_refuses_an_unknown_area_id),
 		cmocka_unit_test(decode_after_a_data_cqe_checks_area_and_receive),
+		cmocka_unit_test_setup_teardown(decode_after_a_data_cqe_checks_area_and_receive,
+						set_inline, set_calls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

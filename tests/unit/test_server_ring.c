@@ -141,12 +141,13 @@ static void test_full_sq_posts_at_the_next_decode(void **state)
 	status_answered(f);
 }
 
-/* The same when that CQE is a receive's data on decode's fast path. */
-static void test_full_sq_posts_at_the_next_data_cqe(void **state)
+/*
+ * A receive whose data CQE (user_data 77, raw) took decode's fast path,
+ * then a server that found the SQ full; the SQ submitted again.
+ */
+static void serve_past_a_hot_receive(struct fix *f, uint64_t raw[4], bool inline_decode)
 {
-	struct fix *f = *state;
 	struct io_uring *ring = zcrx_ctx_ring(f->ctx);
-	uint64_t raw[4] = { 77, 0, 0, 0 };
 	struct io_uring_cqe *data = (struct io_uring_cqe *)raw;
 	struct zcrx_cqe_info ci;
 	struct io_uring_sqe *sqe;
@@ -154,14 +155,43 @@ static void test_full_sq_posts_at_the_next_data_cqe(void **state)
 	assert_int_equal(zcrx_prep_recv_zc(f->ifq, io_uring_get_sqe(ring), ZCRX_SIM_SYNTH_FD, 0,
 					   77), 0);
 	io_uring_submit(ring);
+	raw[0] = 77;
 	data->res = 100;
-	assert_int_equal(zcrx_cqe_decode(f->ifq, data, &ci), ZCRX_CQE_DATA);
+	assert_int_equal(inline_decode ? zcrx_cqe_decode_fast(zcrx_ifq_fast(f->ifq), data, &ci)
+				       : zcrx_cqe_decode(f->ifq, data, &ci), ZCRX_CQE_DATA);
 	while ((sqe = io_uring_get_sqe(ring)))
 		io_uring_prep_nop(sqe);
 	serve(f);
 	assert_true(f->ifq->server_repost);
 	io_uring_submit(ring);
-	assert_int_equal(zcrx_cqe_decode(f->ifq, data, &ci), ZCRX_CQE_DATA);
+}
+
+/* The same when that CQE is a receive's data on decode's fast path. */
+static void test_full_sq_posts_at_the_next_data_cqe(void **state)
+{
+	struct fix *f = *state;
+	uint64_t raw[4] = { 0 };
+	struct zcrx_cqe_info ci;
+
+	serve_past_a_hot_receive(f, raw, false);
+	assert_int_equal(zcrx_cqe_decode(f->ifq, (struct io_uring_cqe *)raw, &ci), ZCRX_CQE_DATA);
+	assert_true(f->ifq->server_posted);
+	status_answered(f);
+}
+
+/* Inline, the data CQE passes the server by: the commit after the batch posts it. */
+static void test_full_sq_posts_at_the_commit_past_inline_decode(void **state)
+{
+	struct fix *f = *state;
+	struct zcrx_fast *fast = zcrx_ifq_fast(f->ifq);
+	uint64_t raw[4] = { 0 };
+	struct zcrx_cqe_info ci;
+
+	serve_past_a_hot_receive(f, raw, true);
+	assert_int_equal(zcrx_cqe_decode_fast(fast, (struct io_uring_cqe *)raw, &ci), ZCRX_CQE_DATA);
+	assert_false(f->ifq->server_posted);
+	assert_int_equal(zcrx_buf_return_fast(fast, ci.off, ci.len), 0);
+	zcrx_buf_commit(f->ifq);
 	assert_true(f->ifq->server_posted);
 	status_answered(f);
 }
@@ -182,6 +212,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_answers_from_the_ring, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_sq_posts_at_the_commit_past_inline_decode,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_sq_posts_at_the_next_decode, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_full_sq_posts_at_the_next_data_cqe, setup,
