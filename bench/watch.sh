@@ -11,13 +11,14 @@
 # simulator's timer rounds it meets count too) go beside.
 # Knobs: EVENTS (N, 20000: an unpaced storm spends ~4 us an event, so fewer
 # would leave the figure in the noise of start-up), CG_EVENTS (N for
-# callgrind, 1000), SC_EVENTS (N for strace, 2000), RUNS (3).
+# callgrind, 1000), SC_EVENTS (N for strace, 2000), RUNS (11: a pair is
+# ~0.1 s, and the median of 3 moved by +-0.5 us between runs on a shared VM).
 . "$(dirname "$0")/lib.sh"
 
 N=${EVENTS:-$([ "$QUICK" = 1 ] && echo 50 || echo 20000)}
 SC_N=${SC_EVENTS:-$([ "$QUICK" = 1 ] && echo 50 || echo 2000)}
 CG_N=${CG_EVENTS:-$([ "$QUICK" = 1 ] && echo 50 || echo 1000)}
-RUNS=${RUNS:-$([ "$QUICK" = 1 ] && echo 1 || echo 3)}
+RUNS=${RUNS:-$([ "$QUICK" = 1 ] && echo 1 || echo 11)}
 STORM=(--sim --area-size 64K --sim-consumer hold:16 --sim-rate 1000000 --rearm=auto --holdoff 0)
 
 for mode in text json; do
