@@ -135,21 +135,27 @@ static int setup(struct io_uring *ring, struct sink *k)
 	return 0;
 }
 
+/* The ring, the sink and a loop on them; the case is skipped without DEFER_TASKRUN. */
+static struct loop *start(struct io_uring *ring, struct sink *k)
+{
+	struct loop *l;
+	int ret = setup(ring, k);
+
+	if (ret == -EINVAL || ret == -ENOSYS)
+		skip();
+	assert_int_equal(ret, 0);
+	assert_int_equal(loop_create(&l, ring), 0);
+	return l;
+}
+
 static void test_storm_output_leaves_in_few_writes(void **state)
 {
 	struct io_uring ring;
 	struct sink k;
 	struct loop *l;
-	int ret;
 
 	(void)state;
-	ret = setup(&ring, &k);
-	if (ret == -EINVAL || ret == -ENOSYS) {
-		skip();	/* no DEFER_TASKRUN here */
-		return;
-	}
-	assert_int_equal(ret, 0);
-	assert_int_equal(loop_create(&l, &ring), 0);
+	l = start(&ring, &k);
 	loop_set_filter(l, storm_filter, &k);
 	loop_set_output(l, k.out, NULL, NULL);
 	storm_nop(&ring);
@@ -174,16 +180,9 @@ static void test_output_is_written_before_the_loop_waits(void **state)
 	struct io_uring ring;
 	struct sink k;
 	struct loop *l;
-	int ret;
 
 	(void)state;
-	ret = setup(&ring, &k);
-	if (ret == -EINVAL || ret == -ENOSYS) {
-		skip();
-		return;
-	}
-	assert_int_equal(ret, 0);
-	assert_int_equal(loop_create(&l, &ring), 0);
+	l = start(&ring, &k);
 	loop_set_filter(l, quiet_filter, &k);
 	loop_set_output(l, k.out, NULL, NULL);
 	assert_int_equal(loop_op_init(l, &k.timer, on_timer, &k), 0);
@@ -203,17 +202,10 @@ static void test_flush_hook_leaves_like_out_without_out(void **state)
 	struct io_uring ring;
 	struct sink k;
 	struct loop *l;
-	int ret;
 
 	(void)state;
-	ret = setup(&ring, &k);
-	if (ret == -EINVAL || ret == -ENOSYS) {
-		skip();
-		return;
-	}
-	assert_int_equal(ret, 0);
+	l = start(&ring, &k);
 	k.hooked = true;
-	assert_int_equal(loop_create(&l, &ring), 0);
 	loop_set_filter(l, storm_filter, &k);
 	loop_set_flush(l, sink_flush, &k);
 	storm_nop(&ring);
