@@ -326,7 +326,7 @@ EXAMPLE_BINS	:= $(basename $(wildcard examples/*.c))
 
 examples/%: examples/%.c lib/libzcrx.so .flags
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< -Llib -lzcrx -Wl,-rpath,'$$ORIGIN/../lib' \
-		$(ALL_LDFLAGS) $(PKG_LIBS)
+		$(ALL_LDFLAGS) $(LIB_LIBS)
 
 examples: $(EXAMPLE_BINS)
 check check-vm: examples
