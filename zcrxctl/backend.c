@@ -296,21 +296,26 @@ void backend_mode_print(struct printer *pr, enum backend_mode m)
 }
 
 /* "simulated", and "mode" where the session sent one (it says nodev) */
+bool backend_mode_check(bool sim, const char *name, size_t len, enum backend_mode *m)
+{
+	enum backend_mode want = sim ? BACKEND_SIM : BACKEND_NIC;
+
+	if (name && !sim && len == strlen(mode_name[BACKEND_NODEV]) &&
+	    !memcmp(name, mode_name[BACKEND_NODEV], len))
+		want = BACKEND_NODEV;
+	if (name && (len != strlen(mode_name[want]) || memcmp(name, mode_name[want], len)))
+		return false;
+	*m = want;
+	return true;
+}
+
 bool backend_mode_decode(const struct json *o, enum backend_mode *m)
 {
 	const struct json *j = json_get(o, "mode");
 	const char *s = json_str(j);
 	bool sim;
 
-	if (!json_bool(json_get(o, "simulated"), &sim))
+	if (!json_bool(json_get(o, "simulated"), &sim) || (j && !s))
 		return false;
-	*m = sim ? BACKEND_SIM : BACKEND_NIC;
-	if (!j)
-		return true;
-	if (!s || strcmp(s, mode_name[sim ? BACKEND_SIM : !strcmp(s, "nodev") ?
-				      BACKEND_NODEV : BACKEND_NIC]))
-		return false;
-	if (!sim && !strcmp(s, "nodev"))
-		*m = BACKEND_NODEV;
-	return true;
+	return backend_mode_check(sim, s, s ? strlen(s) : 0, m);
 }

@@ -85,5 +85,10 @@ const char *backend_mode_note(enum backend_mode m);
 void backend_mode_print(struct printer *pr, enum backend_mode m);
 /* That label read back from object o: true, or false when absent or inconsistent. */
 bool backend_mode_decode(const struct json *o, enum backend_mode *m);
+/*
+ * The rule both decoders apply: "mode" (name, len bytes; NULL when the
+ * record has none) must agree with "simulated" (sim); *m is what they say.
+ */
+bool backend_mode_check(bool sim, const char *name, size_t len, enum backend_mode *m);
 
 #endif

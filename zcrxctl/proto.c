@@ -428,21 +428,11 @@ static bool get_event(const struct fill *fl, enum zcrx_event *ev)
 static bool get_mode(const struct fill *fl, enum backend_mode *m)
 {
 	const struct rval *j = rv(fl, RK_MODE);
-	bool sim, nodev;
+	bool sim;
 
-	if (!rv_bool(fl, RK_SIMULATED, &sim))
+	if (!rv_bool(fl, RK_SIMULATED, &sim) || (j && j->type != JSON_STR))
 		return false;
-	*m = sim ? BACKEND_SIM : BACKEND_NIC;
-	if (!j)
-		return true;
-	if (j->type != JSON_STR)
-		return false;
-	nodev = !sim && rv_is(j, "nodev");
-	if (!rv_is(j, sim ? "sim" : nodev ? "nodev" : "nic"))
-		return false;
-	if (nodev)
-		*m = BACKEND_NODEV;
-	return true;
+	return backend_mode_check(sim, j ? j->s : NULL, j ? j->len : 0, m);
 }
 
 static bool get_time(struct fill *fl)
