@@ -9,20 +9,19 @@ SOVERSION	:= 1
 CC		?= gcc
 OBJCOPY		?= objcopy
 PKG_CONFIG	?= pkg-config
-# liburing builds the library and the CLI; libnl only the tests and fuzz
-# targets (an independent reader of our netlink requests): its absence
+# liburing builds the library and the CLI, which speak netlink themselves
+# (lib/nl.c: one library fewer to load and bind); libnl only the tests and
+# fuzz targets (an independent reader of our netlink requests): its absence
 # stops only those, with the line below.
-PKGS		:= liburing libnl-3.0 libnl-genl-3.0
-NL_OK		:= $(shell $(PKG_CONFIG) --exists libnl-3.0 libnl-genl-3.0 && echo y)
+NL_PKGS		:= libnl-3.0 libnl-genl-3.0
+NL_OK		:= $(shell $(PKG_CONFIG) --exists $(NL_PKGS) && echo y)
 
 PKG_CFLAGS	:= $(shell $(PKG_CONFIG) --cflags liburing) \
-		   $(if $(NL_OK),$(shell $(PKG_CONFIG) --cflags libnl-3.0 libnl-genl-3.0))
-NL_LIBS		:= $(if $(NL_OK),$(shell $(PKG_CONFIG) --libs $(PKGS)))
+		   $(if $(NL_OK),$(shell $(PKG_CONFIG) --cflags $(NL_PKGS)))
+NL_LIBS		:= $(if $(NL_OK),$(shell $(PKG_CONFIG) --libs liburing $(NL_PKGS)))
 # recursive: the error fires only in a recipe that links libnl
 PKG_LIBS	= $(if $(NL_OK),$(NL_LIBS),$(error \
 		  $@ links libnl: install libnl-3-dev libnl-genl-3-dev))
-# The library and the CLI speak netlink themselves (lib/nl.c): libnl is for
-# the tests that read requests back.  One library fewer to load and bind.
 LIB_LIBS	:= $(shell $(PKG_CONFIG) --libs liburing)
 ifeq ($(LIB_LIBS),)
 $(error pkg-config found no liburing: install liburing-dev pkg-config)
