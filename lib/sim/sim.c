@@ -150,16 +150,6 @@ static int sim_queue_get(struct zcrx_ctx *ctx, const char *ifname, uint32_t queu
 /* Small helpers                                                       */
 /* ------------------------------------------------------------------ */
 
-static bool all_zero(const void *p, size_t len)
-{
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < len; i++)
-		if (b[i])
-			return false;
-	return true;
-}
-
 /*
  * copy_from_user / copy_to_user: an unreadable or unwritable pointer gives
  * EFAULT instead of a crash.  process_vm_* on ourselves does the checking;
@@ -244,7 +234,7 @@ static int check_event_desc(const struct sim *s, const struct io_uring_zcrx_ifq_
 		/* the seed patch: alloc-fail only, bytes 12.. reserved */
 		if (ed->type_mask & ~ZCRX_EV_MASK(ZCRX_EV_ALLOC_FAIL))
 			return -EINVAL;
-		if (!all_zero(&ed->flags, sizeof(*ed) - offsetof(struct zcrx_event_desc, flags)))
+		if (!zcrx_all_zero(&ed->flags, sizeof(*ed) - offsetof(struct zcrx_event_desc, flags)))
 			return -EINVAL;
 		return 0;
 	}
@@ -254,7 +244,7 @@ static int check_event_desc(const struct sim *s, const struct io_uring_zcrx_ifq_
 		return -EINVAL;
 	if (ed->stats_offset && !(ed->flags & ZCRX_EVENT_DESC_FLAG_STATS))
 		return -EINVAL;
-	if (!all_zero(ed->__resv2, sizeof(ed->__resv2)))
+	if (!zcrx_all_zero(ed->__resv2, sizeof(ed->__resv2)))
 		return -EINVAL;
 	return 0;
 }
@@ -269,7 +259,7 @@ static int check_region(const struct sim *s, const struct io_uring_zcrx_ifq_reg 
 
 	if (need > rd->size)
 		return -EINVAL;
-	if (!all_zero(rd->__resv, sizeof(rd->__resv)))
+	if (!zcrx_all_zero(rd->__resv, sizeof(rd->__resv)))
 		return -EINVAL;
 	if (rd->flags & ~IORING_MEM_REGION_TYPE_USER)
 		return -EINVAL;
@@ -339,7 +329,7 @@ static int check_area(const struct io_uring_zcrx_ifq_reg *reg,
 		return -EINVAL;
 	if (area->rq_area_token)
 		return -EINVAL;
-	if (!all_zero(area->__resv2, sizeof(area->__resv2)))
+	if (!zcrx_all_zero(area->__resv2, sizeof(area->__resv2)))
 		return -EINVAL;
 	if (!area->len)
 		return -EFAULT;
@@ -551,7 +541,7 @@ static int arm_event(struct sim *s, struct sim_ifq *q, const struct zcrx_ctrl_ar
 
 	if (a->event_type >= last)
 		return -EINVAL;
-	if (!all_zero(a->__resv, sizeof(a->__resv)))
+	if (!zcrx_all_zero(a->__resv, sizeof(a->__resv)))
 		return -EINVAL;
 	if (!(q->latched & (1U << a->event_type)))
 		return -EINVAL;
@@ -578,7 +568,7 @@ static int add_area(struct sim *s, struct sim_ifq *q, const struct zcrx_ctrl_add
 
 	if (copy_in(&area, ca->area_ptr, sizeof(area)))
 		return -EFAULT;
-	if (!all_zero(ca->__resv, sizeof(ca->__resv)) || area.rq_area_token)
+	if (!zcrx_all_zero(ca->__resv, sizeof(ca->__resv)) || area.rq_area_token)
 		return -EINVAL;
 	area.rq_area_token = (uint64_t)q->nr_areas << IORING_ZCRX_AREA_SHIFT;
 	if (copy_out(ca->area_ptr, &area, sizeof(area)))
@@ -647,12 +637,12 @@ static int sim_ctrl(struct zcrx_ctx *ctx, struct zcrx_ctrl *uctrl)
 		return -EOPNOTSUPP;
 	switch (c.op) {
 	case ZCRX_CTRL_FLUSH_RQ:
-		if (!all_zero(&c.zc_flush, sizeof(c.zc_flush)))
+		if (!zcrx_all_zero(&c.zc_flush, sizeof(c.zc_flush)))
 			return -EINVAL;
 		zcrx_sim_rx_flush_rq(q);
 		return 0;
 	case ZCRX_CTRL_EXPORT:
-		if (!all_zero(&c.zc_export, sizeof(c.zc_export)))
+		if (!zcrx_all_zero(&c.zc_export, sizeof(c.zc_export)))
 			return -EINVAL;
 		/* sharing a zcrx with another ring is not modelled */
 		return -EOPNOTSUPP;
