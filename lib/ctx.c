@@ -66,6 +66,14 @@ int zcrx_ctx_new(struct zcrx_ctx **out, const struct zcrx_backend_ops *ops, cons
 			goto err_free;
 		ctx->ring = &ctx->ring_storage;
 		ctx->owns_ring = true;
+		/*
+		 * Enter by the ring's registered index: the kernel then takes no
+		 * file reference per call (an event storm enters once an event).
+		 * SINGLE_ISSUER and DEFER_TASKRUN already keep the ring to this
+		 * thread, as the index is.  A kernel without it (before 5.18), or
+		 * a full table, just leaves the fd in use.
+		 */
+		io_uring_register_ring_fd(ctx->ring);
 	}
 
 	ret = ctx_start(ctx, params);
