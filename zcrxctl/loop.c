@@ -35,6 +35,10 @@ struct loop {
 	void			*after_arg;
 	FILE			*out;
 	uint64_t		out_since;	/* a pass left output unwritten (mono ns) */
+	bool			in_pass;	/* loop_run() is handling what an enter brought */
+	uint64_t		now;		/* then: loop_now(), 0 until read */
+	uint64_t		real_off;	/* CLOCK_REALTIME - CLOCK_MONOTONIC, mod 2^64 */
+	uint64_t		real_at;	/* when it was read (mono ns); 0: never */
 	loop_output_fn		output;
 	void			*output_arg;
 	loop_hook_fn		flush;		/* writes the command's other output */
@@ -523,7 +527,7 @@ static void out_due(struct loop *l)
 			flush_out(l);
 		return;
 	}
-	now = mono_ns();
+	now = loop_now(l);
 	if (!l->out_since)
 		l->out_since = now;
 	else if (now - l->out_since >= LOOP_OUT_NS || failed)
@@ -571,6 +575,8 @@ int loop_run(struct loop *l)
 		}
 		if (ret)
 			return ret;
+		l->in_pass = true;
+		l->now = 0;
 		/*
 		 * One CQE at a time, each marked seen at once: a backend that
 		 * posts completions while we dispatch them sees the CQ room.
@@ -586,12 +592,38 @@ int loop_run(struct loop *l)
 			l->after(l, l->after_arg);
 		check_overflow(l);
 		out_due(l);
+		l->in_pass = false;
 	}
 	if (out_pending(l) || (l->out && ferror(l->out)))
 		flush_out(l);
 	/* hand queued SQEs (cancels) to the kernel before the ring goes */
 	io_uring_submit(l->ring);
 	return l->status;
+}
+
+uint64_t loop_now(struct loop *l)
+{
+	if (!l->in_pass)
+		return mono_ns();
+	if (!l->now)
+		l->now = mono_ns();
+	return l->now;
+}
+
+uint64_t loop_real(struct loop *l)
+{
+	uint64_t now, mono;
+
+	if (!l->in_pass)
+		return real_ns();
+	now = loop_now(l);
+	if (!l->real_at || now - l->real_at >= NSEC_PER_SEC) {
+		/* both clocks now, not now against the pass's start */
+		mono = mono_ns();
+		l->real_off = real_ns() - mono;
+		l->real_at = mono;
+	}
+	return now + l->real_off;
 }
 
 void loop_stop(struct loop *l, int status)

@@ -105,6 +105,19 @@ int loop_keys(struct loop *l, loop_key_fn fn, void *arg);
 
 /* Run until loop_stop(); returns the status given to it, or -errno of the ring. */
 int loop_run(struct loop *l);
+/*
+ * CLOCK_MONOTONIC ns: in a pass (what one enter brought, handled), the
+ * same for all of it, read once when first asked (what arrived together
+ * is stamped together: an event storm pays one clock read per pass, not
+ * one per record); outside one, now.
+ */
+uint64_t loop_now(struct loop *l);
+/*
+ * CLOCK_REALTIME ns for the same instant: loop_now() plus the two clocks'
+ * distance, read again each second (the monotonic clock follows NTP's
+ * slewing too; a step of the wall clock shows within that second).
+ */
+uint64_t loop_real(struct loop *l);
 void loop_stop(struct loop *l, int status);
 bool loop_stopped(const struct loop *l);
 

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <liburing.h>
 
@@ -238,12 +239,108 @@ static void test_flush_hook_leaves_like_out_without_out(void **state)
 	io_uring_queue_exit(&ring);
 }
 
+/*
+ * One clock read per pass: what a pass handles (its CQEs, the after hook)
+ * is stamped with one time, read afresh in each pass; loop_real() is the
+ * wall clock at that time.  Outside a pass the time is now.
+ */
+struct clk {
+	struct io_uring	*ring;
+	struct loop_op	timer;
+	bool		seen;		/* this pass has stamped something */
+	uint64_t	cur, first, at_timer;
+	int		cqes, passes;
+	bool		mismatch;
+	int64_t		real_off_max;	/* |loop_real - real_ns| at most */
+};
+
+static bool clk_filter(struct loop *l, struct io_uring_cqe *cqe, void *arg)
+{
+	struct clk *c = arg;
+	uint64_t now = loop_now(l);
+	int64_t off = (int64_t)(loop_real(l) - real_ns());
+
+	if (cqe->user_data != STORM_UD)
+		return false;
+	if (c->seen && now != c->cur)
+		c->mismatch = true;
+	c->seen = true;
+	c->cur = now;
+	if (!c->first)
+		c->first = now;
+	if (off < 0)
+		off = -off;
+	if (off > c->real_off_max)
+		c->real_off_max = off;
+	/* the first CQE brings two more, handled in one pass */
+	if (c->cqes++ == 0) {
+		storm_nop(c->ring);
+		storm_nop(c->ring);
+	}
+	return true;
+}
+
+static void clk_after(struct loop *l, void *arg)
+{
+	struct clk *c = arg;
+
+	if (c->seen && loop_now(l) != c->cur)
+		c->mismatch = true;
+	c->seen = false;
+	c->passes++;
+}
+
+static void clk_timer(struct loop *l, struct loop_op *op, int res)
+{
+	struct clk *c = op->arg;
+
+	(void)res;
+	c->at_timer = loop_now(l);
+	loop_stop(l, 0);
+}
+
+static void test_a_pass_reads_the_clock_once(void **state)
+{
+	struct io_uring ring;
+	struct sink k;
+	struct clk c = { .ring = &ring };
+	struct loop *l;
+	uint64_t a, b;
+
+	(void)state;
+	l = start(&ring, &k);
+	/* outside a pass: now, each time */
+	a = loop_now(l);
+	usleep(2000);
+	b = loop_now(l);
+	assert_true(b - a >= 2000000);
+	assert_true(loop_real(l) - real_ns() + 50000000 < 100000000);
+
+	loop_set_filter(l, clk_filter, &c);
+	loop_set_after(l, clk_after, &c);
+	assert_int_equal(loop_op_init(l, &c.timer, clk_timer, &c), 0);
+	assert_int_equal(loop_timer_in(l, &c.timer, 5 * 1000000ULL), 0);
+	storm_nop(&ring);
+	assert_int_equal(loop_run(l), 0);
+	print_message("%d CQEs in %d passes; wall clock off by %lld ns at most\n", c.cqes,
+		      c.passes, (long long)c.real_off_max);
+	assert_int_equal(c.cqes, 3);
+	assert_false(c.mismatch);
+	/* the timer's pass read the clock again, 5 ms on */
+	assert_true(c.at_timer - c.first >= 4 * 1000000ULL);
+	assert_true(c.real_off_max < 50 * 1000000LL);
+	fclose(k.out);
+	loop_destroy(l);
+	io_uring_queue_exit(&ring);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_storm_output_leaves_in_few_writes),
 		cmocka_unit_test(test_output_is_written_before_the_loop_waits),
 		cmocka_unit_test(test_flush_hook_leaves_like_out_without_out),
+		cmocka_unit_test(test_a_pass_reads_the_clock_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -160,9 +160,7 @@ void session_data_recv(struct session *s, const struct zcrx_cqe_info *info)
 	s->rx_buffers++;
 	s->rx_bytes += info->len;
 	/* the buffers of one pass arrived together: one clock read for them all */
-	if (c && !s->pass_ns)
-		s->pass_ns = mono_ns();
-	if (!c || zcrx_consumer_take(c, info, s->pass_ns)) {
+	if (!c || zcrx_consumer_take(c, info, session_now(s))) {
 		/* no consumer, or it could not take it: give the buffer back now */
 		zcrx_buf_return(s->ifq, info->off, info->len);
 		zcrx_buf_commit(s->ifq);
@@ -330,9 +328,7 @@ err:
 void session_data_consume(struct session *s)
 {
 	struct zcrx_consumer *cons[2] = { s->own_cons, s->net_cons };
-	uint64_t now = mono_ns(), next = 0, n;
-
-	s->pass_ns = 0;
+	uint64_t now = session_now(s), next = 0, n;
 
 	for (int i = 0; i < 2; i++) {
 		if (!cons[i])

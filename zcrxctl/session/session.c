@@ -201,6 +201,11 @@ fail:
 /* Records                                                             */
 /* ------------------------------------------------------------------ */
 
+uint64_t session_now(struct session *s)
+{
+	return s->loop ? loop_now(s->loop) : mono_ns();
+}
+
 void session_record(struct session *s, struct record *r, enum record_kind kind)
 {
 	struct zcrx_stats_snap st;
@@ -216,8 +221,8 @@ void session_record(struct session *s, struct record *r, enum record_kind kind)
 	if (kind == RECORD_ARMED)
 		return;
 	r->has_time = true;
-	r->real_ns = real_ns();
-	r->mono_ns = mono_ns();
+	r->mono_ns = session_now(s);
+	r->real_ns = s->loop ? loop_real(s->loop) : real_ns();
 	r->held = session_data_held(s);
 	r->rq_fill = zcrx_rq_fill(s->ifq);
 	if (!zcrx_stats_read(s->ifq, &st)) {

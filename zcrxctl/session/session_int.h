@@ -63,13 +63,15 @@ struct session {
 	uint32_t		next_conn_id;
 	uint64_t		rx_buffers;	/* data CQEs */
 	uint64_t		rx_bytes;
-	uint64_t		pass_ns;	/* CLOCK_MONOTONIC at this loop pass's first buffer; 0: none yet */
 	bool			grow_stopped;	/* --auto-grow reached MAX or was refused */
 	uint64_t		last_stats_mono;
 	uint64_t		last_stats_bytes;
 };
 
 /* data.c: the backend's traffic, --listen connections, their consumers */
+/* CLOCK_MONOTONIC ns, the same for all a loop pass handles (loop_now()) */
+uint64_t session_now(struct session *s);
+
 void session_data_init(struct session *s);
 /* Post the backend's receive, listen on --listen: 0, or -errno after p_err(). */
 int session_data_start(struct session *s);
