@@ -235,24 +235,59 @@ bool direct_member(const struct printer *p, const char *key, char **wp, char *en
 	return true;
 }
 
+/* "00" to "99": numbers go two digits at a time */
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* val's decimal digits, at least width of them (zeros first), ending at e: their start */
+static inline char *digits_back(char *e, uint64_t val, int width)
+{
+	char *stop = e - width;
+
+	while (val >= 100) {
+		e -= 2;
+		memcpy(e, &digit_pairs[2 * (val % 100)], 2);
+		val /= 100;
+	}
+	if (val >= 10) {
+		e -= 2;
+		memcpy(e, &digit_pairs[2 * val], 2);
+	} else {
+		*--e = '0' + val;
+	}
+	while (e > stop)
+		*--e = '0';
+	return e;
+}
+
+char *print_digits(char *e, uint64_t val, int width)
+{
+	return digits_back(e, val, width);
+}
+
+/* how many decimal digits val has */
+static inline int u64_len(uint64_t val)
+{
+	int n = 1;
+
+	if (val >= 10000000000000000000ULL)
+		return 20;
+	for (uint64_t p = 10; val >= p; p *= 10)
+		n++;
+	return n;
+}
+
 /* val's digits at w: past them, or NULL when short of end */
 static inline char *direct_u64(char *w, char *end, uint64_t val)
 {
-	char digits[20];
-	int i = sizeof(digits);
+	int n = u64_len(val);
 
-	if (val < 10 && w < end) {
-		*w++ = '0' + val;
-		return w;
-	}
-	do
-		digits[--i] = '0' + val % 10;
-	while (val /= 10);
-	if (end - w < (long)sizeof(digits) - i)
+	if (end - w < n)
 		return NULL;
-	while (i < (int)sizeof(digits))
-		*w++ = digits[i++];
-	return w;
+	digits_back(w + n, val, 1);
+	return w + n;
 }
 
 /* "s" for a plain s at w: past it, or NULL */
@@ -694,12 +729,9 @@ void print_string(struct printer *p, enum print_type t, const char *key, const c
 static void put_u64(struct printer *p, uint64_t val)
 {
 	char buf[20];
-	int i = sizeof(buf);
+	char *e = buf + sizeof(buf), *d = digits_back(e, val, 1);
 
-	do
-		buf[--i] = '0' + val % 10;
-	while (val /= 10);
-	out_write(p, buf + i, sizeof(buf) - i);
+	out_write(p, d, e - d);
 }
 
 void print_uint(struct printer *p, enum print_type t, const char *key, const char *fmt, uint64_t val)
@@ -844,6 +876,78 @@ void print_nl(struct printer *p)
 {
 	if (!p->json)
 		out_putc(p, '\n');
+}
+
+/* The state the next call's bytes depend on: the same in a and b */
+static bool same_state(const struct printer *a, const struct printer *b)
+{
+	if (a->json != b->json || a->pretty != b->pretty || a->color != b->color ||
+	    a->flat != b->flat || a->depth != b->depth || a->doc_open != b->doc_open)
+		return false;
+	/* a level below the current one is set when it opens */
+	for (int i = 0; i <= a->depth; i++)
+		if (a->need_comma[i] != b->need_comma[i] || a->in_array[i] != b->in_array[i])
+			return false;
+	return true;
+}
+
+/* p's state set to s, p's stream and error kept */
+static void set_state(struct printer *p, const struct printer *s)
+{
+	FILE *out = p->out;
+	int err = p->err;
+
+	*p = *s;
+	p->out = out;
+	p->err = err;
+}
+
+bool print_span_again(struct printer *p, const struct print_span *s)
+{
+	char *w, *end;
+
+	/* into the buffer only: elsewhere (a terminal's stream) the calls are made */
+	if (!s->kept || !out_room(p, &w, &end) || (size_t)(end - w) < s->n ||
+	    !same_state(p, &s->before))
+		return false;
+	memcpy(w, s->b, s->n);
+	out_commit(p, w + s->n);
+	set_state(p, &s->after);
+	return true;
+}
+
+bool print_span_begin(struct printer *p, struct print_span *s)
+{
+	char *w, *end;
+
+	s->start = NULL;
+	/*
+	 * Room for all the calls can write: stdio writes a fully buffered
+	 * stream out only when its buffer is full, so their bytes are the
+	 * ones between s->start and the write pointer at the end.
+	 */
+	if (!out_room(p, &w, &end) || end - w < PRINT_SPAN_MAX || ferror_unlocked(p->out))
+		return false;
+	s->kept = false;
+	s->start = w;
+	s->before = *p;
+	return true;
+}
+
+void print_span_end(struct printer *p, struct print_span *s)
+{
+	char *w, *end;
+
+	if (!s->start)
+		return;
+	if (out_room(p, &w, &end) && w >= s->start && w - s->start <= PRINT_SPAN_MAX &&
+	    !ferror_unlocked(p->out)) {
+		s->n = w - s->start;
+		memcpy(s->b, s->start, s->n);
+		s->after = *p;
+		s->kept = true;
+	}
+	s->start = NULL;
 }
 
 /* Flush, keeping the first failure's errno for print_errno(). */

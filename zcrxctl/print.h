@@ -95,9 +95,46 @@ void print_null(struct printer *p, enum print_type t, const char *key, const cha
  * needs none (or memory ran out); a newline is kept if keep_nl.
  */
 char *print_escape(const char *s, bool keep_nl);
+/* val's decimal digits, at least width of them (zeros first), ending at e: where they start */
+char *print_digits(char *e, uint64_t val, int width);
 /* text only; the rendered text is escaped (newlines kept if fmt has one) */
 void print_text(struct printer *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void print_nl(struct printer *p);
+
+/*
+ * Spans: the bytes a run of print calls wrote, kept to be written again
+ * when the same calls come with the printer in the same state (every
+ * record of a session repeats its device, queue and mode; a storm prints
+ * the same "armed" record after every event).  The caller knows the
+ * calls' arguments are the same as when it kept them; the span checks the
+ * printer's state (format, nesting, commas) and sets it as the calls
+ * would.  The calls between begin and end must write at most
+ * PRINT_SPAN_MAX bytes: a span is kept only when its bytes went into the
+ * stream's buffer at once, which print_span_begin() makes sure has room.
+ */
+#define PRINT_SPAN_MAX	512
+
+struct print_span {
+	bool		kept;
+	char		*start;		/* where the calls began to write */
+	struct printer	before, after;	/* their out and err unused */
+	size_t		n;
+	char		b[PRINT_SPAN_MAX];
+};
+
+/*
+ * s's bytes written again (true: do not make the calls), or false; only
+ * into the stream's buffer, so an unbuffered or line-buffered stream (a
+ * terminal's) always has the calls made.
+ */
+bool print_span_again(struct printer *p, const struct print_span *s);
+/*
+ * Around the calls, after print_span_again() said false: s is kept anew if
+ * begin says true (the stream's buffer has the room); with false, s is
+ * left as it was (another printer's, perhaps) and end does nothing.
+ */
+bool print_span_begin(struct printer *p, struct print_span *s);
+void print_span_end(struct printer *p, struct print_span *s);
 
 /* Close whatever JSON is open and end the document (newline in JSON mode). */
 void print_end(struct printer *p);

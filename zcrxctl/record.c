@@ -55,8 +55,7 @@ static void fmt_iso(uint64_t ns, char *buf, size_t len)
 	memcpy(buf, cache.head, cache.n);
 	buf += cache.n;
 	*buf = '.';
-	for (int i = 6; i > 0; i--, us /= 10)
-		buf[i] = '0' + us % 10;
+	print_digits(buf + 7, us, 6);
 	buf[7] = 'Z';
 	buf[8] = '\0';
 }
@@ -75,12 +74,6 @@ static void print_time(struct printer *pr, const struct record *r, enum ts_mode 
 	print_string(pr, PRINT_ANY, "time", " time=%s", iso);
 }
 
-static void print_where(struct printer *pr, const struct record *r)
-{
-	print_string(pr, PRINT_ANY, "dev", " dev=%s", r->dev);
-	print_uint(pr, PRINT_ANY, "queue", " queue=%llu", r->queue);
-}
-
 static void print_copy_stats(struct printer *pr, const struct record *r)
 {
 	if (r->has_stats) {
@@ -92,17 +85,127 @@ static void print_copy_stats(struct printer *pr, const struct record *r)
 	}
 }
 
-void record_print_object(struct printer *pr, const struct record *r, enum ts_mode ts)
+/*
+ * What repeats from record to record is printed once and copied after
+ * (print_span): a record's head (its kind), where it is, and its mode
+ * with the object's end; an armed record whole, which a storm prints
+ * after every event.  Each span is kept with the fields it printed; one
+ * set for text printers and one for JSON (the subscribers' wire is JSON,
+ * and JSON bytes do not depend on the stream they go to).
+ */
+enum span_keys {
+	K_KIND	= 1,	/* the record's kind */
+	K_WHERE	= 2,	/* dev, queue */
+	K_ID	= 4,	/* zcrx id */
+	K_MODE	= 8,
+	K_ARMED	= 16,	/* event, by */
+};
+
+struct memo {
+	struct print_span	span;
+	unsigned int		keys;	/* which of the fields below it was kept for */
+	enum record_kind	kind;
+	enum zcrx_event		event;
+	enum backend_mode	mode;
+	uint32_t		queue;
+	uint32_t		zcrx_id;
+	char			dev[DEV_NAME_MAX];
+	char			by[sizeof(((struct record *)0)->by)];
+};
+
+static struct memos {
+	struct memo	head, where, tail, armed;
+} memos[2];
+
+/*
+ * m's bytes again if they were printed for r's fields that keys names,
+ * with the printer as it is (true: done); else the calls are to be made,
+ * then print_span_end(), and m is kept for r where pr's buffer lets it be
+ * (a printer that cannot keep it leaves it to one that can).
+ */
+static inline __attribute__((always_inline))
+bool memo_again(struct printer *pr, struct memo *m, const struct record *r, unsigned int keys)
 {
+	if (m->keys == keys &&
+	    (!(keys & K_KIND) || m->kind == r->kind) &&
+	    (!(keys & K_MODE) || m->mode == r->mode) &&
+	    (!(keys & K_ID) || m->zcrx_id == r->zcrx_id) &&
+	    /* all the bytes: equal ones are equal strings (unequal ones after the NUL only miss) */
+	    (!(keys & K_ARMED) || (m->event == r->event && !memcmp(m->by, r->by, sizeof(m->by)))) &&
+	    (!(keys & K_WHERE) || (m->queue == r->queue && !memcmp(m->dev, r->dev, sizeof(m->dev)))) &&
+	    print_span_again(pr, &m->span))
+		return true;
+	if (!print_span_begin(pr, &m->span))
+		return false;
+	m->keys = keys;
+	m->kind = r->kind;
+	m->event = r->event;
+	m->mode = r->mode;
+	m->queue = r->queue;
+	m->zcrx_id = r->zcrx_id;
+	memcpy(m->dev, r->dev, sizeof(m->dev));
+	memcpy(m->by, r->by, sizeof(m->by));
+	return false;
+}
+
+static void print_head(struct printer *pr, struct memo *m, const struct record *r)
+{
+	if (memo_again(pr, m, r, K_KIND))
+		return;
 	open_json_object(pr, NULL);
 	print_uint(pr, PRINT_JSON, "v", NULL, PROTO_VERSION);
 	print_string(pr, PRINT_ANY, "record", "%s", kind_name[r->kind]);
+	print_span_end(pr, &m->span);
+}
+
+/* dev and queue, and the zcrx id after them when with_id */
+static void print_where(struct printer *pr, struct memo *m, const struct record *r, bool with_id)
+{
+	if (memo_again(pr, m, r, with_id ? K_WHERE | K_ID : K_WHERE))
+		return;
+	print_string(pr, PRINT_ANY, "dev", " dev=%s", r->dev);
+	print_uint(pr, PRINT_ANY, "queue", " queue=%llu", r->queue);
+	if (with_id)
+		print_uint(pr, PRINT_ANY, "zcrx-id", " zcrx-id=%llu", r->zcrx_id);
+	print_span_end(pr, &m->span);
+}
+
+static void print_tail(struct printer *pr, struct memo *m, const struct record *r)
+{
+	if (memo_again(pr, m, r, K_MODE))
+		return;
+	backend_mode_print(pr, r->mode);
+	close_json_object(pr);
+	print_span_end(pr, &m->span);
+}
+
+static void print_armed(struct printer *pr, struct memos *ms, const struct record *r)
+{
+	if (memo_again(pr, &ms->armed, r, K_KIND | K_WHERE | K_MODE | K_ARMED))
+		return;
+	/* spans nest: the inner ones keep their own bytes, this one all of them */
+	print_head(pr, &ms->head, r);
+	print_string(pr, PRINT_ANY, "event", " type=%s", zcrx_event_name(r->event));
+	print_string(pr, PRINT_ANY, "by", " by=%s", r->by);
+	print_where(pr, &ms->where, r, false);
+	print_tail(pr, &ms->tail, r);
+	print_span_end(pr, &ms->armed.span);
+}
+
+void record_print_object(struct printer *pr, const struct record *r, enum ts_mode ts)
+{
+	struct memos *ms = &memos[print_is_json(pr)];
+
+	if (r->kind == RECORD_ARMED) {
+		print_armed(pr, ms, r);
+		return;
+	}
+	print_head(pr, &ms->head, r);
 	switch (r->kind) {
 	case RECORD_EVENT:
 		print_uint(pr, PRINT_ANY, "seq", " seq=%llu", r->seq);
 		print_time(pr, r, ts);
-		print_where(pr, r);
-		print_uint(pr, PRINT_ANY, "zcrx-id", " zcrx-id=%llu", r->zcrx_id);
+		print_where(pr, &ms->where, r, true);
 		print_string(pr, PRINT_ANY, "event", " type=%s", zcrx_event_name(r->event));
 		print_uint(pr, PRINT_ANY, "count", " count=%llu", r->count);
 		print_bool(pr, PRINT_JSON, "latched", NULL, r->latched);
@@ -112,13 +215,10 @@ void record_print_object(struct printer *pr, const struct record *r, enum ts_mod
 		print_copy_stats(pr, r);
 		break;
 	case RECORD_ARMED:
-		print_string(pr, PRINT_ANY, "event", " type=%s", zcrx_event_name(r->event));
-		print_string(pr, PRINT_ANY, "by", " by=%s", r->by);
-		print_where(pr, r);
 		break;
 	case RECORD_STATS:
 		print_time(pr, r, ts);
-		print_where(pr, r);
+		print_where(pr, &ms->where, r, false);
 		print_uint(pr, PRINT_ANY, "rx-buffers", " rx-buffers=%llu", r->rx_buffers);
 		if (r->has_packets)
 			print_uint(pr, PRINT_ANY, "rx-packets", " rx-packets=%llu", r->rx_packets);
@@ -147,7 +247,7 @@ void record_print_object(struct printer *pr, const struct record *r, enum ts_mod
 		break;
 	case RECORD_GROW:
 		print_time(pr, r, ts);
-		print_where(pr, r);
+		print_where(pr, &ms->where, r, false);
 		print_string(pr, PRINT_ANY, "by", " by=%s", r->by);
 		print_bool(pr, PRINT_ANY, "stopped", " stopped=%s", r->stopped);
 		if (r->stopped) {
@@ -160,8 +260,7 @@ void record_print_object(struct printer *pr, const struct record *r, enum ts_mod
 		print_uint(pr, PRINT_ANY, "area-size", " area-size=%llu", r->area_size);
 		break;
 	}
-	backend_mode_print(pr, r->mode);
-	close_json_object(pr);
+	print_tail(pr, &ms->tail, r);
 }
 
 int record_print(struct printer *pr, const struct record *r, enum ts_mode ts)

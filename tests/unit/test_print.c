@@ -502,6 +502,128 @@ static void test_members_after_nested_objects(void **state)
 	free(buf);
 }
 
+/*
+ * Spans: calls kept as bytes and written again.  The emitter makes the
+ * same calls with spans and without; a span comes back only where the
+ * printer is as it was (first member or not, depth, array, format).
+ */
+static struct print_span sp_where, sp_whole;
+static int span_hits;
+
+static void where(struct printer *p, bool spans, const char *dev, unsigned int queue)
+{
+	if (spans && print_span_again(p, &sp_where)) {
+		span_hits++;
+		return;
+	}
+	if (spans)
+		(void)print_span_begin(p, &sp_where);
+	print_string(p, PRINT_ANY, "dev", " dev=%s", dev);
+	print_uint(p, PRINT_ANY, "queue", " queue=%llu", queue);
+	if (spans)
+		print_span_end(p, &sp_where);
+}
+
+/* a whole object, with the where span inside it */
+static void whole(struct printer *p, bool spans)
+{
+	if (spans && print_span_again(p, &sp_whole)) {
+		span_hits++;
+		return;
+	}
+	if (spans)
+		(void)print_span_begin(p, &sp_whole);
+	open_json_object(p, NULL);
+	print_string(p, PRINT_ANY, "record", "%s", "armed");
+	where(p, spans, "sim0", 3);
+	close_json_object(p);
+	if (spans)
+		print_span_end(p, &sp_whole);
+}
+
+static void emit_spanned(struct printer *p, bool spans)
+{
+	memset(&sp_where, 0, sizeof(sp_where));
+	memset(&sp_whole, 0, sizeof(sp_whole));
+	for (int i = 0; i < 6; i++) {
+		/*
+		 * first in an object or after a member (at the same depth), then
+		 * first in a nested object, then in an array's object
+		 */
+		open_json_object(p, NULL);
+		if (i % 3)
+			print_uint(p, PRINT_ANY, "seq", "seq=%llu", i);
+		where(p, spans, "sim0", 3);
+		open_json_object(p, "inner");
+		where(p, spans, "sim0", 3);
+		close_json_object(p);
+		open_json_array(p, "list");
+		open_json_object(p, NULL);
+		where(p, spans, "sim0", 3);
+		close_json_object(p);
+		close_json_array(p);
+		close_json_object(p);
+		print_nl(p);
+		/* a whole record, first of its document or after one */
+		if (i & 1)
+			print_record_end(p);
+		whole(p, spans);
+		print_nl(p);
+		print_record_end(p);
+	}
+	print_end(p);
+}
+
+static char *spanned_through(bool json, bool pretty, bool spans, size_t room, int mode)
+{
+	FILE *f = tmpfile();
+	char *b = malloc(room), *out;
+	struct printer p;
+	long n;
+
+	assert_non_null(f);
+	assert_non_null(b);
+	setvbuf(f, b, mode, room);
+	printer_init(&p, f, json, pretty, COLOR_NEVER);
+	emit_spanned(&p, spans);
+	fflush(f);
+	n = ftell(f);
+	out = calloc(1, n + 1);
+	rewind(f);
+	assert_int_equal(fread(out, 1, n, f), n);
+	fclose(f);
+	free(b);
+	return out;
+}
+
+static void test_spans_print_what_their_calls_print(void **state)
+{
+	static const int modes[] = { _IOFBF, _IOLBF, _IONBF };
+
+	(void)state;
+	for (int json = 0; json < 2; json++) {
+		for (int pretty = 0; pretty < 2; pretty++) {
+			char *want = spanned_through(json, pretty, false, 65536, _IOFBF);
+
+			span_hits = 0;
+			for (int m = 0; m < 3; m++) {
+				for (size_t room = 1; room <= 2100; room += room < 64 ? 1 : 31) {
+					char *got = spanned_through(json, pretty, true, room, modes[m]);
+
+					if (strcmp(got, want))
+						fail_msg("%s%s, mode %d, %zu bytes of buffer:\n%s\nnot\n%s",
+							 json ? "json" : "text", pretty ? " pretty" : "",
+							 modes[m], room, got, want);
+					free(got);
+				}
+			}
+			/* and they were written again, not only made as calls */
+			assert_true(span_hits > 100);
+			free(want);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_line_buffered_and_unbuffered_streams_print_alike),
 		cmocka_unit_test(test_keys_in_buffers_are_checked_every_time),
 		cmocka_unit_test(test_members_after_nested_objects),
+		cmocka_unit_test(test_spans_print_what_their_calls_print),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -168,6 +168,100 @@ static void test_a_short_line_after_a_long_one_ends_at_its_length(void **state)
 	free(l2);
 }
 
+static char *read_back(FILE *f)
+{
+	long n;
+	char *out;
+
+	fflush(f);
+	n = ftell(f);
+	out = calloc(1, n + 1);
+	assert_non_null(out);
+	rewind(f);
+	assert_int_equal(fread(out, 1, n, f), n);
+	fclose(f);
+	return out;
+}
+
+/*
+ * What repeats from record to record is printed once and copied after:
+ * each record still says its own device, queue, zcrx id, mode, event and
+ * by.  An unbuffered stream keeps nothing (no room to keep it from), so
+ * it prints every field each time: the two must agree, record by record,
+ * in any order, with the wire's JSON lines built in between.
+ */
+static void test_repeated_fields_print_as_each_record_says(void **state)
+{
+	static const char *const devs[] = { "sim0", "sim1", "eth0" };
+	static const char *const bys[] = { "auto", "arm" };
+	static const enum record_kind kinds[] = {
+		RECORD_EVENT, RECORD_ARMED, RECORD_STATS, RECORD_GROW, RECORD_LOST,
+	};
+	uint32_t seed = 1;
+
+	(void)state;
+	for (int json = 0; json < 2; json++) {
+		FILE *kept = tmpfile(), *plain = tmpfile(), *wire = tmpfile(), *wplain = tmpfile();
+		struct printer pk, pp, pw;
+		char *a, *b;
+
+		assert_non_null(kept);
+		assert_non_null(plain);
+		assert_non_null(wire);
+		assert_non_null(wplain);
+		setvbuf(plain, NULL, _IONBF, 0);
+		setvbuf(wplain, NULL, _IONBF, 0);
+		printer_init(&pk, kept, json, false, COLOR_NEVER);
+		printer_init(&pp, plain, json, false, COLOR_NEVER);
+		printer_init(&pw, wplain, true, false, COLOR_NEVER);
+		for (int i = 0; i < 3000; i++) {
+			struct record r = stats(BACKEND_SIM);
+			size_t len;
+			char *line;
+
+			seed = seed * 1103515245 + 12345;
+			r.kind = kinds[(seed >> 8) % 5];
+			strcpy(r.dev, devs[(seed >> 11) % 3]);
+			r.queue = (seed >> 13) % 2;
+			r.zcrx_id = (seed >> 14) % 2;
+			r.mode = (enum backend_mode)((seed >> 15) % 3);
+			r.event = (enum zcrx_event)((seed >> 17) % ZCRX_EV_COUNT);
+			strcpy(r.by, bys[(seed >> 18) % 2]);
+			r.seq = i;
+			r.latched = seed >> 19 & 1;
+			r.has_stats = seed >> 20 & 1;
+			r.stopped = seed >> 21 & 1;
+			strcpy(r.error, "refused");
+			assert_int_equal(record_print(&pk, &r, TS_ISO), 0);
+			assert_int_equal(record_print(&pp, &r, TS_ISO), 0);
+			/* the wire's printer shares the JSON printers' kept bytes */
+			line = proto_record_encode(&r, &len);
+			assert_non_null(line);
+			assert_int_equal(fwrite(line, 1, len, wire), len);
+			free(line);
+			record_print_object(&pw, &r, TS_ISO);
+			print_record_end(&pw);
+		}
+		print_end(&pk);
+		print_end(&pp);
+		a = read_back(kept);
+		b = read_back(plain);
+		if (strcmp(a, b))
+			fail_msg("%s: kept bytes printed\n%.300s\nnot\n%.300s", json ? "json" : "text",
+				 a + strspn(a, b), b + strspn(a, b));
+		free(a);
+		free(b);
+		/* the encoded lines, and the same records printed plainly as JSON */
+		print_end(&pw);
+		a = read_back(wire);
+		b = read_back(wplain);
+		if (strcmp(a, b))
+			fail_msg("wire lines\n%.300s\nnot\n%.300s", a + strspn(a, b), b + strspn(a, b));
+		free(b);
+		free(a);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_stats_without_recv_overflows),
 		cmocka_unit_test(test_mode_must_agree_with_simulated),
 		cmocka_unit_test(test_iso_time_across_second_boundaries),
+		cmocka_unit_test(test_repeated_fields_print_as_each_record_says),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
