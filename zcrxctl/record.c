@@ -98,7 +98,9 @@ enum span_keys {
 	K_WHERE	= 2,	/* dev, queue */
 	K_ID	= 4,	/* zcrx id */
 	K_MODE	= 8,
-	K_ARMED	= 16,	/* event, by */
+	K_EVENT	= 16,	/* the event's type */
+	K_BY	= 32,
+	K_NULLS	= 64,	/* and two nulls for copy stats: no field, the keys say it */
 };
 
 struct memo {
@@ -130,8 +132,9 @@ bool memo_again(struct printer *pr, struct memo *m, const struct record *r, unsi
 	    (!(keys & K_KIND) || m->kind == r->kind) &&
 	    (!(keys & K_MODE) || m->mode == r->mode) &&
 	    (!(keys & K_ID) || m->zcrx_id == r->zcrx_id) &&
+	    (!(keys & K_EVENT) || m->event == r->event) &&
 	    /* all the bytes: equal ones are equal strings (unequal ones after the NUL only miss) */
-	    (!(keys & K_ARMED) || (m->event == r->event && !memcmp(m->by, r->by, sizeof(m->by)))) &&
+	    (!(keys & K_BY) || !memcmp(m->by, r->by, sizeof(m->by))) &&
 	    (!(keys & K_WHERE) || (m->queue == r->queue && !memcmp(m->dev, r->dev, sizeof(m->dev)))) &&
 	    print_span_again(pr, &m->span))
 		return true;
@@ -158,22 +161,31 @@ static void print_head(struct printer *pr, struct memo *m, const struct record *
 	print_span_end(pr, &m->span);
 }
 
-/* dev and queue, and the zcrx id after them when with_id */
-static void print_where(struct printer *pr, struct memo *m, const struct record *r, bool with_id)
+/* dev and queue, and for an event its zcrx id and type after them */
+static void print_where(struct printer *pr, struct memo *m, const struct record *r)
 {
-	if (memo_again(pr, m, r, with_id ? K_WHERE | K_ID : K_WHERE))
+	bool event = r->kind == RECORD_EVENT;
+
+	if (memo_again(pr, m, r, event ? K_WHERE | K_ID | K_EVENT : K_WHERE))
 		return;
 	print_string(pr, PRINT_ANY, "dev", " dev=%s", r->dev);
 	print_uint(pr, PRINT_ANY, "queue", " queue=%llu", r->queue);
-	if (with_id)
+	if (event) {
 		print_uint(pr, PRINT_ANY, "zcrx-id", " zcrx-id=%llu", r->zcrx_id);
+		print_string(pr, PRINT_ANY, "event", " type=%s", zcrx_event_name(r->event));
+	}
 	print_span_end(pr, &m->span);
 }
 
+/* the mode and the object's end, after an event's copy stats when it has none */
 static void print_tail(struct printer *pr, struct memo *m, const struct record *r)
 {
-	if (memo_again(pr, m, r, K_MODE))
+	bool nulls = r->kind == RECORD_EVENT && !r->has_stats;
+
+	if (nulls ? memo_again(pr, m, r, K_MODE | K_NULLS) : memo_again(pr, m, r, K_MODE))
 		return;
+	if (nulls)
+		print_copy_stats(pr, r);
 	backend_mode_print(pr, r->mode);
 	close_json_object(pr);
 	print_span_end(pr, &m->span);
@@ -181,13 +193,13 @@ static void print_tail(struct printer *pr, struct memo *m, const struct record *
 
 static void print_armed(struct printer *pr, struct memos *ms, const struct record *r)
 {
-	if (memo_again(pr, &ms->armed, r, K_KIND | K_WHERE | K_MODE | K_ARMED))
+	if (memo_again(pr, &ms->armed, r, K_KIND | K_WHERE | K_MODE | K_EVENT | K_BY))
 		return;
 	/* spans nest: the inner ones keep their own bytes, this one all of them */
 	print_head(pr, &ms->head, r);
 	print_string(pr, PRINT_ANY, "event", " type=%s", zcrx_event_name(r->event));
 	print_string(pr, PRINT_ANY, "by", " by=%s", r->by);
-	print_where(pr, &ms->where, r, false);
+	print_where(pr, &ms->where, r);
 	print_tail(pr, &ms->tail, r);
 	print_span_end(pr, &ms->armed.span);
 }
@@ -205,20 +217,21 @@ void record_print_object(struct printer *pr, const struct record *r, enum ts_mod
 	case RECORD_EVENT:
 		print_uint(pr, PRINT_ANY, "seq", " seq=%llu", r->seq);
 		print_time(pr, r, ts);
-		print_where(pr, &ms->where, r, true);
-		print_string(pr, PRINT_ANY, "event", " type=%s", zcrx_event_name(r->event));
+		print_where(pr, &ms->where, r);
 		print_uint(pr, PRINT_ANY, "count", " count=%llu", r->count);
 		print_bool(pr, PRINT_JSON, "latched", NULL, r->latched);
 		print_string(pr, PRINT_FP, NULL, " state=%s", r->latched ? "latched" : "armed");
 		print_uint(pr, PRINT_ANY, "held", " held=%llu", r->held);
 		print_uint(pr, PRINT_ANY, "rq-fill", " rq-fill=%llu", r->rq_fill);
-		print_copy_stats(pr, r);
+		/* without stats, the two nulls come with the tail */
+		if (r->has_stats)
+			print_copy_stats(pr, r);
 		break;
 	case RECORD_ARMED:
 		break;
 	case RECORD_STATS:
 		print_time(pr, r, ts);
-		print_where(pr, &ms->where, r, false);
+		print_where(pr, &ms->where, r);
 		print_uint(pr, PRINT_ANY, "rx-buffers", " rx-buffers=%llu", r->rx_buffers);
 		if (r->has_packets)
 			print_uint(pr, PRINT_ANY, "rx-packets", " rx-packets=%llu", r->rx_packets);
@@ -247,7 +260,7 @@ void record_print_object(struct printer *pr, const struct record *r, enum ts_mod
 		break;
 	case RECORD_GROW:
 		print_time(pr, r, ts);
-		print_where(pr, &ms->where, r, false);
+		print_where(pr, &ms->where, r);
 		print_string(pr, PRINT_ANY, "by", " by=%s", r->by);
 		print_bool(pr, PRINT_ANY, "stopped", " stopped=%s", r->stopped);
 		if (r->stopped) {
