@@ -108,7 +108,7 @@ tests/unit/%: tests/unit/%.c zcrxctl/libcli.a lib/libzcrx_internal.a .flags
 tests/helpers/%: tests/helpers/%.c lib/libzcrx_internal.a .flags
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< lib/libzcrx_internal.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
-BENCH_BINS	:= bench/recycle
+BENCH_BINS	:= bench/recycle bench/cputime
 
 bench/%: bench/%.c lib/libzcrx_internal.a .flags
 	$(CC) $(ALL_CFLAGS) $(DEPFLAGS) -o $@ $< lib/libzcrx_internal.a $(ALL_LDFLAGS) $(PKG_LIBS)

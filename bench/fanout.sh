@@ -13,8 +13,8 @@
 #     Goal: a subscriber adds no more syscalls per record than the session's
 #     own stdout takes (one write per loop pass).  The simulator's work is
 #     left out of the instructions (bench/lib.sh).
-#   CPU per record: perf stat -p on the uninstrumented session over a
-#     window, RUNS windows in turn for each K.
+#   CPU per record: the uninstrumented session's scheduler runtime
+#     (pid_cpu_us) over a window, RUNS windows in turn for each K.
 #   subscriber per record: `subscribe -c N` vs `-c 2N` under callgrind (the
 #     median of RUNS pairs), and paired CPU, over the records it printed.
 #     Goal: <= 5k instructions.

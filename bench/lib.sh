@@ -3,9 +3,9 @@
 # the table is written.
 #
 # Instructions: valgrind --tool=callgrind, whose counts repeat (user space
-# only).  Time: CPU (task-clock) from `perf stat` outside the process, or
-# the kernel's rusage when perf is missing; never a clock read inside a
-# sample.  Two sides of a ratio, or two run lengths of a per-event figure,
+# only).  Time: CPU as the kernel accounts it to the process, taken
+# outside it (bench/cputime: wait4's rusage, which leaves out the time the
+# hypervisor stole from our vCPU); never a clock read inside a sample.  Two sides of a ratio, or two run lengths of a per-event figure,
 # run paired: A, B, A, B, ...; the figure is the median of the pairs.
 # Per-event figures are (cost of 2N) - (cost of N) over N, so start-up
 # cancels.  Syscalls: strace -c -f.
@@ -82,36 +82,24 @@ cg_calls() {
 }
 
 # cpu_us CMD...: CPU time of CMD in microseconds, its output discarded
-if perf stat -x, -e task-clock true >/dev/null 2>&1; then
-	BENCH_CLOCK="perf stat task-clock"
-	# (its context switches, the wake-ups, to $BENCH_TMP/cs)
-	cpu_us() {
-		"${BENCH_PRE[@]}" perf stat -x, -e task-clock,context-switches -o "$BENCH_TMP/perf" \
-			"$@" >/dev/null 2>&1
-		awk -F, '$3 == "task-clock" { printf "%d\n", $1 * 1000 }
-			$3 == "context-switches" { printf "%d\n", $1 > "/dev/stderr" }' \
-			"$BENCH_TMP/perf" 2>"$BENCH_TMP/cs"
-	}
-	# pid_cpu_us PID SECONDS: CPU PID spends over the next SECONDS
-	pid_cpu_us() {
-		perf stat -x, -e task-clock -p "$1" -o "$BENCH_TMP/perf" sleep "$2" >/dev/null 2>&1
-		awk -F, '$3 == "task-clock" { printf "%d", $1 * 1000 }' "$BENCH_TMP/perf"
-	}
-else
-	BENCH_CLOCK="/usr/bin/time (rusage)"
-	cpu_us() {
-		"${BENCH_PRE[@]}" /usr/bin/time -f '%U %S %w %c' -o "$BENCH_TMP/time" "$@" >/dev/null 2>&1
-		awk '{ printf "%d\n", ($1 + $2) * 1e6; printf "%d\n", $3 + $4 > "/dev/stderr"; exit }' \
-			"$BENCH_TMP/time" 2>"$BENCH_TMP/cs"
-	}
-	pid_cpu_us() {
-		local a b
-		a=$(awk '{ print $1 }' "/proc/$1/schedstat")
-		sleep "$2"
-		b=$(awk '{ print $1 }' "/proc/$1/schedstat")
-		echo $(((b - a) / 1000))
-	}
-fi
+# cpu_us CMD...: the CPU (user + system, us) CMD used, by bench/cputime
+# (wait4's rusage: the guest kernel leaves the hypervisor's steal out, which
+# perf's task-clock counts); its wake-ups (voluntary context switches) to
+# $BENCH_TMP/cs
+BENCH_CLOCK="rusage, steal left out"
+cpu_us() {
+	"${BENCH_PRE[@]}" "$PWD/bench/cputime" "$BENCH_TMP/cpu" "$@" >/dev/null 2>&1
+	awk '$1 == "cpu_us" { print $2; print $4 > "/dev/stderr" }' "$BENCH_TMP/cpu" 2>"$BENCH_TMP/cs"
+}
+# pid_cpu_us PID SECONDS: CPU PID (all its threads) spends over the next
+# SECONDS, from the scheduler's runtime, steal left out too
+pid_cpu_us() {
+	local a b
+	a=$(cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ t += $1 } END { print t + 0 }')
+	sleep "$2"
+	b=$(cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ t += $1 } END { print t + 0 }')
+	echo $(((b - a) / 1000))
+}
 
 # paired RUNS A_CMD -- B_CMD: RUNS pairs, A then B each time; sets PA and PB
 # (median CPU us of each) and PR (median of the pairs' B - A); PQ (median of

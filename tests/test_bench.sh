@@ -6,20 +6,21 @@
 # figures themselves are `make bench`'s business, never a test's.
 . "$(dirname "$0")/lib.sh"
 
-t_plan 4
+t_plan 5
 
 need=
 for tool in valgrind callgrind_annotate callgrind_control strace; do
 	command -v $tool >/dev/null || need="$need $tool"
 done
 [ -x "$TOP/bench/recycle" ] || need="$need bench/recycle (make bench/recycle)"
+[ -x "$TOP/bench/cputime" ] || need="$need bench/cputime (make bench/cputime)"
 # valgrind cannot run what ASan instruments (make SANITIZE=1): the plain
 # build's make check runs the bench
 grep -q -- -fsanitize "$TOP/.flags" 2>/dev/null &&
 	need=" a build without -fsanitize (valgrind cannot run ASan's; the plain make check runs it)"
 if [ -n "$need" ]; then
-	for c in "quick bench exits 0" "every row of the table" "figures are numbers" \
-		"a part that cannot run is said"; do
+	for c in "cputime counts CPU, not time" "quick bench exits 0" "every row of the table" \
+		"figures are numbers" "a part that cannot run is said"; do
 		t_begin "$c"; t_skip "needs:$need"
 	done
 	t_done
@@ -27,6 +28,21 @@ fi
 
 out=$(mktemp)
 trap 'rm -f "$out" "$out.err"' EXIT
+
+# the CPU a busy child burns, hardly any for a sleeping one, and the child's status
+t_begin "cputime counts CPU, not time"
+"$TOP/bench/cputime" "$out" sh -c 'i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; exit 3'
+rc=$?
+busy=$(awk '$1 == "cpu_us" { print $2 }' "$out")
+"$TOP/bench/cputime" "$out" sleep 0.3
+idle=$(awk '$1 == "cpu_us" { print $2 }' "$out")
+wakes=$(awk '$1 == "cpu_us" { print $4 }' "$out")
+if [ "$rc" = 3 ] && [ "${busy:-0}" -ge 10000 ] && [ -n "$idle" ] && [ "$idle" -lt 100000 ] &&
+	[ "${wakes:-0}" -ge 1 ]; then
+	t_pass
+else
+	t_fail "exit $rc, busy ${busy:-?} us, sleep 0.3 s ${idle:-?} us with ${wakes:-?} wake-ups"
+fi
 BENCH_QUICK=1 timeout 120 bash "$TOP/bench/run.sh" >"$out" 2>"$out.err"
 rc=$?
 
