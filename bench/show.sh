@@ -10,12 +10,12 @@
 #   only read; DEV is the first device whose driver answers -g.
 # Each: CPU ratio (median of RUNS pairs), instructions (callgrind) and
 # syscalls (strace -f -c) of each side.  Goal: ratio <= 1.0.
-# Knobs: DEVICES ("1 10 100 500"), RUNS (21: a side is 1 to 8 ms, and the
-# median of 7 pairs moved by +-0.05 between runs), ETHTOOL_DEV.
+# Knobs: DEVICES ("1 10 100 500"), RUNS (51: a side is 1 to 8 ms, and the
+# median of 7 pairs moved by +-0.05 between runs, of 21 by +-0.03), ETHTOOL_DEV.
 . "$(dirname "$0")/lib.sh"
 
 DEVICES=${DEVICES:-$([ "$QUICK" = 1 ] && echo 1 10 || echo 1 10 100 500)}
-RUNS=${RUNS:-$([ "$QUICK" = 1 ] && echo 1 || echo 21)}
+RUNS=${RUNS:-$([ "$QUICK" = 1 ] && echo 1 || echo 51)}
 
 # compare NAME GOAL_NOTE -- A_CMD -- B_CMD: one row
 compare() {
