@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "print.h"
+#include "read_back.h"
 
 static char *buf;
 static size_t len;
@@ -363,7 +364,7 @@ static void emit_records(struct printer *p)
 
 static char *records_through_mode(bool json, size_t room, int mode)
 {
-	char *b = malloc(room + 32), *out;
+	char *b = malloc(room + 32);
 	FILE *f = tmpfile();
 	struct printer p;
 	struct stat st;
@@ -388,13 +389,7 @@ static char *records_through_mode(bool json, size_t room, int mode)
 		if ((unsigned char)b[room + i] != 0xa5)
 			fail_msg("%s, %zu bytes of buffer: a byte written past it", json ? "json" : "text",
 				 room);
-	n = ftell(f);
-	out = calloc(1, n + 1);
-	rewind(f);
-	assert_int_equal(fread(out, 1, n, f), n);
-	fclose(f);
-	free(b);
-	return out;
+	return read_back(f, b);
 }
 
 static char *records_through(bool json, size_t room)
@@ -577,23 +572,15 @@ static void emit_spanned(struct printer *p, bool spans)
 static char *spanned_through(bool json, bool pretty, bool spans, size_t room, int mode)
 {
 	FILE *f = tmpfile();
-	char *b = malloc(room), *out;
+	char *b = malloc(room);
 	struct printer p;
-	long n;
 
 	assert_non_null(f);
 	assert_non_null(b);
 	setvbuf(f, b, mode, room);
 	printer_init(&p, f, json, pretty, COLOR_NEVER);
 	emit_spanned(&p, spans);
-	fflush(f);
-	n = ftell(f);
-	out = calloc(1, n + 1);
-	rewind(f);
-	assert_int_equal(fread(out, 1, n, f), n);
-	fclose(f);
-	free(b);
-	return out;
+	return read_back(f, b);
 }
 
 static void test_spans_print_what_their_calls_print(void **state)

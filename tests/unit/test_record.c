@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "proto.h"
+#include "read_back.h"
 
 static struct record stats(enum backend_mode mode)
 {
@@ -168,21 +169,6 @@ static void test_a_short_line_after_a_long_one_ends_at_its_length(void **state)
 	free(l2);
 }
 
-static char *read_back(FILE *f)
-{
-	long n;
-	char *out;
-
-	fflush(f);
-	n = ftell(f);
-	out = calloc(1, n + 1);
-	assert_non_null(out);
-	rewind(f);
-	assert_int_equal(fread(out, 1, n, f), n);
-	fclose(f);
-	return out;
-}
-
 /*
  * What repeats from record to record is printed once and copied after:
  * each record still says its own device, queue, zcrx id, mode, event and
@@ -244,8 +230,8 @@ static void test_repeated_fields_print_as_each_record_says(void **state)
 		}
 		print_end(&pk);
 		print_end(&pp);
-		a = read_back(kept);
-		b = read_back(plain);
+		a = read_back(kept, NULL);
+		b = read_back(plain, NULL);
 		if (strcmp(a, b))
 			fail_msg("%s: kept bytes printed\n%.300s\nnot\n%.300s", json ? "json" : "text",
 				 a + strspn(a, b), b + strspn(a, b));
@@ -253,8 +239,8 @@ static void test_repeated_fields_print_as_each_record_says(void **state)
 		free(b);
 		/* the encoded lines, and the same records printed plainly as JSON */
 		print_end(&pw);
-		a = read_back(wire);
-		b = read_back(wplain);
+		a = read_back(wire, NULL);
+		b = read_back(wplain, NULL);
 		if (strcmp(a, b))
 			fail_msg("wire lines\n%.300s\nnot\n%.300s", a + strspn(a, b), b + strspn(a, b));
 		free(b);
