@@ -621,7 +621,8 @@ uint64_t loop_real(struct loop *l)
 		/* both clocks now, not now against the pass's start */
 		mono = mono_ns();
 		l->real_off = real_ns() - mono;
-		l->real_at = mono;
+		/* the pass's time, not mono: later in this pass, now - real_at stays >= 0 */
+		l->real_at = now;
 	}
 	return now + l->real_off;
 }
