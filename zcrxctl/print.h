@@ -110,9 +110,11 @@ void print_nl(struct printer *p);
  * printer's state (format, nesting, commas) and sets it as the calls
  * would.  The calls between begin and end must write at most
  * PRINT_SPAN_MAX bytes: a span is kept only when its bytes went into the
- * stream's buffer at once, which print_span_begin() makes sure has room.
+ * stream's buffer at once, which print_span_begin() makes sure has room
+ * (more would make stdio flush in between, unseen).  A whole event or
+ * armed record, at its longest, is under half of it (test_record).
  */
-#define PRINT_SPAN_MAX	512
+#define PRINT_SPAN_MAX	1024
 
 struct print_span {
 	bool		kept;

@@ -89,9 +89,12 @@ static void print_copy_stats(struct printer *pr, const struct record *r)
  * What repeats from record to record is printed once and copied after
  * (print_span): a record's head (its kind), where it is, and its mode
  * with the object's end; an armed record whole, which a storm prints
- * after every event.  Each span is kept with the fields it printed; one
- * set for text printers and one for JSON (the subscribers' wire is JSON,
- * and JSON bytes do not depend on the stream they go to).
+ * after every event.  Every span is part of an event or armed record,
+ * which test_record keeps under half of PRINT_SPAN_MAX at its longest
+ * (escaped device names, the largest numbers, pretty JSON).  Each span is
+ * kept with the fields it printed; one set for text printers and one for
+ * JSON (the subscribers' wire is JSON, and JSON bytes do not depend on the
+ * stream they go to).
  */
 enum span_keys {
 	K_KIND	= 1,	/* the record's kind */
@@ -227,7 +230,7 @@ void record_print_object(struct printer *pr, const struct record *r, enum ts_mod
 		if (r->has_stats)
 			print_copy_stats(pr, r);
 		break;
-	case RECORD_ARMED:
+	case RECORD_ARMED:	/* printed whole, above */
 		break;
 	case RECORD_STATS:
 		print_time(pr, r, ts);

@@ -248,6 +248,63 @@ static void test_repeated_fields_print_as_each_record_says(void **state)
 	}
 }
 
+/*
+ * Spans keep bytes that went into the stream's buffer at once, so the
+ * calls of one must write at most PRINT_SPAN_MAX bytes (print.h).  Every
+ * span is part of an event or an armed record (or shares its calls with
+ * one): each, at its longest, stays under half of that in every format,
+ * so that a field added to a span is caught here long before it matters.
+ */
+static void test_the_longest_records_fit_a_span(void **state)
+{
+	struct record r = stats(BACKEND_NODEV);
+	size_t longest = 0;
+	static const struct {
+		bool		json, pretty;
+		enum color_mode	color;
+	} fmt[] = {
+		{ false, false, COLOR_NEVER }, { false, false, COLOR_ALWAYS },
+		{ true, false, COLOR_NEVER }, { true, true, COLOR_NEVER },
+	};
+
+	(void)state;
+	/* every byte escaped: \u0001 in JSON, \x01 in text */
+	memset(r.dev, 1, sizeof(r.dev) - 1);
+	r.dev[sizeof(r.dev) - 1] = '\0';
+	memset(r.by, 1, sizeof(r.by) - 1);
+	r.by[sizeof(r.by) - 1] = '\0';
+	r.queue = r.zcrx_id = UINT32_MAX;
+	r.seq = r.count = r.copy_count = r.copy_bytes = UINT64_MAX;
+	r.held = r.rq_fill = UINT32_MAX;
+	r.real_ns = r.mono_ns = UINT64_MAX;
+	for (size_t f = 0; f < sizeof(fmt) / sizeof(fmt[0]); f++) {
+		for (int k = 0; k < 2; k++) {
+			for (int e = 0; e < ZCRX_EV_COUNT; e++) {
+				for (int ts = TS_ISO; ts <= TS_NONE; ts++) {
+					FILE *out = tmpfile();
+					struct printer p;
+					char *line;
+
+					assert_non_null(out);
+					printer_init(&p, out, fmt[f].json, fmt[f].pretty, fmt[f].color);
+					r.kind = k ? RECORD_ARMED : RECORD_EVENT;
+					r.event = (enum zcrx_event)e;
+					assert_int_equal(record_print(&p, &r, (enum ts_mode)ts), 0);
+					print_end(&p);
+					line = read_back(out, NULL);
+					if (strlen(line) > longest)
+						longest = strlen(line);
+					if (strlen(line) >= PRINT_SPAN_MAX / 2)
+						fail_msg("%zu bytes, more than half what a span holds: %s",
+							 strlen(line), line);
+					free(line);
+				}
+			}
+		}
+	}
+	print_message("the longest: %zu bytes of %d\n", longest, PRINT_SPAN_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_mode_must_agree_with_simulated),
 		cmocka_unit_test(test_iso_time_across_second_boundaries),
 		cmocka_unit_test(test_repeated_fields_print_as_each_record_says),
+		cmocka_unit_test(test_the_longest_records_fit_a_span),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
