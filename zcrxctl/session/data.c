@@ -325,6 +325,11 @@ err:
 	return ret;
 }
 
+/*
+ * The consumers run after each pass, at the pass's time (session_now()): a
+ * delay buffer that falls due while a long pass is handled goes at the
+ * next pass, which the timer below brings at once.
+ */
 void session_data_consume(struct session *s)
 {
 	struct zcrx_consumer *cons[2] = { s->own_cons, s->net_cons };
