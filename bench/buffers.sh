@@ -45,7 +45,7 @@ call=$(calc %.1f "$call - $base")
 dec=$(lib_ir loop zcrx_cqe_decode) || exit 1
 ret=$(lib_ir loop zcrx_buf_return zcrx_buf_commit) || exit 1
 dec=$(calc %.1f "$dec") ret=$(calc %.1f "$ret")
-paired "$RUNS" "$BIN" fast "$BATCHES" 1 -- "$BIN" fast $((2 * BATCHES)) 1
+paired "$RUNS" "$BIN" fast "$BATCHES" 1 -- "$BIN" fast $((2 * BATCHES)) 1 || exit 1
 ns=$(calc %.0f "$PR * 1000 / ($BATCHES * 32)")
 note "library per buffer, the walk less the same walk without it: $fast instructions inline," \
 	"$call through the calls (inside them: decode $dec, return + commit $ret);" \

@@ -2,7 +2,8 @@
 /*
  * cputime OUT CMD [ARG...]: run CMD and write to OUT the CPU it used,
  * user and system, every thread: "cpu_us N nvcsw M" (M: the times it
- * slept, its wake-ups).  CMD's exit status is ours.
+ * slept, its wake-ups).  CMD's exit status is ours (128 + the signal that
+ * killed it); 2 and no figure when cputime itself fails.
  *
  * The kernel's own account (wait4's rusage), not perf's task-clock: on a
  * guest whose kernel accounts steal (CONFIG_PARAVIRT_TIME_ACCOUNTING, as
@@ -31,6 +32,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: cputime OUT CMD [ARG...]\n");
 		return 2;
 	}
+	/* opened first: a figure that cannot be written is said before CMD runs */
+	out = fopen(argv[1], "w");
+	if (!out) {
+		fprintf(stderr, "cputime: %s: %s\n", argv[1], strerror(errno));
+		return 2;
+	}
 	pid = fork();
 	if (pid < 0) {
 		perror("cputime: fork");
@@ -46,11 +53,6 @@ int main(int argc, char **argv)
 			perror("cputime: wait4");
 			return 2;
 		}
-	}
-	out = fopen(argv[1], "w");
-	if (!out) {
-		fprintf(stderr, "cputime: %s: %s\n", argv[1], strerror(errno));
-		return 2;
 	}
 	fprintf(out, "cpu_us %lld nvcsw %ld\n",
 		(long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +

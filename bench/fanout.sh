@@ -175,7 +175,7 @@ for ((r = 0; r < RUNS; r++)); do
 	r2=$(wc -l <"$BENCH_TMP/cgu.2.stdout")
 	calc %.0f "($i2 - $i1) / ($r2 - $r1)" >>"$BENCH_TMP/ipr"
 done
-paired "$RUNS" "$ZCRXCTL" subscribe sim0 0 -c "$N" -- "$ZCRXCTL" subscribe sim0 0 -c $((2 * N))
+paired "$RUNS" "$ZCRXCTL" subscribe sim0 0 -c "$N" -- "$ZCRXCTL" subscribe sim0 0 -c $((2 * N)) || exit 1
 stop_session
 ipr=$(median <"$BENCH_TMP/ipr")
 note "subscriber: $(sort -n "$BENCH_TMP/ipr" | tr '\n' ' ')instructions per record ($r1 / $r2" \

@@ -5,8 +5,9 @@
 # Instructions: valgrind --tool=callgrind, whose counts repeat (user space
 # only).  Time: CPU as the kernel accounts it to the process, taken
 # outside it (bench/cputime: wait4's rusage, which leaves out the time the
-# hypervisor stole from our vCPU); never a clock read inside a sample.  Two sides of a ratio, or two run lengths of a per-event figure,
-# run paired: A, B, A, B, ...; the figure is the median of the pairs.
+# hypervisor stole from our vCPU); never a clock read inside a sample.
+# Two sides of a ratio, or two run lengths of a per-event figure, run
+# paired: A, B, A, B, ...; the figure is the median of the pairs.
 # Per-event figures are (cost of 2N) - (cost of N) over N, so start-up
 # cancels.  Syscalls: strace -c -f.
 #
@@ -81,14 +82,16 @@ cg_calls() {
 		END { print n + 0 }' "$1"
 }
 
-# cpu_us CMD...: CPU time of CMD in microseconds, its output discarded
 # cpu_us CMD...: the CPU (user + system, us) CMD used, by bench/cputime
 # (wait4's rusage: the guest kernel leaves the hypervisor's steal out, which
 # perf's task-clock counts); its wake-ups (voluntary context switches) to
 # $BENCH_TMP/cs
 BENCH_CLOCK="rusage, steal left out"
 cpu_us() {
+	# no figure from this run is no figure, never the last run's
+	rm -f "$BENCH_TMP/cpu"
 	"${BENCH_PRE[@]}" "$PWD/bench/cputime" "$BENCH_TMP/cpu" "$@" >/dev/null 2>&1
+	[ -s "$BENCH_TMP/cpu" ] || { note "bench/cputime measured nothing: $*"; return 1; }
 	awk '$1 == "cpu_us" { print $2; print $4 > "/dev/stderr" }' "$BENCH_TMP/cpu" 2>"$BENCH_TMP/cs"
 }
 # pid_cpu_us PID SECONDS: CPU PID (all its threads) spends over the next
@@ -101,7 +104,8 @@ pid_cpu_us() {
 	echo $(((b - a) / 1000))
 }
 
-# paired RUNS A_CMD -- B_CMD: RUNS pairs, A then B each time; sets PA and PB
+# paired RUNS A_CMD -- B_CMD: RUNS pairs, A then B each time (1 when a run
+# gave no figure); sets PA and PB
 # (median CPU us of each) and PR (median of the pairs' B - A); PQ (median of
 # A / B); PC (median of the pairs' B - A in context switches)
 paired() {
@@ -114,9 +118,9 @@ paired() {
 	: >"$BENCH_TMP/pa"; : >"$BENCH_TMP/pb"; : >"$BENCH_TMP/pd"; : >"$BENCH_TMP/pq"
 	: >"$BENCH_TMP/pu"
 	for ((i = 0; i < runs; i++)); do
-		a=$(cpu_us "${ca[@]}")
+		a=$(cpu_us "${ca[@]}") || return 1
 		ca_n=$(cat "$BENCH_TMP/cs")
-		b=$(cpu_us "${cb[@]}")
+		b=$(cpu_us "${cb[@]}") || return 1
 		echo $(($(cat "$BENCH_TMP/cs") - ca_n)) >>"$BENCH_TMP/pu"
 		echo "$a" >>"$BENCH_TMP/pa"
 		echo "$b" >>"$BENCH_TMP/pb"

@@ -29,7 +29,7 @@ compare() {
 	ib=$(cg_ir "$BENCH_TMP/cg.b" "${b[@]}") || return 1
 	sa=$(sc_count "${a[@]}")
 	sb=$(sc_count "${b[@]}")
-	paired "$RUNS" "${a[@]}" -- "${b[@]}"
+	paired "$RUNS" "${a[@]}" -- "${b[@]}" || return 1
 	ratio=$(calc %.2f "$PQ")
 	iratio=$(calc %.2f "$ia / $ib")
 	note "$name: CPU $PA vs $PB us (median of $RUNS pairs), instructions $ia vs $ib," \

@@ -7,9 +7,9 @@
 # - (cost of -c N) over N events: instructions by callgrind, CPU time by
 # bench/cputime (the kernel's account, steal left out), in RUNS pairs (N,
 # 2N, N, 2N, ...).  Goal: <= 1.5 us and <= 6000 instructions per event,
-# both formats.  Syscalls per event (strace
-# -c, N and 2N, medians of RUNS pairs: a traced run is slow, and the
-# simulator's timer rounds it meets count too) go beside.
+# both formats.  Syscalls per event (strace -c, N and 2N, medians of RUNS
+# pairs: a traced run is slow, and the simulator's timer rounds it meets
+# count too) go beside.
 # Knobs: EVENTS (N, 50000: a storm event is ~1.3 us, and 20,000 of them,
 # 26 ms, moved the median by +-0.15 us between runs, 50,000 by +-0.05),
 # CG_EVENTS (N for callgrind, 1000), SC_EVENTS (N for strace, 2000), RUNS
@@ -32,7 +32,7 @@ for mode in text json; do
 	i1=$(cg_nosim "$BENCH_TMP/cg.1")
 	i2=$(cg_nosim "$BENCH_TMP/cg.2")
 	ipe=$(calc %.0f "($i2 - $i1) / $CG_N")
-	paired "$RUNS" "${cmd[@]}" -c "$N" -- "${cmd[@]}" -c $((2 * N))
+	paired "$RUNS" "${cmd[@]}" -c "$N" -- "${cmd[@]}" -c $((2 * N)) || exit 1
 	us=$(calc %.2f "$PR / $N")
 	: >"$BENCH_TMP/sc"
 	for ((r = 0; r < RUNS; r++)); do
