@@ -185,7 +185,7 @@ static void print_tail(struct printer *pr, struct memo *m, const struct record *
 {
 	bool nulls = r->kind == RECORD_EVENT && !r->has_stats;
 
-	if (nulls ? memo_again(pr, m, r, K_MODE | K_NULLS) : memo_again(pr, m, r, K_MODE))
+	if (memo_again(pr, m, r, nulls ? K_MODE | K_NULLS : K_MODE))
 		return;
 	if (nulls)
 		print_copy_stats(pr, r);
