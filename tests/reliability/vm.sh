@@ -27,7 +27,7 @@ vm_boot() {
 		return
 	else
 		echo "reliability: booting Linux $VM_SERIES in the VM tier ($VM_LIST; minutes under TCG)" >&2
-		# the guest runs each list line for up to ZCRX_VM_CMD_TIMEOUT (150 s);
+		# the guest runs each list line for up to ZCRX_VM_CMD_TIMEOUT (300 s);
 		# six of them, and the boot, in ZCRX_VM_TIMEOUT
 		ZCRX_VM_LIST=$VM_LIST ZCRX_VM_TIMEOUT=${ZCRX_VM_TIMEOUT:-600} \
 			timeout -k 10 660 bash "$TOP/tests/vm/run.sh" "$VM_SERIES" >"$VM_TAP" 2>"$S_TMP/vm.err"
