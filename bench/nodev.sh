@@ -30,8 +30,10 @@ if [ -n "$why" ]; then
 fi
 
 echo tests/bench_nodev.sh >"$BENCH_TMP/vm.list"
+# run.sh's own timeout first, so a hung guest is said, not cut short
+vm_timeout=${ZCRX_VM_TIMEOUT:-600}
 ZCRX_VM_SERIES=7.2 ZCRX_VM_LIST=$BENCH_TMP/vm.list ZCRX_VM_CMD_TIMEOUT=${ZCRX_VM_CMD_TIMEOUT:-300} \
-	timeout 900 bash tests/vm/run.sh >"$BENCH_TMP/vm.out" 2>&1
+	ZCRX_VM_TIMEOUT=$vm_timeout timeout $((vm_timeout + 60)) bash tests/vm/run.sh >"$BENCH_TMP/vm.out" 2>&1
 line=$(grep -m1 'NODEV data path' "$BENCH_TMP/vm.out")
 case $line in
 ok*"enter/buffer"*)

@@ -55,8 +55,8 @@ if [ $# -gt 0 ]; then
 fi
 
 # The VM tier (tests/vm/README.md): Debian's kernels under QEMU, under a
-# timeout of its own; its progress and per-kernel lines are shown as they
-# come.  ZCRX_VM=0 turns it off, and says so.
+# timeout of its own; its progress (a "vm: " line as each kernel ends) and
+# per-kernel lines are shown as they come.  ZCRX_VM=0 turns it off, and says so.
 if [ "${ZCRX_VM:-1}" = 0 ]; then
 	out="ok - vm # SKIP disabled by ZCRX_VM=0"
 	rc=0
@@ -69,7 +69,7 @@ else
 		"vm "* | "vm: "* | "# serial log"*) echo "    $line" ;&
 		*) out+=$line$'\n' ;;
 		esac
-	done < <(timeout "${ZCRX_VM_TIER_TIMEOUT:-1800}" bash tests/vm/run.sh 2>&1; echo "vm-exit $?")
+	done < <(timeout "${ZCRX_VM_TIER_TIMEOUT:-3600}" bash tests/vm/run.sh 2>&1; echo "vm-exit $?")
 fi
 s=$(grep -cE '^(not )?ok .*# [Ss][Kk][Ii][Pp]' <<<"$out")
 p=$(grep -E '^ok ' <<<"$out" | grep -vc '# [Ss][Kk][Ii][Pp]')

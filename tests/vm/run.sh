@@ -26,8 +26,9 @@ series=("$@")
 [ ${#series[@]} -gt 0 ] || read -ra series <<<"${ZCRX_VM_SERIES:-6.19 7.0 7.1 7.2 7.3}"
 CACHE=${ZCRX_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/zcrxctl-vm}
 # Both are backstops for a guest or a command that hangs, never a pace to
-# keep: under ASan on a loaded CI host the 7.2 guest took 420 s (its
-# slowest command 91 s), under TCG guests run at the host's mercy.
+# keep: under TCG guests run at the host's mercy, and under ASan on a loaded
+# CI host the 7.2 guest was cut off at 420 s in its last command (its
+# slowest took 91 s).
 TIMEOUT=${ZCRX_VM_TIMEOUT:-900}
 CMD_TIMEOUT=${ZCRX_VM_CMD_TIMEOUT:-300}
 JOBS=${ZCRX_VM_JOBS:-}
@@ -60,7 +61,16 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap stop INT TERM HUP
+
+# in_cmd LOG: the guest.list command a guest's serial log was in: the last
+# one started ("# CMD: started", tests/vm/init) with no exit line after it
+in_cmd() {
+	tr -d '\r' 2>/dev/null <"$1" | awk '
+		/^# .*: started$/ { c = substr($0, 3, length($0) - 11); next }
+		c != "" && index($0, "# " c ": exit ") == 1 { c = "" }
+		END { print c }'
+}
 
 # serial logs of this run, and of the four before it
 logs=$(mktemp -d "$CACHE/logs/$(date +%Y%m%d-%H%M%S).XXXX") || exit 1
@@ -183,10 +193,8 @@ boot() {
 	if grep -q "^$mark end\$" "$d.log"; then
 		echo "ok - [$ver] guest ran to the end" >>"$d.tap"
 	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		# the command it was in: the last one started that never ended
 		local cur
-		cur=$(grep -a '^# .*: started$' "$d.log" | tail -n 1 | sed 's/^# //; s/: started$//')
-		[ -n "$cur" ] && grep -aqF "# $cur: exit " "$d.log" && cur=
+		cur=$(in_cmd "$d.log")
 		echo "not ok - [$ver] guest ran to the end: timed out after ${TIMEOUT}s${cur:+, in $cur}" >>"$d.tap"
 	elif grep -q "^$mark begin" "$d.log"; then
 		echo "not ok - [$ver] guest ran to the end: the guest died (qemu exited $rc)" >>"$d.tap"
@@ -211,6 +219,8 @@ boot() {
 		[ "$f" -gt 0 ] && echo "# serial log of $ver: $log"
 	} >"$d.sum.new"
 	mv "$d.sum.new" "$d.sum"
+	# progress now: the results wait for the series asked before this one
+	echo "vm: $ver: $p passed, $f failed, $s skipped in ${secs}s" >&2
 }
 
 declare -A line
@@ -238,13 +248,38 @@ flush() {
 	done
 }
 
+# stop: a signal (tests/run.sh's tier timeout): what is done, then a "not
+# ok" for each series that is not, naming the command its guest was in
+stop() {
+	local s k ver cur
+	shown=${shown:-0}
+	flush
+	while [ "$shown" -lt ${#series[@]} ]; do
+		s=${series[$shown]} k=${line[${series[$shown]}]:-} ver=
+		read -r _ ver _ <<<"$k"
+		if [ -n "$ver" ] && [ -e "$work/$ver.sum" ]; then
+			cat "$work/$ver.tap" "$work/$ver.sum"
+		elif [ "$ver" != - ]; then
+			cur=
+			[ -n "$ver" ] && cur=$(in_cmd "$logs/$ver.log")
+			echo "not ok - vm $s: stopped by a signal before it finished${cur:+, in $cur}"
+		fi
+		shown=$((shown + 1))
+	done
+	exit 130
+}
+
 # Newest first: a kernel runs more of the list the newer it is (NODEV from
 # 7.1, copy events from 7.2), so the long guests start at once and the short
 # ones fill the other lane; results are still printed in the order asked.
+# A kernel asked for twice boots once.
 acc=
-for s in $(printf '%s\n' "${series[@]}" | sort -rV); do
+declare -A booted
+mapfile -t order < <(printf '%s\n' "${series[@]}" | sort -rV)
+for s in "${order[@]}"; do
 	read -r _ ver dir <<<"${line[$s]:-}"
-	[ -n "${ver:-}" ] && [ "$ver" != - ] || continue
+	[ -n "${ver:-}" ] && [ "$ver" != - ] && [ -z "${booted[$ver]:-}" ] || continue
+	booted[$ver]=1
 	[ -n "$acc" ] || acc=$(accel "$dir/vmlinuz")
 	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; flush; done
 	boot "$ver" "$dir" "$acc" &
