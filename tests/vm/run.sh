@@ -226,10 +226,11 @@ boot() {
 declare -A line
 for k in "${kernels[@]}"; do line[${k%% *}]=$k; done
 
-# flush: print, in the order asked, each series whose answer is ready
+# flush [stopped]: print, in the order asked, each series whose answer is
+# ready; stopped: every series left, one not yet answered as stopped
 shown=0 fail=0
 flush() {
-	local s k ver why
+	local s k ver why cur
 	while [ "$shown" -lt ${#series[@]} ]; do
 		s=${series[$shown]} k=${line[${series[$shown]}]:-}
 		read -r _ ver why <<<"$k"
@@ -241,6 +242,10 @@ flush() {
 		elif [ -e "$work/$ver.sum" ]; then
 			cat "$work/$ver.tap" "$work/$ver.sum"
 			grep '^not ok' "$work/$ver.tap" | grep -vq '# [Ss][Kk][Ii][Pp]' && fail=1
+		elif [ -n "${1:-}" ]; then
+			cur=$(in_cmd "$logs/$ver.log")
+			echo "not ok - vm $s: stopped by a signal before it finished${cur:+, in $cur}"
+			fail=1
 		else
 			return
 		fi
@@ -248,24 +253,11 @@ flush() {
 	done
 }
 
-# stop: a signal (tests/run.sh's tier timeout): what is done, then a "not
-# ok" for each series that is not, naming the command its guest was in
+# stop: a signal (tests/run.sh's tier timeout): what is done, and a "not ok"
+# for each series that is not, naming the command its guest was in
 stop() {
-	local s k ver cur
-	shown=${shown:-0}
-	flush
-	while [ "$shown" -lt ${#series[@]} ]; do
-		s=${series[$shown]} k=${line[${series[$shown]}]:-} ver=
-		read -r _ ver _ <<<"$k"
-		if [ -n "$ver" ] && [ -e "$work/$ver.sum" ]; then
-			cat "$work/$ver.tap" "$work/$ver.sum"
-		elif [ "$ver" != - ]; then
-			cur=
-			[ -n "$ver" ] && cur=$(in_cmd "$logs/$ver.log")
-			echo "not ok - vm $s: stopped by a signal before it finished${cur:+, in $cur}"
-		fi
-		shown=$((shown + 1))
-	done
+	shown=${shown:-0} fail=${fail:-0}
+	flush stopped
 	exit 130
 }
 
